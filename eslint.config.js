@@ -1,0 +1,55 @@
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+/** Import boundaries that keep the architecture visible; see docs/decisions/. */
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] })
+const inkOnly = { group: ['ink', 'ink-*', 'react'], message: 'Only src/tui and the tail/demo commands render with Ink.' }
+const awsOnly = { group: ['@aws-sdk/*'], message: 'Only src/cloud talks to AWS.' }
+const kafkaOnly = { group: ['kafkajs'], message: 'Only src/log/kafka imports kafkajs; everything else sees the port.' }
+const sqliteOnly = { group: ['better-sqlite3'], message: 'Only the embedded adapter and the audit index open SQLite.' }
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.venv/**', '.cache/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+      // With noUncheckedIndexedAccess, `!` marks an index the code has just bounds-checked.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['src/**/*.ts', 'commands/**/*.ts', 'topologies/**/*.ts'],
+    ignores: ['src/tui/**', 'src/log/**', 'src/cloud/**', 'src/services/audit-index/**', 'commands/tail.ts', 'commands/demo/**'],
+    rules: restrict([inkOnly, awsOnly, kafkaOnly, sqliteOnly]),
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: restrict([
+      { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http'], message: 'The domain is pure: no I/O.' },
+      { group: ['**/log/**', '**/cli/**', '**/services/**', '**/processors/**', '**/config/**'], message: 'The domain imports nothing of the application.' },
+      inkOnly,
+      awsOnly,
+      kafkaOnly,
+      sqliteOnly,
+    ]),
+  },
+  {
+    files: ['src/log/embedded/**/*.ts'],
+    rules: restrict([inkOnly, awsOnly, kafkaOnly]),
+  },
+  {
+    files: ['test/**/*.ts', 'test/**/*.tsx', 'scripts/**/*.ts'],
+    rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+)

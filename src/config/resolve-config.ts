@@ -1,0 +1,44 @@
+import path from 'node:path'
+
+export interface GlobalFlagValues {
+  readonly 'data-dir'?: string | undefined
+  readonly json?: boolean | undefined
+  readonly debug?: boolean | undefined
+}
+
+export interface RiskctlConfig {
+  readonly backend: { readonly type: 'embedded'; readonly dataDir: string }
+  readonly json: boolean
+  readonly debug: boolean
+  readonly color: boolean
+}
+
+export interface ResolveConfigOptions {
+  /** The per-user data directory oclif computes for this platform (XDG on Linux). */
+  readonly defaultDataDir: string
+  readonly env?: NodeJS.ProcessEnv
+}
+
+/**
+ * Flag beats environment beats default. This is the only place riskctl reads process.env, so
+ * every command sees the same, frozen view of its settings.
+ */
+export function resolveConfig(flags: GlobalFlagValues, options: ResolveConfigOptions): RiskctlConfig {
+  const env = options.env ?? process.env
+  const dataDir = path.resolve(flags['data-dir'] ?? nonEmpty(env.RISKCTL_DATA_DIR) ?? options.defaultDataDir)
+  return Object.freeze({
+    backend: Object.freeze({ type: 'embedded' as const, dataDir }),
+    json: flags.json ?? isTruthy(env.RISKCTL_JSON),
+    debug: flags.debug ?? isTruthy(env.RISKCTL_DEBUG),
+    // https://no-color.org: any non-empty NO_COLOR turns colour off.
+    color: !nonEmpty(env.NO_COLOR) && env.TERM !== 'dumb',
+  })
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase())
+}

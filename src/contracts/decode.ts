@@ -1,0 +1,24 @@
+import type { z } from 'zod'
+import { formatIssues } from './format-issues.js'
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string }
+
+/** Parses and validates one record's bytes; never throws, so a processor can dead-letter instead. */
+export function decodeJson<S extends z.ZodType>(schema: S, bytes: Buffer | string | null): Decoded<z.infer<S>> {
+  if (bytes === null) return { ok: false, error: 'record has no value (tombstone)' }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'))
+  } catch (error) {
+    return { ok: false, error: `not JSON: ${(error as Error).message}` }
+  }
+  const result = schema.safeParse(parsed)
+  return result.success ? { ok: true, value: result.data } : { ok: false, error: formatIssues(result.error) }
+}
+
+/** The key a record of this topic is produced under: its key field, as text. */
+export function keyOf(value: unknown, keyField: string): string | null {
+  if (typeof value !== 'object' || value === null) return null
+  const key = (value as Record<string, unknown>)[keyField]
+  return typeof key === 'string' || typeof key === 'number' ? String(key) : null
+}

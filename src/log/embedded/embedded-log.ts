@@ -1,0 +1,181 @@
+import type { TopicSpec } from '../../../topologies/topics.js'
+import type {
+  CompactedView,
+  Consumer,
+  ConsumerOptions,
+  CreateTopicsResult,
+  EventLog,
+  LogRecord,
+  ProduceRecord,
+  RecordMetadata,
+  TopicDescription,
+  TopicPartitionOffset,
+} from '../port.js'
+import { LogError } from '../errors.js'
+import { effectiveConfigs } from '../topic-configs.js'
+import { ChangeSignal } from './change-signal.js'
+import { LogCleaner } from './cleaner.js'
+import { prepareDataDir } from './data-dir.js'
+import { EmbeddedConsumer } from './embedded-consumer.js'
+import { GroupLease } from './group-lease.js'
+import { translateSqliteError } from './sqlite-errors.js'
+import { LogStore, type GroupCommit, type TopicBatch, type TopicRow } from './store.js'
+
+export interface EmbeddedLogOptions {
+  readonly dataDir: string
+}
+
+/**
+ * The event log with no broker: one SQLite database under the data directory, shared by every
+ * riskctl process on the machine. Acknowledged appends are committed transactions, so they
+ * survive a kill -9 of the writer; other processes see them within a few milliseconds.
+ */
+export class EmbeddedLog implements EventLog {
+  readonly description: string
+  private readonly signal: ChangeSignal
+  private readonly cleaner: LogCleaner
+  private readonly consumers = new Set<EmbeddedConsumer>()
+  private readonly lastCleaned = new Map<number, number>()
+  private closed = false
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly store: LogStore,
+  ) {
+    this.description = `embedded log in ${dataDir}`
+    this.signal = new ChangeSignal(() => store.dataVersion())
+    this.cleaner = new LogCleaner(store.connection)
+  }
+
+  static open(options: EmbeddedLogOptions): EmbeddedLog {
+    const { databasePath } = prepareDataDir(options.dataDir)
+    try {
+      return new EmbeddedLog(options.dataDir, LogStore.open(databasePath))
+    } catch (error) {
+      throw translateSqliteError(error, databasePath)
+    }
+  }
+
+  async createTopics(specs: readonly TopicSpec[]): Promise<CreateTopicsResult> {
+    return this.guard(() => this.store.createTopics(specs))
+  }
+
+  async listTopics(): Promise<string[]> {
+    return this.guard(() => this.store.topicNames())
+  }
+
+  async describeTopic(name: string): Promise<TopicDescription> {
+    return this.guard(() => {
+      const topic = this.store.topic(name)
+      // Describing is when a person looks for compaction, so let the cleaner catch up first.
+      this.clean(topic, true)
+      const partitions = this.store.partitionStats(topic).map((stats) => ({ ...stats, leader: null, replicas: [] }))
+      return {
+        name: topic.name,
+        partitions,
+        configs: effectiveConfigs(topic.configs),
+        records: partitions.reduce((sum, p) => sum + p.records, 0),
+        distinctKeys: partitions.reduce((sum, p) => sum + p.distinctKeys, 0),
+      }
+    })
+  }
+
+  async produce(topic: string, records: readonly ProduceRecord[]): Promise<RecordMetadata[]> {
+    return this.write([{ topic, records }])
+  }
+
+  /**
+   * Appends to several topics and commits a group's positions as one transaction: the embedded
+   * counterpart of a Kafka transaction with sendOffsets.
+   */
+  async write(batches: readonly TopicBatch[], commit?: GroupCommit): Promise<RecordMetadata[]> {
+    const metadata = this.guard(() => this.store.write(batches, commit))
+    this.signal.notify()
+    for (const batch of batches) {
+      if (batch.records.length > 0) this.guard(() => this.clean(this.store.topic(batch.topic), false))
+    }
+    return metadata
+  }
+
+  async consumer(options: ConsumerOptions): Promise<Consumer> {
+    return this.guard(() => {
+      this.assertOpen()
+      for (const name of options.topics) this.store.topic(name)
+      const lease = options.groupId === undefined ? undefined : GroupLease.acquire(this.store.connection, options.groupId)
+      try {
+        const consumer = EmbeddedConsumer.create(
+          this.store,
+          this.signal,
+          options,
+          lease,
+          (work) => this.guard(work),
+          (closed) => this.consumers.delete(closed),
+        )
+        this.consumers.add(consumer)
+        return consumer
+      } catch (error) {
+        lease?.release()
+        throw error
+      }
+    })
+  }
+
+  async readCompacted(name: string): Promise<CompactedView> {
+    return this.guard(() => {
+      const topic = this.store.topic(name)
+      return this.store.snapshot(() => {
+        const records = new Map<string, LogRecord>()
+        const endOffsets: TopicPartitionOffset[] = []
+        for (let partition = 0; partition < topic.partitions; partition += 1) {
+          const end = this.store.endOffset(topic, partition)
+          let position = 0
+          while (position < end) {
+            const batch = this.store.fetch(topic, partition, position, 5000)
+            if (batch.length === 0) break
+            for (const record of batch) {
+              if (record.key === null) continue
+              if (record.value === null) records.delete(record.key)
+              else records.set(record.key, record)
+            }
+            position = batch.at(-1)!.offset + 1
+          }
+          endOffsets.push({ topic: topic.name, partition, offset: end })
+        }
+        return { records, endOffsets }
+      })
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    for (const consumer of [...this.consumers]) await consumer.close()
+    this.closed = true
+    this.signal.notify()
+    this.store.close()
+  }
+
+  private clean(topic: TopicRow, force: boolean): void {
+    const now = Date.now()
+    const last = this.lastCleaned.get(topic.id) ?? 0
+    if (!force && now - last < LogCleaner.intervalMs(topic)) return
+    this.lastCleaned.set(topic.id, now)
+    this.cleaner.clean(topic, now)
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new LogError('RISKCTL_LOG_CLOSED', `The ${this.description} is closed.`)
+  }
+
+  private guard<T>(work: () => T): T {
+    this.assertOpen()
+    try {
+      return work()
+    } catch (error) {
+      throw translateSqliteError(error, this.store.path)
+    }
+  }
+}
+
+export async function openEmbeddedLog(options: EmbeddedLogOptions): Promise<EmbeddedLog> {
+  return EmbeddedLog.open(options)
+}

@@ -1,0 +1,140 @@
+import type { TopicSpec } from '../../topologies/topics.js'
+
+/**
+ * The event-log port: everything the processors and commands need from a log, and nothing more.
+ * It is shaped after Kafka so that the kafkajs adapter maps onto it one to one, and the embedded
+ * adapter gives the same guarantees on one machine. Keys are strings (every riskctl key is one);
+ * values are bytes, so a malformed record can travel to the router and on to the dead-letter topic.
+ */
+export type RecordHeaders = Readonly<Record<string, string>>
+
+export interface ProduceRecord {
+  readonly key: string | null
+  /** null is a tombstone: on a compacted topic it deletes the key. */
+  readonly value: Buffer | null
+  /** Epoch ms; defaults to the time of the append. */
+  readonly timestamp?: number
+  readonly headers?: RecordHeaders
+  /** Explicit partition; by default the key is hashed (murmur2, as Kafka's default partitioner). */
+  readonly partition?: number
+}
+
+export interface TopicPartition {
+  readonly topic: string
+  readonly partition: number
+}
+
+export interface TopicPartitionOffset extends TopicPartition {
+  readonly offset: number
+}
+
+/** What an acknowledged produce returns for each record, in input order. */
+export type RecordMetadata = TopicPartitionOffset
+
+export interface LogRecord extends TopicPartitionOffset {
+  readonly key: string | null
+  readonly value: Buffer | null
+  readonly timestamp: number
+  readonly headers: RecordHeaders
+}
+
+export type StartPosition =
+  | { readonly type: 'earliest' }
+  | { readonly type: 'latest' }
+  /** The first record whose timestamp is at or after `timestamp`, per partition (Kafka's offsetsForTimes). */
+  | { readonly type: 'timestamp'; readonly timestamp: number }
+  /** Exact next offsets; a partition not listed starts at its earliest record. */
+  | { readonly type: 'offsets'; readonly offsets: readonly TopicPartitionOffset[] }
+
+export interface ConsumerOptions {
+  readonly topics: readonly string[]
+  /**
+   * With a group, positions are committed under this id and a restarted consumer resumes from
+   * them; `from` applies only to partitions the group has never committed.
+   */
+  readonly groupId?: string
+  /** Where to start; defaults to `latest`. */
+  readonly from?: StartPosition
+}
+
+export interface PollOptions {
+  /** At most this many records are returned (default 1000). */
+  readonly maxRecords?: number
+  /** How long to wait for the first record before returning an empty batch (default 100). */
+  readonly maxWaitMs?: number
+}
+
+export interface Consumer {
+  /**
+   * Returns the next records in offset order per partition, waiting up to maxWaitMs for the first
+   * one. Resolves with an empty batch when closed.
+   */
+  poll(options?: PollOptions): Promise<LogRecord[]>
+  /**
+   * Commits the group's positions: by default, just past every record poll has returned so far.
+   * Call it only after the outputs those records caused were acknowledged.
+   */
+  commit(positions?: readonly TopicPartitionOffset[]): Promise<void>
+  /** The next offset this consumer will read, per assigned partition. */
+  positions(): readonly TopicPartitionOffset[]
+  /** The log end offset (the offset the next append will get) of every assigned partition. */
+  endOffsets(): Promise<TopicPartitionOffset[]>
+  close(): Promise<void>
+}
+
+/** A compacted topic read to its end: the newest record per key, and where the end was. */
+export interface CompactedView {
+  readonly records: ReadonlyMap<string, LogRecord>
+  readonly endOffsets: readonly TopicPartitionOffset[]
+}
+
+export type ConfigSource = 'TOPIC_CONFIG' | 'DEFAULT_CONFIG' | 'STATIC_BROKER_CONFIG' | 'DYNAMIC_BROKER_CONFIG'
+
+export interface TopicConfigEntry {
+  readonly name: string
+  readonly value: string
+  readonly source: ConfigSource
+}
+
+export interface PartitionDescription {
+  readonly partition: number
+  readonly leader: number | null
+  readonly replicas: readonly number[]
+  /** Offset of the oldest record still present. */
+  readonly startOffset: number
+  /** Offset the next append will get. */
+  readonly endOffset: number
+  /** Records present: below endOffset - startOffset once compaction or retention has removed some. */
+  readonly records: number
+  /** Distinct keys among the records present. */
+  readonly distinctKeys: number
+}
+
+export interface TopicDescription {
+  readonly name: string
+  readonly partitions: readonly PartitionDescription[]
+  readonly configs: readonly TopicConfigEntry[]
+  readonly records: number
+  readonly distinctKeys: number
+}
+
+export interface CreateTopicsResult {
+  readonly created: readonly string[]
+  readonly existing: readonly string[]
+}
+
+export interface EventLog {
+  /** Which adapter this is and where it lives, for status lines and errors (never a secret). */
+  readonly description: string
+  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  createTopics(specs: readonly TopicSpec[]): Promise<CreateTopicsResult>
+  listTopics(): Promise<string[]>
+  /** Throws a LogError with code RISKCTL_TOPIC_NOT_FOUND for an unknown topic. */
+  describeTopic(topic: string): Promise<TopicDescription>
+  /** Appends records as one batch and resolves once all of them are durable. */
+  produce(topic: string, records: readonly ProduceRecord[]): Promise<RecordMetadata[]>
+  consumer(options: ConsumerOptions): Promise<Consumer>
+  /** Reads a compacted topic from its start to its current end. */
+  readCompacted(topic: string): Promise<CompactedView>
+  close(): Promise<void>
+}

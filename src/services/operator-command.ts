@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto'
+import { KILL_COMMANDS } from '../../topologies/topics.js'
+import type { KillCommand } from '../contracts/messages.js'
+import { killCommandSchema } from '../contracts/messages.js'
+import { formatIssues } from '../contracts/format-issues.js'
+import { SCOPE_FORMS, parseScope } from '../domain/scope.js'
+import { badInput } from '../errors.js'
+import type { EventLog, RecordMetadata } from '../log/port.js'
+
+export type OperatorAction = 'KILL' | 'UNKILL' | 'THROTTLE'
+
+export interface OperatorCommandInput {
+  readonly scope: string
+  readonly action: OperatorAction
+  readonly reason: string
+  readonly operator: string
+  readonly maxOrdersPerSec?: number | undefined
+}
+
+export interface CommandContext {
+  readonly now: () => number
+  readonly newId: () => string
+}
+
+export const systemContext: CommandContext = { now: Date.now, newId: randomUUID }
+
+/**
+ * Builds an operator's command: the one path through which KILL, UNKILL and THROTTLE are asked
+ * for by a person, whether from `riskctl kill` or the operator console. Bad input is a typed error
+ * that says what is valid.
+ */
+export function buildOperatorCommand(input: OperatorCommandInput, context: CommandContext = systemContext): KillCommand {
+  const scope = parseScope(input.scope)
+  if (!scope.ok) {
+    throw badInput('RISKCTL_SCOPE_INVALID', `Invalid scope: ${scope.problem}.`, [`Valid scopes: ${SCOPE_FORMS.join(' | ')}`])
+  }
+  if (input.reason.trim() === '') {
+    throw badInput('RISKCTL_REASON_MISSING', 'A reason is required: it goes into the audit trail.', [
+      'Add --reason "why you are doing this".',
+    ])
+  }
+  if (input.action === 'THROTTLE' && !(Number.isInteger(input.maxOrdersPerSec) && (input.maxOrdersPerSec ?? 0) > 0)) {
+    throw badInput('RISKCTL_THROTTLE_INVALID', 'A throttle needs max_orders_per_sec, a positive integer.', [
+      'Add --max-orders-per-sec 10.',
+    ])
+  }
+  const candidate = {
+    cmd_id: context.newId(),
+    ts: context.now(),
+    scope: scope.text,
+    action: input.action,
+    reason: input.reason.trim(),
+    triggered_by: 'operator',
+    operator: input.operator,
+    corr_id: context.newId(),
+    ...(input.action === 'THROTTLE' ? { max_orders_per_sec: input.maxOrdersPerSec } : {}),
+  }
+  const parsed = killCommandSchema.safeParse(candidate)
+  if (!parsed.success) throw badInput('RISKCTL_COMMAND_INVALID', formatIssues(parsed.error))
+  return parsed.data
+}
+
+export async function publishCommand(log: EventLog, command: KillCommand): Promise<RecordMetadata> {
+  const [metadata] = await log.produce(KILL_COMMANDS, [
+    { key: command.scope, value: Buffer.from(JSON.stringify(command)), timestamp: command.ts },
+  ])
+  if (!metadata) throw new Error('produce acknowledged no record')
+  return metadata
+}

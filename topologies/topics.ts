@@ -1,0 +1,92 @@
+import type { z } from 'zod'
+import {
+  auditSchema,
+  deadLetterSchema,
+  killCommandSchema,
+  killStateSchema,
+  orderSchema,
+  riskSignalSchema,
+} from '../src/contracts/messages.js'
+
+/**
+ * Every topic riskctl uses, in one place: `topics create`, `up`, `describe-topic`, `produce` and
+ * the processors all read these specs, so a name, key or retention is written exactly once.
+ */
+export const ORDERS = 'orders.v1'
+export const RISK_SIGNALS = 'risk_signals.v1'
+export const KILL_COMMANDS = 'killswitch.commands.v1'
+export const KILL_STATE = 'killswitch.state.v1'
+export const ORDERS_GATED = 'orders.gated.v1'
+export const AUDIT = 'audit.v1'
+export const DEAD_LETTERS = 'dlq.v1'
+
+export type CleanupPolicy = 'delete' | 'compact'
+
+export interface TopicSpec {
+  readonly name: string
+  readonly description: string
+  readonly partitions: number
+  /** The value field whose content becomes the record key. */
+  readonly keyField: string
+  readonly cleanupPolicy: CleanupPolicy
+  /** Topic-level overrides, as Kafka names them; anything absent takes the broker default. */
+  readonly configs: Readonly<Record<string, string>>
+  readonly schema: z.ZodType
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+const DEFAULT_PARTITIONS = 3
+
+function deleteTopic(
+  name: string,
+  description: string,
+  keyField: string,
+  schema: z.ZodType,
+  retentionMs: number,
+): TopicSpec {
+  return {
+    name,
+    description,
+    partitions: DEFAULT_PARTITIONS,
+    keyField,
+    cleanupPolicy: 'delete',
+    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(retentionMs) },
+    schema,
+  }
+}
+
+export const TOPICS: readonly TopicSpec[] = Object.freeze([
+  deleteTopic(ORDERS, 'Orders as the generator or a client sends them', 'account_id', orderSchema, 7 * DAY_MS),
+  deleteTopic(RISK_SIGNALS, 'Sliding 60 s window metrics per account', 'account_id', riskSignalSchema, 7 * DAY_MS),
+  deleteTopic(
+    KILL_COMMANDS,
+    'Every KILL, UNKILL and THROTTLE ever asked for: the full history',
+    'scope',
+    killCommandSchema,
+    365 * DAY_MS,
+  ),
+  {
+    name: KILL_STATE,
+    description: 'Authoritative kill state: the latest status per scope (compacted)',
+    partitions: DEFAULT_PARTITIONS,
+    keyField: 'scope',
+    cleanupPolicy: 'compact',
+    // Small segments and a low dirty ratio so that compaction is visible within a class.
+    configs: {
+      'cleanup.policy': 'compact',
+      'min.cleanable.dirty.ratio': '0.01',
+      'segment.ms': '100',
+      'delete.retention.ms': '100',
+    },
+    schema: killStateSchema,
+  },
+  deleteTopic(ORDERS_GATED, 'Orders the router allowed through to the market', 'account_id', orderSchema, 7 * DAY_MS),
+  deleteTopic(AUDIT, 'One record per router decision, with the corr_id that decided it', 'order_id', auditSchema, 365 * DAY_MS),
+  deleteTopic(DEAD_LETTERS, 'Records that failed validation, with the reason', 'source_topic', deadLetterSchema, 30 * DAY_MS),
+])
+
+export const TOPIC_NAMES: readonly string[] = TOPICS.map((topic) => topic.name)
+
+export function findTopic(name: string): TopicSpec | undefined {
+  return TOPICS.find((topic) => topic.name === name)
+}
