@@ -1,0 +1,140 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { isLogError } from '../../src/log/errors.js'
+import { openEmbeddedLog } from '../../src/log/embedded/embedded-log.js'
+import { describeEventLogContract } from './event-log-contract.js'
+import { json, startWriter, testTopic } from './support.js'
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-log-'))
+}
+
+describeEventLogContract('embedded', async () => {
+  const dir = tempDir()
+  return {
+    open: () => openEmbeddedLog({ dataDir: dir }),
+    childEnv: () => ({ RISKCTL_DATA_DIR: dir }),
+    dispose: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  }
+})
+
+describe('embedded log: its data directory and groups', () => {
+  const dirs: string[] = []
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+  })
+  function dir(): string {
+    const created = tempDir()
+    dirs.push(created)
+    return created
+  }
+
+  async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    if (!isLogError(error)) throw new Error(`expected a LogError, got ${String(error)}`)
+    return { code: error.code, message: error.message }
+  }
+
+  it('creates a missing data directory and marks it as riskctl', async () => {
+    const dataDir = path.join(dir(), 'nested', 'data')
+    const log = await openEmbeddedLog({ dataDir })
+    await log.close()
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'riskctl.json'), 'utf8'))).toMatchObject({ version: 1 })
+  })
+
+  it('refuses a non-empty directory that riskctl did not create, naming it, and leaves it untouched', async () => {
+    const dataDir = dir()
+    fs.writeFileSync(path.join(dataDir, 'thesis.tex'), 'precious')
+    const error = await failure(openEmbeddedLog({ dataDir }))
+    expect(error.code).toBe('RISKCTL_DATA_DIR_INVALID')
+    expect(error.message).toContain(dataDir)
+    expect(fs.readdirSync(dataDir)).toEqual(['thesis.tex'])
+  })
+
+  it('refuses a path that is a file or lies under one', async () => {
+    const file = path.join(dir(), 'file')
+    fs.writeFileSync(file, '')
+    expect((await failure(openEmbeddedLog({ dataDir: file }))).code).toBe('RISKCTL_DATA_DIR_INVALID')
+    const under = await failure(openEmbeddedLog({ dataDir: path.join(file, 'data') }))
+    expect(under.code).toMatch(/RISKCTL_DATA_DIR_(INVALID|UNWRITABLE)/)
+    expect(under.message).toContain(file)
+  })
+
+  it('refuses a corrupt database instead of resetting it', async () => {
+    const dataDir = dir()
+    await (await openEmbeddedLog({ dataDir })).close()
+    fs.writeFileSync(path.join(dataDir, 'log.db'), 'this is not sqlite, and it is not riskctl either'.repeat(100))
+    fs.rmSync(path.join(dataDir, 'log.db-wal'), { force: true })
+    const error = await failure(openEmbeddedLog({ dataDir }))
+    expect(error.code).toBe('RISKCTL_DATA_DIR_INVALID')
+    expect(error.message).toContain('log.db')
+  })
+
+  it('allows one live consumer per group and takes over from a member whose process died', async () => {
+    const dataDir = dir()
+    const log = await openEmbeddedLog({ dataDir })
+    const spec = testTopic()
+    await log.createTopics([spec])
+    const first = await log.consumer({ topics: [spec.name], groupId: 'g' })
+    expect((await failure(log.consumer({ topics: [spec.name], groupId: 'g' }))).code).toBe('RISKCTL_GROUP_BUSY')
+    await first.close()
+    const second = await log.consumer({ topics: [spec.name], groupId: 'g' })
+    await second.close()
+
+    // A member row left behind by a process that no longer runs is taken over.
+    const writer = startWriter({ open: () => openEmbeddedLog({ dataDir }), childEnv: () => ({ RISKCTL_DATA_DIR: dataDir }) }, spec.name, 'x', 1, 1)
+    const { pid } = writer
+    await writer
+    const db = (await import('better-sqlite3')).default(path.join(dataDir, 'log.db'))
+    db.prepare("INSERT OR REPLACE INTO group_members VALUES ('g', 'gone', ?, ?, 0)").run(os.hostname(), pid)
+    db.close()
+    const third = await log.consumer({ topics: [spec.name], groupId: 'g' })
+    await third.close()
+    await log.close()
+  })
+
+  it('rejects a keyless record on a compacted topic and an out-of-range partition', async () => {
+    const log = await openEmbeddedLog({ dataDir: dir() })
+    const compacted = testTopic({ configs: { 'cleanup.policy': 'compact' } })
+    await log.createTopics([compacted])
+    expect((await failure(log.produce(compacted.name, [{ key: null, value: json(1) }]))).code).toBe(
+      'RISKCTL_RECORD_INVALID',
+    )
+    expect((await failure(log.produce(compacted.name, [{ key: 'k', value: json(1), partition: 7 }]))).code).toBe(
+      'RISKCTL_PARTITION_INVALID',
+    )
+    await log.close()
+  })
+
+  it('writes several topics and a group commit in one transaction', async () => {
+    const dataDir = dir()
+    const log = await openEmbeddedLog({ dataDir })
+    const a = testTopic({ partitions: 1 })
+    const b = testTopic({ partitions: 1 })
+    await log.createTopics([a, b])
+    await log.write(
+      [
+        { topic: a.name, records: [{ key: 'k', value: json(1) }] },
+        { topic: b.name, records: [{ key: 'k', value: json(2) }] },
+      ],
+      { groupId: 'g', offsets: [{ topic: a.name, partition: 0, offset: 1 }] },
+    )
+    const failed = await failure(
+      log.write([
+        { topic: a.name, records: [{ key: 'k', value: json(3) }] },
+        { topic: 'contract.missing', records: [{ key: 'k', value: json(4) }] },
+      ]),
+    )
+    expect(failed.code).toBe('RISKCTL_TOPIC_NOT_FOUND')
+    expect((await log.describeTopic(a.name)).records).toBe(1)
+    const resumed = await log.consumer({ topics: [a.name], groupId: 'g', from: { type: 'earliest' } })
+    expect(resumed.positions()).toEqual([{ topic: a.name, partition: 0, offset: 1 }])
+    await resumed.close()
+    await log.close()
+  })
+})
