@@ -194,6 +194,8 @@ export class RiskDetector {
     tracked.window.reset(nowMs)
     tracked.inEpisode = false
     tracked.breaches = NO_BREACH
+    // The window restarted, so its next state is news whatever the pacing.
+    tracked.lastSignalMs = Number.NEGATIVE_INFINITY
     return true
   }
 

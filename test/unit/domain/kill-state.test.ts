@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest'
+import type { KillCommand, KillState } from '../../../src/contracts/messages.js'
+import { killCommandSchema, killStateSchema } from '../../../src/contracts/messages.js'
+import { AUTOMATED_SOURCES, applyCommand, RecentIds, type ApplyOutcome } from '../../../src/domain/kill-state.js'
+
+const T = Date.UTC(2024, 2, 9, 12, 0, 0)
+
+function command(overrides: Partial<KillCommand> = {}): KillCommand {
+  return {
+    cmd_id: 'cmd-1',
+    ts: T,
+    scope: 'ACCOUNT:12345',
+    action: 'KILL',
+    reason: 'Order rate breach: 150 orders in 60s',
+    triggered_by: 'detector',
+    metric: 'order_rate_60s',
+    value: 150,
+    corr_id: 'corr-1',
+    ...overrides,
+  }
+}
+
+/** The aggregator loop around the reducer: apply, publish into the table, remember the id. */
+function aggregate(commands: readonly KillCommand[]) {
+  const table = new Map<string, KillState>()
+  const seen = new RecentIds(1_000)
+  const outcomes: ApplyOutcome[] = []
+  for (const cmd of commands) {
+    const outcome = applyCommand(table, (id) => seen.has(id), cmd)
+    outcomes.push(outcome)
+    if (outcome.type === 'applied') table.set(outcome.state.scope, outcome.state)
+    if (outcome.type !== 'duplicate') seen.add(cmd.cmd_id)
+  }
+  return { table, outcomes }
+}
+
+function applied(outcome: ApplyOutcome): KillState {
+  if (outcome.type !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(outcome)}`)
+  return outcome.state
+}
+
+describe('applyCommand', () => {
+  it('turns a detector KILL into a KILLED state carrying its ids and reason', () => {
+    const state = applied(applyCommand(new Map(), () => false, command()))
+    expect(state).toEqual({
+      scope: 'ACCOUNT:12345',
+      status: 'KILLED',
+      updated_ts: T,
+      updated_by: 'detector',
+      reason: 'Order rate breach: 150 orders in 60s',
+      last_cmd_id: 'cmd-1',
+      corr_id: 'corr-1',
+    })
+    expect(killStateSchema.safeParse(state).success).toBe(true)
+  })
+
+  it('turns an operator UNKILL into ACTIVE, recorded as the operator', () => {
+    const unkill = command({
+      cmd_id: 'cmd-2',
+      action: 'UNKILL',
+      triggered_by: 'cli',
+      operator: 'demo_operator',
+      reason: 'Manual override after investigation',
+      corr_id: 'corr-2',
+    })
+    const state = applied(applyCommand(new Map(), () => false, unkill))
+    expect(state).toMatchObject({ status: 'ACTIVE', updated_by: 'demo_operator', last_cmd_id: 'cmd-2', corr_id: 'corr-2' })
+    expect(state).not.toHaveProperty('max_orders_per_sec')
+  })
+
+  it('turns an operator THROTTLE into THROTTLED with its cap', () => {
+    const throttle = command({ action: 'THROTTLE', triggered_by: 'console', operator: 'ops', max_orders_per_sec: 5 })
+    const state = applied(applyCommand(new Map(), () => false, throttle))
+    expect(state).toMatchObject({ status: 'THROTTLED', max_orders_per_sec: 5, updated_by: 'ops' })
+    expect(killStateSchema.safeParse(state).success).toBe(true)
+  })
+
+  it('refuses a THROTTLE without a cap rather than inventing one', () => {
+    const outcome = applyCommand(new Map(), () => false, command({ action: 'THROTTLE', triggered_by: 'cli' }))
+    expect(outcome).toEqual({ type: 'refused', reason: expect.stringMatching(/max_orders_per_sec/) })
+  })
+
+  it.each([...AUTOMATED_SOURCES].flatMap((source) => [
+    [source, 'UNKILL'],
+    [source, 'THROTTLE'],
+  ]) as [string, 'UNKILL' | 'THROTTLE'][])('refuses %s asking to %s', (source, action) => {
+    const outcome = applyCommand(
+      new Map(),
+      () => false,
+      command({ triggered_by: source, action, max_orders_per_sec: 10, operator: 'someone' }),
+    )
+    expect(outcome).toEqual({ type: 'refused', reason: `only an operator can ${action}; ${source} may only KILL` })
+  })
+
+  it('counts detector and spark as automated, in any case', () => {
+    expect(AUTOMATED_SOURCES.has('detector')).toBe(true)
+    expect(AUTOMATED_SOURCES.has('spark')).toBe(true)
+    expect(applyCommand(new Map(), () => false, command({ triggered_by: 'Spark', action: 'UNKILL' })).type).toBe(
+      'refused',
+    )
+  })
+
+  it('leaves state untouched when a detector UNKILL follows its KILL', () => {
+    const { table, outcomes } = aggregate([
+      command(),
+      command({ cmd_id: 'cmd-2', action: 'UNKILL', reason: 'cooled down', corr_id: 'corr-2' }),
+    ])
+    expect(outcomes.map((o) => o.type)).toEqual(['applied', 'refused'])
+    expect(table.get('ACCOUNT:12345')).toMatchObject({ status: 'KILLED', last_cmd_id: 'cmd-1' })
+  })
+
+  it('changes nothing when a cmd_id is replayed, even after an UNKILL moved the state on', () => {
+    const kill = command()
+    const unkill = command({ cmd_id: 'cmd-2', action: 'UNKILL', triggered_by: 'cli', operator: 'ops', corr_id: 'c2' })
+    const { table, outcomes } = aggregate([kill, unkill, kill, unkill])
+    expect(outcomes.map((o) => o.type)).toEqual(['applied', 'applied', 'duplicate', 'duplicate'])
+    expect(table.get('ACCOUNT:12345')).toMatchObject({ status: 'ACTIVE', last_cmd_id: 'cmd-2' })
+  })
+
+  it('spots the replay of the last applied command after a restart forgot the ids', () => {
+    const { table } = aggregate([command()])
+    expect(applyCommand(table, () => false, command())).toEqual({ type: 'duplicate' })
+    expect(applyCommand(table, () => false, command({ cmd_id: 'cmd-9' })).type).toBe('applied')
+  })
+
+  it('builds states the state topic accepts for every applied command', () => {
+    const commands = [
+      command({ scope: 'GLOBAL', triggered_by: 'cli', operator: 'ops' }),
+      command({ cmd_id: 'cmd-3', scope: 'SYMBOL:AAPL', action: 'THROTTLE', triggered_by: 'cli', max_orders_per_sec: 2 }),
+    ]
+    for (const cmd of commands) {
+      expect(killCommandSchema.safeParse(cmd).success).toBe(true)
+      expect(killStateSchema.safeParse(applied(applyCommand(new Map(), () => false, cmd))).success).toBe(true)
+    }
+  })
+})
