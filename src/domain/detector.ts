@@ -241,7 +241,9 @@ export class RiskDetector {
   private evaluateSymbol(symbol: Tracked, metrics: WindowMetrics): Breach | undefined {
     const breached = symbolBreached(metrics, this.settings)
     symbol.breaches = breached ? 1 : NO_BREACH
-    return opensEpisode(symbol, breached) ? describeSymbolBreach(symbol.key, metrics, this.settings) : undefined
+    return opensEpisode(symbol, breached)
+      ? describeSymbolBreach(symbol.key, metrics, this.settings)
+      : undefined
   }
 
   /** At most one signal per signalIntervalMs, except that a change in breached rules is always reported. */

@@ -73,7 +73,11 @@ export function describeAccountBreach(
   return undefined
 }
 
-export function describeSymbolBreach(symbol: string, metrics: WindowMetrics, settings: DetectorSettings): Breach {
+export function describeSymbolBreach(
+  symbol: string,
+  metrics: WindowMetrics,
+  settings: DetectorSettings,
+): Breach {
   return {
     metric: RISK_METRICS.symbolOrderRate,
     value: metrics.orderCount,

@@ -215,7 +215,8 @@ export function decideOrder(
   }
   if (firstThrottle !== undefined) {
     // Spent only once every throttle has room: a dropped order did not reach the market.
-    for (const state of matched) if (state.status === 'THROTTLED') meter.record(state.scope, state.corr_id, nowMs)
+    for (const state of matched)
+      if (state.status === 'THROTTLED') meter.record(state.scope, state.corr_id, nowMs)
     return {
       decision: 'ALLOW',
       scope_matches: scopeMatches,
@@ -228,7 +229,8 @@ export function decideOrder(
   // All ACTIVE. The most recently changed record is the one that let this order through (after an UNKILL,
   // the unkilled scope), so its corr_id links kill, drops, unkill and allows; ties go to the more general.
   let latest = matched[0]
-  for (const state of matched) if (latest === undefined || state.updated_ts > latest.updated_ts) latest = state
+  for (const state of matched)
+    if (latest === undefined || state.updated_ts > latest.updated_ts) latest = state
   return {
     decision: 'ALLOW',
     scope_matches: scopeMatches,
@@ -239,5 +241,11 @@ export function decideOrder(
 }
 
 function allowWithoutState(): OrderDecision {
-  return { decision: 'ALLOW', scope_matches: [], killswitch_status: 'ACTIVE', reason: NO_STATE_REASON, corr_id: '' }
+  return {
+    decision: 'ALLOW',
+    scope_matches: [],
+    killswitch_status: 'ACTIVE',
+    reason: NO_STATE_REASON,
+    corr_id: '',
+  }
 }

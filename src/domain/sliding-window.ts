@@ -53,7 +53,8 @@ export class SlidingWindow {
     if (!(slideMs > 0) || !(windowMs >= slideMs) || windowMs % slideMs !== 0) {
       throw new RangeError(`windowMs (${windowMs}) must be a positive multiple of slideMs (${slideMs})`)
     }
-    if (!(allowedLatenessMs >= 0)) throw new RangeError(`allowedLatenessMs (${allowedLatenessMs}) must be >= 0`)
+    if (!(allowedLatenessMs >= 0))
+      throw new RangeError(`allowedLatenessMs (${allowedLatenessMs}) must be >= 0`)
     this.windowMs = windowMs
     this.slideMs = slideMs
     this.allowedLatenessMs = allowedLatenessMs

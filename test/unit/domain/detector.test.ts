@@ -315,6 +315,7 @@ describe('the detector cannot unkill', () => {
   it('emits only kill requests, which carry no action', () => {
     const detector = new RiskDetector(SETTINGS)
     const { kills } = run(detector, burst(150, NOON, 20))
-    for (const kill of kills) expect(Object.keys(kill).sort()).toEqual(['metric', 'reason', 'scope', 'ts', 'value'])
+    for (const kill of kills)
+      expect(Object.keys(kill).sort()).toEqual(['metric', 'reason', 'scope', 'ts', 'value'])
   })
 })

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import type { KillCommand, KillState } from '../../../src/contracts/messages.js'
 import { killCommandSchema, killStateSchema } from '../../../src/contracts/messages.js'
-import { AUTOMATED_SOURCES, applyCommand, RecentIds, type ApplyOutcome } from '../../../src/domain/kill-state.js'
+import {
+  AUTOMATED_SOURCES,
+  applyCommand,
+  RecentIds,
+  type ApplyOutcome,
+} from '../../../src/domain/kill-state.js'
 
 const T = Date.UTC(2024, 2, 9, 12, 0, 0)
 
@@ -64,12 +69,22 @@ describe('applyCommand', () => {
       corr_id: 'corr-2',
     })
     const state = applied(applyCommand(new Map(), () => false, unkill))
-    expect(state).toMatchObject({ status: 'ACTIVE', updated_by: 'demo_operator', last_cmd_id: 'cmd-2', corr_id: 'corr-2' })
+    expect(state).toMatchObject({
+      status: 'ACTIVE',
+      updated_by: 'demo_operator',
+      last_cmd_id: 'cmd-2',
+      corr_id: 'corr-2',
+    })
     expect(state).not.toHaveProperty('max_orders_per_sec')
   })
 
   it('turns an operator THROTTLE into THROTTLED with its cap', () => {
-    const throttle = command({ action: 'THROTTLE', triggered_by: 'console', operator: 'ops', max_orders_per_sec: 5 })
+    const throttle = command({
+      action: 'THROTTLE',
+      triggered_by: 'console',
+      operator: 'ops',
+      max_orders_per_sec: 5,
+    })
     const state = applied(applyCommand(new Map(), () => false, throttle))
     expect(state).toMatchObject({ status: 'THROTTLED', max_orders_per_sec: 5, updated_by: 'ops' })
     expect(killStateSchema.safeParse(state).success).toBe(true)
@@ -80,24 +95,29 @@ describe('applyCommand', () => {
     expect(outcome).toEqual({ type: 'refused', reason: expect.stringMatching(/max_orders_per_sec/) })
   })
 
-  it.each([...AUTOMATED_SOURCES].flatMap((source) => [
-    [source, 'UNKILL'],
-    [source, 'THROTTLE'],
-  ]) as [string, 'UNKILL' | 'THROTTLE'][])('refuses %s asking to %s', (source, action) => {
+  it.each(
+    [...AUTOMATED_SOURCES].flatMap((source) => [
+      [source, 'UNKILL'],
+      [source, 'THROTTLE'],
+    ]) as [string, 'UNKILL' | 'THROTTLE'][],
+  )('refuses %s asking to %s', (source, action) => {
     const outcome = applyCommand(
       new Map(),
       () => false,
       command({ triggered_by: source, action, max_orders_per_sec: 10, operator: 'someone' }),
     )
-    expect(outcome).toEqual({ type: 'refused', reason: `only an operator can ${action}; ${source} may only KILL` })
+    expect(outcome).toEqual({
+      type: 'refused',
+      reason: `only an operator can ${action}; ${source} may only KILL`,
+    })
   })
 
   it('counts detector and spark as automated, in any case', () => {
     expect(AUTOMATED_SOURCES.has('detector')).toBe(true)
     expect(AUTOMATED_SOURCES.has('spark')).toBe(true)
-    expect(applyCommand(new Map(), () => false, command({ triggered_by: 'Spark', action: 'UNKILL' })).type).toBe(
-      'refused',
-    )
+    expect(
+      applyCommand(new Map(), () => false, command({ triggered_by: 'Spark', action: 'UNKILL' })).type,
+    ).toBe('refused')
   })
 
   it('leaves state untouched when a detector UNKILL follows its KILL', () => {
@@ -111,7 +131,13 @@ describe('applyCommand', () => {
 
   it('changes nothing when a cmd_id is replayed, even after an UNKILL moved the state on', () => {
     const kill = command()
-    const unkill = command({ cmd_id: 'cmd-2', action: 'UNKILL', triggered_by: 'cli', operator: 'ops', corr_id: 'c2' })
+    const unkill = command({
+      cmd_id: 'cmd-2',
+      action: 'UNKILL',
+      triggered_by: 'cli',
+      operator: 'ops',
+      corr_id: 'c2',
+    })
     const { table, outcomes } = aggregate([kill, unkill, kill, unkill])
     expect(outcomes.map((o) => o.type)).toEqual(['applied', 'applied', 'duplicate', 'duplicate'])
     expect(table.get('ACCOUNT:12345')).toMatchObject({ status: 'ACTIVE', last_cmd_id: 'cmd-2' })
@@ -126,7 +152,13 @@ describe('applyCommand', () => {
   it('builds states the state topic accepts for every applied command', () => {
     const commands = [
       command({ scope: 'GLOBAL', triggered_by: 'cli', operator: 'ops' }),
-      command({ cmd_id: 'cmd-3', scope: 'SYMBOL:AAPL', action: 'THROTTLE', triggered_by: 'cli', max_orders_per_sec: 2 }),
+      command({
+        cmd_id: 'cmd-3',
+        scope: 'SYMBOL:AAPL',
+        action: 'THROTTLE',
+        triggered_by: 'cli',
+        max_orders_per_sec: 2,
+      }),
     ]
     for (const cmd of commands) {
       expect(killCommandSchema.safeParse(cmd).success).toBe(true)

@@ -67,7 +67,12 @@ describe('SlidingWindow', () => {
     window.advanceTo(NOON + 59_999)
     expect(window.metrics().orderCount).toBe(2)
     window.advanceTo(NOON + 60_000)
-    expect(window.metrics()).toMatchObject({ orderCount: 1, notional: 200, uniqueSymbols: 1, topSymbol: 'MSFT' })
+    expect(window.metrics()).toMatchObject({
+      orderCount: 1,
+      notional: 200,
+      uniqueSymbols: 1,
+      topSymbol: 'MSFT',
+    })
     window.advanceTo(NOON + 90_000)
     expect(window.metrics()).toMatchObject({ orderCount: 0, notional: 0, uniqueSymbols: 0, topSymbol: null })
     expect(window.isEmpty).toBe(true)
@@ -118,6 +123,8 @@ describe('SlidingWindow', () => {
   })
 
   it('refuses settings whose window is not a whole number of buckets', () => {
-    expect(() => new SlidingWindow({ windowMs: 60_000, slideMs: 7_000, allowedLatenessMs: 0 })).toThrow(/multiple/)
+    expect(() => new SlidingWindow({ windowMs: 60_000, slideMs: 7_000, allowedLatenessMs: 0 })).toThrow(
+      /multiple/,
+    )
   })
 })

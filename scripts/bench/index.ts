@@ -1,0 +1,37 @@
+/**
+ * The project's one benchmark: `npm run bench` prints a table, `npm run bench -- --json` one JSON
+ * array of {metric, value, unit, conditions}. Every figure is measured in this one run, so ratios
+ * between them compare like with like on the same machine.
+ */
+import os from 'node:os'
+import { benchEmbeddedLog } from './embedded-log.js'
+import type { BenchResult } from './result.js'
+
+const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [{ name: 'embedded log', run: benchEmbeddedLog }]
+
+const json = process.argv.includes('--json')
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
+
+const results: BenchResult[] = []
+for (const suite of suites) {
+  if (only !== undefined && !suite.name.includes(only)) continue
+  if (!json) process.stderr.write(`running ${suite.name}…\n`)
+  results.push(...(await suite.run()))
+}
+
+if (json) {
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`)
+} else {
+  const rows = results.map((r) => [r.metric, r.value.toLocaleString('en-US'), r.unit, formatConditions(r.conditions)])
+  const header = ['metric', 'value', 'unit', 'conditions']
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ')
+  process.stdout.write(`${line(header)}\n${rows.map(line).join('\n')}\n`)
+  process.stdout.write(`\nnode ${process.version} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'unknown cpu'}\n`)
+}
+
+function formatConditions(conditions: BenchResult['conditions']): string {
+  return Object.entries(conditions)
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(' ')
+}

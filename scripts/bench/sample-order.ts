@@ -1,0 +1,17 @@
+import type { Order } from '../../src/contracts/messages.js'
+
+const SYMBOLS = ['AAPL', 'GOOGL', 'MSFT', 'AMZN', 'TSLA', 'NVDA', 'META', 'NFLX']
+
+/** A realistic order of the size the generator produces, for throughput figures. */
+export function sampleOrder(seq: number, ts = Date.now()): Order {
+  return {
+    order_id: `bench-${seq}`,
+    ts,
+    account_id: String(10001 + (seq % 20)),
+    symbol: SYMBOLS[seq % SYMBOLS.length]!,
+    side: seq % 2 === 0 ? 'BUY' : 'SELL',
+    qty: 100 + (seq % 400),
+    price: 100 + (seq % 1000) / 10,
+    strategy: seq % 3 === 0 ? 'momentum' : 'mean_reversion',
+  }
+}
