@@ -3,6 +3,7 @@
 // differs from what the commands' own help generates, so the reference can never go stale.
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import process from 'node:process'
 
 const env = { ...process.env, COLUMNS: '120', OCLIF_COLUMNS: '120', NO_COLOR: '1' }
 const generated = execFileSync(

@@ -127,28 +127,29 @@ export class RiskDetector {
     this.advanceWatermark(Math.min(order.ts, nowMs + allowedLatenessMs))
 
     const notional = order.qty * order.price
-    const account = this.track(this.accounts, order.account_id, accountScope)
-    account.window.advanceTo(this.watermarkMs)
-    if (account.window.add(order.ts, order.symbol, notional) === 'late') {
-      this.lateOrders++
-      return LATE
-    }
     let signals: RiskSignal[] | undefined
     let kills: KillRequest[] | undefined
-    const accountMetrics = account.window.metrics()
-    const accountKill = this.evaluateAccount(account, accountMetrics)
-    if (accountKill !== undefined) kills = [killRequest(account.scope, accountKill, nowMs)]
-    if (this.shouldSignal(account, nowMs, true)) {
-      signals = [riskSignal(account.key, accountMetrics, nowMs)]
+    const account = this.track(this.accounts, order.account_id, accountScope)
+    account.window.advanceTo(this.watermarkMs)
+    // Late for the account only when it predates an unkill: the symbol's window still counts it.
+    const late = account.window.add(order.ts, order.symbol, notional) === 'late'
+    if (late) {
+      this.lateOrders++
+    } else {
+      const metrics = account.window.metrics()
+      const kill = this.evaluateAccount(account, metrics)
+      if (kill !== undefined) kills = [killRequest(account.scope, kill, nowMs)]
+      if (this.shouldSignal(account, nowMs, true)) signals = [riskSignal(account.key, metrics, nowMs)]
     }
 
     const symbol = this.track(this.symbols, order.symbol, symbolScope)
     symbol.window.advanceTo(this.watermarkMs)
     if (symbol.window.add(order.ts, order.symbol, notional) === 'added') {
-      const symbolKill = this.evaluateSymbol(symbol, symbol.window.metrics())
-      if (symbolKill !== undefined) (kills ??= []).push(killRequest(symbol.scope, symbolKill, nowMs))
+      const kill = this.evaluateSymbol(symbol, symbol.window.metrics())
+      if (kill !== undefined) (kills ??= []).push(killRequest(symbol.scope, kill, nowMs))
     }
-    return { signals: signals ?? NO_SIGNALS, kills: kills ?? NO_KILLS, late: false }
+    if (late && kills === undefined) return LATE
+    return { signals: signals ?? NO_SIGNALS, kills: kills ?? NO_KILLS, late }
   }
 
   /**

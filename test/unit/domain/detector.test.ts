@@ -118,6 +118,18 @@ describe('RiskDetector: order rate and episodes', () => {
     expect(next.kills[0]?.value).toBe(101)
   })
 
+  it('still counts a pre-unkill order towards its symbol', () => {
+    const detector = new RiskDetector(SETTINGS)
+    const aapl = (n: number, start: number, account: string) =>
+      Array.from({ length: n }, (_, i) => order(start + i, { account_id: `${account}${i % 25}` }))
+    run(detector, aapl(300, NOON, 'A'))
+    run(detector, [order(NOON + 100, { account_id: 'X', symbol: 'MSFT' })])
+    detector.scopeUnkilled('ACCOUNT:X', NOON + 500)
+    const out = detector.observe(order(NOON + 400, { account_id: 'X' }), NOON + 500)
+    expect(out.late).toBe(true)
+    expect(out.kills.map((kill) => kill.scope)).toEqual(['SYMBOL:AAPL'])
+  })
+
   it('accepts the unkilled scope in any case and reports scopes it does not track', () => {
     const detector = new RiskDetector(SETTINGS)
     run(detector, burst(1, NOON, 0))

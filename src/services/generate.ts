@@ -1,0 +1,105 @@
+import type { Order } from '../contracts/messages.js'
+import { createOrderFactory, type GeneratorMode } from '../generator/order-factory.js'
+import { ordersDue, scheduledTime, totalOrders } from '../generator/pacing.js'
+import type { EventLog } from '../log/port.js'
+import { ORDERS } from '../../topologies/topics.js'
+
+export interface GenerateOptions {
+  readonly mode: GeneratorMode
+  readonly ratePerSecond: number
+  readonly durationSeconds: number
+  readonly seed: number
+  readonly account?: string | undefined
+  readonly symbol?: string | undefined
+  readonly strategy?: string | undefined
+  readonly signal?: AbortSignal | undefined
+  readonly onProgress?: (progress: GenerateProgress) => void
+  /** Injected in tests; defaults to Date.now. */
+  readonly now?: () => number
+}
+
+export interface GenerateProgress {
+  readonly sent: number
+  readonly total: number
+  readonly elapsedMs: number
+}
+
+export interface GenerateSummary {
+  readonly mode: GeneratorMode
+  readonly seed: number
+  readonly orders: number
+  readonly planned: number
+  readonly durationMs: number
+  readonly achievedRatePerSecond: number
+  readonly accounts: number
+  readonly bySymbol: Readonly<Record<string, number>>
+  readonly notional: number
+  readonly interrupted: boolean
+}
+
+const TICK_MS = 10
+
+/** Produces the paced order stream to orders.v1 and summarises what it sent. */
+export async function generateOrders(log: EventLog, options: GenerateOptions): Promise<GenerateSummary> {
+  const now = options.now ?? Date.now
+  const nextOrder = createOrderFactory({ ...options, runId: `${options.seed.toString(36)}${now().toString(36)}` })
+  const total = totalOrders(options.ratePerSecond, options.durationSeconds)
+  const accounts = new Set<string>()
+  const bySymbol: Record<string, number> = {}
+  let notional = 0
+  let sent = 0
+  const start = now()
+  let lastProgress = start
+
+  while (sent < total && !options.signal?.aborted) {
+    const due = ordersDue(options.ratePerSecond, now() - start, total)
+    if (due > sent) {
+      const batch: Order[] = []
+      for (let seq = sent; seq < due; seq += 1) batch.push(nextOrder(seq, scheduledTime(start, options.ratePerSecond, seq)))
+      await log.produce(
+        ORDERS,
+        batch.map((order) => ({ key: order.account_id, value: Buffer.from(JSON.stringify(order)), timestamp: order.ts })),
+      )
+      for (const order of batch) {
+        accounts.add(order.account_id)
+        bySymbol[order.symbol] = (bySymbol[order.symbol] ?? 0) + 1
+        notional += order.qty * order.price
+      }
+      sent = due
+    }
+    if (now() - lastProgress >= 1000 || sent === total) {
+      lastProgress = now()
+      options.onProgress?.({ sent, total, elapsedMs: lastProgress - start })
+    }
+    if (sent < total) await sleep(Math.min(TICK_MS, nextDueIn(options.ratePerSecond, sent, start, now())), options.signal)
+  }
+  const durationMs = Math.max(1, now() - start)
+  return {
+    mode: options.mode,
+    seed: options.seed,
+    orders: sent,
+    planned: total,
+    durationMs,
+    achievedRatePerSecond: Math.round((sent / durationMs) * 1000 * 10) / 10,
+    accounts: accounts.size,
+    bySymbol,
+    notional: Math.round(notional),
+    interrupted: sent < total,
+  }
+}
+
+function nextDueIn(rate: number, sent: number, start: number, now: number): number {
+  return Math.max(0, scheduledTime(start, rate, sent) - now)
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done(): void {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
