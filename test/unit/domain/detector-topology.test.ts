@@ -44,7 +44,7 @@ describe('detector topology', () => {
       allowedLatenessMs: 5_000,
       thresholds: { orderCount: 100, notional: 1_000_000, topSymbolShare: 0.7 },
       concentrationMinOrders: 20,
-      symbolRule: { orderCount: 300 },
+      symbolRule: { orderCount: 3000 },
       signalIntervalMs: 1_000,
       idleEvictMs: 120_000,
     })

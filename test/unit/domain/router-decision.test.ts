@@ -277,20 +277,17 @@ describe('KillStateTable', () => {
   })
 })
 
-describe('decideOrder throughput', () => {
-  it('decides well over 100k orders a second with kills in the table', () => {
+describe('decideOrder at scale', () => {
+  it('drops exactly the killed accounts among 200k orders with 1,000 kills in the table', () => {
     const states = Array.from({ length: 1_000 }, (_, i) => state(`ACCOUNT:k${i}`))
     const { table, meter } = router(states)
     const seen = new RecentIds(100_000)
     const orders = Array.from({ length: 200_000 }, (_, i) =>
       order({ order_id: `p-${i}`, account_id: i % 10 === 0 ? `k${i % 1_000}` : `acct${i % 5_000}` }),
     )
-    const started = performance.now()
     let dropped = 0
     for (const o of orders) if (decideOrder(o, table, meter, seen, T).decision === 'DROP') dropped++
-    const perSecond = orders.length / ((performance.now() - started) / 1_000)
+    // Speed is measured in `npm run bench`, not asserted here.
     expect(dropped).toBe(20_000)
-    // Generous so a loaded CI machine passes; a regression to per-order scans of the table would not.
-    expect(perSecond).toBeGreaterThan(100_000)
   })
 })
