@@ -11,6 +11,10 @@ export interface RiskctlConfig {
   readonly json: boolean
   readonly debug: boolean
   readonly color: boolean
+  /** The operator console's bearer token from RISKCTL_OPERATOR_TOKEN; never printed. */
+  readonly operatorToken: string | undefined
+  /** RISKCTL_API_URL: send kill/unkill/throttle through this operator console. */
+  readonly apiUrl: string | undefined
 }
 
 export interface ResolveConfigOptions {
@@ -32,6 +36,8 @@ export function resolveConfig(flags: GlobalFlagValues, options: ResolveConfigOpt
     debug: flags.debug ?? isTruthy(env.RISKCTL_DEBUG),
     // https://no-color.org: any non-empty NO_COLOR turns colour off.
     color: !nonEmpty(env.NO_COLOR) && env.TERM !== 'dumb',
+    operatorToken: nonEmpty(env.RISKCTL_OPERATOR_TOKEN),
+    apiUrl: nonEmpty(env.RISKCTL_API_URL),
   })
 }
 

@@ -53,6 +53,13 @@ export class KillStateTable {
     return killed
   }
 
+  /** Every scope's state, GLOBAL first, then accounts, symbols and strategies. */
+  all(): KillState[] {
+    const states = this.global === undefined ? [] : [this.global]
+    for (const map of [this.accounts, this.symbols, this.strategies]) states.push(...map.values())
+    return states
+  }
+
   globalState(): KillState | undefined {
     return this.global
   }

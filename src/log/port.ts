@@ -123,6 +123,18 @@ export interface CreateTopicsResult {
   readonly existing: readonly string[]
 }
 
+/** Records to append to one topic, as one part of an atomic write. */
+export interface TopicBatch {
+  readonly topic: string
+  readonly records: readonly ProduceRecord[]
+}
+
+/** A group's positions, committed in the same transaction as the appends they go with. */
+export interface GroupCommit {
+  readonly groupId: string
+  readonly offsets: readonly TopicPartitionOffset[]
+}
+
 export interface EventLog {
   /** Which adapter this is and where it lives, for status lines and errors (never a secret). */
   readonly description: string
@@ -133,6 +145,12 @@ export interface EventLog {
   describeTopic(topic: string): Promise<TopicDescription>
   /** Appends records as one batch and resolves once all of them are durable. */
   produce(topic: string, records: readonly ProduceRecord[]): Promise<RecordMetadata[]>
+  /**
+   * Appends to several topics and commits a group's positions atomically: all of it, or none of
+   * it (a Kafka transaction with sendOffsets). A processor that writes its outputs and its
+   * progress this way neither loses nor repeats an input across a crash.
+   */
+  write(batches: readonly TopicBatch[], commit?: GroupCommit): Promise<RecordMetadata[]>
   consumer(options: ConsumerOptions): Promise<Consumer>
   /** Reads a compacted topic from its start to its current end. */
   readCompacted(topic: string): Promise<CompactedView>

@@ -5,9 +5,11 @@ import type {
   ConsumerOptions,
   CreateTopicsResult,
   EventLog,
+  GroupCommit,
   LogRecord,
   ProduceRecord,
   RecordMetadata,
+  TopicBatch,
   TopicDescription,
   TopicPartitionOffset,
 } from '../port.js'
@@ -19,7 +21,7 @@ import { prepareDataDir } from './data-dir.js'
 import { EmbeddedConsumer } from './embedded-consumer.js'
 import { GroupLease } from './group-lease.js'
 import { translateSqliteError } from './sqlite-errors.js'
-import { LogStore, type GroupCommit, type TopicBatch, type TopicRow } from './store.js'
+import { LogStore, type TopicRow } from './store.js'
 
 export interface EmbeddedLogOptions {
   readonly dataDir: string
@@ -84,10 +86,6 @@ export class EmbeddedLog implements EventLog {
     return this.write([{ topic, records }])
   }
 
-  /**
-   * Appends to several topics and commits a group's positions as one transaction: the embedded
-   * counterpart of a Kafka transaction with sendOffsets.
-   */
   async write(batches: readonly TopicBatch[], commit?: GroupCommit): Promise<RecordMetadata[]> {
     const metadata = this.guard(() => this.store.write(batches, commit))
     this.signal.notify()

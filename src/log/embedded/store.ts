@@ -3,10 +3,12 @@ import type { TopicSpec } from '../../../topologies/topics.js'
 import { LogError } from '../errors.js'
 import { partitionForKey } from '../partitioner.js'
 import type {
+  GroupCommit,
   LogRecord,
   ProduceRecord,
   RecordHeaders,
   RecordMetadata,
+  TopicBatch,
   TopicPartitionOffset,
 } from '../port.js'
 import { isCompacted, numericConfig } from '../topic-configs.js'
@@ -33,18 +35,6 @@ export interface PartitionStats {
   readonly endOffset: number
   readonly records: number
   readonly distinctKeys: number
-}
-
-/** Records to append to one topic, as one part of an atomic write. */
-export interface TopicBatch {
-  readonly topic: string
-  readonly records: readonly ProduceRecord[]
-}
-
-/** Group positions to commit in the same transaction as the appends. */
-export interface GroupCommit {
-  readonly groupId: string
-  readonly offsets: readonly TopicPartitionOffset[]
 }
 
 const NO_HEADERS: RecordHeaders = Object.freeze({})

@@ -1,0 +1,98 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import type { KillCommand, KillState } from '../contracts/messages.js'
+import { formatIssues } from '../contracts/format-issues.js'
+import { isRiskctlError } from '../errors.js'
+import type { EventLog } from '../log/port.js'
+import { buildOperatorCommand, publishCommand, type OperatorAction } from '../services/operator-command.js'
+import { tokenMatches } from './operator-token.js'
+
+export const BODY_LIMIT_BYTES = 64 * 1024
+
+export interface OperatorApiOptions {
+  readonly log: EventLog
+  readonly token: string
+  /** The current state per scope, as the router holds it. */
+  readonly currentState: () => readonly KillState[]
+  readonly health: () => Record<string, unknown>
+}
+
+const requestSchema = z.object({
+  scope: z.string({ error: 'scope is required' }),
+  reason: z.string({ error: 'reason is required: it goes into the audit trail' }),
+  operator: z.string().min(1).max(128).optional(),
+  max_orders_per_sec: z.number().int().positive().optional(),
+})
+
+/**
+ * The operator console: the seed's curl-able API, with a bearer token. Every accepted request
+ * publishes exactly one command carrying the operator's identity. Errors say what is wrong and
+ * never echo the Authorization header.
+ */
+export function buildOperatorApi(options: OperatorApiOptions): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES })
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    const status = error.statusCode ?? 500
+    if (status === 413) return reply.code(413).send({ error: `request body is larger than ${BODY_LIMIT_BYTES} bytes` })
+    if (status === 415) return reply.code(415).send({ error: 'send JSON with Content-Type: application/json' })
+    if (status === 400) return reply.code(400).send({ error: `bad request: ${error.message}` })
+    return reply.code(500).send({ error: 'internal error' })
+  })
+
+  app.get('/health', async () => ({ status: 'ok', ...options.health() }))
+
+  app.register(async (secured) => {
+    secured.addHook('onRequest', async (request, reply) => {
+      if (!authorised(request, options.token)) {
+        return reply
+          .code(401)
+          .header('WWW-Authenticate', 'Bearer realm="riskctl"')
+          .send({ error: 'missing or wrong bearer token: send Authorization: Bearer <token>' })
+      }
+    })
+    secured.get('/state', async () => ({ scopes: options.currentState() }))
+    for (const [path, action] of [
+      ['/kill', 'KILL'],
+      ['/unkill', 'UNKILL'],
+      ['/throttle', 'THROTTLE'],
+    ] as const) {
+      secured.post(path, async (request, reply) => handleCommand(options.log, action, request, reply))
+    }
+  })
+  return app
+}
+
+async function handleCommand(
+  log: EventLog,
+  action: OperatorAction,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<unknown> {
+  const body = requestSchema.safeParse(request.body ?? {})
+  if (!body.success) return reply.code(400).send({ error: formatIssues(body.error) })
+  let command: KillCommand
+  try {
+    command = buildOperatorCommand({
+      scope: body.data.scope,
+      action,
+      reason: body.data.reason,
+      operator: body.data.operator ?? 'console',
+      maxOrdersPerSec: body.data.max_orders_per_sec,
+    })
+  } catch (error) {
+    if (isRiskctlError(error)) {
+      return reply.code(400).send({ error: error.message, suggestions: error.suggestions })
+    }
+    throw error
+  }
+  await publishCommand(log, command)
+  return reply.code(202).send({ cmd_id: command.cmd_id, corr_id: command.corr_id, command })
+}
+
+function authorised(request: FastifyRequest, token: string): boolean {
+  const header = request.headers.authorization
+  if (typeof header !== 'string') return false
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim())
+  return match?.[1] !== undefined && tokenMatches(token, match[1])
+}

@@ -1,0 +1,36 @@
+import type { DeadLetter, KillState } from '../contracts/messages.js'
+import { killStateSchema } from '../contracts/messages.js'
+import { decodeJson } from '../contracts/decode.js'
+import type { LogRecord, ProduceRecord } from '../log/port.js'
+import { DEAD_LETTERS } from '../../topologies/topics.js'
+
+export function jsonRecord(key: string | null, value: unknown, timestamp?: number): ProduceRecord {
+  const record = { key, value: Buffer.from(JSON.stringify(value)) }
+  return timestamp === undefined ? record : { ...record, timestamp }
+}
+
+/** A record that failed its contract, with the reason, for dlq.v1: never dropped silently. */
+export function deadLetter(record: LogRecord, error: string, now: number): ProduceRecord {
+  const letter: DeadLetter = {
+    ts: now,
+    source_topic: record.topic,
+    offset: `${record.partition}:${record.offset}`,
+    raw: record.value === null ? '' : record.value.toString('utf8'),
+    error,
+  }
+  return jsonRecord(DEAD_LETTERS, letter, now)
+}
+
+export type StateChange =
+  | { readonly type: 'state'; readonly state: KillState }
+  | { readonly type: 'deleted'; readonly scope: string }
+  | { readonly type: 'invalid'; readonly error: string }
+
+/** A record of killswitch.state.v1: a state, a tombstone that deletes its scope, or garbage. */
+export function decodeStateRecord(record: LogRecord): StateChange {
+  if (record.value === null) {
+    return record.key === null ? { type: 'invalid', error: 'tombstone without a key' } : { type: 'deleted', scope: record.key }
+  }
+  const decoded = decodeJson(killStateSchema, record.value)
+  return decoded.ok ? { type: 'state', state: decoded.value } : { type: 'invalid', error: decoded.error }
+}

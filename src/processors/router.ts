@@ -1,0 +1,161 @@
+import type { AuditRecord, Order } from '../contracts/messages.js'
+import { orderSchema } from '../contracts/messages.js'
+import { decodeJson } from '../contracts/decode.js'
+import { RecentIds } from '../domain/recent-ids.js'
+import { decideOrder, KillStateTable, ThrottleMeter } from '../domain/router-decision.js'
+import type { Consumer, EventLog, LogRecord, ProduceRecord } from '../log/port.js'
+import { AUDIT, DEAD_LETTERS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
+import type { Processor } from './processor.js'
+import { deadLetter, decodeStateRecord, jsonRecord } from './records.js'
+
+export const ROUTER_GROUP = 'riskctl-router'
+export const ROUTER_SERVICE = 'router'
+
+export interface RouterStats {
+  ready: boolean
+  ordersIn: number
+  allowed: number
+  dropped: number
+  duplicates: number
+  deadLetters: number
+  stateRecords: number
+}
+
+export interface RouterOptions {
+  readonly maxBatch?: number
+  /** Called after each batch is durable, with its audit records; for the status line and tests. */
+  readonly onBatch?: (audits: readonly AuditRecord[]) => void
+  readonly now?: () => number
+}
+
+/**
+ * The order router. Fail closed: it reads the compacted state to its end before it decides any
+ * order. Then, per batch, it applies state changes first, decides each order against GLOBAL,
+ * ACCOUNT, SYMBOL and STRATEGY, and writes the audit records, the allowed orders, the dead
+ * letters and its group position in one atomic write: exactly one audit record per order, even
+ * across a kill -9.
+ */
+export class Router implements Processor {
+  readonly name = 'router'
+  readonly stats: RouterStats = {
+    ready: false,
+    ordersIn: 0,
+    allowed: 0,
+    dropped: 0,
+    duplicates: 0,
+    deadLetters: 0,
+    stateRecords: 0,
+  }
+  readonly table = new KillStateTable()
+  private readonly meter = new ThrottleMeter()
+  private readonly recentOrderIds = new RecentIds(200_000)
+  private readonly now: () => number
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly options: RouterOptions = {},
+  ) {
+    this.now = options.now ?? Date.now
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const states = await this.bootstrap()
+    const orders = await this.log.consumer({ topics: [ORDERS], groupId: ROUTER_GROUP, from: { type: 'earliest' } })
+    this.stats.ready = true
+    try {
+      while (!signal.aborted) {
+        await this.applyStates(states, 0)
+        const batch = await orders.poll({ maxRecords: this.options.maxBatch ?? 5000, maxWaitMs: 50 })
+        if (batch.length === 0) continue
+        // A kill that landed while we waited for orders must govern them.
+        await this.applyStates(states, 0)
+        await this.route(batch, orders)
+      }
+    } finally {
+      await orders.close()
+      await states.close()
+    }
+  }
+
+  /** Loads every scope's state, then follows the state topic from exactly where the read ended. */
+  private async bootstrap(): Promise<Consumer> {
+    const view = await this.log.readCompacted(KILL_STATE)
+    for (const record of view.records.values()) this.applyStateRecord(record)
+    return this.log.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
+  }
+
+  private async applyStates(states: Consumer, maxWaitMs: number): Promise<void> {
+    for (const record of await states.poll({ maxRecords: 1000, maxWaitMs })) this.applyStateRecord(record)
+  }
+
+  private applyStateRecord(record: LogRecord): void {
+    const change = decodeStateRecord(record)
+    this.stats.stateRecords += 1
+    if (change.type === 'state') {
+      this.table.apply(change.state)
+      if (change.state.status !== 'THROTTLED') this.meter.forget(change.state.scope)
+    } else if (change.type === 'deleted') {
+      this.table.remove(change.scope)
+      this.meter.forget(change.scope)
+    }
+    // An invalid state record cannot be enforced either way; the aggregator never writes one.
+  }
+
+  private async route(batch: readonly LogRecord[], orders: Consumer): Promise<void> {
+    const now = this.now()
+    const audits: ProduceRecord[] = []
+    const auditValues: AuditRecord[] = []
+    const gated: ProduceRecord[] = []
+    const dead: ProduceRecord[] = []
+    let allowed = 0
+    let dropped = 0
+    let duplicates = 0
+    for (const record of batch) {
+      const decoded = decodeJson(orderSchema, record.value)
+      if (!decoded.ok) {
+        dead.push(deadLetter(record, decoded.error, now))
+        continue
+      }
+      const order: Order = decoded.value
+      const decision = decideOrder(order, this.table, this.meter, this.recentOrderIds, now)
+      const audit: AuditRecord = {
+        ts: now,
+        decision: decision.decision,
+        order_id: order.order_id,
+        account_id: order.account_id,
+        symbol: order.symbol,
+        strategy: order.strategy,
+        scope_matches: decision.scope_matches,
+        killswitch_status: decision.killswitch_status,
+        reason: decision.reason,
+        corr_id: decision.corr_id,
+        service: ROUTER_SERVICE,
+      }
+      auditValues.push(audit)
+      audits.push(jsonRecord(order.order_id, audit, now))
+      if (decision.decision === 'ALLOW') {
+        allowed += 1
+        // The order as it arrived, byte for byte: the router decides, it does not rewrite.
+        gated.push({ key: order.account_id, value: record.value, timestamp: record.timestamp })
+      } else if (decision.decision === 'DROP') {
+        dropped += 1
+      } else {
+        duplicates += 1
+      }
+    }
+    await this.log.write(
+      [
+        { topic: AUDIT, records: audits },
+        { topic: ORDERS_GATED, records: gated },
+        { topic: DEAD_LETTERS, records: dead },
+      ],
+      { groupId: ROUTER_GROUP, offsets: orders.positions() },
+    )
+    this.stats.ordersIn += batch.length
+    this.stats.allowed += allowed
+    this.stats.dropped += dropped
+    this.stats.duplicates += duplicates
+    this.stats.deadLetters += dead.length
+    this.options.onBatch?.(auditValues)
+  }
+}
