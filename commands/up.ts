@@ -33,6 +33,7 @@ export default class Up extends BaseCommand<typeof Up> {
     const pipeline = await startPipeline(log, {
       components,
       detectorSettings: settings,
+      dataDir: this.settings.backend.dataDir,
       console: token && { port: this.flags['console-port'], host: '127.0.0.1', token: token.value },
     })
     const { style } = this.out

@@ -25,6 +25,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       description: 'Directory of the embedded event log; shared by every riskctl process that names it. [env: RISKCTL_DATA_DIR]',
       helpGroup: 'GLOBAL',
     }),
+    brokers: Flags.string({
+      description: 'Kafka bootstrap servers (host:port,...); without them riskctl uses the embedded log. [env: RISKCTL_BROKERS]',
+      helpGroup: 'GLOBAL',
+    }),
     debug: Flags.boolean({ description: 'Show stack traces of unexpected errors. [env: RISKCTL_DEBUG]', helpGroup: 'GLOBAL' }),
   }
 
@@ -91,7 +95,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (report.error.suggestions.length > 0) {
       lines.push('Try this:', ...report.error.suggestions.map((s) => `  ${s}`))
     }
-    if (report.exitCode === ExitCode.unexpected) lines.push('Run again with --debug to see the stack trace.')
+    if (report.error.code === 'RISKCTL_UNEXPECTED') lines.push('Run again with --debug to see the stack trace.')
     return `${lines.join('\n')}\n`
   }
 }

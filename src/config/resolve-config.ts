@@ -2,12 +2,20 @@ import path from 'node:path'
 
 export interface GlobalFlagValues {
   readonly 'data-dir'?: string | undefined
+  readonly brokers?: string | undefined
   readonly json?: boolean | undefined
   readonly debug?: boolean | undefined
 }
 
+export type BackendConfig =
+  | { readonly type: 'embedded'; readonly dataDir: string }
+  /** dataDir still holds local files (the operator token, the audit index) when the log is Kafka. */
+  | { readonly type: 'kafka'; readonly brokers: readonly string[]; readonly dataDir: string }
+
 export interface RiskctlConfig {
-  readonly backend: { readonly type: 'embedded'; readonly dataDir: string }
+  readonly backend: BackendConfig
+  /** The whole environment the command started with, for adapters that take their settings from it. */
+  readonly env: Readonly<Record<string, string | undefined>>
   readonly json: boolean
   readonly debug: boolean
   readonly color: boolean
@@ -30,8 +38,17 @@ export interface ResolveConfigOptions {
 export function resolveConfig(flags: GlobalFlagValues, options: ResolveConfigOptions): RiskctlConfig {
   const env = options.env ?? process.env
   const dataDir = path.resolve(flags['data-dir'] ?? nonEmpty(env.RISKCTL_DATA_DIR) ?? options.defaultDataDir)
+  const brokers = (flags.brokers ?? nonEmpty(env.RISKCTL_BROKERS))
+    ?.split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== '')
+  const backend: BackendConfig =
+    brokers === undefined || brokers.length === 0
+      ? { type: 'embedded', dataDir }
+      : { type: 'kafka', brokers: Object.freeze(brokers), dataDir }
   return Object.freeze({
-    backend: Object.freeze({ type: 'embedded' as const, dataDir }),
+    backend: Object.freeze(backend),
+    env: Object.freeze({ ...env }),
     json: flags.json ?? isTruthy(env.RISKCTL_JSON),
     debug: flags.debug ?? isTruthy(env.RISKCTL_DEBUG),
     // https://no-color.org: any non-empty NO_COLOR turns colour off.

@@ -7,6 +7,8 @@ import type { Processor } from '../processors/processor.js'
 import { Router } from '../processors/router.js'
 import { buildOperatorApi } from '../console/operator-api.js'
 import { badInput } from '../errors.js'
+import { AuditIndex } from './audit-index/audit-index.js'
+import { AuditIndexer } from './audit-index/audit-indexer.js'
 
 export const COMPONENTS = ['aggregator', 'router', 'detector', 'console'] as const
 export type Component = (typeof COMPONENTS)[number]
@@ -15,6 +17,8 @@ export interface PipelineOptions {
   readonly components: readonly Component[]
   readonly detectorSettings: DetectorSettings
   readonly console?: { readonly port: number; readonly host: string; readonly token: string } | undefined
+  /** Where the audit index lives; with a router, `up` keeps it current. */
+  readonly dataDir?: string | undefined
 }
 
 export interface PipelineStatus {
@@ -61,7 +65,13 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
   const aggregator = has('aggregator') ? new Aggregator(log) : undefined
   const router = has('router') ? new Router(log) : undefined
   const detector = has('detector') ? new DetectorProcessor(log, { settings: options.detectorSettings }) : undefined
-  const processors: Processor[] = [aggregator, router, detector].filter((p): p is NonNullable<typeof p> => p !== undefined)
+  const indexer =
+    router && options.dataDir !== undefined
+      ? new AuditIndexer(log, AuditIndex.open(options.dataDir, log.description))
+      : undefined
+  const processors: Processor[] = [aggregator, router, detector, indexer].filter(
+    (p): p is NonNullable<typeof p> => p !== undefined,
+  )
 
   const controller = new AbortController()
   const runs = processors.map((processor) =>

@@ -1,0 +1,56 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../src/cli/base-command.js'
+import { colorWord } from '../src/cli/render-record.js'
+import { renderTable } from '../src/cli/table.js'
+import { auditDecisionSchema } from '../src/contracts/messages.js'
+import { queryAudit } from '../src/services/audit-query.js'
+
+export default class Audit extends BaseCommand<typeof Audit> {
+  static override summary = 'Query the audit trail: one record per router decision, newest first.'
+  static override description =
+    "Answers from a local index of audit.v1 (the seed's DynamoDB queries), brought up to date first. Filters combine: --account 12345 --decision DROP shows the orders of 12345 the kill switch stopped; --corr-id follows one kill or unkill through every decision it caused."
+  static override examples = [
+    '<%= config.bin %> audit --account 12345 --decision DROP',
+    '<%= config.bin %> audit --corr-id 1f9ee8ce-6875-48c7-a787-47b7bafd3ded --json',
+    '<%= config.bin %> audit --since 10m --limit 20',
+    '<%= config.bin %> audit --decision REFUSED',
+  ]
+  static override flags = {
+    account: Flags.string({ description: 'Only this account' }),
+    decision: Flags.string({ description: 'Only this decision', options: [...auditDecisionSchema.options] }),
+    'corr-id': Flags.string({ description: 'Only decisions made under this state record (a kill, an unkill)' }),
+    since: Flags.string({ description: 'Only from this time: ISO, epoch ms, or 30s / 10m / 2h / 1d ago' }),
+    limit: Flags.integer({ description: 'At most this many records', default: 50, min: 1, max: 100_000 }),
+  }
+
+  async run(): Promise<void> {
+    const decision = this.flags.decision === undefined ? undefined : auditDecisionSchema.parse(this.flags.decision)
+    const records = await queryAudit(await this.openLog(), this.settings.backend.dataDir, {
+      account: this.flags.account,
+      decision,
+      corrId: this.flags['corr-id'],
+      since: this.flags.since,
+      limit: this.flags.limit,
+    })
+    if (this.settings.json) return this.out.json(records)
+    if (records.length === 0) {
+      this.out.line('No audit records match.')
+      return
+    }
+    const { style } = this.out
+    this.out.line(
+      renderTable(
+        ['time', 'decision', 'order_id', 'account', 'symbol', 'reason', 'corr_id'],
+        records.map((r) => [
+          new Date(r.ts).toISOString(),
+          colorWord(r.decision, style),
+          r.order_id,
+          r.account_id,
+          r.symbol,
+          r.reason,
+          style.dim(r.corr_id),
+        ]),
+      ),
+    )
+  }
+}

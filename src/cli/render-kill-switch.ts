@@ -1,0 +1,25 @@
+import type { ChalkInstance } from 'chalk'
+import type { KillState } from '../contracts/messages.js'
+import type { KillSwitchOutcome } from '../services/kill-switch.js'
+import { colorWord } from './render-record.js'
+
+export function renderKillSwitchOutcome(outcome: KillSwitchOutcome, style: ChalkInstance): string {
+  switch (outcome.outcome) {
+    case 'confirmed':
+      return `${describeState(outcome.state, style)}\n${style.dim(`cmd_id ${outcome.command.cmd_id} · corr_id ${outcome.command.corr_id}`)}`
+    case 'published':
+      return (
+        `${outcome.command.action} ${outcome.command.scope} published (not waiting for the state to confirm it)\n` +
+        style.dim(`cmd_id ${outcome.command.cmd_id} · corr_id ${outcome.command.corr_id} · check with: riskctl state`)
+      )
+    case 'unchanged':
+      return outcome.state
+        ? `${describeState(outcome.state, style)}\n${style.dim('already so: nothing published')}`
+        : `${outcome.scope} is ${colorWord('ACTIVE', style)} (never killed): nothing published`
+  }
+}
+
+export function describeState(state: KillState, style: ChalkInstance): string {
+  const cap = state.status === 'THROTTLED' ? ` at ${state.max_orders_per_sec} orders/s` : ''
+  return `${style.bold(state.scope)} ${colorWord(state.status, style)}${cap} by ${state.updated_by} at ${new Date(state.updated_ts).toISOString()} — ${state.reason}`
+}

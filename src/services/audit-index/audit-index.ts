@@ -1,0 +1,166 @@
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import type { AuditDecision, AuditRecord } from '../../contracts/messages.js'
+import { auditSchema } from '../../contracts/messages.js'
+import { decodeJson } from '../../contracts/decode.js'
+import type { EventLog, LogRecord, TopicPartitionOffset } from '../../log/port.js'
+import { AUDIT } from '../../../topologies/topics.js'
+
+export const AUDIT_INDEX_FILE = 'audit-index.db'
+
+export interface AuditQuery {
+  readonly account?: string | undefined
+  readonly decision?: AuditDecision | undefined
+  readonly corrId?: string | undefined
+  /** Epoch ms: records at or after. */
+  readonly since?: number | undefined
+  readonly limit: number
+}
+
+/**
+ * A local index of audit.v1, as the seed's DynamoDB table with its GSIs: queries by account,
+ * decision, corr_id and time answer from SQLite indexes instead of a scan of the topic. The index
+ * remembers how far it has read per partition and catches up on every query; `riskctl up` keeps
+ * it current as it runs. Several processes may catch up at once: inserts are idempotent.
+ */
+export class AuditIndex {
+  private readonly statements
+
+  private constructor(private readonly db: Database.Database) {
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    db.pragma('busy_timeout = 10000')
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS positions (partition INTEGER PRIMARY KEY, next_offset INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS audit (
+        partition INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        decision TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        corr_id TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (partition, offset)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS audit_by_time ON audit (ts);
+      CREATE INDEX IF NOT EXISTS audit_by_account ON audit (account_id, ts);
+      CREATE INDEX IF NOT EXISTS audit_by_decision ON audit (decision, ts);
+      CREATE INDEX IF NOT EXISTS audit_by_corr ON audit (corr_id, ts);
+    `)
+    this.statements = {
+      positions: db.prepare<[], { partition: number; next_offset: number }>('SELECT partition, next_offset FROM positions'),
+      setPosition: db.prepare(
+        'INSERT INTO positions (partition, next_offset) VALUES (?, ?) ' +
+          'ON CONFLICT (partition) DO UPDATE SET next_offset = MAX(next_offset, excluded.next_offset)',
+      ),
+      insert: db.prepare(
+        'INSERT OR IGNORE INTO audit (partition, offset, ts, decision, order_id, account_id, corr_id, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      source: db.prepare<[], string>("SELECT value FROM meta WHERE name = 'source'").pluck(),
+      setSource: db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('source', ?)"),
+      count: db.prepare<[], number>('SELECT COUNT(*) FROM audit').pluck(),
+    }
+  }
+
+  /**
+   * Opens the index for one log. `source` names the log (its data dir or brokers): an index built
+   * from another log is emptied rather than mixed with this one.
+   */
+  static open(dataDir: string, source: string): AuditIndex {
+    const index = new AuditIndex(new Database(path.join(dataDir, AUDIT_INDEX_FILE)))
+    index.db.transaction(() => {
+      if (index.statements.source.get() === source) return
+      index.db.exec('DELETE FROM audit; DELETE FROM positions;')
+      index.statements.setSource.run(source)
+    }).immediate()
+    return index
+  }
+
+  /** Where to read audit.v1 from next, per partition. */
+  positions(): TopicPartitionOffset[] {
+    return this.statements.positions.all().map((row) => ({ topic: AUDIT, partition: row.partition, offset: row.next_offset }))
+  }
+
+  /** Indexes a batch and records how far it got, in one transaction. */
+  add(records: readonly LogRecord[], positions: readonly TopicPartitionOffset[]): number {
+    return this.db
+      .transaction(() => {
+        let added = 0
+        for (const record of records) {
+          const decoded = decodeJson(auditSchema, record.value)
+          // A malformed audit record is kept out of the index; it stays on the topic for `tail`.
+          if (!decoded.ok) continue
+          const audit = decoded.value
+          added += this.statements.insert.run(
+            record.partition,
+            record.offset,
+            audit.ts,
+            audit.decision,
+            audit.order_id,
+            audit.account_id,
+            audit.corr_id,
+            record.value!.toString('utf8'),
+          ).changes
+        }
+        for (const position of positions) this.statements.setPosition.run(position.partition, position.offset)
+        return added
+      })
+      .immediate()
+  }
+
+  /** Reads audit.v1 from where the index stopped up to the end it has now. */
+  async catchUp(log: EventLog, signal?: AbortSignal): Promise<number> {
+    const consumer = await log.consumer({ topics: [AUDIT], from: { type: 'offsets', offsets: this.positions() } })
+    try {
+      const ends = await consumer.endOffsets()
+      let added = 0
+      while (!signal?.aborted && !reached(consumer.positions(), ends)) {
+        const batch = await consumer.poll({ maxRecords: 5000, maxWaitMs: 50 })
+        added += this.add(batch, consumer.positions())
+      }
+      return added
+    } finally {
+      await consumer.close()
+    }
+  }
+
+  query(query: AuditQuery): AuditRecord[] {
+    const where: string[] = []
+    const params: (string | number)[] = []
+    if (query.account !== undefined) {
+      where.push('account_id = ?')
+      params.push(query.account)
+    }
+    if (query.decision !== undefined) {
+      where.push('decision = ?')
+      params.push(query.decision)
+    }
+    if (query.corrId !== undefined) {
+      where.push('corr_id = ?')
+      params.push(query.corrId)
+    }
+    if (query.since !== undefined) {
+      where.push('ts >= ?')
+      params.push(query.since)
+    }
+    const sql =
+      `SELECT record FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` +
+      'ORDER BY ts DESC, partition, offset DESC LIMIT ?'
+    const rows = this.db.prepare<(string | number)[], string>(sql).pluck().all(...params, query.limit)
+    return rows.map((row) => JSON.parse(row) as AuditRecord)
+  }
+
+  get size(): number {
+    return this.statements.count.get() as number
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}
+
+function reached(positions: readonly TopicPartitionOffset[], ends: readonly TopicPartitionOffset[]): boolean {
+  return ends.every((end) => (positions.find((p) => p.partition === end.partition)?.offset ?? 0) >= end.offset)
+}

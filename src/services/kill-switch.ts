@@ -1,0 +1,87 @@
+import type { KillCommand, KillState } from '../contracts/messages.js'
+import { ExitCode, RiskctlError } from '../errors.js'
+import type { EventLog } from '../log/port.js'
+import { decodeStateRecord } from '../processors/records.js'
+import { KILL_STATE } from '../../topologies/topics.js'
+import { buildOperatorCommand, publishCommand, type OperatorCommandInput } from './operator-command.js'
+
+export const CONFIRM_TIMEOUT_MS = 10_000
+
+export type KillSwitchOutcome =
+  | { readonly outcome: 'confirmed'; readonly command: KillCommand; readonly state: KillState }
+  | { readonly outcome: 'published'; readonly command: KillCommand }
+  /** The scope already has the asked-for status: nothing was published. */
+  | { readonly outcome: 'unchanged'; readonly scope: string; readonly state: KillState | undefined }
+
+export interface KillSwitchOptions {
+  readonly wait: boolean
+  readonly timeoutMs?: number
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * An operator's KILL, UNKILL or THROTTLE on the event log: publish the command, then wait until
+ * the state topic shows it applied. A command nobody applies is a failure, not a success: it
+ * means no aggregator is running and nothing enforces it.
+ */
+export async function requestKillSwitch(
+  log: EventLog,
+  input: OperatorCommandInput,
+  options: KillSwitchOptions,
+): Promise<KillSwitchOutcome> {
+  const command = buildOperatorCommand(input)
+  const view = await log.readCompacted(KILL_STATE)
+  const currentRecord = view.records.get(command.scope)
+  const change = currentRecord && decodeStateRecord(currentRecord)
+  const current = change?.type === 'state' ? change.state : undefined
+  if (alreadyThere(current, command.action, command.max_orders_per_sec)) return { outcome: 'unchanged', scope: command.scope, state: current }
+
+  // Follow the state from before the command exists, so the confirmation cannot slip past.
+  const states = await log.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
+  try {
+    await publishCommand(log, command)
+    if (!options.wait) return { outcome: 'published', command }
+    const timeoutMs = options.timeoutMs ?? CONFIRM_TIMEOUT_MS
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline && !options.signal?.aborted) {
+      for (const record of await states.poll({ maxWaitMs: Math.min(200, deadline - Date.now()) })) {
+        const next = decodeStateRecord(record)
+        if (next.type === 'state' && next.state.last_cmd_id === command.cmd_id) {
+          return { outcome: 'confirmed', command, state: next.state }
+        }
+      }
+    }
+    throw notConfirmed(command, timeoutMs)
+  } finally {
+    await states.close()
+  }
+}
+
+export function alreadyThere(
+  current: KillState | undefined,
+  action: KillCommand['action'],
+  maxOrdersPerSec: number | undefined,
+): boolean {
+  switch (action) {
+    case 'KILL':
+      return current?.status === 'KILLED'
+    case 'UNKILL':
+      return current === undefined || current.status === 'ACTIVE'
+    case 'THROTTLE':
+      return current?.status === 'THROTTLED' && current.max_orders_per_sec === maxOrdersPerSec
+  }
+}
+
+export function notConfirmed(command: KillCommand, timeoutMs: number): RiskctlError {
+  return new RiskctlError(
+    `The ${command.action} of ${command.scope} was published (cmd_id ${command.cmd_id}) but killswitch.state.v1 did not show it within ${timeoutMs / 1000} s: nothing is enforcing it yet.`,
+    {
+      code: 'RISKCTL_NOT_CONFIRMED',
+      exitCode: ExitCode.unexpected,
+      suggestions: [
+        'Start the processors: riskctl up (the aggregator applies commands; the router enforces them).',
+        'Check it later with: riskctl state',
+      ],
+    },
+  )
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod'
+import { killCommandSchema, killStateSchema, type KillState } from '../contracts/messages.js'
+import { SCOPE_FORMS, parseScope } from '../domain/scope.js'
+import { badInput, ExitCode, RiskctlError } from '../errors.js'
+import { alreadyThere, CONFIRM_TIMEOUT_MS, notConfirmed, type KillSwitchOutcome } from './kill-switch.js'
+import type { OperatorCommandInput } from './operator-command.js'
+
+const PATHS = { KILL: '/kill', UNKILL: '/unkill', THROTTLE: '/throttle' } as const
+
+const acceptedSchema = z.object({ cmd_id: z.string(), corr_id: z.string(), command: killCommandSchema })
+const stateSchema = z.object({ scopes: z.array(killStateSchema) })
+
+export interface OperatorClientOptions {
+  readonly apiUrl: string
+  readonly token: string | undefined
+  readonly wait: boolean
+  readonly timeoutMs?: number
+}
+
+/**
+ * The same request through the operator console, as the seed's curl does: for an operator who
+ * reaches the console but not the log. It confirms by watching GET /state.
+ */
+export async function requestViaConsole(
+  input: OperatorCommandInput,
+  options: OperatorClientOptions,
+): Promise<KillSwitchOutcome> {
+  if (options.token === undefined) {
+    throw new RiskctlError('The operator console needs a bearer token.', {
+      code: 'RISKCTL_TOKEN_MISSING',
+      exitCode: ExitCode.unauthorised,
+      suggestions: ['Set RISKCTL_OPERATOR_TOKEN, or use the --data-dir that `riskctl up` printed the token file of.'],
+    })
+  }
+  const scope = parseScope(input.scope)
+  if (!scope.ok) {
+    throw badInput('RISKCTL_SCOPE_INVALID', `Invalid scope: ${scope.problem}.`, [`Valid scopes: ${SCOPE_FORMS.join(' | ')}`])
+  }
+  const client = consoleClient(options.apiUrl, options.token)
+  const before = (await client.get('/state', stateSchema)).scopes.find((s) => s.scope === scope.text)
+  if (alreadyThere(before, input.action, input.maxOrdersPerSec)) return { outcome: 'unchanged', scope: scope.text, state: before }
+  const accepted = await client.post(
+    PATHS[input.action],
+    {
+      scope: input.scope,
+      reason: input.reason,
+      operator: input.operator,
+      ...(input.maxOrdersPerSec === undefined ? {} : { max_orders_per_sec: input.maxOrdersPerSec }),
+    },
+    acceptedSchema,
+  )
+  const command = accepted.command
+  if (!options.wait) return { outcome: 'published', command }
+  const timeoutMs = options.timeoutMs ?? CONFIRM_TIMEOUT_MS
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const state: KillState | undefined = (await client.get('/state', stateSchema)).scopes.find(
+      (s) => s.last_cmd_id === command.cmd_id,
+    )
+    if (state) return { outcome: 'confirmed', command, state }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw notConfirmed(command, timeoutMs)
+}
+
+function consoleClient(apiUrl: string, token: string) {
+  const base = apiUrl.replace(/\/+$/, '')
+  async function call<T>(path: string, init: RequestInit, schema: z.ZodType<T>): Promise<T> {
+    let response: Response
+    try {
+      response = await fetch(`${base}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        signal: AbortSignal.timeout(10_000),
+      })
+    } catch (error) {
+      throw new RiskctlError(`The operator console at ${base} cannot be reached (${(error as Error).message}).`, {
+        code: 'RISKCTL_API_UNREACHABLE',
+        exitCode: ExitCode.unavailable,
+        retriable: true,
+        suggestions: ['Check --api / RISKCTL_API_URL and that `riskctl up` is running with its console.'],
+      })
+    }
+    const body: unknown = await response.json().catch(() => ({}))
+    if (response.status === 401) {
+      throw new RiskctlError(`The operator console at ${base} refused the token (401).`, {
+        code: 'RISKCTL_UNAUTHORISED',
+        exitCode: ExitCode.unauthorised,
+        suggestions: ['Use the token `riskctl up` printed the location of, in RISKCTL_OPERATOR_TOKEN.'],
+      })
+    }
+    if (!response.ok) {
+      const message = (body as { error?: unknown }).error
+      throw new RiskctlError(`The operator console answered ${response.status}: ${String(message ?? response.statusText)}`, {
+        code: 'RISKCTL_API_ERROR',
+        exitCode: response.status === 400 ? ExitCode.badInput : ExitCode.unexpected,
+        suggestions: ((body as { suggestions?: unknown }).suggestions as string[] | undefined) ?? [],
+      })
+    }
+    return schema.parse(body)
+  }
+  return {
+    get: <T>(path: string, schema: z.ZodType<T>) => call(path, { method: 'GET' }, schema),
+    post: <T>(path: string, payload: unknown, schema: z.ZodType<T>) =>
+      call(path, { method: 'POST', body: JSON.stringify(payload) }, schema),
+  }
+}
