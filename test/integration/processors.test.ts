@@ -1,0 +1,113 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { AuditRecord, KillCommand, KillState, Order } from '../../src/contracts/messages.js'
+import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
+import { Aggregator } from '../../src/processors/aggregator.js'
+import { jsonRecord } from '../../src/processors/records.js'
+import { Router } from '../../src/processors/router.js'
+import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, TOPICS } from '../../topologies/topics.js'
+
+const order = (id: string, account: string, extra: Partial<Order> = {}): Order => ({
+  order_id: id,
+  ts: Date.now(),
+  account_id: account,
+  symbol: 'AAPL',
+  side: 'BUY',
+  qty: 1,
+  price: 100,
+  strategy: 'momentum',
+  ...extra,
+})
+
+const state = (scope: string, status: KillState['status'], extra: Partial<KillState> = {}): KillState => ({
+  scope,
+  status,
+  updated_ts: Date.now(),
+  updated_by: 'alice',
+  reason: 'drill',
+  last_cmd_id: `cmd-${scope}`,
+  corr_id: `corr-${scope}`,
+  ...extra,
+})
+
+describe('processors on a real embedded log', () => {
+  let dataDir: string
+  let log: EmbeddedLog
+  let controller: AbortController
+  const runs: Promise<void>[] = []
+
+  beforeEach(async () => {
+    controller = new AbortController()
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-proc-'))
+    log = await openEmbeddedLog({ dataDir })
+    await log.createTopics(TOPICS)
+  })
+  afterEach(async () => {
+    controller.abort()
+    await Promise.all(runs.splice(0))
+    await log.close()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  async function readAll<T>(topic: string, count: number): Promise<T[]> {
+    const consumer = await log.consumer({ topics: [topic], from: { type: 'earliest' } })
+    const values: T[] = []
+    const deadline = Date.now() + 10_000
+    while (values.length < count && Date.now() < deadline) {
+      for (const r of await consumer.poll({ maxWaitMs: 100 })) values.push(JSON.parse(r.value!.toString()) as T)
+    }
+    await consumer.close()
+    return values
+  }
+
+  it('fails closed: orders waiting before the router starts are judged against the whole state', async () => {
+    await log.produce(KILL_STATE, [jsonRecord('ACCOUNT:1', state('ACCOUNT:1', 'KILLED'))])
+    await log.produce(ORDERS, [jsonRecord('1', order('o-1', '1')), jsonRecord('2', order('o-2', '2'))])
+    const router = new Router(log)
+    runs.push(router.run(controller.signal))
+    const audits = await readAll<AuditRecord>(AUDIT, 2)
+    const byOrder = new Map(audits.map((a) => [a.order_id, a]))
+    expect(byOrder.get('o-1')).toMatchObject({ decision: 'DROP', corr_id: 'corr-ACCOUNT:1', scope_matches: ['ACCOUNT:1'] })
+    expect(byOrder.get('o-2')?.decision).toBe('ALLOW')
+  })
+
+  it('throttles to the cap per second and marks repeated order ids as duplicates', async () => {
+    const router = new Router(log, { now: () => 1_800_000_000_500 })
+    await log.produce(KILL_STATE, [jsonRecord('ACCOUNT:7', state('ACCOUNT:7', 'THROTTLED', { max_orders_per_sec: 2 }))])
+    runs.push(router.run(controller.signal))
+    const orders = Array.from({ length: 5 }, (_, i) => jsonRecord('7', order(`t-${i}`, '7')))
+    await log.produce(ORDERS, [...orders, jsonRecord('7', order('t-0', '7'))])
+    const audits = await readAll<AuditRecord>(AUDIT, 6)
+    // Audit records are keyed by order_id, so they spread over partitions: compare by order.
+    const decided = (decision: string) =>
+      audits.filter((a) => a.decision === decision).map((a) => a.order_id).sort()
+    expect(decided('ALLOW')).toEqual(['t-0', 't-1'])
+    expect(decided('DROP')).toEqual(['t-2', 't-3', 't-4'])
+    expect(decided('DUPLICATE')).toEqual(['t-0'])
+    expect(audits.find((a) => a.order_id === 't-2')!.reason).toContain('THROTTLED: ACCOUNT:7 over 2 orders/s')
+  })
+
+  it('applies a replayed command once and refuses an automated UNKILL', async () => {
+    const kill: KillCommand = {
+      cmd_id: 'c-1',
+      ts: Date.now(),
+      scope: 'ACCOUNT:5',
+      action: 'KILL',
+      reason: 'r',
+      triggered_by: 'detector',
+      corr_id: 'k-1',
+    }
+    const forged: KillCommand = { ...kill, cmd_id: 'c-2', action: 'UNKILL', corr_id: 'k-2' }
+    await log.produce(KILL_COMMANDS, [jsonRecord(kill.scope, kill), jsonRecord(kill.scope, kill), jsonRecord(kill.scope, forged)])
+    const aggregator = new Aggregator(log)
+    runs.push(aggregator.run(controller.signal))
+    const audits = await readAll<AuditRecord>(AUDIT, 1)
+    expect(audits[0]).toMatchObject({ decision: 'REFUSED', corr_id: 'k-2', killswitch_status: 'KILLED' })
+    const states = await readAll<KillState>(KILL_STATE, 1)
+    expect(states).toHaveLength(1)
+    expect(states[0]).toMatchObject({ status: 'KILLED', last_cmd_id: 'c-1' })
+    expect(aggregator.stats).toMatchObject({ applied: 1, duplicates: 1, refused: 1 })
+  })
+})
