@@ -5,9 +5,14 @@
  */
 import os from 'node:os'
 import { benchEmbeddedLog } from './embedded-log.js'
+import { benchBreachToDrop, benchRouter } from './pipeline.js'
 import type { BenchResult } from './result.js'
 
-const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [{ name: 'embedded log', run: benchEmbeddedLog }]
+const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [
+  { name: 'embedded log', run: benchEmbeddedLog },
+  { name: 'router', run: benchRouter },
+  { name: 'breach to drop', run: benchBreachToDrop },
+]
 
 const json = process.argv.includes('--json')
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)

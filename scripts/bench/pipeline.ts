@@ -1,0 +1,188 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { AuditRecord, Order } from '../../src/contracts/messages.js'
+import { loadDetectorTopology } from '../../src/config/detector-topology.js'
+import { RecentIds } from '../../src/domain/recent-ids.js'
+import { decideOrder, KillStateTable, ThrottleMeter } from '../../src/domain/router-decision.js'
+import { openEmbeddedLog } from '../../src/log/embedded/embedded-log.js'
+import { Aggregator } from '../../src/processors/aggregator.js'
+import { DetectorProcessor } from '../../src/processors/detector.js'
+import { jsonRecord } from '../../src/processors/records.js'
+import { Router } from '../../src/processors/router.js'
+import { KILL_STATE, ORDERS, TOPICS } from '../../topologies/topics.js'
+import { percentile, round, type BenchResult } from './result.js'
+import { sampleOrder } from './sample-order.js'
+
+const SYMBOLS = ['AAPL', 'GOOGL', 'MSFT', 'AMZN', 'TSLA', 'NVDA', 'META', 'NFLX']
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-bench-'))
+}
+
+/** The router on the embedded log: decisions per second, end to end (read, decide, audit, forward, commit). */
+export async function benchRouter(): Promise<BenchResult[]> {
+  const dataDir = tempDir()
+  const count = 200_000
+  const killedAccounts = 1_000
+  try {
+    const log = await openEmbeddedLog({ dataDir })
+    await log.createTopics(TOPICS)
+    const states = Array.from({ length: killedAccounts }, (_, i) =>
+      jsonRecord(`ACCOUNT:k${i}`, {
+        scope: `ACCOUNT:k${i}`,
+        status: 'KILLED',
+        updated_ts: Date.now(),
+        updated_by: 'bench',
+        reason: 'bench',
+        last_cmd_id: `c${i}`,
+        corr_id: `k${i}`,
+      }),
+    )
+    await log.produce(KILL_STATE, states)
+    const orders = Array.from({ length: count }, (_, i) => {
+      const order = sampleOrder(i)
+      const account = i % 10 === 0 ? `k${i % killedAccounts}` : order.account_id
+      return jsonRecord(account, { ...order, account_id: account })
+    })
+    for (let i = 0; i < count; i += 5000) await log.produce(ORDERS, orders.slice(i, i + 5000))
+
+    const controller = new AbortController()
+    const started = performance.now()
+    let finished = 0
+    const router = new Router(log, {
+      onBatch: () => {
+        if (router.stats.ordersIn >= count && finished === 0) {
+          finished = performance.now()
+          controller.abort()
+        }
+      },
+    })
+    await router.run(controller.signal)
+    const seconds = (finished - started) / 1000
+    await log.close()
+
+    // The decision alone, with no log: how much of the router's time the log takes.
+    const table = new KillStateTable()
+    for (const record of states) table.apply(JSON.parse(record.value!.toString()))
+    const parsed = orders.map((record) => JSON.parse(record.value!.toString()) as Order)
+    const meter = new ThrottleMeter()
+    const seen = new RecentIds(200_000)
+    const decideStarted = performance.now()
+    for (const order of parsed) decideOrder(order, table, meter, seen, Date.now())
+    const decideSeconds = (performance.now() - decideStarted) / 1000
+
+    const conditions = { orders: count, killedAccounts, batch: 5000, topics: 'audit+gated+dlq+commit per batch' }
+    return [
+      {
+        metric: 'router.embedded.decisions_per_s',
+        value: Math.round(count / seconds),
+        unit: 'decisions/s',
+        conditions: { ...conditions, dropped: router.stats.dropped },
+      },
+      {
+        metric: 'router.decide_only.decisions_per_s',
+        value: Math.round(count / decideSeconds),
+        unit: 'decisions/s',
+        conditions: { orders: count, killedAccounts },
+      },
+    ]
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The whole loop in one process on the embedded log: 100 accounts run away one after another at
+ * 200 orders/s; for each, the time from the order that crossed the threshold (its ts) to the first
+ * DROP audit of that account, and how many of its later orders were still ALLOWed (leakage).
+ */
+export async function benchBreachToDrop(): Promise<BenchResult[]> {
+  const dataDir = tempDir()
+  const accounts = 100
+  const perAccount = 150
+  const rate = 200
+  const staggerMs = 100
+  try {
+    const log = await openEmbeddedLog({ dataDir })
+    await log.createTopics(TOPICS)
+    const settings = loadDetectorTopology()
+    const controller = new AbortController()
+    const drops = new Map<string, number>()
+    const allowedAfterBreach = new Map<string, number>()
+    const breachSeq = settings.thresholds.orderCount // the (orderCount + 1)th order, 0-based
+    const router = new Router(log, {
+      onBatch: (audits: readonly AuditRecord[]) => {
+        for (const audit of audits) {
+          if (!audit.account_id.startsWith('runaway-')) continue
+          if (audit.decision === 'DROP' && !drops.has(audit.account_id)) drops.set(audit.account_id, audit.ts)
+          const seq = Number(audit.order_id.split('-').at(-1))
+          if (audit.decision === 'ALLOW' && seq > breachSeq) {
+            allowedAfterBreach.set(audit.account_id, (allowedAfterBreach.get(audit.account_id) ?? 0) + 1)
+          }
+        }
+      },
+    })
+    const processors = [new Aggregator(log), router, new DetectorProcessor(log, { settings })]
+    const runs = processors.map((p) => p.run(controller.signal))
+    while (!processors.every((p) => p.stats.ready)) await new Promise((resolve) => setTimeout(resolve, 10))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+
+    const start = Date.now() + 100
+    const breachTs = new Map<string, number>()
+    const schedule: Order[] = []
+    for (let a = 0; a < accounts; a += 1) {
+      for (let seq = 0; seq < perAccount; seq += 1) {
+        const ts = start + a * staggerMs + Math.floor((seq * 1000) / rate)
+        const account = `runaway-${a}`
+        schedule.push({
+          order_id: `${account}-${seq}`,
+          ts,
+          account_id: account,
+          symbol: SYMBOLS[seq % SYMBOLS.length]!,
+          side: 'BUY',
+          qty: 1,
+          price: 100,
+          strategy: `bench-${a % 4}`,
+        })
+        if (seq === breachSeq) breachTs.set(account, ts)
+      }
+    }
+    schedule.sort((x, y) => x.ts - y.ts)
+    let next = 0
+    while (next < schedule.length) {
+      const now = Date.now()
+      const batch: Order[] = []
+      while (next < schedule.length && schedule[next]!.ts <= now) batch.push(schedule[next++]!)
+      if (batch.length > 0) await log.produce(ORDERS, batch.map((o) => jsonRecord(o.account_id, o, o.ts)))
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+    const deadline = Date.now() + 10_000
+    while (drops.size < accounts && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    controller.abort()
+    await Promise.all(runs)
+    await log.close()
+
+    const latencies = [...drops].map(([account, ts]) => ts - breachTs.get(account)!).sort((a, b) => a - b)
+    const leaks = [...breachTs.keys()].map((account) => allowedAfterBreach.get(account) ?? 0).sort((a, b) => a - b)
+    const conditions = { accounts, ordersPerSecond: rate, killed: drops.size }
+    return [
+      { metric: 'pipeline.embedded.breach_to_drop.p50_ms', value: round(percentile(latencies, 50)), unit: 'ms', conditions },
+      { metric: 'pipeline.embedded.breach_to_drop.p99_ms', value: round(percentile(latencies, 99)), unit: 'ms', conditions },
+      {
+        metric: 'pipeline.embedded.leakage.p99_orders',
+        value: percentile(leaks, 99),
+        unit: 'orders',
+        conditions: { ...conditions, ordersWithinP99Latency: round((percentile(latencies, 99) * rate) / 1000, 1) },
+      },
+      {
+        metric: 'pipeline.embedded.leakage.max_orders',
+        value: leaks.at(-1) ?? 0,
+        unit: 'orders',
+        conditions,
+      },
+    ]
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
