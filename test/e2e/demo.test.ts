@@ -1,0 +1,50 @@
+import path from 'node:path'
+import { execa } from 'execa'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { AuditRecord, KillCommand, KillState } from '../../src/contracts/messages.js'
+import { createTempDir, RUN_JS } from '../helpers/cli.js'
+import { cliJson, readTopic } from '../helpers/pipeline.js'
+
+describe('riskctl demo run --auto, in a pseudo-terminal', () => {
+  let dir: { path: string; remove: () => Promise<void> }
+  beforeEach(async () => {
+    dir = await createTempDir()
+  })
+  afterEach(async () => dir.remove())
+
+  it('runs the whole walkthrough: KILL of 12345, audited drops, and ALLOWs restored by the unkill', async () => {
+    const dataDir = path.join(dir.path, 'data')
+    // `script` gives the demo a real terminal, as a presenter's would be.
+    const result = await execa(
+      'script',
+      ['-qfec', `node ${RUN_JS} demo run --auto --speed 50 --data-dir ${dataDir}`, '/dev/null'],
+      { env: { NO_COLOR: '1', COLUMNS: '120', LINES: '40' }, reject: false, timeout: 120_000, stdin: 'ignore' },
+    )
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toContain('Demo finished: 7/7 parts done')
+
+    const commands = (await readTopic<KillCommand>('killswitch.commands.v1', dataDir)).map((r) => r.value)
+    const kill = commands.find((c) => c.action === 'KILL' && c.scope === 'ACCOUNT:12345')
+    const unkill = commands.find((c) => c.action === 'UNKILL' && c.scope === 'ACCOUNT:12345')
+    expect(kill?.triggered_by).toBe('detector')
+    expect(unkill?.operator).toBe('demo_operator')
+
+    const drops = await cliJson<AuditRecord[]>(['audit', '--account', '12345', '--decision', 'DROP', '--limit', '10000'], dataDir)
+    expect(drops.length).toBeGreaterThan(0)
+    expect(drops.every((a) => a.corr_id === kill!.corr_id)).toBe(true)
+    const restored = await cliJson<AuditRecord[]>(['audit', '--corr-id', unkill!.corr_id], dataDir)
+    expect(restored.length).toBeGreaterThan(0)
+    expect(restored.every((a) => a.decision === 'ALLOW' && a.account_id === '12345')).toBe(true)
+    const state = await cliJson<KillState[]>(['state'], dataDir)
+    expect(state.find((s) => s.scope === 'ACCOUNT:12345')?.status).toBe('ACTIVE')
+  })
+
+  it('refuses a speed that is not a positive number', async () => {
+    const result = await execa('node', [RUN_JS, 'demo', 'run', '--speed', 'fast', '--data-dir', dir.path], {
+      env: { NO_COLOR: '1' },
+      reject: false,
+    })
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toContain('--speed')
+  })
+})
