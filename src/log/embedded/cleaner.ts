@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { isCompacted, numericConfig } from '../topic-configs.js'
+import { partitionBase, partitionEnd } from './record-ids.js'
 import type { TopicRow } from './store.js'
 
 /**
@@ -15,27 +16,32 @@ export class LogCleaner {
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
-      headOffset: db
+      // The newest record old enough to leave the active segment; records after it stay as they are.
+      lastSettledId: db
         .prepare<[number, number, number], number | null>(
-          'SELECT MIN(offset) FROM records WHERE topic_id = ? AND partition = ? AND ts > ?',
+          'SELECT id FROM records WHERE id >= ? AND id < ? AND ts <= ? ORDER BY id DESC LIMIT 1',
         )
         .pluck(),
-      cleanedOffset: db
-        .prepare<[number, number], { cleaned_offset: number; next_offset: number }>(
-          'SELECT cleaned_offset, next_offset FROM partitions WHERE topic_id = ? AND partition = ?',
-        ),
-      counts: db.prepare<[number, number, number, number], { total: number; dirty: number }>(
-        'SELECT COUNT(*) AS total, COALESCE(SUM(offset >= ?), 0) AS dirty FROM records WHERE topic_id = ? AND partition = ? AND offset < ?',
+      positions: db.prepare<[number, number], { cleaned_offset: number; next_offset: number }>(
+        'SELECT cleaned_offset, next_offset FROM partitions WHERE topic_id = ? AND partition = ?',
+      ),
+      counts: db.prepare<[number, number, number], { total: number; dirty: number }>(
+        'SELECT COUNT(*) AS total, COALESCE(SUM(id >= ?), 0) AS dirty FROM records WHERE id >= ? AND id < ?',
       ),
       deleteSuperseded: db.prepare(
-        'DELETE FROM records WHERE topic_id = @topic AND partition = @partition AND offset < @head AND offset NOT IN ' +
-          '(SELECT MAX(offset) FROM records WHERE topic_id = @topic AND partition = @partition GROUP BY key)',
+        'DELETE FROM records WHERE id >= @base AND id < @head AND id NOT IN ' +
+          '(SELECT MAX(id) FROM records WHERE id >= @base AND id < @end GROUP BY key)',
       ),
-      deleteTombstones: db.prepare(
-        'DELETE FROM records WHERE topic_id = ? AND partition = ? AND offset < ? AND value IS NULL AND ts < ?',
-      ),
+      deleteTombstones: db.prepare('DELETE FROM records WHERE id >= ? AND id < ? AND value IS NULL AND ts < ?'),
       setCleaned: db.prepare('UPDATE partitions SET cleaned_offset = ? WHERE topic_id = ? AND partition = ?'),
-      deleteExpired: db.prepare('DELETE FROM records WHERE topic_id = ? AND partition = ? AND ts < ?'),
+      // Like Kafka deleting whole segments: everything before the first second still retained goes.
+      firstRetainedOffset: db
+        .prepare<[number, number, number], number | null>(
+          'SELECT MIN(first_offset) FROM time_index WHERE topic_id = ? AND partition = ? AND second >= ?',
+        )
+        .pluck(),
+      deleteBefore: db.prepare('DELETE FROM records WHERE id >= ? AND id < ?'),
+      deleteSeconds: db.prepare('DELETE FROM time_index WHERE topic_id = ? AND partition = ? AND second < ?'),
     }
   }
 
@@ -59,16 +65,22 @@ export class LogCleaner {
   }
 
   private compact(topic: TopicRow, partition: number, now: number): number {
-    const positions = this.statements.cleanedOffset.get(topic.id, partition)
+    const positions = this.statements.positions.get(topic.id, partition)
     if (!positions) return 0
-    const activeSince = now - numericConfig(topic.configs, 'segment.ms')
-    const head = (this.statements.headOffset.get(topic.id, partition, activeSince) as number | null) ?? positions.next_offset
-    const { total, dirty } = this.statements.counts.get(positions.cleaned_offset, topic.id, partition, head)!
+    const base = partitionBase(topic.id, partition)
+    const end = partitionEnd(topic.id, partition)
+    const settled = this.statements.lastSettledId.get(base, end, now - numericConfig(topic.configs, 'segment.ms')) as
+      | number
+      | null
+      | undefined
+    if (settled === null || settled === undefined) return 0
+    const head = settled + 1
+    const { total, dirty } = this.statements.counts.get(base + positions.cleaned_offset, base, head)!
     if (total === 0 || dirty === 0 || dirty / total < numericConfig(topic.configs, 'min.cleanable.dirty.ratio')) return 0
-    let removed = this.statements.deleteSuperseded.run({ topic: topic.id, partition, head }).changes
+    let removed = this.statements.deleteSuperseded.run({ base, head, end }).changes
     const tombstonesBefore = now - numericConfig(topic.configs, 'delete.retention.ms')
-    removed += this.statements.deleteTombstones.run(topic.id, partition, head, tombstonesBefore).changes
-    this.statements.setCleaned.run(head, topic.id, partition)
+    removed += this.statements.deleteTombstones.run(base, head, tombstonesBefore).changes
+    this.statements.setCleaned.run(head - base, topic.id, partition)
     return removed
   }
 
@@ -76,6 +88,13 @@ export class LogCleaner {
     if (!topic.configs['cleanup.policy']?.split(',').includes('delete') && isCompacted(topic.configs)) return 0
     const retentionMs = numericConfig(topic.configs, 'retention.ms')
     if (retentionMs < 0) return 0
-    return this.statements.deleteExpired.run(topic.id, partition, now - retentionMs).changes
+    const cutoffSecond = Math.floor((now - retentionMs) / 1000)
+    const base = partitionBase(topic.id, partition)
+    const retained = this.statements.firstRetainedOffset.get(topic.id, partition, cutoffSecond) as number | null | undefined
+    // Nothing retained: everything before the end goes, which the partition's next offset bounds.
+    const keepFrom = retained ?? this.statements.positions.get(topic.id, partition)?.next_offset ?? 0
+    const removed = this.statements.deleteBefore.run(base, base + keepFrom).changes
+    this.statements.deleteSeconds.run(topic.id, partition, cutoffSecond)
+    return removed
   }
 }

@@ -1,11 +1,14 @@
 import type Database from 'better-sqlite3'
+import { LogError } from '../errors.js'
 
 /**
- * One SQLite database per data directory. Records are keyed by (topic, partition, offset) in a
- * WITHOUT ROWID table so a partition is one contiguous range of the primary key: reads from a
- * position and appends are both a single B-tree walk.
+ * One SQLite database per data directory. A record's rowid packs its topic, partition and offset
+ * (see record-ids.ts), so a partition is one contiguous range of the table's B-tree: reads from a
+ * position and appends are both a single B-tree walk, with no secondary index. A sparse time index
+ * (the first offset of every second, per partition) serves timestamp seeks and retention, as
+ * Kafka's segment time index does.
  */
-const SCHEMA_VERSION = 1
+const SCHEMA_VERSION = 2
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS topics (
@@ -24,16 +27,19 @@ CREATE TABLE IF NOT EXISTS partitions (
   PRIMARY KEY (topic_id, partition)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS records (
-  topic_id INTEGER NOT NULL,
-  partition INTEGER NOT NULL,
-  offset INTEGER NOT NULL,
+  id INTEGER PRIMARY KEY,
   ts INTEGER NOT NULL,
   key TEXT,
   value BLOB,
-  headers TEXT,
-  PRIMARY KEY (topic_id, partition, offset)
+  headers TEXT
+);
+CREATE TABLE IF NOT EXISTS time_index (
+  topic_id INTEGER NOT NULL,
+  partition INTEGER NOT NULL,
+  second INTEGER NOT NULL,
+  first_offset INTEGER NOT NULL,
+  PRIMARY KEY (topic_id, partition, second)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS records_by_time ON records (topic_id, partition, ts);
 CREATE TABLE IF NOT EXISTS group_offsets (
   group_id TEXT NOT NULL,
   topic_id INTEGER NOT NULL,
@@ -59,6 +65,13 @@ export function applySchema(db: Database.Database): void {
   db.pragma('foreign_keys = OFF')
   const version = db.pragma('user_version', { simple: true }) as number
   if (version === SCHEMA_VERSION) return
+  if (version !== 0) {
+    throw new LogError(
+      'RISKCTL_DATA_DIR_INVALID',
+      `${db.name} has log format ${version}; this riskctl reads format ${SCHEMA_VERSION} and never converts or resets a log.`,
+      { suggestions: ['Use the riskctl version that created it, or pass --data-dir with a new directory.'] },
+    )
+  }
   db.transaction(() => {
     db.exec(DDL)
     db.pragma(`user_version = ${SCHEMA_VERSION}`)

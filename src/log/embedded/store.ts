@@ -12,6 +12,7 @@ import type {
   TopicPartitionOffset,
 } from '../port.js'
 import { isCompacted, numericConfig } from '../topic-configs.js'
+import { partitionBase, partitionEnd, MAX_PARTITIONS, MAX_TOPICS } from './record-ids.js'
 import { applySchema } from './schema.js'
 
 export interface TopicRow {
@@ -21,13 +22,8 @@ export interface TopicRow {
   readonly configs: Readonly<Record<string, string>>
 }
 
-interface RecordRow {
-  offset: number
-  ts: number
-  key: string | null
-  value: Buffer | null
-  headers: string | null
-}
+/** Rows per multi-row INSERT: one call into SQLite per chunk instead of per record. */
+const INSERT_CHUNK = 50
 
 export interface PartitionStats {
   readonly partition: number
@@ -67,20 +63,31 @@ export class LogStore {
         'SELECT next_offset FROM partitions WHERE topic_id = ? AND partition = ?',
       ),
       setNextOffset: db.prepare('UPDATE partitions SET next_offset = ? WHERE topic_id = ? AND partition = ?'),
-      insertRecord: db.prepare(
-        'INSERT INTO records (topic_id, partition, offset, ts, key, value, headers) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      insertRecord: db.prepare('INSERT INTO records (id, ts, key, value, headers) VALUES (?, ?, ?, ?, ?)'),
+      insertRecords: db.prepare(
+        `INSERT INTO records (id, ts, key, value, headers) VALUES ${Array(INSERT_CHUNK).fill('(?, ?, ?, ?, ?)').join(', ')}`,
       ),
-      fetch: db.prepare<[number, number, number, number], RecordRow>(
-        'SELECT offset, ts, key, value, headers FROM records WHERE topic_id = ? AND partition = ? AND offset >= ? ORDER BY offset LIMIT ?',
+      indexSecond: db.prepare(
+        'INSERT OR IGNORE INTO time_index (topic_id, partition, second, first_offset) VALUES (?, ?, ?, ?)',
       ),
-      startOffset: db.prepare<[number, number], number | null>(
-        'SELECT MIN(offset) FROM records WHERE topic_id = ? AND partition = ?',
-      ),
-      offsetForTime: db.prepare<[number, number, number], number | null>(
-        'SELECT MIN(offset) FROM records WHERE topic_id = ? AND partition = ? AND ts >= ?',
-      ),
+      fetch: db
+        .prepare<[number, number, number], [number, number, string | null, Buffer | null, string | null]>(
+          'SELECT id, ts, key, value, headers FROM records WHERE id >= ? AND id < ? ORDER BY id LIMIT ?',
+        )
+        .raw(),
+      firstId: db.prepare<[number, number], number | null>('SELECT MIN(id) FROM records WHERE id >= ? AND id < ?').pluck(),
+      firstSecondOffset: db
+        .prepare<[number, number, number], number | null>(
+          'SELECT MIN(first_offset) FROM time_index WHERE topic_id = ? AND partition = ? AND second >= ?',
+        )
+        .pluck(),
+      firstIdAtTime: db
+        .prepare<[number, number, number], number | null>(
+          'SELECT id FROM records WHERE id >= ? AND id < ? AND ts >= ? ORDER BY id LIMIT 1',
+        )
+        .pluck(),
       stats: db.prepare<[number, number], { records: number; keys: number; start: number | null }>(
-        'SELECT COUNT(*) AS records, COUNT(DISTINCT key) AS keys, MIN(offset) AS start FROM records WHERE topic_id = ? AND partition = ?',
+        'SELECT COUNT(*) AS records, COUNT(DISTINCT key) AS keys, MIN(id) AS start FROM records WHERE id >= ? AND id < ?',
       ),
       committed: db.prepare<[string, number, number], number>(
         'SELECT offset FROM group_offsets WHERE group_id = ? AND topic_id = ? AND partition = ?',
@@ -91,8 +98,6 @@ export class LogStore {
       ),
     }
     this.statements.nextOffset.pluck()
-    this.statements.startOffset.pluck()
-    this.statements.offsetForTime.pluck()
     this.statements.committed.pluck()
   }
 
@@ -148,9 +153,18 @@ export class LogStore {
             existing.push(spec.name)
             continue
           }
+          if (spec.partitions < 1 || spec.partitions > MAX_PARTITIONS) {
+            throw new LogError(
+              'RISKCTL_PARTITION_INVALID',
+              `Topic ${spec.name} asks for ${spec.partitions} partitions; the embedded log holds 1 to ${MAX_PARTITIONS} per topic.`,
+            )
+          }
           const result = this.statements.insertTopic.run(spec.name, spec.partitions, JSON.stringify(spec.configs), Date.now())
           for (let partition = 0; partition < spec.partitions; partition += 1) {
             this.statements.insertPartition.run(result.lastInsertRowid, partition)
+          }
+          if (Number(result.lastInsertRowid) > MAX_TOPICS) {
+            throw new LogError('RISKCTL_LOG_FAILURE', `The embedded log holds at most ${MAX_TOPICS} topics.`)
           }
           created.push(spec.name)
         }
@@ -207,22 +221,36 @@ export class LogStore {
   ): void {
     const next = this.statements.nextOffsets.all(topic.id).map((row) => row.next_offset)
     const touched = new Set<number>()
+    const chunk: unknown[] = []
+    let lastSecond = Number.NaN
+    let lastPartition = -1
     for (const record of records) {
       const partition = record.partition ?? this.choosePartition(topic, record.key)
       const offset = next[partition]!
       next[partition] = offset + 1
       touched.add(partition)
-      this.statements.insertRecord.run(
-        topic.id,
-        partition,
-        offset,
-        record.timestamp ?? now,
+      const ts = record.timestamp ?? now
+      const second = Math.floor(ts / 1000)
+      if (second !== lastSecond || partition !== lastPartition) {
+        // The time index keeps the first offset of each second; repeats are ignored by the table.
+        this.statements.indexSecond.run(topic.id, partition, second, offset)
+        lastSecond = second
+        lastPartition = partition
+      }
+      chunk.push(
+        partitionBase(topic.id, partition) + offset,
+        ts,
         record.key,
         record.value,
         record.headers && Object.keys(record.headers).length > 0 ? JSON.stringify(record.headers) : null,
       )
+      if (chunk.length === INSERT_CHUNK * 5) {
+        this.statements.insertRecords.run(chunk)
+        chunk.length = 0
+      }
       metadata.push({ topic: topic.name, partition, offset })
     }
+    for (let i = 0; i < chunk.length; i += 5) this.statements.insertRecord.run(chunk.slice(i, i + 5))
     for (const partition of touched) this.statements.setNextOffset.run(next[partition], topic.id, partition)
   }
 
@@ -253,16 +281,22 @@ export class LogStore {
   }
 
   fetch(topic: TopicRow, partition: number, fromOffset: number, limit: number): LogRecord[] {
-    const rows = this.statements.fetch.all(topic.id, partition, fromOffset, limit)
-    return rows.map((row) => ({
-      topic: topic.name,
-      partition,
-      offset: row.offset,
-      key: row.key,
-      value: row.value,
-      timestamp: row.ts,
-      headers: row.headers === null ? NO_HEADERS : (JSON.parse(row.headers) as RecordHeaders),
-    }))
+    const base = partitionBase(topic.id, partition)
+    const rows = this.statements.fetch.all(base + fromOffset, partitionEnd(topic.id, partition), limit)
+    const records: LogRecord[] = new Array<LogRecord>(rows.length)
+    for (let i = 0; i < rows.length; i += 1) {
+      const [id, ts, key, value, headers] = rows[i]!
+      records[i] = {
+        topic: topic.name,
+        partition,
+        offset: id - base,
+        key,
+        value,
+        timestamp: ts,
+        headers: headers === null ? NO_HEADERS : (JSON.parse(headers) as RecordHeaders),
+      }
+    }
+    return records
   }
 
   endOffset(topic: TopicRow, partition: number): number {
@@ -270,24 +304,38 @@ export class LogStore {
   }
 
   startOffset(topic: TopicRow, partition: number): number {
-    const start = this.statements.startOffset.get(topic.id, partition) as number | null | undefined
-    return start ?? this.endOffset(topic, partition)
+    const base = partitionBase(topic.id, partition)
+    const first = this.statements.firstId.get(base, partitionEnd(topic.id, partition)) as number | null | undefined
+    return first === null || first === undefined ? this.endOffset(topic, partition) : first - base
   }
 
-  /** Kafka's offsetsForTimes: the first offset whose timestamp is at or after `timestamp`, else the end. */
+  /**
+   * Kafka's offsetsForTimes: the first offset whose timestamp is at or after `timestamp`, else the
+   * end. The time index narrows the search to the first second that can hold it.
+   */
   offsetForTimestamp(topic: TopicRow, partition: number, timestamp: number): number {
-    const offset = this.statements.offsetForTime.get(topic.id, partition, timestamp) as number | null | undefined
-    return offset ?? this.endOffset(topic, partition)
+    const from = this.statements.firstSecondOffset.get(topic.id, partition, Math.floor(timestamp / 1000)) as
+      | number
+      | null
+      | undefined
+    if (from === null || from === undefined) return this.endOffset(topic, partition)
+    const base = partitionBase(topic.id, partition)
+    const id = this.statements.firstIdAtTime.get(base + from, partitionEnd(topic.id, partition), timestamp) as
+      | number
+      | null
+      | undefined
+    return id === null || id === undefined ? this.endOffset(topic, partition) : id - base
   }
 
   partitionStats(topic: TopicRow): PartitionStats[] {
     return this.snapshot(() =>
       Array.from({ length: topic.partitions }, (_, partition) => {
-        const stats = this.statements.stats.get(topic.id, partition)!
+        const base = partitionBase(topic.id, partition)
+        const stats = this.statements.stats.get(base, partitionEnd(topic.id, partition))!
         const endOffset = this.endOffset(topic, partition)
         return {
           partition,
-          startOffset: stats.start ?? endOffset,
+          startOffset: stats.start === null ? endOffset : stats.start - base,
           endOffset,
           records: stats.records,
           distinctKeys: stats.keys,
