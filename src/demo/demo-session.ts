@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { abortableSleep } from '../abortable-sleep.js'
 import type { DetectorSettings } from '../domain/detector-settings.js'
 import type { EventLog } from '../log/port.js'
 import { resolveOperatorToken } from '../console/operator-token.js'
@@ -68,7 +69,7 @@ export class DemoSession {
       cli: 'riskctl',
       signal,
       emit,
-      pause: (ms, minMs = 0) => sleepUnlessAborted(Math.max(minMs, ms / speed), signal),
+      pause: (ms, minMs = 0) => abortableSleep(Math.max(minMs, ms / speed), signal),
       background: (name, task) => {
         if (this.tasks.has(name)) return
         const controller = new AbortController()
@@ -94,17 +95,4 @@ export class DemoSession {
     // The data stays: students explore it afterwards with state, audit and tail.
     await this.log.close()
   }
-}
-
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const done = (): void => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
 }

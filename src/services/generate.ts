@@ -1,3 +1,4 @@
+import { abortableSleep } from '../abortable-sleep.js'
 import type { Order } from '../contracts/messages.js'
 import { createOrderFactory, type GeneratorMode } from '../generator/order-factory.js'
 import { ordersDue, scheduledTime, totalOrders } from '../generator/pacing.js'
@@ -71,7 +72,7 @@ export async function generateOrders(log: EventLog, options: GenerateOptions): P
       lastProgress = now()
       options.onProgress?.({ sent, total, elapsedMs: lastProgress - start })
     }
-    if (sent < total) await sleep(Math.min(TICK_MS, nextDueIn(options.ratePerSecond, sent, start, now())), options.signal)
+    if (sent < total) await abortableSleep(Math.min(TICK_MS, nextDueIn(options.ratePerSecond, sent, start, now())), options.signal)
   }
   const durationMs = Math.max(1, now() - start)
   return {
@@ -90,16 +91,4 @@ export async function generateOrders(log: EventLog, options: GenerateOptions): P
 
 function nextDueIn(rate: number, sent: number, start: number, now: number): number {
   return Math.max(0, scheduledTime(start, rate, sent) - now)
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, { once: true })
-  })
 }
