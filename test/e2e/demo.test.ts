@@ -5,7 +5,7 @@ import type { AuditRecord, KillCommand, KillState } from '../../src/contracts/me
 import { createTempDir, RUN_JS } from '../helpers/cli.js'
 import { cliJson, readTopic } from '../helpers/pipeline.js'
 
-describe('riskctl demo run --auto, in a pseudo-terminal', () => {
+describe('riskctl demo run --auto, in a pseudo-terminal', { timeout: 180_000 }, () => {
   let dir: { path: string; remove: () => Promise<void> }
   beforeEach(async () => {
     dir = await createTempDir()

@@ -4,7 +4,7 @@ import type { AuditRecord, KillCommand, KillState, Order } from '../../src/contr
 import { createTempDir, runCli } from '../helpers/cli.js'
 import { cliJson, readTopic, startUp, waitFor, type RunningUp } from '../helpers/pipeline.js'
 
-describe('the kill-switch loop, driven through the real CLI in separate processes', () => {
+describe('the kill-switch loop, driven through the real CLI in separate processes', { timeout: 120_000 }, () => {
   let dir: { path: string; remove: () => Promise<void> }
   let dataDir: string
   let up: RunningUp | undefined
