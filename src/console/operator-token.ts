@@ -20,6 +20,8 @@ export function resolveOperatorToken(dataDir: string, envToken: string | undefin
   const existing = readTokenFile(file)
   if (existing !== undefined) return { value: existing, source: { type: 'file', path: file, created: false } }
   const value = randomBytes(32).toString('base64url')
+  // On Kafka nothing else creates the data dir, which still holds the token and the audit index.
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   try {
     fs.writeFileSync(file, `${value}\n`, { mode: 0o600, flag: 'wx' })
   } catch (error) {

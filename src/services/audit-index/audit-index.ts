@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import type { AuditDecision, AuditRecord } from '../../contracts/messages.js'
@@ -69,6 +70,7 @@ export class AuditIndex {
    * from another log is emptied rather than mixed with this one.
    */
   static open(dataDir: string, source: string): AuditIndex {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
     const index = new AuditIndex(new Database(path.join(dataDir, AUDIT_INDEX_FILE)))
     index.db.transaction(() => {
       if (index.statements.source.get() === source) return

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# npm run test:kafka: a broker of its own on a fresh data dir, the Kafka suites against it, and
+# the broker stopped again whatever the suites did. Exits with the suites' result.
+#   KAFKA_PORT=19092 scripts/kafka/test-kafka.sh     beside a broker already on 9092
+#   scripts/kafka/test-kafka.sh test/kafka/kafka-log.test.ts   extra arguments go to vitest
+set -uo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
+cd "$ROOT"
+
+# Its own run dir, so a developer's broker (and its data) under .cache/kafka/run is never touched.
+export KAFKA_RUN_DIR=${KAFKA_RUN_DIR:-$ROOT/.cache/kafka/test-run}
+export KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$KAFKA_RUN_DIR/data}
+export KAFKA_PORT=${KAFKA_PORT:-9092}
+
+stop_broker() {
+  "$SCRIPT_DIR/kafka.sh" stop || true
+}
+trap stop_broker EXIT
+trap 'exit 130' INT TERM
+
+if [[ -n $("$SCRIPT_DIR/kafka.sh" status 2>/dev/null | grep '^running') ]]; then
+  # A broker left by an interrupted run: start afresh rather than test against old data.
+  stop_broker
+fi
+bootstrap=$("$SCRIPT_DIR/kafka.sh" start) || exit 1
+export RISKCTL_TEST_BROKERS=$bootstrap
+
+npx vitest run --config test/kafka/vitest.config.ts "$@"
+status=$?
+if ((status != 0)); then
+  printf 'test:kafka: the suites failed; the broker log is %s/kafka.log\n' "$KAFKA_RUN_DIR" >&2
+fi
+exit "$status"

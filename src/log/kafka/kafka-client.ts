@@ -1,0 +1,58 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs'
+import type { KafkaConnection } from '../../config/kafka-connection.js'
+import { LogError } from '../errors.js'
+
+export interface KafkaClientOptions {
+  readonly brokers: readonly string[]
+  readonly connection: KafkaConnection
+  /** Route kafkajs's own log to stderr (--debug / RISKCTL_DEBUG); otherwise it stays silent. */
+  readonly debug?: boolean
+}
+
+/**
+ * Retries are short on purpose: a command run against a broker that is down must say so within
+ * seconds (the port promises RISKCTL_BROKER_UNREACHABLE, not a hang). About five seconds of
+ * backoff still rides out a coordinator that is loading or a leader election on one node.
+ */
+export const RETRY = { initialRetryTime: 100, maxRetryTime: 1000, retries: 8 } as const
+export const CONNECTION_TIMEOUT_MS = 3000
+
+export function createKafka(options: KafkaClientOptions): Kafka {
+  const config: KafkaConfig = {
+    clientId: 'riskctl',
+    brokers: [...options.brokers],
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    requestTimeout: 30_000,
+    retry: RETRY,
+    logLevel: options.debug ? logLevel.INFO : logLevel.NOTHING,
+    logCreator: () => writeToStderr,
+  }
+  if (options.connection.ssl) config.ssl = true
+  const sasl = saslOptions(options.connection)
+  if (sasl) config.sasl = sasl
+  return new Kafka(config)
+}
+
+function saslOptions(connection: KafkaConnection): SASLOptions | undefined {
+  const sasl = connection.sasl
+  if (sasl === undefined) return undefined
+  if (sasl.mechanism === 'aws-iam') {
+    throw new LogError(
+      'RISKCTL_LOG_FAILURE',
+      'RISKCTL_KAFKA_SASL_MECHANISM=aws-iam (Amazon MSK IAM auth) needs the AWS MSK IAM signer package, which this riskctl build does not include yet.',
+      { suggestions: ['Use plain or scram-sha-512 for now, or a build of riskctl with MSK IAM support.'] },
+    )
+  }
+  return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password }
+}
+
+const SECRET_FIELD = /pass|secret|token|sasl|credential/i
+
+/** kafkajs logs objects; anything that could hold a credential is blanked before it is printed. */
+function writeToStderr(entry: LogEntry): void {
+  const { message, ...extra } = entry.log
+  const fields = JSON.stringify(extra, (key, value: unknown) =>
+    SECRET_FIELD.test(key) ? '[redacted]' : value,
+  )
+  process.stderr.write(`[kafkajs ${entry.label} ${entry.namespace}] ${message} ${fields}\n`)
+}
