@@ -1,16 +1,22 @@
+import os from 'node:os'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
 import { createInterruptSignal } from '../src/cli/interrupt.js'
 import { renderRecordLine } from '../src/cli/render-record.js'
-import { interrupted } from '../src/errors.js'
+import { badInput, interrupted } from '../src/errors.js'
 import { parseStartPosition } from '../src/services/start-position.js'
 import { tailTopics } from '../src/services/tail.js'
+import { prefixedLine } from '../src/tui/plain-line.js'
+import { runTailTui } from '../src/tui/run-tail-tui.js'
+import { parseViewTopics } from '../src/tui/view-topics.js'
 
 export default class Tail extends BaseCommand<typeof Tail> {
-  static override summary = 'Print the records of one or more topics as they arrive.'
+  static override summary = 'Print the records of one or more topics as they arrive, or watch five at once.'
   static override description =
-    'Follows the topics from --from (default: the end) until Ctrl+C; --no-follow stops at the end offsets seen at start. --format json (or --json) prints one object per line: {topic, partition, offset, key, timestamp, value}.'
+    'With topic arguments: follows them from --from (default: the end) until Ctrl+C; --no-follow stops at the end offsets seen at start. --format json (or --json) prints one object per line: {topic, partition, offset, key, timestamp, value}.\n\nWithout: a live view of orders, risk signals, kill commands, kill state and audit side by side (--topics chooses others), with active kills and allowed/dropped counts on top. Keys: Tab/←→ pane, ↑↓ select, Enter expand, k kill / u unkill the selected account, p pause, q quit. When stdout is not a terminal, it prints "[topic] record" lines instead.'
   static override examples = [
+    '<%= config.bin %> tail',
+    '<%= config.bin %> tail --topics orders.gated.v1,dlq.v1 --from beginning',
     '<%= config.bin %> tail orders.v1',
     '<%= config.bin %> tail killswitch.commands.v1 killswitch.state.v1 --from beginning',
     '<%= config.bin %> tail audit.v1 --key 12345 --from 2026-11-25T09:30:00Z --no-follow',
@@ -18,7 +24,9 @@ export default class Tail extends BaseCommand<typeof Tail> {
   ]
   static override strict = false
   static override args = {
-    topic: Args.string({ description: 'Topic names (one or more), e.g. orders.v1 audit.v1', required: true }),
+    topic: Args.string({
+      description: 'Topic names (one or more), e.g. orders.v1 audit.v1; none for the live view',
+    }),
   }
   static override flags = {
     from: Flags.string({ description: 'beginning | end | ISO time | epoch ms', default: 'end' }),
@@ -26,27 +34,64 @@ export default class Tail extends BaseCommand<typeof Tail> {
     max: Flags.integer({ char: 'n', description: 'Stop after this many records', min: 1 }),
     key: Flags.string({ description: 'Only records with this key' }),
     format: Flags.string({ description: 'Output format', options: ['pretty', 'json'], default: 'pretty' }),
+    topics: Flags.string({
+      description: 'Live view only: its panes, comma-separated (default: the five of the demo)',
+    }),
   }
 
   async run(): Promise<void> {
+    const asArguments = this.positionals.length > 0
+    if (asArguments && this.flags.topics !== undefined) {
+      throw badInput('RISKCTL_TOPICS_TWICE', 'Name topics as arguments or with --topics, not both.', [
+        'riskctl tail orders.v1 audit.v1   (one stream of lines)',
+        'riskctl tail --topics orders.v1,audit.v1   (the live view)',
+      ])
+    }
+    const topics = asArguments ? this.positionals : parseViewTopics(this.flags.topics)
+    const from = parseStartPosition(this.flags.from)
     const json = this.settings.json || this.flags.format === 'json'
     const interrupt = createInterruptSignal()
     try {
+      if (!asArguments && !json && process.stdout.isTTY) {
+        const outcome = await runTailTui({
+          log: await this.openLog(),
+          topics,
+          from,
+          color: this.settings.color,
+          operator: operatorName(),
+          signal: interrupt.signal,
+        })
+        if (outcome === 'interrupted') throw interrupted()
+        return
+      }
       const records = tailTopics(await this.openLog(), {
-        topics: this.positionals,
-        from: parseStartPosition(this.flags.from),
+        topics,
+        from,
         follow: this.flags.follow,
         max: this.flags.max,
         key: this.flags.key,
         signal: interrupt.signal,
       })
       for await (const record of records) {
-        this.out.line(json ? JSON.stringify(record) : renderRecordLine(record, this.out.style))
+        if (json) this.out.line(JSON.stringify(record))
+        else
+          this.out.line(
+            asArguments ? renderRecordLine(record, this.out.style) : prefixedLine(record, this.out.style),
+          )
       }
     } finally {
       interrupt.dispose()
     }
     if (interrupt.interrupted()) throw interrupted()
   }
+}
 
+/** The OS account running the view: kills from it are attributed to a person, as `riskctl kill` does. */
+function operatorName(): string {
+  try {
+    return os.userInfo().username
+  } catch {
+    // A container user without a passwd entry has no name; the uid still tells who it was.
+    return `uid-${process.getuid?.() ?? 'unknown'}`
+  }
 }
