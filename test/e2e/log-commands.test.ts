@@ -2,19 +2,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createTempDir, runCli, spawnCli } from '../helpers/cli.js'
+import { anOrder } from '../helpers/fixtures.js'
 
 const order = (id: string, account: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    order_id: id,
-    ts: Date.now(),
-    account_id: account,
-    symbol: 'AAPL',
-    side: 'BUY',
-    qty: 100,
-    price: 189.5,
-    strategy: 'momentum',
-    ...extra,
-  })
+  JSON.stringify({ ...anOrder({ order_id: id, account_id: account }), ...extra })
 
 const state = (scope: string, status: string, cmd: string) =>
   JSON.stringify({

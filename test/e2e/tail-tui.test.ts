@@ -2,6 +2,7 @@ import path from 'node:path'
 import { execa } from 'execa'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createTempDir, RUN_JS, runCli, spawnCli } from '../helpers/cli.js'
+import { anOrder } from '../helpers/fixtures.js'
 
 /**
  * The live view in a real terminal: tmux gives `riskctl tail` a pseudo-terminal of a chosen size,
@@ -26,17 +27,7 @@ const auditDrop = (account: string): string =>
     service: 'router',
   })
 
-const order = (account: string): string =>
-  JSON.stringify({
-    order_id: 'o-live',
-    ts: Date.now(),
-    account_id: account,
-    symbol: 'AAPL',
-    side: 'BUY',
-    qty: 100,
-    price: 189.5,
-    strategy: 'momentum',
-  })
+const order = (account: string): string => JSON.stringify(anOrder({ order_id: 'o-live', account_id: account }))
 
 async function waitUntil<T>(
   check: () => Promise<T | undefined>,

@@ -7,19 +7,10 @@ import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedd
 import { Aggregator } from '../../src/processors/aggregator.js'
 import { jsonRecord } from '../../src/processors/records.js'
 import { Router } from '../../src/processors/router.js'
+import { anOrder } from '../helpers/fixtures.js'
 import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, TOPICS } from '../../topologies/topics.js'
 
-const order = (id: string, account: string, extra: Partial<Order> = {}): Order => ({
-  order_id: id,
-  ts: Date.now(),
-  account_id: account,
-  symbol: 'AAPL',
-  side: 'BUY',
-  qty: 1,
-  price: 100,
-  strategy: 'momentum',
-  ...extra,
-})
+const order = (id: string, account: string): Order => anOrder({ order_id: id, account_id: account })
 
 const state = (scope: string, status: KillState['status'], extra: Partial<KillState> = {}): KillState => ({
   scope,

@@ -1,4 +1,5 @@
 import type { TailRecord } from '../../../src/services/tail.js'
+import { anOrder } from '../../helpers/fixtures.js'
 
 /** TailRecords as the view receives them, with only what a test cares about spelled out. */
 let offset = 0
@@ -16,17 +17,7 @@ export function tailRecord(
 export const order = (account: string, extra: Record<string, unknown> = {}): TailRecord =>
   tailRecord(
     'orders.v1',
-    {
-      order_id: `o-${offset}`,
-      ts: 1,
-      account_id: account,
-      symbol: 'AAPL',
-      side: 'BUY',
-      qty: 100,
-      price: 189.5,
-      strategy: 'momentum',
-      ...extra,
-    },
+    { ...anOrder({ order_id: `o-${offset}`, ts: 1, account_id: account }), ...extra },
     account,
   )
 
