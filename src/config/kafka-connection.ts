@@ -8,7 +8,7 @@ import type { RiskctlConfig } from './resolve-config.js'
 export type KafkaSasl =
   | { readonly mechanism: 'plain' | 'scram-sha-512'; readonly username: string; readonly password: string }
   /** Amazon MSK's IAM auth: the credentials come from the AWS SDK's default chain, not from here. */
-  | { readonly mechanism: 'aws-iam' }
+  | { readonly mechanism: 'aws-iam'; readonly region: string }
 
 export interface KafkaConnection {
   /** TLS with the platform's trusted CAs (MSK's certificates are publicly trusted). */
@@ -35,7 +35,16 @@ export function kafkaConnectionFromEnv(env: RiskctlConfig['env']): KafkaConnecti
       [`Use one of: ${MECHANISMS.join(', ')}.`],
     )
   }
-  if (mechanism === 'aws-iam') return { ssl, sasl: { mechanism } }
+  if (mechanism === 'aws-iam') {
+    const region = nonEmpty(env.RISKCTL_AWS_REGION ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION)?.trim()
+    if (region === undefined) {
+      throw badInput('RISKCTL_KAFKA_AUTH_INVALID', 'MSK IAM auth signs for one AWS region, and none is set.', [
+        'Set RISKCTL_AWS_REGION (or AWS_REGION), e.g. us-east-1.',
+      ])
+    }
+    // MSK accepts IAM auth only over TLS.
+    return { ssl: true, sasl: { mechanism, region } }
+  }
   const username = nonEmpty(env.RISKCTL_KAFKA_SASL_USERNAME)?.trim()
   const password = nonEmpty(env.RISKCTL_KAFKA_SASL_PASSWORD)
   const missing = [

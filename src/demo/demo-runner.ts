@@ -27,6 +27,8 @@ export class DemoRunner {
   private controller: AbortController | undefined
   private running: Promise<void> | undefined
   private finished = false
+  /** Bumped by every start, so that of two quick key presses only the last one runs a part. */
+  private generation = 0
 
   constructor(private readonly options: DemoRunnerOptions) {
     this.statuses = options.parts.map(() => 'pending')
@@ -43,7 +45,9 @@ export class DemoRunner {
 
   /** Runs the current part; resolves when it has finished or was left. */
   async start(): Promise<void> {
+    const generation = ++this.generation
     await this.leave()
+    if (generation !== this.generation) return
     const index = this.current
     const part = this.options.parts[index]
     if (!part) {

@@ -45,10 +45,7 @@ export async function runPlainDemo(options: PlainDemoOptions): Promise<DemoResul
   })
 
   if (options.auto || !options.input) {
-    for (let i = 0; i < parts.length && !options.signal.aborted; i += 1) {
-      if (i === 0) await runner.start()
-      else await runner.next()
-    }
+    await runEveryPart(runner, parts.length, options.signal)
     const snapshot = runner.snapshot()
     await runner.quit()
     return summarise(snapshot, options.signal.aborted)
@@ -84,7 +81,20 @@ export async function runPlainDemo(options: PlainDemoOptions): Promise<DemoResul
   }
 }
 
-function summarise(snapshot: DemoSnapshot, quit: boolean): DemoResult {
+/** The unattended walkthrough: every part in order, each to its end, until `signal` stops it between parts. */
+export async function runEveryPart(
+  runner: DemoRunner,
+  partCount: number,
+  signal: AbortSignal,
+): Promise<void> {
+  for (let i = 0; i < partCount && !signal.aborted; i += 1) {
+    if (i === 0) await runner.start()
+    else await runner.next()
+  }
+}
+
+/** Taken before the runner quits: leaving a part aborts it, and an aborted part would count as done. */
+export function summarise(snapshot: DemoSnapshot, quit: boolean): DemoResult {
   return {
     completed: snapshot.parts.filter((part) => part.status === 'done').length,
     failed: snapshot.parts.filter((part) => part.status === 'failed').map((part) => part.title),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { describeKafkaConnection, kafkaConnectionFromEnv } from '../../src/config/kafka-connection.js'
 import { isRiskctlError } from '../../src/errors.js'
 import { isLogError } from '../../src/log/errors.js'
+import { saslOptions } from '../../src/log/kafka/kafka-client.js'
 import { openKafkaLog } from '../../src/log/kafka/kafka-log.js'
 
 const SECRET = 'hunter2-do-not-print'
@@ -52,10 +53,20 @@ describe('kafka connection settings from the environment', () => {
     expect(unknown.suggestions.join(' ')).toContain('scram-sha-512')
   })
 
-  it('refuses aws-iam with a clear LogError until the MSK signer is added', async () => {
-    const connection = kafkaConnectionFromEnv({ RISKCTL_KAFKA_SASL_MECHANISM: 'aws-iam' })
-    expect(connection).toEqual({ ssl: false, sasl: { mechanism: 'aws-iam' } })
-    const error = await openKafkaLog({ brokers: ['127.0.0.1:1'], connection }).catch((e: unknown) => e)
-    expect(isLogError(error) && error.message).toMatch(/AWS MSK IAM signer/)
+  it('signs MSK IAM auth for the configured region, over TLS, with the AWS credential chain', async () => {
+    const noRegion = failure(() => kafkaConnectionFromEnv({ RISKCTL_KAFKA_SASL_MECHANISM: 'aws-iam' }))
+    expect(noRegion.code).toBe('RISKCTL_KAFKA_AUTH_INVALID')
+    expect(noRegion.message).toContain('region')
+    const connection = kafkaConnectionFromEnv({ RISKCTL_KAFKA_SASL_MECHANISM: 'aws-iam', AWS_REGION: 'us-east-1' })
+    expect(connection).toEqual({ ssl: true, sasl: { mechanism: 'aws-iam', region: 'us-east-1' } })
+    const sasl = saslOptions(connection)
+    expect(sasl?.mechanism).toBe('oauthbearer')
+    // Signing is local (a presigned URL): fake credentials give a token without any network call.
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
+    process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
+    const provider = (sasl as { oauthBearerProvider: () => Promise<{ value: string }> }).oauthBearerProvider
+    const token = await provider()
+    expect(token.value).toMatch(/^[A-Za-z0-9_-]{40,}$/)
+    expect(Buffer.from(token.value, 'base64url').toString()).toContain('kafka-cluster%3AConnect')
   })
 })

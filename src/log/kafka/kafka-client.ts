@@ -1,3 +1,4 @@
+import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js'
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs'
 import type { KafkaConnection } from '../../config/kafka-connection.js'
 import { LogError } from '../errors.js'
@@ -33,15 +34,16 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   return new Kafka(config)
 }
 
-function saslOptions(connection: KafkaConnection): SASLOptions | undefined {
+export function saslOptions(connection: KafkaConnection): SASLOptions | undefined {
   const sasl = connection.sasl
   if (sasl === undefined) return undefined
   if (sasl.mechanism === 'aws-iam') {
-    throw new LogError(
-      'RISKCTL_LOG_FAILURE',
-      'RISKCTL_KAFKA_SASL_MECHANISM=aws-iam (Amazon MSK IAM auth) needs the AWS MSK IAM signer package, which this riskctl build does not include yet.',
-      { suggestions: ['Use plain or scram-sha-512 for now, or a build of riskctl with MSK IAM support.'] },
-    )
+    const region = sasl.region
+    // AWS's own signer turns the default credential chain into MSK's OAUTHBEARER token.
+    return {
+      mechanism: 'oauthbearer',
+      oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
+    }
   }
   return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password }
 }
