@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { describeKafkaConnection, kafkaConnectionFromEnv } from '../../src/config/kafka-connection.js'
 import { isRiskctlError } from '../../src/errors.js'
-import { isLogError } from '../../src/log/errors.js'
 import { saslOptions } from '../../src/log/kafka/kafka-client.js'
-import { openKafkaLog } from '../../src/log/kafka/kafka-log.js'
 
 const SECRET = 'hunter2-do-not-print'
 

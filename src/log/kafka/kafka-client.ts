@@ -1,7 +1,6 @@
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js'
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs'
 import type { KafkaConnection } from '../../config/kafka-connection.js'
-import { LogError } from '../errors.js'
 
 export interface KafkaClientOptions {
   readonly brokers: readonly string[]
