@@ -1,7 +1,9 @@
 /**
  * The project's one benchmark: `npm run bench` prints a table, `npm run bench -- --json` one JSON
  * array of {metric, value, unit, conditions}. Every figure is measured in this one run, so ratios
- * between them compare like with like on the same machine.
+ * between them compare like with like on the same machine. `--kafka` adds the Kafka suite, which
+ * needs a broker at RISKCTL_BENCH_BROKERS (default 127.0.0.1:9092, e.g. npm run kafka:start) and
+ * recreates the riskctl topics on it.
  */
 import os from 'node:os'
 import { benchEmbeddedLog } from './embedded-log.js'
@@ -14,6 +16,12 @@ const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [
   { name: 'breach to drop', run: benchBreachToDrop },
 ]
 
+if (process.argv.includes('--kafka')) {
+  // Loaded only when asked for: the default bench needs no broker and no kafkajs.
+  const { benchKafka } = await import('./kafka.js')
+  suites.push({ name: 'kafka', run: benchKafka })
+}
+
 const json = process.argv.includes('--json')
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
 
@@ -21,18 +29,33 @@ const results: BenchResult[] = []
 for (const suite of suites) {
   if (only !== undefined && !suite.name.includes(only)) continue
   if (!json) process.stderr.write(`running ${suite.name}…\n`)
-  results.push(...(await suite.run()))
+  try {
+    results.push(...(await suite.run()))
+  } catch (error) {
+    process.stderr.write(
+      `bench: ${suite.name} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    )
+    process.exit(1)
+  }
 }
 
 if (json) {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`)
 } else {
-  const rows = results.map((r) => [r.metric, r.value.toLocaleString('en-US'), r.unit, formatConditions(r.conditions)])
+  const rows = results.map((r) => [
+    r.metric,
+    r.value.toLocaleString('en-US'),
+    r.unit,
+    formatConditions(r.conditions),
+  ])
   const header = ['metric', 'value', 'unit', 'conditions']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ')
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ')
   process.stdout.write(`${line(header)}\n${rows.map(line).join('\n')}\n`)
-  process.stdout.write(`\nnode ${process.version} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'unknown cpu'}\n`)
+  process.stdout.write(
+    `\nnode ${process.version} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? 'unknown cpu'}\n`,
+  )
 }
 
 function formatConditions(conditions: BenchResult['conditions']): string {

@@ -8,7 +8,8 @@
 #   scripts/kafka/kafka.sh status    running or not, and where the log is (exit 3 when not running)
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT + 1), KAFKA_DATA_DIR
-# (.cache/kafka/run/data; wiped on every start), KAFKA_RUN_DIR (.cache/kafka/run: pid, log,
+# (.cache/kafka/run/data; wiped on every start unless KAFKA_KEEP_DATA=1, which restarts a stopped
+# broker on the data it had, as the fault tests do), KAFKA_RUN_DIR (.cache/kafka/run: pid, log,
 # server.properties), KAFKA_VERSION (3.9.1), KAFKA_HEAP (512m), KAFKA_START_TIMEOUT (90 s).
 set -euo pipefail
 
@@ -114,21 +115,24 @@ start() {
   fi
   install
   mkdir -p "$RUN_DIR"
-  # A fresh log dir on every start, but only ever wipe one that Kafka itself formatted.
-  if [[ -d $DATA_DIR ]] && [[ -n $(ls -A "$DATA_DIR") ]] && [[ ! -f $DATA_DIR/meta.properties ]]; then
-    die "$DATA_DIR is not empty and is not a Kafka data dir; refusing to wipe it"
-  fi
-  rm -rf "$DATA_DIR"
-  mkdir -p "$DATA_DIR"
-  write_server_properties
-
   local java_opts=(-Xmx"$HEAP" -Xms128m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
     -Dlog4j.configuration="file:$SCRIPT_DIR/log4j.properties")
-  local cluster_id
-  cluster_id=$(java "${java_opts[@]}" -cp "$LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
-  java "${java_opts[@]}" -cp "$LIBS/*" kafka.tools.StorageTool format --ignore-formatted \
-    -t "$cluster_id" -c "$RUN_DIR/server.properties" >"$LOG_FILE" 2>&1 ||
-    die "formatting $DATA_DIR failed; see $LOG_FILE"
+  write_server_properties
+  if [[ ${KAFKA_KEEP_DATA:-0} == 1 && -f $DATA_DIR/meta.properties ]]; then
+    say "restarting on the existing data in $DATA_DIR"
+  else
+    # A fresh log dir on every start, but only ever wipe one that Kafka itself formatted.
+    if [[ -d $DATA_DIR ]] && [[ -n $(ls -A "$DATA_DIR") ]] && [[ ! -f $DATA_DIR/meta.properties ]]; then
+      die "$DATA_DIR is not empty and is not a Kafka data dir; refusing to wipe it"
+    fi
+    rm -rf "$DATA_DIR"
+    mkdir -p "$DATA_DIR"
+    local cluster_id
+    cluster_id=$(java "${java_opts[@]}" -cp "$LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    java "${java_opts[@]}" -cp "$LIBS/*" kafka.tools.StorageTool format --ignore-formatted \
+      -t "$cluster_id" -c "$RUN_DIR/server.properties" >"$LOG_FILE" 2>&1 ||
+      die "formatting $DATA_DIR failed; see $LOG_FILE"
+  fi
 
   nohup java "${java_opts[@]}" -cp "$LIBS/*" kafka.Kafka "$RUN_DIR/server.properties" \
     >>"$LOG_FILE" 2>&1 </dev/null &

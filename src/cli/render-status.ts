@@ -6,14 +6,31 @@ export function renderStatusLine(status: PipelineStatus, style: ChalkInstance): 
   const kills =
     status.activeKills.length === 0
       ? style.green('no active kills')
-      : style.red(`${status.activeKills.length} killed: ${status.activeKills.slice(0, 3).join(', ')}${status.activeKills.length > 3 ? ', …' : ''}`)
+      : style.red(
+          `${status.activeKills.length} killed: ${status.activeKills.slice(0, 3).join(', ')}${status.activeKills.length > 3 ? ', …' : ''}`,
+        )
+  const health =
+    status.reconnecting.length > 0
+      ? style.yellow(`○ reconnecting (${status.reconnecting.join(', ')})`)
+      : status.ready
+        ? style.green('●')
+        : style.yellow('○ loading state')
   return [
-    status.ready ? style.green('●') : style.yellow('○ loading state'),
+    health,
+    ...(status.partitions === undefined || status.partitions.length === 0
+      ? []
+      : [`partitions ${status.partitions.join(',')}`]),
     `orders in ${status.ordersIn}`,
     `allowed ${style.green(String(status.allowed))}`,
     `dropped ${style.red(String(status.dropped))}`,
     `duplicates ${status.duplicates}`,
     `dead letters ${status.deadLetters}`,
     kills,
+    // Why, in a few words: the full message names the brokers and is long.
+    ...(status.reconnectReason === undefined ? [] : [style.yellow(truncate(status.reconnectReason, 100))]),
   ].join(' · ')
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
 }

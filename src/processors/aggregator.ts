@@ -2,11 +2,13 @@ import type { AuditRecord, KillCommand, KillState } from '../contracts/messages.
 import { killCommandSchema } from '../contracts/messages.js'
 import { decodeJson } from '../contracts/decode.js'
 import { applyCommand } from '../domain/kill-state.js'
-import { RecentIds } from '../domain/recent-ids.js'
 import { parseScope } from '../domain/scope.js'
 import type { EventLog, LogRecord, ProduceRecord, TopicPartitionOffset } from '../log/port.js'
 import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE } from '../../topologies/topics.js'
+import { newConnectivity } from './connectivity.js'
 import type { Processor } from './processor.js'
+import { markConnected, supervise } from './supervise.js'
+import { TentativeIds } from './tentative-ids.js'
 import { deadLetter, decodeStateRecord, jsonRecord } from './records.js'
 
 export const AGGREGATOR_GROUP = 'riskctl-aggregator'
@@ -33,9 +35,17 @@ export interface AggregatorOptions {
  */
 export class Aggregator implements Processor {
   readonly name = 'aggregator'
-  readonly stats: AggregatorStats = { ready: false, commands: 0, applied: 0, duplicates: 0, refused: 0, deadLetters: 0 }
+  readonly stats: AggregatorStats = {
+    ready: false,
+    commands: 0,
+    applied: 0,
+    duplicates: 0,
+    refused: 0,
+    deadLetters: 0,
+  }
   private readonly current = new Map<string, KillState>()
-  private readonly seen = new RecentIds(100_000)
+  readonly connectivity = newConnectivity()
+  private readonly seen = new TentativeIds(100_000)
   private readonly now: () => number
 
   constructor(
@@ -46,6 +56,13 @@ export class Aggregator implements Processor {
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    await supervise((attempt) => this.attempt(attempt), signal, { connectivity: this.connectivity })
+  }
+
+  /** One run from the compacted state and the group's commit; a failed write is redone by the next. */
+  private async attempt(signal: AbortSignal): Promise<void> {
+    this.current.clear()
+    this.seen.rollback()
     const view = await this.log.readCompacted(KILL_STATE)
     for (const record of view.records.values()) {
       const change = decodeStateRecord(record)
@@ -57,6 +74,7 @@ export class Aggregator implements Processor {
       from: { type: 'earliest' },
     })
     this.stats.ready = true
+    markConnected(this.connectivity)
     try {
       while (!signal.aborted) {
         const batch = await commands.poll({ maxRecords: 500, maxWaitMs: 50 })
@@ -68,7 +86,10 @@ export class Aggregator implements Processor {
     }
   }
 
-  private async applyBatch(batch: readonly LogRecord[], positions: readonly TopicPartitionOffset[]): Promise<void> {
+  private async applyBatch(
+    batch: readonly LogRecord[],
+    positions: readonly TopicPartitionOffset[],
+  ): Promise<void> {
     const now = this.now()
     const states: ProduceRecord[] = []
     const refusals: ProduceRecord[] = []
@@ -103,6 +124,7 @@ export class Aggregator implements Processor {
       ],
       { groupId: AGGREGATOR_GROUP, offsets: positions },
     )
+    this.seen.confirm()
     this.stats.applied += applied.length
     this.stats.deadLetters += dead.length
     for (const [state, command] of applied) this.options.onApplied?.(state, command)

@@ -4,9 +4,11 @@ import { orderSchema } from '../contracts/messages.js'
 import { decodeJson } from '../contracts/decode.js'
 import type { DetectorSettings } from '../domain/detector-settings.js'
 import { killCommandFromRequest, RiskDetector, type DetectorOutput } from '../domain/detector.js'
-import type { EventLog, LogRecord } from '../log/port.js'
+import type { EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
 import { KILL_COMMANDS, KILL_STATE, ORDERS, RISK_SIGNALS } from '../../topologies/topics.js'
+import { newConnectivity } from './connectivity.js'
 import type { Processor } from './processor.js'
+import { markConnected, supervise } from './supervise.js'
 import { decodeStateRecord, jsonRecord } from './records.js'
 
 export interface DetectorStats {
@@ -37,7 +39,10 @@ export class DetectorProcessor implements Processor {
   readonly name = 'detector'
   readonly stats: DetectorStats = { ready: false, orders: 0, signals: 0, kills: 0, late: 0, invalid: 0 }
   private readonly detector: RiskDetector
+  readonly connectivity = newConnectivity()
   private readonly status = new Map<string, KillState>()
+  /** Where a restart after a lost connection picks up orders.v1: just past what was published. */
+  private resumeAt: readonly TopicPartitionOffset[] | undefined
   private readonly now: () => number
   private readonly newId: () => string
 
@@ -51,12 +56,28 @@ export class DetectorProcessor implements Processor {
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    await supervise((attempt) => this.attempt(attempt), signal, { connectivity: this.connectivity })
+  }
+
+  private async attempt(signal: AbortSignal): Promise<void> {
+    this.status.clear()
     const view = await this.log.readCompacted(KILL_STATE)
     for (const record of view.records.values()) this.followState(record)
-    const states = await this.log.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
-    // From the end: replaying history would judge old bursts and could re-kill what an operator restored.
-    const orders = await this.log.consumer({ topics: [ORDERS], from: { type: 'latest' } })
+    const states = await this.log.consumer({
+      topics: [KILL_STATE],
+      from: { type: 'offsets', offsets: view.endOffsets },
+    })
+    // From the end at first: replaying history would judge old bursts and could re-kill what an
+    // operator restored. After an outage, from where it was, so a burst during it is still seen.
+    const from = this.resumeAt
+      ? { type: 'offsets' as const, offsets: this.resumeAt }
+      : { type: 'latest' as const }
+    const orders = await this.log.consumer({ topics: [ORDERS], from }).catch(async (error: unknown) => {
+      await states.close()
+      throw error
+    })
     this.stats.ready = true
+    markConnected(this.connectivity)
     let nextTick = this.now() + TICK_MS
     try {
       while (!signal.aborted) {
@@ -70,6 +91,7 @@ export class DetectorProcessor implements Processor {
           this.collect(this.detector.tick(this.now()), signals, kills)
         }
         await this.publish(signals, kills)
+        this.resumeAt = orders.positions()
       }
     } finally {
       await orders.close()

@@ -1,12 +1,15 @@
 import type { AuditRecord, Order } from '../contracts/messages.js'
 import { orderSchema } from '../contracts/messages.js'
 import { decodeJson } from '../contracts/decode.js'
-import { RecentIds } from '../domain/recent-ids.js'
 import { decideOrder, KillStateTable, ThrottleMeter } from '../domain/router-decision.js'
-import type { Consumer, EventLog, LogRecord, ProduceRecord } from '../log/port.js'
+import type { Consumer, EventLog, LogRecord, ProduceRecord, TopicPartitionOffset } from '../log/port.js'
 import { AUDIT, DEAD_LETTERS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
+import { isTransient, newConnectivity } from './connectivity.js'
 import type { Processor } from './processor.js'
 import { deadLetter, decodeStateRecord, jsonRecord } from './records.js'
+import { rewound } from './rewound.js'
+import { markConnected, supervise } from './supervise.js'
+import { TentativeIds } from './tentative-ids.js'
 
 export const ROUTER_GROUP = 'riskctl-router'
 export const ROUTER_SERVICE = 'router'
@@ -19,6 +22,8 @@ export interface RouterStats {
   duplicates: number
   deadLetters: number
   stateRecords: number
+  /** The orders.v1 partitions this instance decides; with several routers, each has a share. */
+  partitions: readonly number[]
 }
 
 export interface RouterOptions {
@@ -45,10 +50,13 @@ export class Router implements Processor {
     duplicates: 0,
     deadLetters: 0,
     stateRecords: 0,
+    partitions: [],
   }
-  readonly table = new KillStateTable()
-  private readonly meter = new ThrottleMeter()
-  private readonly recentOrderIds = new RecentIds(200_000)
+  readonly connectivity = newConnectivity()
+  /** Rebuilt from the compacted state on every (re)start. */
+  table = new KillStateTable()
+  private meter = new ThrottleMeter()
+  private readonly recentOrderIds = new TentativeIds(200_000)
   private readonly now: () => number
 
   constructor(
@@ -59,28 +67,57 @@ export class Router implements Processor {
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    await supervise((attempt) => this.attempt(attempt), signal, { connectivity: this.connectivity })
+  }
+
+  private async attempt(signal: AbortSignal): Promise<void> {
     const states = await this.bootstrap()
-    const orders = await this.log.consumer({ topics: [ORDERS], groupId: ROUTER_GROUP, from: { type: 'earliest' } })
-    this.stats.ready = true
+    let orders: Consumer | undefined
     try {
+      orders = await this.log.consumer({
+        topics: [ORDERS],
+        groupId: ROUTER_GROUP,
+        from: { type: 'earliest' },
+      })
+      this.stats.ready = true
+      markConnected(this.connectivity)
       while (!signal.aborted) {
         await this.applyStates(states, 0)
+        const before = orders.positions()
+        this.notePartitions(before)
         const batch = await orders.poll({ maxRecords: this.options.maxBatch ?? 5000, maxWaitMs: 50 })
         if (batch.length === 0) continue
-        // A kill that landed while we waited for orders must govern them.
-        await this.applyStates(states, 0)
-        await this.route(batch, orders)
+        // A kill confirmed before any of these orders was sent must govern them.
+        await this.catchUpStates(states, signal)
+        try {
+          await this.route(batch, orders)
+        } catch (error) {
+          this.recentOrderIds.rollback()
+          // The group moved partitions mid-write: the consumer delivers the batch again, go on.
+          if (isTransient(error) && rewound(before, orders.positions())) continue
+          throw error
+        }
       }
     } finally {
-      await orders.close()
+      await orders?.close()
       await states.close()
     }
   }
 
+  private notePartitions(positions: readonly TopicPartitionOffset[]): void {
+    const partitions = positions.map((p) => p.partition)
+    if (partitions.join() !== this.stats.partitions.join()) this.stats.partitions = partitions
+  }
+
   /** Loads every scope's state, then follows the state topic from exactly where the read ended. */
   private async bootstrap(): Promise<Consumer> {
+    // From scratch on every (re)start: what changed while the log was away is in the compacted
+    // view. The old table stays on show (status line, console) until the new one is complete.
     const view = await this.log.readCompacted(KILL_STATE)
-    for (const record of view.records.values()) this.applyStateRecord(record)
+    const table = new KillStateTable()
+    for (const record of view.records.values()) this.applyStateRecord(record, table)
+    this.table = table
+    this.meter = new ThrottleMeter()
     return this.log.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
   }
 
@@ -88,14 +125,28 @@ export class Router implements Processor {
     for (const record of await states.poll({ maxRecords: 1000, maxWaitMs })) this.applyStateRecord(record)
   }
 
-  private applyStateRecord(record: LogRecord): void {
+  /**
+   * Reads the state topic up to its end as of now. The two topics are fetched independently (on
+   * Kafka, by two fetch loops), so an order may arrive before a kill that was confirmed before the
+   * order was sent; reading to the end first closes that gap.
+   */
+  private async catchUpStates(states: Consumer, signal: AbortSignal): Promise<void> {
+    const ends = await states.endOffsets()
+    const behind = () => {
+      const at = new Map(states.positions().map((p) => [`${p.partition}@${p.topic}`, p.offset]))
+      return ends.some((end) => (at.get(`${end.partition}@${end.topic}`) ?? -1) < end.offset)
+    }
+    while (behind() && !signal.aborted) await this.applyStates(states, 20)
+  }
+
+  private applyStateRecord(record: LogRecord, table = this.table): void {
     const change = decodeStateRecord(record)
     this.stats.stateRecords += 1
     if (change.type === 'state') {
-      this.table.apply(change.state)
+      table.apply(change.state)
       if (change.state.status !== 'THROTTLED') this.meter.forget(change.state.scope)
     } else if (change.type === 'deleted') {
-      this.table.remove(change.scope)
+      table.remove(change.scope)
       this.meter.forget(change.scope)
     }
     // An invalid state record cannot be enforced either way; the aggregator never writes one.
@@ -151,6 +202,7 @@ export class Router implements Processor {
       ],
       { groupId: ROUTER_GROUP, offsets: orders.positions() },
     )
+    this.recentOrderIds.confirm()
     this.stats.ordersIn += batch.length
     this.stats.allowed += allowed
     this.stats.dropped += dropped

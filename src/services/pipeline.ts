@@ -3,8 +3,10 @@ import type { DetectorSettings } from '../domain/detector-settings.js'
 import type { EventLog } from '../log/port.js'
 import { Aggregator } from '../processors/aggregator.js'
 import { DetectorProcessor } from '../processors/detector.js'
+import { newConnectivity } from '../processors/connectivity.js'
 import type { Processor } from '../processors/processor.js'
 import { Router } from '../processors/router.js'
+import { supervise } from '../processors/supervise.js'
 import { buildOperatorApi } from '../console/operator-api.js'
 import { badInput } from '../errors.js'
 import { AuditIndex } from './audit-index/audit-index.js'
@@ -33,6 +35,12 @@ export interface PipelineStatus {
   readonly commandsRefused: number
   readonly detectorKills: number
   readonly signals: number
+  /** Processors waiting for the log to come back (broker down, file locked); empty when all is well. */
+  readonly reconnecting: readonly string[]
+  /** Why the first of them lost it. */
+  readonly reconnectReason: string | undefined
+  /** The orders.v1 partitions this process's router decides (a share of them with several routers). */
+  readonly partitions: readonly number[] | undefined
 }
 
 export interface RunningPipeline {
@@ -64,11 +72,11 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
   const has = (component: Component) => options.components.includes(component)
   const aggregator = has('aggregator') ? new Aggregator(log) : undefined
   const router = has('router') ? new Router(log) : undefined
-  const detector = has('detector') ? new DetectorProcessor(log, { settings: options.detectorSettings }) : undefined
-  const indexer =
-    router && options.dataDir !== undefined
-      ? new AuditIndexer(log, AuditIndex.open(options.dataDir, log.description))
-      : undefined
+  const detector = has('detector')
+    ? new DetectorProcessor(log, { settings: options.detectorSettings })
+    : undefined
+  const dataDir = options.dataDir
+  const indexer = router && dataDir !== undefined ? supervisedIndexer(log, dataDir) : undefined
   const processors: Processor[] = [aggregator, router, detector, indexer].filter(
     (p): p is NonNullable<typeof p> => p !== undefined,
   )
@@ -105,7 +113,9 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
   }
 
   function isReady(): boolean {
-    return (aggregator?.stats.ready ?? true) && (router?.stats.ready ?? true) && (detector?.stats.ready ?? true)
+    return (
+      (aggregator?.stats.ready ?? true) && (router?.stats.ready ?? true) && (detector?.stats.ready ?? true)
+    )
   }
 
   const done = Promise.all(runs).then(() => undefined)
@@ -125,11 +135,34 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
       commandsRefused: aggregator?.stats.refused ?? 0,
       detectorKills: detector?.stats.kills ?? 0,
       signals: detector?.stats.signals ?? 0,
+      reconnecting: processors.filter((p) => p.connectivity?.state === 'reconnecting').map((p) => p.name),
+      reconnectReason: processors.find((p) => p.connectivity?.state === 'reconnecting')?.connectivity
+        ?.lastError,
+      partitions: router?.stats.partitions,
     }),
     stop: async () => {
       controller.abort()
       await api?.close()
       await Promise.allSettled(runs)
     },
+  }
+}
+
+/** The audit indexer, reopened with its index after the log comes back (its run closes the index). */
+function supervisedIndexer(log: EventLog, dataDir: string): Processor {
+  const connectivity = newConnectivity()
+  return {
+    name: 'audit-indexer',
+    connectivity,
+    run: (signal) =>
+      supervise(
+        async (attempt) => {
+          const indexer = new AuditIndexer(log, AuditIndex.open(dataDir, log.description))
+          connectivity.state = 'connected'
+          await indexer.run(attempt)
+        },
+        signal,
+        { connectivity },
+      ),
   }
 }

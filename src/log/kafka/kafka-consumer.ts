@@ -16,8 +16,9 @@ import type {
   StartPosition,
   TopicPartitionOffset,
 } from '../port.js'
+import { abortableSleep } from '../../abortable-sleep.js'
 import { RETRY } from './kafka-client.js'
-import { translateKafkaError, type ErrorContext } from './kafka-errors.js'
+import { translateKafkaError, unreachable, type ErrorContext } from './kafka-errors.js'
 import { toLogRecord } from './record-conversion.js'
 import { Signal } from './signal.js'
 import { committedOffsets, startOffsets } from './start-positions.js'
@@ -29,6 +30,20 @@ const BUFFER_HIGH_WATER = 10_000
  * so this bounds how late a fresh assignment starts reading; data arriving ends the wait at once.
  */
 const FETCH_MAX_WAIT_MS = 250
+/**
+ * How long a partition that just moved here waits before reading the group's commit. The previous
+ * owner may have a transaction whose offsets were sent just before it rejoined; kafkajs has no
+ * KIP-447 (require_stable offset fetch, generation-checked TxnOffsetCommit), so without this pause
+ * the new owner could start before that commit lands and decide its records a second time.
+ */
+const REASSIGNMENT_GRACE_MS = 1000
+/**
+ * With no fetch answer, heartbeat or group event for this long the broker is taken for gone: poll
+ * fails with RISKCTL_BROKER_UNREACHABLE, so a processor says "reconnecting" and starts over instead
+ * of waiting silently on kafkajs's retries. Longer than the session timeout, when the group has
+ * given the member up anyway.
+ */
+const SILENCE_MS = 12_000
 
 interface PartitionState {
   readonly topic: string
@@ -64,7 +79,7 @@ const key = (topic: string, partition: number) => `${partition}@${topic}`
  * dropped and fetched again from the position poll had reached.
  */
 export class KafkaConsumer implements Consumer {
-  private readonly groupId: string | undefined
+  readonly groupId: string | undefined
   private readonly from: StartPosition
   private states = new Map<string, PartitionState>()
   private readonly buffer: LogRecord[] = []
@@ -75,6 +90,15 @@ export class KafkaConsumer implements Consumer {
   private readonly arrived = new Signal()
   private readonly drained = new Signal()
   private settleFirst: { resolve: () => void; reject: (error: LogError) => void } | undefined
+  /** Between kafkajs noticing a rebalance and the new assignment: nothing may be committed. */
+  private revoking = false
+  /** The generation in which poll handed out records that no commit has covered yet. */
+  private inFlightGeneration: number | undefined
+  /** What this consumer itself last committed per partition: exact, where the broker's answer may lag. */
+  private readonly ownCommits = new Map<string, number>()
+  private commitInProgress: Promise<void> | undefined
+  private lastSignOfLife = Date.now()
+  private watchdog: NodeJS.Timeout | undefined
 
   private constructor(
     private readonly deps: Deps,
@@ -110,6 +134,10 @@ export class KafkaConsumer implements Consumer {
       kafkaConsumer.on(kafkaConsumer.events.GROUP_JOIN, (event) => consumer.onAssignment(event))
       kafkaConsumer.on(kafkaConsumer.events.END_BATCH_PROCESS, (event) => consumer.onBatchProcessed(event))
       kafkaConsumer.on(kafkaConsumer.events.CRASH, (event) => consumer.fail(event.payload.error))
+      kafkaConsumer.on(kafkaConsumer.events.REBALANCING, () => consumer.onRebalancing())
+      for (const event of [kafkaConsumer.events.FETCH, kafkaConsumer.events.HEARTBEAT]) {
+        kafkaConsumer.on(event, () => consumer.alive())
+      }
       await kafkaConsumer.connect()
       await kafkaConsumer.subscribe({ topics: [...options.topics], fromBeginning: false })
       await kafkaConsumer.run({
@@ -119,6 +147,7 @@ export class KafkaConsumer implements Consumer {
         eachBatch: (payload) => consumer.onBatch(payload),
       })
       await firstSettle
+      consumer.watch()
       return consumer
     } catch (error) {
       await kafkaConsumer.disconnect().catch(() => undefined)
@@ -132,7 +161,11 @@ export class KafkaConsumer implements Consumer {
     for (;;) {
       if (this.failure) throw this.failure
       if (this.closed) return []
-      if (this.buffer.length > this.bufferHead) return this.take(maxRecords)
+      // Records handed out now could not be committed before the partitions move.
+      if (!this.revoking && this.buffer.length > this.bufferHead) {
+        this.inFlightGeneration ??= this.generation
+        return this.take(maxRecords)
+      }
       const remaining = deadline - Date.now()
       if (remaining <= 0) return []
       await this.arrived.wait(remaining)
@@ -156,6 +189,61 @@ export class KafkaConsumer implements Consumer {
     } catch (error) {
       throw translateKafkaError(error, this.deps.context)
     }
+    this.committed(offsets)
+  }
+
+  /**
+   * Runs a transaction that commits this consumer's positions. `work` calls the check it is given
+   * right before the transaction commits: after a rebalance began, or once the records were polled
+   * in an earlier generation, the commit is refused (their partitions may already be another
+   * member's). On any failure the consumer goes back to the last commit, so the records of the
+   * failed write are polled again and nothing is skipped.
+   */
+  async commitTransactionally<T>(
+    offsets: readonly TopicPartitionOffset[],
+    work: (check: () => void) => Promise<T>,
+  ): Promise<T> {
+    let finished = (): void => undefined
+    const previous = this.commitInProgress
+    this.commitInProgress = new Promise<void>((resolve) => {
+      finished = resolve
+    })
+    try {
+      await previous
+      this.checkCommittable(offsets)
+      const result = await work(() => this.checkCommittable(offsets))
+      this.committed(offsets)
+      return result
+    } catch (error) {
+      this.rewind()
+      throw error
+    } finally {
+      finished()
+    }
+  }
+
+  private checkCommittable(offsets: readonly TopicPartitionOffset[]): void {
+    if (this.failure) throw this.failure
+    if (this.closed)
+      throw new LogError('RISKCTL_LOG_CLOSED', 'This consumer is closed; nothing was committed.')
+    const moved = offsets.some((o) => this.states.get(key(o.topic, o.partition))?.ready !== true)
+    const stale = this.inFlightGeneration !== undefined && this.inFlightGeneration !== this.generation
+    if (this.revoking || moved || stale) {
+      throw new LogError(
+        'RISKCTL_LOG_FAILURE',
+        'The consumer group rebalanced while these records were being processed; nothing was written, and they will be read again.',
+        { retriable: true },
+      )
+    }
+  }
+
+  private committed(offsets: readonly TopicPartitionOffset[]): void {
+    for (const o of offsets)
+      if (this.states.has(key(o.topic, o.partition))) this.ownCommits.set(key(o.topic, o.partition), o.offset)
+    const beyond = [...this.states.values()].some(
+      (state) => state.position > (this.ownCommits.get(key(state.topic, state.partition)) ?? -1),
+    )
+    this.inFlightGeneration = beyond ? this.generation : undefined
   }
 
   positions(): readonly TopicPartitionOffset[] {
@@ -185,6 +273,7 @@ export class KafkaConsumer implements Consumer {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    clearInterval(this.watchdog)
     this.arrived.notify()
     this.drained.notify()
     this.deps.onClose(this)
@@ -192,21 +281,84 @@ export class KafkaConsumer implements Consumer {
     await this.kafkaConsumer.disconnect().catch(() => undefined)
   }
 
+  private alive(): void {
+    this.lastSignOfLife = Date.now()
+  }
+
+  private watch(): void {
+    this.alive()
+    this.watchdog = setInterval(() => {
+      if (this.closed || this.failure || Date.now() - this.lastSignOfLife < SILENCE_MS) return
+      this.fail(unreachable(this.deps.context.brokers, `no answer for ${SILENCE_MS / 1000} s`))
+    }, 1000)
+    this.watchdog.unref()
+  }
+
+  private onRebalancing(): void {
+    this.alive()
+    this.revoking = true
+    this.arrived.notify()
+  }
+
   /** Runs synchronously inside kafkajs, after the assignment and before the next fetch. */
   private onAssignment(event: ConsumerGroupJoinEvent): void {
-    this.generation += 1
-    const generation = this.generation
+    this.alive()
+    this.revoking = false
     const previous = this.states
-    const next = new Map<string, PartitionState>()
     const assigned = Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => ({
       topic,
       partitions,
     }))
+    const moved = new Set<string>()
+    for (const { topic, partitions } of assigned) {
+      for (const partition of partitions)
+        if (!previous.has(key(topic, partition))) moved.add(key(topic, partition))
+    }
+    // Only partitions kept throughout may rely on this consumer's own commits.
+    for (const slot of [...this.ownCommits.keys()])
+      if (moved.has(slot) || !this.holds(assigned, slot)) this.ownCommits.delete(slot)
+    // A partition this consumer keeps goes on from where poll got to, not from the last commit.
+    this.reset(
+      assigned,
+      (slot) => {
+        const kept = previous.get(slot)
+        return kept?.ready ? kept.position : -1
+      },
+      moved,
+    )
+  }
+
+  /** Back to the last commit for every assigned partition, after a write that did not commit. */
+  private rewind(): void {
+    if (this.closed || this.failure) return
+    const byTopic = new Map<string, number[]>()
+    for (const state of this.states.values())
+      byTopic.set(state.topic, [...(byTopic.get(state.topic) ?? []), state.partition])
+    this.reset(
+      [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+      () => -1,
+      new Set(),
+    )
+  }
+
+  private holds(assigned: readonly { topic: string; partitions: number[] }[], slot: string): boolean {
+    return assigned.some(({ topic, partitions }) =>
+      partitions.some((partition) => key(topic, partition) === slot),
+    )
+  }
+
+  private reset(
+    assigned: { topic: string; partitions: number[] }[],
+    startAt: (slot: string) => number,
+    moved: ReadonlySet<string>,
+  ): void {
+    this.generation += 1
+    this.inFlightGeneration = undefined
+    const generation = this.generation
+    const next = new Map<string, PartitionState>()
     for (const { topic, partitions } of assigned) {
       for (const partition of partitions) {
-        // A partition this consumer keeps goes on from where poll got to, not from the last commit.
-        const kept = previous.get(key(topic, partition))
-        const position = kept?.ready ? kept.position : -1
+        const position = startAt(key(topic, partition))
         next.set(key(topic, partition), {
           topic,
           partition,
@@ -222,15 +374,22 @@ export class KafkaConsumer implements Consumer {
     this.bufferHead = 0
     this.drained.notify()
     if (assigned.length > 0) this.kafkaConsumer.pause(assigned)
-    this.settle(generation, assigned).catch((error: unknown) => this.fail(error))
+    this.settle(generation, assigned, moved).catch((error: unknown) => this.fail(error))
   }
 
   private async settle(
     generation: number,
     assigned: { topic: string; partitions: number[] }[],
+    moved: ReadonlySet<string>,
   ): Promise<void> {
     const missing = [...this.states.values()].filter((state) => state.position < 0)
     const topics = [...new Set(missing.map((state) => state.topic))]
+    // A write of ours still committing decides where kept partitions resume: wait for its outcome.
+    await this.commitInProgress
+    if (this.groupId !== undefined && missing.some((state) => moved.has(key(state.topic, state.partition)))) {
+      await abortableSleep(REASSIGNMENT_GRACE_MS)
+    }
+    if (generation !== this.generation || this.closed) return
     const committed =
       this.groupId === undefined ? new Map() : await committedOffsets(this.deps.admin, this.groupId, topics)
     const starts = new Map<string, number>()
@@ -245,8 +404,11 @@ export class KafkaConsumer implements Consumer {
     if (generation !== this.generation || this.closed) return
     for (const state of this.states.values()) {
       if (state.position < 0) {
+        const slot = key(state.topic, state.partition)
+        const fromGroup = committed.get(state.topic)?.get(state.partition)
+        const own = this.ownCommits.get(slot)
         const position =
-          committed.get(state.topic)?.get(state.partition) ?? starts.get(key(state.topic, state.partition))
+          own !== undefined || fromGroup !== undefined ? Math.max(own ?? 0, fromGroup ?? 0) : starts.get(slot)
         if (position === undefined) {
           throw new LogError(
             'RISKCTL_LOG_FAILURE',
@@ -340,6 +502,7 @@ export class KafkaConsumer implements Consumer {
   private fail(error: unknown): void {
     const translated = translateKafkaError(error, this.deps.context)
     this.failure ??= translated
+    clearInterval(this.watchdog)
     this.settleFirst?.reject(translated)
     this.settleFirst = undefined
     this.arrived.notify()

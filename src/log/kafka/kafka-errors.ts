@@ -15,6 +15,7 @@ interface KafkaErrorShape {
   readonly cause?: unknown
   readonly originalError?: unknown
   readonly errors?: unknown
+  readonly retriable?: unknown
 }
 
 const CONNECTION_ERRORS = new Set([
@@ -38,6 +39,7 @@ const RECORD_ERRORS = new Set([
   'MESSAGE_TOO_LARGE',
   'RECORD_LIST_TOO_LARGE',
 ])
+const RETRIABLE_NAMES = new Set(['KafkaJSGroupCoordinatorNotFound', 'KafkaJSLockTimeout'])
 const FENCED_ERRORS = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_NOT_FOUND'])
 const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID'])
 
@@ -93,7 +95,13 @@ export function translateKafkaError(error: unknown, context: ErrorContext): LogE
     return new LogError(
       'RISKCTL_GROUP_BUSY',
       `Another process took over this transactional writer (its producer fenced this one): ${detail}`,
-      { ...options, suggestions: ['Stop the older instance; only the newest one may write for its group.'] },
+      {
+        ...options,
+        // After a rebalance the new owner of a partition set fences the old one: the old one's
+        // processor starts over from the group's commit rather than dying.
+        retriable: true,
+        suggestions: ['Stop the older instance; only the newest one may write for its group.'],
+      },
     )
   }
   if ([...REBALANCE_ERRORS].some((type) => types.has(type))) {
@@ -121,7 +129,12 @@ export function translateKafkaError(error: unknown, context: ErrorContext): LogE
   ) {
     return unreachable(context.brokers, detail, error)
   }
-  return new LogError('RISKCTL_LOG_FAILURE', `Kafka request failed: ${detail}`, options)
+  // What a broker coming back may fix: protocol errors kafkajs marks retriable (coordinator
+  // loading, leader not yet elected), and a coordinator not found while the broker was away.
+  const retriable =
+    links.some((link) => text(link.type) !== '' && link.retriable === true) ||
+    [...RETRIABLE_NAMES].some((name) => names.has(name))
+  return new LogError('RISKCTL_LOG_FAILURE', `Kafka request failed: ${detail}`, { ...options, retriable })
 }
 
 export function unreachable(brokers: readonly string[], detail: string, cause?: unknown): LogError {

@@ -169,15 +169,23 @@ export class KafkaLog implements EventLog {
       const requests = planRequests(batches, this.topology())
       const metadata: RecordMetadata[] = []
       if (commit) {
-        await this.writers.run(commit, async (transaction) => {
-          for (const request of requests) {
-            assignOffsets(
-              request,
-              await transaction.sendBatch({ topicMessages: topicMessages(request), acks: -1 }),
-              metadata,
-            )
-          }
-        })
+        const transact = (check: () => void) =>
+          this.writers.run(
+            commit,
+            async (transaction) => {
+              for (const request of requests) {
+                assignOffsets(
+                  request,
+                  await transaction.sendBatch({ topicMessages: topicMessages(request), acks: -1 }),
+                  metadata,
+                )
+              }
+            },
+            check,
+          )
+        // The group's member in this process vouches that the positions are still its own.
+        const member = [...this.consumers].find((consumer) => consumer.groupId === commit.groupId)
+        await (member ? member.commitTransactionally(commit.offsets, transact) : transact(() => undefined))
       } else if (requests.length > 0) {
         const producer = await this.idempotentProducer()
         for (const request of requests) {

@@ -32,8 +32,15 @@ export class TransactionalWriters {
     return `riskctl-tx-${commit.groupId}-${createHash('sha256').update(partitions).digest('hex').slice(0, 16)}`
   }
 
-  /** Runs `work` inside a transaction of the writer for this commit, committing it if work resolves. */
-  async run<T>(commit: GroupCommit, work: (transaction: Transaction) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` inside a transaction of the writer for this commit, committing it if work resolves
+   * and `beforeCommit` (the last moment to refuse) does not throw.
+   */
+  async run<T>(
+    commit: GroupCommit,
+    work: (transaction: Transaction) => Promise<T>,
+    beforeCommit: () => void = () => undefined,
+  ): Promise<T> {
     const id = TransactionalWriters.transactionalId(commit)
     const writer = await this.writer(id)
     const turn = writer.tail.then(async () => {
@@ -43,6 +50,7 @@ export class TransactionalWriters {
         if (commit.offsets.length > 0) {
           await transaction.sendOffsets({ consumerGroupId: commit.groupId, topics: groupByTopic(commit) })
         }
+        beforeCommit()
         await transaction.commit()
         return result
       } catch (error) {
@@ -71,7 +79,9 @@ export class TransactionalWriters {
       transactionalId: id,
       idempotent: true,
       maxInFlightRequests: 1,
-      transactionTimeout: 30_000,
+      // A transaction takes milliseconds; one left open by a kill -9 holds back every
+      // read_committed reader of its topics until the broker aborts it, so not for long.
+      transactionTimeout: 10_000,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     })

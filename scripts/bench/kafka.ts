@@ -1,0 +1,317 @@
+/**
+ * The Kafka part of the benchmark (`npm run bench -- --kafka`): the router on a real broker, the
+ * bare kafkajs pipe on the same broker and topics as its ceiling, breach-to-drop latency, and how
+ * long a router takes to load 100,000 scopes from the compacted state topic. It recreates the
+ * riskctl topics on the broker it is given: point it at a scratch broker (npm run kafka:start).
+ */
+import { randomUUID } from 'node:crypto'
+import kafkajs from 'kafkajs'
+import type { AuditRecord, Order } from '../../src/contracts/messages.js'
+import { loadDetectorTopology } from '../../src/config/detector-topology.js'
+import { isLogError } from '../../src/log/errors.js'
+import { openKafkaLog } from '../../src/log/kafka/kafka-log.js'
+import type { EventLog, ProduceRecord } from '../../src/log/port.js'
+import { Aggregator } from '../../src/processors/aggregator.js'
+import { DetectorProcessor } from '../../src/processors/detector.js'
+import { jsonRecord } from '../../src/processors/records.js'
+import { Router } from '../../src/processors/router.js'
+import { AUDIT, KILL_STATE, ORDERS, ORDERS_GATED, TOPIC_NAMES, TOPICS } from '../../topologies/topics.js'
+import { percentile, round, type BenchResult } from './result.js'
+import { sampleOrder } from './sample-order.js'
+
+const { Kafka, logLevel } = kafkajs
+export const BENCH_BROKERS = (process.env.RISKCTL_BENCH_BROKERS ?? '127.0.0.1:9092')
+  .split(',')
+  .map((b) => b.trim())
+const ORDER_COUNT = 100_000
+const KILLED_ACCOUNTS = 1_000
+const SCOPES = 100_000
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export async function benchKafka(): Promise<BenchResult[]> {
+  const log = await openBenchLog()
+  try {
+    await recreateTopics()
+    await log.createTopics(TOPICS)
+    const router = await benchRouterOnKafka(log)
+    const pipe = await benchRawPipe()
+    const ratio: BenchResult = {
+      metric: 'router.kafka.ratio_to_raw_pipe',
+      value: round(router.value / pipe.value, 2),
+      unit: 'ratio',
+      conditions: { aim: '>= 0.7' },
+    }
+    const latency = await benchBreachToDropOnKafka(log)
+    const bootstrap = await benchStateBootstrap(log)
+    return [router, pipe, ratio, ...latency, bootstrap]
+  } finally {
+    await log.close()
+  }
+}
+
+async function openBenchLog(): Promise<EventLog> {
+  try {
+    return await openKafkaLog({ brokers: BENCH_BROKERS, connection: { ssl: false } })
+  } catch (error) {
+    if (isLogError(error) && error.code === 'RISKCTL_BROKER_UNREACHABLE') {
+      throw new Error(
+        `No Kafka broker answers at ${BENCH_BROKERS.join(',')}: start one with npm run kafka:start, or set RISKCTL_BENCH_BROKERS.`,
+      )
+    }
+    throw error
+  }
+}
+
+function admin() {
+  return new Kafka({ clientId: 'riskctl-bench', brokers: BENCH_BROKERS, logLevel: logLevel.NOTHING }).admin()
+}
+
+/** Fresh topics and groups, so each run measures the same work whatever ran before. */
+async function recreateTopics(): Promise<void> {
+  const client = admin()
+  await client.connect()
+  try {
+    const present = (await client.listTopics()).filter((name) => TOPIC_NAMES.includes(name))
+    if (present.length > 0) await client.deleteTopics({ topics: present, timeout: 30_000 })
+    while ((await client.listTopics()).some((name) => TOPIC_NAMES.includes(name))) await sleep(200)
+    await client.deleteGroups(['riskctl-router', 'riskctl-aggregator']).catch(() => undefined)
+  } finally {
+    await client.disconnect()
+  }
+}
+
+function killedState(i: number): ProduceRecord {
+  return jsonRecord(`ACCOUNT:k${i}`, {
+    scope: `ACCOUNT:k${i}`,
+    status: 'KILLED',
+    updated_ts: Date.now(),
+    updated_by: 'bench',
+    reason: 'bench',
+    last_cmd_id: `c${i}`,
+    corr_id: `k${i}`,
+  })
+}
+
+/** The router on Kafka, end to end: read, decide, audit and forward in a transaction with the commit. */
+async function benchRouterOnKafka(log: EventLog): Promise<BenchResult> {
+  await log.produce(
+    KILL_STATE,
+    Array.from({ length: KILLED_ACCOUNTS }, (_, i) => killedState(i)),
+  )
+  const orders = Array.from({ length: ORDER_COUNT }, (_, i) => {
+    const order = sampleOrder(i)
+    const account = i % 10 === 0 ? `k${i % KILLED_ACCOUNTS}` : order.account_id
+    return jsonRecord(account, { ...order, account_id: account })
+  })
+  for (let i = 0; i < ORDER_COUNT; i += 5000) await log.produce(ORDERS, orders.slice(i, i + 5000))
+
+  const controller = new AbortController()
+  let finished = 0
+  const router = new Router(log, {
+    onBatch: () => {
+      if (router.stats.ordersIn >= ORDER_COUNT && finished === 0) {
+        finished = performance.now()
+        controller.abort()
+      }
+    },
+  })
+  const run = router.run(controller.signal)
+  // From the moment it routes: joining the group and loading the state are not decisions.
+  while (!router.stats.ready) await sleep(1)
+  const started = performance.now()
+  await run
+  return {
+    metric: 'router.kafka.decisions_per_s',
+    value: Math.round(ORDER_COUNT / ((finished - started) / 1000)),
+    unit: 'decisions/s',
+    conditions: {
+      orders: ORDER_COUNT,
+      killedAccounts: KILLED_ACCOUNTS,
+      dropped: router.stats.dropped,
+      partitions: 3,
+      writes: 'audit+gated+commit per batch, one transaction',
+    },
+  }
+}
+
+/**
+ * kafkajs alone: the same orders copied to the same two output topics in one transaction per
+ * fetched batch, with the group's offsets, read_committed. No parsing, no decision.
+ */
+async function benchRawPipe(): Promise<BenchResult> {
+  const kafka = new Kafka({
+    clientId: 'riskctl-bench-pipe',
+    brokers: BENCH_BROKERS,
+    logLevel: logLevel.NOTHING,
+  })
+  const groupId = `riskctl-bench-pipe-${randomUUID()}`
+  const producer = kafka.producer({
+    transactionalId: groupId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+  })
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 250 })
+  await producer.connect()
+  await consumer.connect()
+  await consumer.subscribe({ topics: [ORDERS], fromBeginning: true })
+  let copied = 0
+  let started = 0
+  let finished = 0
+  let resolveDone = (): void => undefined
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve
+  })
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch }) => {
+      if (started === 0) started = performance.now()
+      const messages = batch.messages.map((m) => ({ key: m.key, value: m.value, partition: batch.partition }))
+      const transaction = await producer.transaction()
+      await transaction.sendBatch({
+        acks: -1,
+        topicMessages: [
+          { topic: AUDIT, messages },
+          { topic: ORDERS_GATED, messages },
+        ],
+      })
+      await transaction.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [
+          {
+            topic: ORDERS,
+            partitions: [{ partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }],
+          },
+        ],
+      })
+      await transaction.commit()
+      copied += batch.messages.length
+      if (copied >= ORDER_COUNT && finished === 0) {
+        finished = performance.now()
+        resolveDone()
+      }
+    },
+  })
+  await done
+  await consumer.disconnect()
+  await producer.disconnect()
+  return {
+    metric: 'kafka.raw_pipe.records_per_s',
+    value: Math.round(ORDER_COUNT / ((finished - started) / 1000)),
+    unit: 'records/s',
+    conditions: {
+      records: ORDER_COUNT,
+      partitions: 3,
+      writes: 'audit+gated+offsets per fetched batch, one transaction',
+    },
+  }
+}
+
+/** As benchBreachToDrop in pipeline.ts, on Kafka: 100 runaway accounts, breach order to first DROP. */
+async function benchBreachToDropOnKafka(log: EventLog): Promise<BenchResult[]> {
+  const accounts = 100
+  const perAccount = 150
+  const rate = 200
+  const staggerMs = 100
+  const settings = loadDetectorTopology()
+  const controller = new AbortController()
+  const drops = new Map<string, number>()
+  const allowedAfterBreach = new Map<string, number>()
+  const breachSeq = settings.thresholds.orderCount
+  const router = new Router(log, {
+    onBatch: (audits: readonly AuditRecord[]) => {
+      for (const audit of audits) {
+        if (!audit.account_id.startsWith('runaway-')) continue
+        if (audit.decision === 'DROP' && !drops.has(audit.account_id)) drops.set(audit.account_id, audit.ts)
+        const seq = Number(audit.order_id.split('-').at(-1))
+        if (audit.decision === 'ALLOW' && seq > breachSeq) {
+          allowedAfterBreach.set(audit.account_id, (allowedAfterBreach.get(audit.account_id) ?? 0) + 1)
+        }
+      }
+    },
+  })
+  const processors = [new Aggregator(log), router, new DetectorProcessor(log, { settings })]
+  const runs = processors.map((p) => p.run(controller.signal))
+  while (!processors.every((p) => p.stats.ready)) await sleep(10)
+  await sleep(500)
+
+  const start = Date.now() + 100
+  const breachTs = new Map<string, number>()
+  const schedule: Order[] = []
+  for (let a = 0; a < accounts; a += 1) {
+    for (let seq = 0; seq < perAccount; seq += 1) {
+      const ts = start + a * staggerMs + Math.floor((seq * 1000) / rate)
+      const account = `runaway-${a}`
+      schedule.push({
+        ...sampleOrder(seq, ts),
+        order_id: `${account}-${seq}`,
+        account_id: account,
+        strategy: `bench-${a % 4}`,
+      })
+      if (seq === breachSeq) breachTs.set(account, ts)
+    }
+  }
+  schedule.sort((x, y) => x.ts - y.ts)
+  let next = 0
+  while (next < schedule.length) {
+    const now = Date.now()
+    const batch: Order[] = []
+    while (next < schedule.length && schedule[next]!.ts <= now) batch.push(schedule[next++]!)
+    if (batch.length > 0)
+      await log.produce(
+        ORDERS,
+        batch.map((o) => jsonRecord(o.account_id, o, o.ts)),
+      )
+    await sleep(2)
+  }
+  const deadline = Date.now() + 20_000
+  while (drops.size < accounts && Date.now() < deadline) await sleep(50)
+  controller.abort()
+  await Promise.all(runs)
+
+  const latencies = [...drops].map(([account, at]) => at - breachTs.get(account)!).sort((a, b) => a - b)
+  const leaks = [...breachTs.keys()]
+    .map((account) => allowedAfterBreach.get(account) ?? 0)
+    .sort((a, b) => a - b)
+  const conditions = { accounts, ordersPerSecond: rate, killed: drops.size, aim: 'p99 <= 250 ms' }
+  return [
+    {
+      metric: 'pipeline.kafka.breach_to_drop.p50_ms',
+      value: round(percentile(latencies, 50)),
+      unit: 'ms',
+      conditions,
+    },
+    {
+      metric: 'pipeline.kafka.breach_to_drop.p99_ms',
+      value: round(percentile(latencies, 99)),
+      unit: 'ms',
+      conditions,
+    },
+    { metric: 'pipeline.kafka.leakage.max_orders', value: leaks.at(-1) ?? 0, unit: 'orders', conditions },
+  ]
+}
+
+/** How long a starting router waits for the kill state: readCompacted over 100,000 scopes. */
+async function benchStateBootstrap(log: EventLog): Promise<BenchResult> {
+  for (let i = 0; i < SCOPES; i += 5000) {
+    await log.produce(
+      KILL_STATE,
+      Array.from({ length: 5000 }, (_, j) => killedState(i + j)),
+    )
+  }
+  const reader = await openBenchLog()
+  try {
+    const started = performance.now()
+    const view = await reader.readCompacted(KILL_STATE)
+    const ms = performance.now() - started
+    return {
+      metric: 'kafka.state_bootstrap.100k_scopes_ms',
+      value: Math.round(ms),
+      unit: 'ms',
+      conditions: { scopes: view.records.size, partitions: 3 },
+    }
+  } finally {
+    await reader.close()
+  }
+}
