@@ -9,7 +9,9 @@ NOON = int(datetime(2024, 3, 9, 12, 0, tzinfo=timezone.utc).timestamp() * 1000)
 SYMBOLS = ["AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "META", "TSLA", "JPM", "XOM", "KO"]
 
 
-def order(ts: int, account_id: str = "12345", symbol: str = "AAPL", qty: int = 10, price: float = 100.0) -> dict[str, Any]:
+def order(
+    ts: int, account_id: str = "12345", symbol: str = "AAPL", qty: int = 10, price: float = 100.0
+) -> dict[str, Any]:
     return {
         "order_id": f"o-{account_id}-{ts}-{symbol}",
         "ts": ts,

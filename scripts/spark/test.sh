@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The Spark job's Python tests: set up (cached after the first run), then pytest on the pure
+# transforms, the streaming plan and the parity fixtures, with a local[2] SparkSession. No Kafka.
+#   scripts/spark/test.sh                      everything under test/spark
+#   scripts/spark/test.sh -k parity            extra arguments go to pytest
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
+cd "$ROOT"
+
+"$SCRIPT_DIR/setup.sh"
+# No __pycache__ in the work tree: the job and tests are small enough to compile every run.
+export PYTHONDONTWRITEBYTECODE=1
+exec "$ROOT/.venv/bin/python" -m pytest -q test/spark "$@"

@@ -1,0 +1,23 @@
+"""The job's transforms on a recorded order stream instead of Kafka: the parity test's Spark side."""
+
+from __future__ import annotations
+
+import uuid
+
+from pyspark.sql import DataFrame, SparkSession
+
+from .orders import ORDER_SCHEMA, valid_orders
+from .settings import DetectorSettings
+from .stateful import kill_commands_batch
+from .windows import window_metrics
+
+
+def read_orders_file(spark: SparkSession, path: str) -> DataFrame:
+    """Orders as JSON lines, one order (the orders.v1 value) per line."""
+    return valid_orders(spark.read.schema(ORDER_SCHEMA).json(path))
+
+
+def detect_batch(orders: DataFrame, settings: DetectorSettings, namespace: uuid.UUID) -> DataFrame:
+    """The same windows and episodes the streaming job computes, over a finished stream. No watermark is
+    needed: every window is complete, so the result is what streaming gives once event time has passed."""
+    return kill_commands_batch(window_metrics(orders, settings), settings, namespace)
