@@ -1,9 +1,11 @@
+import path from 'node:path'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
 import { createInterruptSignal } from '../src/cli/interrupt.js'
 import { renderStatusLine } from '../src/cli/render-status.js'
 import { resolveOperatorToken } from '../src/console/operator-token.js'
-import { loadDetectorTopology } from '../src/config/detector-topology.js'
+import { DEFAULT_DETECTOR_TOPOLOGY_PATH, loadDetectorTopology } from '../src/config/detector-topology.js'
+import { startSparkDetectorTask } from '../src/spark/spark-task.js'
 import { createAllTopics } from '../src/services/topics-create.js'
 import { parseComponents, startPipeline } from '../src/services/pipeline.js'
 
@@ -20,15 +22,32 @@ export default class Up extends BaseCommand<typeof Up> {
     'console-port': Flags.integer({ description: 'Port of the operator console on 127.0.0.1', default: 8000, min: 0, max: 65535 }),
     only: Flags.string({ description: 'Run only these components (comma-separated): aggregator, router, detector, console' }),
     topology: Flags.string({ description: 'Detector topology file (default: topologies/detector.json)' }),
+    detector: Flags.string({
+      description: 'inprocess, or spark: the Spark job (local[2], Kafka only) in place of the in-process detector',
+      options: ['inprocess', 'spark'],
+      default: 'inprocess',
+    }),
   }
 
   async run(): Promise<void> {
-    const components = parseComponents(this.flags.only)
-    const settings = loadDetectorTopology(this.flags.topology)
+    const spark = this.flags.detector === 'spark'
+    const chosen = parseComponents(this.flags.only)
+    const components = spark ? chosen.filter((component) => component !== 'detector') : chosen
+    const topologyFile = path.resolve(this.flags.topology ?? DEFAULT_DETECTOR_TOPOLOGY_PATH)
+    const settings = loadDetectorTopology(topologyFile)
     const log = await this.openLog()
     await createAllTopics(log)
     const token = components.includes('console')
       ? resolveOperatorToken(this.settings.backend.dataDir, this.settings.operatorToken)
+      : undefined
+    const { style } = this.out
+    const sparkTask = spark
+      ? startSparkDetectorTask({
+          backend: this.settings.backend,
+          env: this.settings.env,
+          topologyFile,
+          onLine: (line) => process.stderr.write(`${style.dim('spark |')} ${line}\n`),
+        })
       : undefined
     const pipeline = await startPipeline(log, {
       components,
@@ -36,8 +55,9 @@ export default class Up extends BaseCommand<typeof Up> {
       dataDir: this.settings.backend.dataDir,
       console: token && { port: this.flags['console-port'], host: '127.0.0.1', token: token.value },
     })
-    const { style } = this.out
-    process.stderr.write(`riskctl up: ${components.join(', ')} on the ${log.description}\n`)
+    process.stderr.write(
+      `riskctl up: ${[...components, ...(spark ? ['detector (Spark)'] : [])].join(', ')} on the ${log.description}\n`,
+    )
     if (pipeline.consoleUrl && token) {
       const where = token.source.type === 'env' ? 'RISKCTL_OPERATOR_TOKEN' : token.source.path
       process.stderr.write(`operator console ${pipeline.consoleUrl} · bearer token in ${where}\n`)
@@ -56,11 +76,13 @@ export default class Up extends BaseCommand<typeof Up> {
     try {
       await Promise.race([
         pipeline.done,
+        ...(sparkTask ? [sparkTask.done] : []),
         new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(), { once: true })),
       ])
     } finally {
       clearInterval(timer)
       clearInterval(readiness)
+      await sparkTask?.stop()
       await pipeline.stop()
       interrupt.dispose()
     }

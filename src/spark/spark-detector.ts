@@ -29,7 +29,7 @@ export function kafkaBrokers(backend: BackendConfig): readonly string[] {
     'The Spark engine needs Kafka, and no brokers are configured.',
     [
       'Start a local broker: bash scripts/kafka/kafka.sh start',
-      'Then pass --brokers 127.0.0.1:9092 (or set RISKCTL_BROKERS), or use --engine inprocess.',
+      'Then pass --brokers 127.0.0.1:9092 (or set RISKCTL_BROKERS), or use the in-process detector.',
     ],
   )
 }
