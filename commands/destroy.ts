@@ -1,0 +1,43 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../src/cli/base-command.js'
+import { cloudDeps } from '../src/cloud/cloud-deps.js'
+import { destroy } from '../src/cloud/deployer.js'
+
+export default class Destroy extends BaseCommand<typeof Destroy> {
+  static override summary = 'Take the riskctl AWS deployment down, data included, and stop paying for it.'
+  static override description =
+    'Cancels the detector job runs, deletes the stack (MSK, functions, tables, bucket, everything), checks that the EMR Serverless application is gone and removes the profile. Running it again when there is nothing left succeeds.'
+  static override examples = [
+    '<%= config.bin %> destroy --profile class',
+    '<%= config.bin %> destroy --region eu-west-1 --yes',
+  ]
+  static override flags = {
+    profile: Flags.string({ description: 'riskctl profile written by deploy', default: 'default' }),
+    // No env default: the profile's region must win over whatever AWS_REGION the shell has.
+    region: Flags.string({ description: "AWS region (default: the profile's; needed without a profile)" }),
+    'aws-profile': Flags.string({
+      description: 'AWS credentials profile (default: the SDK chain) [env: AWS_PROFILE]',
+    }),
+    yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation' }),
+  }
+
+  async run(): Promise<void> {
+    const log = (line: string) => process.stderr.write(`${line}\n`)
+    const report = await destroy(
+      { profileName: this.flags.profile, region: this.flags.region, yes: this.flags.yes },
+      cloudDeps({
+        configDir: this.config.configDir,
+        cacheDir: this.config.cacheDir,
+        awsProfile: this.flags['aws-profile'],
+        log: this.settings.json ? log : (line) => this.out.line(line),
+        verbose: this.settings.debug,
+      }),
+    )
+    if (this.settings.json) return this.out.json(report)
+    this.out.line(
+      report.stackExisted
+        ? `Destroyed the riskctl stack in ${report.region}; nothing of it is left running.`
+        : `There was no riskctl stack in ${report.region}: nothing to destroy.`,
+    )
+  }
+}

@@ -1,0 +1,45 @@
+import { ORDERS } from '../../../topologies/topics.js'
+import type { AuditRecord } from '../../contracts/messages.js'
+import type { EventLog } from '../../log/port.js'
+import { Router } from '../../processors/router.js'
+import { budgetOf, type LambdaContext } from './lambda-context.js'
+import { publishMetrics } from './metrics.js'
+import type { MskEvent } from './msk-event.js'
+import { toLogRecords } from './msk-event.js'
+import { runOverBatch } from './run-batch.js'
+import { sharedLog } from './shared-log.js'
+import { auditIndexSink, type AuditIndexSink } from './table-sink.js'
+
+export interface RouteOutcome {
+  readonly orders: number
+  readonly audits: readonly AuditRecord[]
+}
+
+/** The router on Lambda: each orders.v1 batch is decided against the state read just before it. */
+export async function handler(event: MskEvent, context?: LambdaContext): Promise<{ orders: number }> {
+  const outcome = await routeEvent(event, await sharedLog(), auditIndexSink(process.env), budgetOf(context))
+  const count = (decision: string) => outcome.audits.filter((audit) => audit.decision === decision).length
+  publishMetrics('router', {
+    Allowed: count('ALLOW'),
+    Dropped: count('DROP'),
+    Duplicates: count('DUPLICATE'),
+    DeadLetters: outcome.orders - outcome.audits.length,
+  })
+  return { orders: outcome.orders }
+}
+
+export async function routeEvent(
+  event: MskEvent,
+  log: EventLog,
+  index: AuditIndexSink,
+  budgetMs: number,
+): Promise<RouteOutcome> {
+  const records = toLogRecords(event, ORDERS)
+  const audits: AuditRecord[] = []
+  await runOverBatch({ log, topic: ORDERS, records, budgetMs }, (batchLog) => {
+    return new Router(batchLog, { onBatch: (batch) => audits.push(...batch) })
+  })
+  // The index follows the audit topic, never leads it: written once the batch is durable in Kafka.
+  await index.putAudits(audits)
+  return { orders: records.length, audits }
+}

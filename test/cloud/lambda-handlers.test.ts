@@ -1,0 +1,221 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { aggregateEvent } from '../../src/cloud/lambda/aggregator.js'
+import { authorise } from '../../src/cloud/lambda/authorizer.js'
+import { toInjectRequest } from '../../src/cloud/lambda/http-event.js'
+import { emfLine } from '../../src/cloud/lambda/metrics.js'
+import type { MskEvent } from '../../src/cloud/lambda/msk-event.js'
+import { routeEvent } from '../../src/cloud/lambda/router.js'
+import { auditItem } from '../../src/cloud/lambda/table-items.js'
+import { auditIndexSink, stateCacheSink, type BatchWrite } from '../../src/cloud/lambda/table-sink.js'
+import type { AuditRecord, KillState } from '../../src/contracts/messages.js'
+import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
+import { buildOperatorCommand } from '../../src/services/operator-command.js'
+import { anOrder } from '../helpers/fixtures.js'
+import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, TOPICS } from '../../topologies/topics.js'
+
+/** An MSK event as the event source mapping delivers it: base64 keys and values, one partition. */
+function mskEvent(topic: string, values: readonly (string | object)[], firstOffset = 0): MskEvent {
+  return {
+    eventSource: 'aws:kafka',
+    eventSourceArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/riskctl/uuid',
+    records: {
+      [`${topic}-0`]: values.map((value, index) => ({
+        topic,
+        partition: 0,
+        offset: firstOffset + index,
+        timestamp: Date.now(),
+        key: Buffer.from('k').toString('base64'),
+        value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64'),
+        headers: [{ source: [...Buffer.from('test')] }],
+      })),
+    },
+  }
+}
+
+const noIndex = { putAudits: async () => undefined }
+const noCache = { putStates: async () => undefined }
+
+describe('the Lambda handlers run the in-process processors over one batch', () => {
+  let dataDir: string
+  let log: EmbeddedLog
+
+  beforeEach(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-lambda-'))
+    log = await openEmbeddedLog({ dataDir })
+    await log.createTopics(TOPICS)
+  })
+  afterEach(async () => {
+    await log.close()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  async function values<T>(topic: string): Promise<T[]> {
+    const consumer = await log.consumer({ topics: [topic], from: { type: 'earliest' } })
+    const end = await consumer.endOffsets()
+    const out: T[] = []
+    const total = end.reduce((sum, p) => sum + p.offset, 0)
+    while (out.length < total)
+      for (const r of await consumer.poll({ maxWaitMs: 50 })) out.push(JSON.parse(r.value!.toString()) as T)
+    await consumer.close()
+    return out
+  }
+
+  it('kill, route, unkill, route: the lifecycle end to end, batch by batch', async () => {
+    const kill = buildOperatorCommand({
+      scope: 'ACCOUNT:12345',
+      action: 'KILL',
+      reason: 'runaway',
+      operator: 'alice',
+    })
+    const cached: KillState[] = []
+    const killed = await aggregateEvent(
+      mskEvent(KILL_COMMANDS, [kill]),
+      log,
+      { putStates: async (s) => void cached.push(...s) },
+      10_000,
+    )
+    expect(killed.applied.map(([state]) => state.status)).toEqual(['KILLED'])
+    expect(cached.map((s) => s.scope)).toEqual(['ACCOUNT:12345'])
+
+    const orders = [
+      anOrder({ order_id: 'a', account_id: '12345' }),
+      anOrder({ order_id: 'b', account_id: '10001' }),
+      'not json',
+    ]
+    const indexed: AuditRecord[] = []
+    const routed = await routeEvent(
+      mskEvent(ORDERS, orders),
+      log,
+      { putAudits: async (a) => void indexed.push(...a) },
+      10_000,
+    )
+    expect(routed.audits.map((a) => [a.order_id, a.decision])).toEqual([
+      ['a', 'DROP'],
+      ['b', 'ALLOW'],
+    ])
+    expect(routed.audits[0]!.corr_id).toBe(kill.corr_id)
+    expect(indexed).toHaveLength(2)
+    expect((await values<{ order_id: string }>(ORDERS_GATED)).map((o) => o.order_id)).toEqual(['b'])
+
+    const unkill = buildOperatorCommand({
+      scope: 'ACCOUNT:12345',
+      action: 'UNKILL',
+      reason: 'fixed',
+      operator: 'alice',
+    })
+    await aggregateEvent(mskEvent(KILL_COMMANDS, [unkill], 1), log, noCache, 10_000)
+    const again = await routeEvent(
+      mskEvent(ORDERS, [anOrder({ order_id: 'c', account_id: '12345' })], 3),
+      log,
+      noIndex,
+      10_000,
+    )
+    expect(again.audits.map((a) => [a.order_id, a.decision, a.corr_id])).toEqual([
+      ['c', 'ALLOW', unkill.corr_id],
+    ])
+
+    expect((await values<AuditRecord>(AUDIT)).map((a) => a.order_id).sort()).toEqual(['a', 'b', 'c'])
+    expect((await values<KillState>(KILL_STATE)).map((s) => s.status)).toEqual(['KILLED', 'ACTIVE'])
+  })
+
+  it('an empty batch does nothing and returns at once', async () => {
+    const empty: MskEvent = { eventSource: 'aws:kafka', eventSourceArn: 'x', records: {} }
+    expect(await routeEvent(empty, log, noIndex, 1000)).toEqual({ orders: 0, audits: [] })
+  })
+
+  it('a batch larger than one poll is routed completely before the handler returns', async () => {
+    const many = Array.from({ length: 12_000 }, (_, i) =>
+      anOrder({ order_id: `o-${i}`, account_id: String(10000 + (i % 7)) }),
+    )
+    const routed = await routeEvent(mskEvent(ORDERS, many), log, noIndex, 20_000)
+    expect(routed.audits).toHaveLength(12_000)
+  })
+})
+
+describe('handler plumbing', () => {
+  it('the authorizer accepts only the right bearer token, and denies when the secret cannot be read', async () => {
+    const token = async () => 's3cret'
+    expect(await authorise({ headers: { authorization: 'Bearer s3cret' } }, token)).toBe(true)
+    expect(await authorise({ headers: { authorization: 'Bearer nope' } }, token)).toBe(false)
+    expect(await authorise({ headers: {} }, token)).toBe(false)
+    expect(
+      await authorise({ headers: { authorization: 'Bearer s3cret' } }, () =>
+        Promise.reject(new Error('down')),
+      ),
+    ).toBe(false)
+  })
+
+  it('turns an HTTP API event into the console request, base64 bodies decoded', () => {
+    const request = toInjectRequest({
+      rawPath: '/kill',
+      rawQueryString: 'x=1',
+      headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' },
+      body: Buffer.from('{"scope":"GLOBAL"}').toString('base64'),
+      isBase64Encoded: true,
+      requestContext: { http: { method: 'POST' } },
+    })
+    expect(request).toEqual({
+      method: 'POST',
+      url: '/kill?x=1',
+      headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
+      payload: '{"scope":"GLOBAL"}',
+    })
+  })
+
+  it('writes the audit index in batches of 25, retrying what DynamoDB did not process', async () => {
+    const calls: number[] = []
+    let refusedOnce = false
+    const write: BatchWrite = async (_table, items) => {
+      calls.push(items.length)
+      if (!refusedOnce) {
+        refusedOnce = true
+        return items.slice(0, 2)
+      }
+      return []
+    }
+    const audits = Array.from({ length: 30 }, (_, i) => ({ ...sampleAudit, order_id: `o-${i}` }))
+    await auditIndexSink({ RISKCTL_AUDIT_TABLE: 'audit' }, write).putAudits(audits)
+    expect(calls).toEqual([25, 2, 5])
+    await auditIndexSink({}, write).putAudits(audits)
+    expect(calls).toHaveLength(3)
+    expect(auditItem(sampleAudit).expires_at).toEqual({
+      N: String(Math.floor(sampleAudit.ts / 1000) + 365 * 86400),
+    })
+  })
+
+  it('caches only the last state per scope of a batch', async () => {
+    const written: string[] = []
+    const write: BatchWrite = async (_t, items) => {
+      written.push(...items.map((i) => JSON.stringify(i.status)))
+      return []
+    }
+    const base = { updated_ts: 1, updated_by: 'a', reason: 'r', last_cmd_id: 'c', corr_id: 'x' }
+    await stateCacheSink({ RISKCTL_STATE_TABLE: 'state' }, write).putStates([
+      { ...base, scope: 'GLOBAL', status: 'KILLED' },
+      { ...base, scope: 'GLOBAL', status: 'ACTIVE' },
+    ])
+    expect(written).toEqual([JSON.stringify({ S: 'ACTIVE' })])
+  })
+
+  it('publishes metrics as embedded metric format', () => {
+    const line = JSON.parse(emfLine('router', { Allowed: 3, Dropped: 1 }, 42)) as Record<string, unknown>
+    expect(line).toMatchObject({ service: 'router', Allowed: 3, Dropped: 1, _aws: { Timestamp: 42 } })
+  })
+})
+
+const sampleAudit: AuditRecord = {
+  ts: 1_700_000_000_000,
+  decision: 'ALLOW',
+  order_id: 'o',
+  account_id: '1',
+  symbol: 'AAPL',
+  strategy: 's',
+  scope_matches: [],
+  killswitch_status: 'ACTIVE',
+  reason: 'ok',
+  corr_id: 'c',
+  service: 'router',
+}

@@ -1,0 +1,15 @@
+/** Physical names the CLI relies on after a deploy; everything else is left to CloudFormation. */
+export const STACK_NAME = 'Riskctl'
+export const CLUSTER_NAME = 'riskctl'
+export const EMR_RELEASE_LABEL = 'emr-7.9.0'
+export const KAFKA_VERSION = '3.9.x'
+export const BROKER_INSTANCE_TYPE = 'kafka.t3.small'
+export const BROKER_COUNT = 2
+/** MSK's IAM listener: 9098 inside the VPC, 9198 through public access. */
+export const IAM_PORT_PRIVATE = 9098
+export const IAM_PORT_PUBLIC = 9198
+export const METRICS_NAMESPACE = 'Riskctl'
+/** Consumer groups of the Spark detector (its own name prefix, and Spark's generated ones). */
+export const DETECTOR_GROUPS = ['riskctl-detector*', 'spark-kafka-source-*']
+/** The throwaway groups the kafkajs adapter uses to read the compacted state to its end. */
+export const READER_GROUPS = 'riskctl-reader-*'

@@ -1,0 +1,130 @@
+import { CustomResource, Duration } from 'aws-cdk-lib'
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
+import type * as ec2 from 'aws-cdk-lib/aws-ec2'
+import * as lambda from 'aws-cdk-lib/aws-lambda'
+import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
+import * as cr from 'aws-cdk-lib/custom-resources'
+import { Construct } from 'constructs'
+import { AGGREGATOR_GROUP } from '../../src/processors/aggregator.js'
+import { ROUTER_GROUP } from '../../src/processors/router.js'
+import {
+  AUDIT,
+  DEAD_LETTERS,
+  KILL_COMMANDS,
+  KILL_STATE,
+  ORDERS,
+  ORDERS_GATED,
+  TOPIC_NAMES,
+} from '../topics.js'
+import { grantKafka } from './kafka-access.js'
+import type { RiskctlKafka } from './kafka-cluster.js'
+import type { LambdaCodeSource } from './lambda-code.js'
+import { RiskctlFunction } from './riskctl-function.js'
+
+export interface ProcessorFunctionsProps {
+  readonly code: LambdaCodeSource
+  readonly kafka: RiskctlKafka
+  readonly network: { readonly vpc: ec2.IVpc; readonly securityGroup: ec2.ISecurityGroup }
+  readonly auditTable: dynamodb.ITable
+  readonly stateTable: dynamodb.ITable
+}
+
+/**
+ * The router and the aggregator, each triggered by an MSK event source mapping in the consumer
+ * group it uses in-process; the generator, invoked on demand; and the custom resource that
+ * creates the topics before any mapping starts.
+ */
+export class ProcessorFunctions extends Construct {
+  readonly router: lambda.Function
+  readonly aggregator: lambda.Function
+  readonly generator: lambda.Function
+  readonly topics: CustomResource
+
+  constructor(scope: Construct, id: string, props: ProcessorFunctionsProps) {
+    super(scope, id)
+    const kafkaEnv = {
+      RISKCTL_BROKERS: props.kafka.bootstrapBrokers,
+      RISKCTL_KAFKA_SSL: '1',
+      RISKCTL_KAFKA_SASL_MECHANISM: 'aws-iam',
+    }
+    const base = { code: props.code, network: props.network }
+
+    const topicsFn = new RiskctlFunction(this, 'TopicsFunction', {
+      ...base,
+      handler: 'topics',
+      description: 'Creates the riskctl topics on MSK from the TopicSpecs',
+      timeout: Duration.minutes(5),
+      environment: kafkaEnv,
+    }).fn
+    grantKafka(topicsFn, props.kafka, { administer: TOPIC_NAMES })
+    const provider = new cr.Provider(this, 'TopicsProvider', { onEventHandler: topicsFn })
+    this.topics = new CustomResource(this, 'Topics', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::RiskctlTopics',
+      // A change to any spec re-runs the creation (which leaves existing topics as they are).
+      properties: { topics: TOPIC_NAMES.join(',') },
+    })
+
+    this.router = new RiskctlFunction(this, 'RouterFunction', {
+      ...base,
+      handler: 'router',
+      description: 'Order router: decides each orders.v1 batch against the compacted kill state',
+      timeout: Duration.minutes(1),
+      environment: { ...kafkaEnv, RISKCTL_AUDIT_TABLE: props.auditTable.tableName },
+    }).fn
+    grantKafka(this.router, props.kafka, {
+      consume: [{ topic: ORDERS, groups: [ROUTER_GROUP] }],
+      readsState: true,
+      produce: [AUDIT, ORDERS_GATED, DEAD_LETTERS],
+    })
+    props.auditTable.grantWriteData(this.router)
+    this.subscribe(this.router, props.kafka, ORDERS, ROUTER_GROUP, 500)
+
+    this.aggregator = new RiskctlFunction(this, 'AggregatorFunction', {
+      ...base,
+      handler: 'aggregator',
+      description: 'Kill-switch aggregator: the single writer of killswitch.state.v1',
+      timeout: Duration.minutes(1),
+      environment: { ...kafkaEnv, RISKCTL_STATE_TABLE: props.stateTable.tableName },
+    }).fn
+    grantKafka(this.aggregator, props.kafka, {
+      consume: [{ topic: KILL_COMMANDS, groups: [AGGREGATOR_GROUP] }],
+      readsState: true,
+      produce: [KILL_STATE, AUDIT, DEAD_LETTERS],
+    })
+    props.stateTable.grantWriteData(this.aggregator)
+    // One at a time: commands are applied in order, as the single writer must.
+    this.subscribe(this.aggregator, props.kafka, KILL_COMMANDS, AGGREGATOR_GROUP, 100)
+
+    this.generator = new RiskctlFunction(this, 'GeneratorFunction', {
+      ...base,
+      handler: 'generator',
+      description: 'Order generator: {mode, account_id, duration_seconds, rate_per_second}',
+      timeout: Duration.minutes(15),
+      environment: kafkaEnv,
+    }).fn
+    grantKafka(this.generator, props.kafka, { produce: [ORDERS] })
+  }
+
+  private subscribe(
+    fn: lambda.Function,
+    kafka: RiskctlKafka,
+    topic: string,
+    group: string,
+    batchSize: number,
+  ): void {
+    fn.addEventSource(
+      new ManagedKafkaEventSource({
+        clusterArn: kafka.cluster.attrArn,
+        topic,
+        consumerGroupId: group,
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize,
+        maxBatchingWindow: Duration.seconds(1),
+      }),
+    )
+    // A mapping on a topic that does not exist yet fails to start.
+    const mapping = fn.node.findAll().find((child) => child instanceof lambda.EventSourceMapping)
+    mapping?.node.addDependency(this.topics)
+  }
+}
