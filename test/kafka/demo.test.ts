@@ -22,7 +22,8 @@ describe('riskctl demo run --auto on Kafka, in a pseudo-terminal', { timeout: 24
       'script',
       [
         '-qfec',
-        `node ${RUN_JS} demo run --auto --speed 50 --brokers ${brokers} --data-dir ${dataDir}`,
+        // --plain: the transcript of every part stays on screen, so its lines can be checked.
+        `node ${RUN_JS} demo run --auto --plain --speed 50 --brokers ${brokers} --data-dir ${dataDir}`,
         '/dev/null',
       ],
       {
