@@ -5,10 +5,10 @@
  */
 export class RecentIds {
   readonly capacity: number
-  private readonly members = new Set<string>()
+  protected readonly members = new Set<string>()
   /** Ring of ids in arrival order; next marks the oldest once the ring is full. */
-  private readonly ring: string[] = []
-  private next = 0
+  protected readonly ring: string[] = []
+  protected next = 0
 
   constructor(capacity = 100_000) {
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -28,15 +28,33 @@ export class RecentIds {
   /** Remembers id, forgetting the oldest if full. Returns false if id was already remembered. */
   add(id: string): boolean {
     if (this.members.has(id)) return false
+    this.insert(id)
+    return true
+  }
+
+  /** Adds an id that is not a member; returns the member it pushed out, if the set was full. */
+  protected insert(id: string): string | undefined {
+    this.members.add(id)
     if (this.ring.length < this.capacity) {
       this.ring.push(id)
-    } else {
-      const oldest = this.ring[this.next]
-      if (oldest !== undefined) this.members.delete(oldest)
-      this.ring[this.next] = id
-      this.next = (this.next + 1) % this.capacity
+      return undefined
     }
-    this.members.add(id)
-    return true
+    const oldest = this.ring[this.next]!
+    this.members.delete(oldest)
+    this.ring[this.next] = id
+    this.next = (this.next + 1) % this.capacity
+    return oldest
+  }
+
+  /** Takes back the latest insert, which pushed out `evicted` (undefined if the set was not full). */
+  protected uninsert(id: string, evicted: string | undefined): void {
+    this.members.delete(id)
+    if (evicted === undefined) {
+      this.ring.pop()
+      return
+    }
+    this.next = (this.next - 1 + this.capacity) % this.capacity
+    this.ring[this.next] = evicted
+    this.members.add(evicted)
   }
 }

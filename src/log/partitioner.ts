@@ -4,8 +4,13 @@
  * partition number on the embedded log and on a broker, so examples and tests read alike.
  */
 export function partitionForKey(key: string, partitions: number): number {
+  // Keys are short: encoding them into one reused buffer spares an allocation per keyed record.
+  if (key.length * 3 <= scratch.length) return toPositive(murmur2(scratch, scratch.write(key, 0, 'utf8'))) % partitions
   return toPositive(murmur2(Buffer.from(key, 'utf8'))) % partitions
 }
+
+/** UTF-8 needs at most 3 bytes per UTF-16 code unit. */
+const scratch = Buffer.allocUnsafe(768)
 
 function toPositive(value: number): number {
   return value & 0x7fffffff
@@ -15,8 +20,8 @@ const SEED = 0x9747b28c
 const M = 0x5bd1e995
 const R = 24
 
-export function murmur2(data: Uint8Array): number {
-  const length = data.length
+/** Kafka's murmur2 of the first `length` bytes of data. */
+export function murmur2(data: Uint8Array, length = data.length): number {
   let h = SEED ^ length
   const fourBytes = length - (length % 4)
   for (let i = 0; i < fourBytes; i += 4) {

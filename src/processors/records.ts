@@ -5,8 +5,8 @@ import type { LogRecord, ProduceRecord } from '../log/port.js'
 import { DEAD_LETTERS } from '../../topologies/topics.js'
 
 export function jsonRecord(key: string | null, value: unknown, timestamp?: number): ProduceRecord {
-  const record = { key, value: Buffer.from(JSON.stringify(value)) }
-  return timestamp === undefined ? record : { ...record, timestamp }
+  const bytes = Buffer.from(JSON.stringify(value))
+  return timestamp === undefined ? { key, value: bytes } : { key, value: bytes, timestamp }
 }
 
 /** A record that failed its contract, with the reason, for dlq.v1: never dropped silently. */

@@ -13,6 +13,12 @@ import { TentativeIds } from './tentative-ids.js'
 
 export const ROUTER_GROUP = 'riskctl-router'
 export const ROUTER_SERVICE = 'router'
+/**
+ * Orders per atomic write. Larger batches spend less per commit but keep more records alive through
+ * each young-generation collection, which copies them; past about a thousand the copying costs more
+ * than the commits save (`npm run bench`, router.embedded.*).
+ */
+export const ROUTER_MAX_BATCH = 1000
 
 export interface RouterStats {
   ready: boolean
@@ -85,7 +91,7 @@ export class Router implements Processor {
         await this.applyStates(states, 0)
         const before = orders.positions()
         this.notePartitions(before)
-        const batch = await orders.poll({ maxRecords: this.options.maxBatch ?? 5000, maxWaitMs: 50 })
+        const batch = await orders.poll({ maxRecords: this.options.maxBatch ?? ROUTER_MAX_BATCH, maxWaitMs: 50 })
         if (batch.length === 0) continue
         // A kill confirmed before any of these orders was sent must govern them.
         await this.catchUpStates(states, signal)
@@ -155,7 +161,8 @@ export class Router implements Processor {
   private async route(batch: readonly LogRecord[], orders: Consumer): Promise<void> {
     const now = this.now()
     const audits: ProduceRecord[] = []
-    const auditValues: AuditRecord[] = []
+    // Kept only for a listener: on the hot path, each audit record exists just long enough to be encoded.
+    const auditValues: AuditRecord[] | undefined = this.options.onBatch ? [] : undefined
     const gated: ProduceRecord[] = []
     const dead: ProduceRecord[] = []
     let allowed = 0
@@ -182,7 +189,7 @@ export class Router implements Processor {
         corr_id: decision.corr_id,
         service: ROUTER_SERVICE,
       }
-      auditValues.push(audit)
+      auditValues?.push(audit)
       audits.push(jsonRecord(order.order_id, audit, now))
       if (decision.decision === 'ALLOW') {
         allowed += 1
@@ -208,6 +215,6 @@ export class Router implements Processor {
     this.stats.dropped += dropped
     this.stats.duplicates += duplicates
     this.stats.deadLetters += dead.length
-    this.options.onBatch?.(auditValues)
+    if (auditValues) this.options.onBatch?.(auditValues)
   }
 }

@@ -1,11 +1,12 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isLogError } from '../../src/log/errors.js'
 import { openEmbeddedLog } from '../../src/log/embedded/embedded-log.js'
 import { describeEventLogContract } from './event-log-contract.js'
-import { json, startWriter, testTopic } from './support.js'
+import { drain, json, startWriter, testTopic } from './support.js'
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-log-'))
@@ -95,6 +96,47 @@ describe('embedded log: its data directory and groups', () => {
     db.close()
     const third = await log.consumer({ topics: [spec.name], groupId: 'g' })
     await third.close()
+    await log.close()
+  })
+
+  it('refuses a log written in an older format rather than converting it', async () => {
+    const dataDir = dir()
+    await (await openEmbeddedLog({ dataDir })).close()
+    const db = new Database(path.join(dataDir, 'log.db'))
+    db.pragma('user_version = 2')
+    db.close()
+    const error = await failure(openEmbeddedLog({ dataDir }))
+    expect(error.code).toBe('RISKCTL_DATA_DIR_INVALID')
+    expect(error.message).toMatch(/log format 2; this riskctl reads format \d+/)
+  })
+
+  it('drops records past retention.ms and seeks by time on every partition', async () => {
+    const log = await openEmbeddedLog({ dataDir: dir() })
+    const spec = testTopic({ configs: { 'cleanup.policy': 'delete', 'retention.ms': '60000' } })
+    await log.createTopics([spec])
+    const now = Date.now()
+    // Keys spread over all three partitions, each second of the old hour and the new minute mixed.
+    const records = Array.from({ length: 60 }, (_, i) => ({
+      key: `k${i}`,
+      value: json(i),
+      timestamp: i < 30 ? now - 3_600_000 + i * 1000 : now - 30_000 + i * 100,
+    }))
+    await log.produce(spec.name, records)
+    const before = await log.consumer({ topics: [spec.name], from: { type: 'timestamp', timestamp: now - 30_000 } })
+    const recent = await drain(before, 30)
+    await before.close()
+    expect(recent.map((r) => Number(JSON.parse(r.value!.toString()))).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 30 }, (_, i) => 30 + i),
+    )
+
+    const described = await log.describeTopic(spec.name)
+    expect(described.records).toBe(30)
+    expect(described.partitions.every((p) => p.startOffset <= p.endOffset)).toBe(true)
+    const earliest = await log.consumer({ topics: [spec.name], from: { type: 'earliest' } })
+    const kept = await drain(earliest, 30)
+    await earliest.close()
+    expect(kept.every((r) => r.timestamp >= now - 60_000)).toBe(true)
+    expect(kept).toHaveLength(30)
     await log.close()
   })
 

@@ -22,4 +22,16 @@ describe('partitioner', () => {
       expect(partitionForKey(key, 3)).toBe(partition)
     }
   })
+
+  it('hashes a key as the UTF-8 bytes Kafka hashes, short or long, ASCII or not', () => {
+    const keys = ['12345', 'ACCOUNT:ÅÄÖ', '株式-7203', '🚀'.repeat(10), 'k'.repeat(300), 'é'.repeat(400)]
+    for (const key of keys) {
+      const expected = (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % 7
+      expect(partitionForKey(key, 7)).toBe(expected)
+    }
+    // A long key after a short one must not hash the short one's leftover bytes.
+    const short = partitionForKey('ab', 1000)
+    partitionForKey('x'.repeat(200), 1000)
+    expect(partitionForKey('ab', 1000)).toBe(short)
+  })
 })

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import { isCompacted, numericConfig } from '../topic-configs.js'
-import { partitionBase, partitionEnd } from './record-ids.js'
+import { PartitionStatements } from './partition-tables.js'
 import type { TopicRow } from './store.js'
 
 /**
@@ -11,28 +11,33 @@ import type { TopicRow } from './store.js'
  *   since the last pass) is at least min.cleanable.dirty.ratio of the cleanable log; tombstones
  *   go once they are older than delete.retention.ms. Offsets keep their gaps.
  */
+function prepareCleaningStatements(db: Database.Database, table: string) {
+  return {
+    // The newest record old enough to leave the active segment; records after it stay as they are.
+    lastSettledOffset: db
+      .prepare<[number], number | null>(`SELECT id FROM ${table} WHERE ts <= ? ORDER BY id DESC LIMIT 1`)
+      .pluck(),
+    counts: db.prepare<[number, number], { total: number; dirty: number }>(
+      `SELECT COUNT(*) AS total, COALESCE(SUM(id >= ?), 0) AS dirty FROM ${table} WHERE id < ?`,
+    ),
+    deleteSuperseded: db.prepare(
+      `DELETE FROM ${table} WHERE id < @head AND id NOT IN (SELECT MAX(id) FROM ${table} GROUP BY key)`,
+    ),
+    deleteTombstones: db.prepare(`DELETE FROM ${table} WHERE id < ? AND value IS NULL AND ts < ?`),
+    deleteBefore: db.prepare(`DELETE FROM ${table} WHERE id < ?`),
+  }
+}
+
 export class LogCleaner {
   private readonly statements
+  private readonly partitionStatements: PartitionStatements<ReturnType<typeof prepareCleaningStatements>>
 
   constructor(private readonly db: Database.Database) {
+    this.partitionStatements = new PartitionStatements((table) => prepareCleaningStatements(db, table))
     this.statements = {
-      // The newest record old enough to leave the active segment; records after it stay as they are.
-      lastSettledId: db
-        .prepare<[number, number, number], number | null>(
-          'SELECT id FROM records WHERE id >= ? AND id < ? AND ts <= ? ORDER BY id DESC LIMIT 1',
-        )
-        .pluck(),
       positions: db.prepare<[number, number], { cleaned_offset: number; next_offset: number }>(
         'SELECT cleaned_offset, next_offset FROM partitions WHERE topic_id = ? AND partition = ?',
       ),
-      counts: db.prepare<[number, number, number], { total: number; dirty: number }>(
-        'SELECT COUNT(*) AS total, COALESCE(SUM(id >= ?), 0) AS dirty FROM records WHERE id >= ? AND id < ?',
-      ),
-      deleteSuperseded: db.prepare(
-        'DELETE FROM records WHERE id >= @base AND id < @head AND id NOT IN ' +
-          '(SELECT MAX(id) FROM records WHERE id >= @base AND id < @end GROUP BY key)',
-      ),
-      deleteTombstones: db.prepare('DELETE FROM records WHERE id >= ? AND id < ? AND value IS NULL AND ts < ?'),
       setCleaned: db.prepare('UPDATE partitions SET cleaned_offset = ? WHERE topic_id = ? AND partition = ?'),
       // Like Kafka deleting whole segments: everything before the first second still retained goes.
       firstRetainedOffset: db
@@ -40,7 +45,6 @@ export class LogCleaner {
           'SELECT MIN(first_offset) FROM time_index WHERE topic_id = ? AND partition = ? AND second >= ?',
         )
         .pluck(),
-      deleteBefore: db.prepare('DELETE FROM records WHERE id >= ? AND id < ?'),
       deleteSeconds: db.prepare('DELETE FROM time_index WHERE topic_id = ? AND partition = ? AND second < ?'),
     }
   }
@@ -67,20 +71,19 @@ export class LogCleaner {
   private compact(topic: TopicRow, partition: number, now: number): number {
     const positions = this.statements.positions.get(topic.id, partition)
     if (!positions) return 0
-    const base = partitionBase(topic.id, partition)
-    const end = partitionEnd(topic.id, partition)
-    const settled = this.statements.lastSettledId.get(base, end, now - numericConfig(topic.configs, 'segment.ms')) as
+    const records = this.partitionStatements.for(topic.id, partition)
+    const settled = records.lastSettledOffset.get(now - numericConfig(topic.configs, 'segment.ms')) as
       | number
       | null
       | undefined
     if (settled === null || settled === undefined) return 0
     const head = settled + 1
-    const { total, dirty } = this.statements.counts.get(base + positions.cleaned_offset, base, head)!
+    const { total, dirty } = records.counts.get(positions.cleaned_offset, head)!
     if (total === 0 || dirty === 0 || dirty / total < numericConfig(topic.configs, 'min.cleanable.dirty.ratio')) return 0
-    let removed = this.statements.deleteSuperseded.run({ base, head, end }).changes
+    let removed = records.deleteSuperseded.run({ head }).changes
     const tombstonesBefore = now - numericConfig(topic.configs, 'delete.retention.ms')
-    removed += this.statements.deleteTombstones.run(base, head, tombstonesBefore).changes
-    this.statements.setCleaned.run(head - base, topic.id, partition)
+    removed += records.deleteTombstones.run(head, tombstonesBefore).changes
+    this.statements.setCleaned.run(head, topic.id, partition)
     return removed
   }
 
@@ -89,11 +92,10 @@ export class LogCleaner {
     const retentionMs = numericConfig(topic.configs, 'retention.ms')
     if (retentionMs < 0) return 0
     const cutoffSecond = Math.floor((now - retentionMs) / 1000)
-    const base = partitionBase(topic.id, partition)
     const retained = this.statements.firstRetainedOffset.get(topic.id, partition, cutoffSecond) as number | null | undefined
     // Nothing retained: everything before the end goes, which the partition's next offset bounds.
     const keepFrom = retained ?? this.statements.positions.get(topic.id, partition)?.next_offset ?? 0
-    const removed = this.statements.deleteBefore.run(base, base + keepFrom).changes
+    const removed = this.partitionStatements.for(topic.id, partition).deleteBefore.run(keepFrom).changes
     this.statements.deleteSeconds.run(topic.id, partition, cutoffSecond)
     return removed
   }

@@ -12,7 +12,7 @@ import type {
   TopicPartitionOffset,
 } from '../port.js'
 import { isCompacted, numericConfig } from '../topic-configs.js'
-import { partitionBase, partitionEnd, MAX_PARTITIONS, MAX_TOPICS } from './record-ids.js'
+import { createPartitionTable, MAX_PARTITIONS, PartitionStatements } from './partition-tables.js'
 import { applySchema } from './schema.js'
 
 export interface TopicRow {
@@ -35,6 +35,27 @@ export interface PartitionStats {
 
 const NO_HEADERS: RecordHeaders = Object.freeze({})
 
+type RecordRow = [number, number, string | null, Buffer | null, string | null]
+
+function prepareRecordStatements(db: Database.Database, table: string) {
+  return {
+    insertOne: db.prepare(`INSERT INTO ${table} (id, ts, key, value, headers) VALUES (?, ?, ?, ?, ?)`),
+    insertChunk: db.prepare(
+      `INSERT INTO ${table} (id, ts, key, value, headers) VALUES ${Array(INSERT_CHUNK).fill('(?, ?, ?, ?, ?)').join(', ')}`,
+    ),
+    fetch: db
+      .prepare<[number, number], RecordRow>(`SELECT id, ts, key, value, headers FROM ${table} WHERE id >= ? ORDER BY id LIMIT ?`)
+      .raw(),
+    firstOffset: db.prepare<[], number | null>(`SELECT MIN(id) FROM ${table}`).pluck(),
+    firstOffsetAtTime: db
+      .prepare<[number, number], number | null>(`SELECT id FROM ${table} WHERE id >= ? AND ts >= ? ORDER BY id LIMIT 1`)
+      .pluck(),
+    stats: db.prepare<[], { records: number; keys: number; start: number | null }>(
+      `SELECT COUNT(*) AS records, COUNT(DISTINCT key) AS keys, MIN(id) AS start FROM ${table}`,
+    ),
+  }
+}
+
 /**
  * The synchronous SQLite side of the embedded log: one connection, prepared statements, and the
  * transactions that make appends atomic across processes. Everything async lives in EmbeddedLog.
@@ -43,6 +64,7 @@ export class LogStore {
   private readonly topics = new Map<string, TopicRow>()
   private readonly roundRobin = new Map<number, number>()
   private readonly statements
+  private readonly partitionStatements: PartitionStatements<ReturnType<typeof prepareRecordStatements>>
 
   constructor(
     readonly path: string,
@@ -63,32 +85,14 @@ export class LogStore {
         'SELECT next_offset FROM partitions WHERE topic_id = ? AND partition = ?',
       ),
       setNextOffset: db.prepare('UPDATE partitions SET next_offset = ? WHERE topic_id = ? AND partition = ?'),
-      insertRecord: db.prepare('INSERT INTO records (id, ts, key, value, headers) VALUES (?, ?, ?, ?, ?)'),
-      insertRecords: db.prepare(
-        `INSERT INTO records (id, ts, key, value, headers) VALUES ${Array(INSERT_CHUNK).fill('(?, ?, ?, ?, ?)').join(', ')}`,
-      ),
       indexSecond: db.prepare(
         'INSERT OR IGNORE INTO time_index (topic_id, partition, second, first_offset) VALUES (?, ?, ?, ?)',
       ),
-      fetch: db
-        .prepare<[number, number, number], [number, number, string | null, Buffer | null, string | null]>(
-          'SELECT id, ts, key, value, headers FROM records WHERE id >= ? AND id < ? ORDER BY id LIMIT ?',
-        )
-        .raw(),
-      firstId: db.prepare<[number, number], number | null>('SELECT MIN(id) FROM records WHERE id >= ? AND id < ?').pluck(),
       firstSecondOffset: db
         .prepare<[number, number, number], number | null>(
           'SELECT MIN(first_offset) FROM time_index WHERE topic_id = ? AND partition = ? AND second >= ?',
         )
         .pluck(),
-      firstIdAtTime: db
-        .prepare<[number, number, number], number | null>(
-          'SELECT id FROM records WHERE id >= ? AND id < ? AND ts >= ? ORDER BY id LIMIT 1',
-        )
-        .pluck(),
-      stats: db.prepare<[number, number], { records: number; keys: number; start: number | null }>(
-        'SELECT COUNT(*) AS records, COUNT(DISTINCT key) AS keys, MIN(id) AS start FROM records WHERE id >= ? AND id < ?',
-      ),
       committed: db.prepare<[string, number, number], number>(
         'SELECT offset FROM group_offsets WHERE group_id = ? AND topic_id = ? AND partition = ?',
       ),
@@ -99,6 +103,7 @@ export class LogStore {
     }
     this.statements.nextOffset.pluck()
     this.statements.committed.pluck()
+    this.partitionStatements = new PartitionStatements((table) => prepareRecordStatements(db, table))
   }
 
   static open(path: string): LogStore {
@@ -160,11 +165,10 @@ export class LogStore {
             )
           }
           const result = this.statements.insertTopic.run(spec.name, spec.partitions, JSON.stringify(spec.configs), Date.now())
+          const topicId = Number(result.lastInsertRowid)
           for (let partition = 0; partition < spec.partitions; partition += 1) {
-            this.statements.insertPartition.run(result.lastInsertRowid, partition)
-          }
-          if (Number(result.lastInsertRowid) > MAX_TOPICS) {
-            throw new LogError('RISKCTL_LOG_FAILURE', `The embedded log holds at most ${MAX_TOPICS} topics.`)
+            this.statements.insertPartition.run(topicId, partition)
+            createPartitionTable(this.db, topicId, partition)
           }
           created.push(spec.name)
         }
@@ -221,9 +225,10 @@ export class LogStore {
   ): void {
     const next = this.statements.nextOffsets.all(topic.id).map((row) => row.next_offset)
     const touched = new Set<number>()
-    const chunk: unknown[] = []
-    let lastSecond = Number.NaN
-    let lastPartition = -1
+    // One pending multi-row INSERT per partition, since each partition is its own table.
+    const chunks: unknown[][] = Array.from({ length: topic.partitions }, () => [])
+    // Per partition: keyed records alternate between partitions, so one "last second" would miss.
+    const lastSecond = new Float64Array(topic.partitions).fill(Number.NaN)
     for (const record of records) {
       const partition = record.partition ?? this.choosePartition(topic, record.key)
       const offset = next[partition]!
@@ -231,27 +236,31 @@ export class LogStore {
       touched.add(partition)
       const ts = record.timestamp ?? now
       const second = Math.floor(ts / 1000)
-      if (second !== lastSecond || partition !== lastPartition) {
+      if (second !== lastSecond[partition]) {
         // The time index keeps the first offset of each second; repeats are ignored by the table.
         this.statements.indexSecond.run(topic.id, partition, second, offset)
-        lastSecond = second
-        lastPartition = partition
+        lastSecond[partition] = second
       }
+      const chunk = chunks[partition]!
       chunk.push(
-        partitionBase(topic.id, partition) + offset,
+        offset,
         ts,
         record.key,
         record.value,
         record.headers && Object.keys(record.headers).length > 0 ? JSON.stringify(record.headers) : null,
       )
       if (chunk.length === INSERT_CHUNK * 5) {
-        this.statements.insertRecords.run(chunk)
+        this.partitionStatements.for(topic.id, partition).insertChunk.run(chunk)
         chunk.length = 0
       }
       metadata.push({ topic: topic.name, partition, offset })
     }
-    for (let i = 0; i < chunk.length; i += 5) this.statements.insertRecord.run(chunk.slice(i, i + 5))
-    for (const partition of touched) this.statements.setNextOffset.run(next[partition], topic.id, partition)
+    for (const partition of touched) {
+      const chunk = chunks[partition]!
+      const { insertOne } = this.partitionStatements.for(topic.id, partition)
+      for (let i = 0; i < chunk.length; i += 5) insertOne.run(chunk.slice(i, i + 5))
+      this.statements.setNextOffset.run(next[partition], topic.id, partition)
+    }
   }
 
   private choosePartition(topic: TopicRow, key: string | null): number {
@@ -281,15 +290,14 @@ export class LogStore {
   }
 
   fetch(topic: TopicRow, partition: number, fromOffset: number, limit: number): LogRecord[] {
-    const base = partitionBase(topic.id, partition)
-    const rows = this.statements.fetch.all(base + fromOffset, partitionEnd(topic.id, partition), limit)
+    const rows = this.partitionStatements.for(topic.id, partition).fetch.all(fromOffset, limit)
     const records: LogRecord[] = new Array<LogRecord>(rows.length)
     for (let i = 0; i < rows.length; i += 1) {
-      const [id, ts, key, value, headers] = rows[i]!
+      const [offset, ts, key, value, headers] = rows[i]!
       records[i] = {
         topic: topic.name,
         partition,
-        offset: id - base,
+        offset,
         key,
         value,
         timestamp: ts,
@@ -304,9 +312,8 @@ export class LogStore {
   }
 
   startOffset(topic: TopicRow, partition: number): number {
-    const base = partitionBase(topic.id, partition)
-    const first = this.statements.firstId.get(base, partitionEnd(topic.id, partition)) as number | null | undefined
-    return first === null || first === undefined ? this.endOffset(topic, partition) : first - base
+    const first = this.partitionStatements.for(topic.id, partition).firstOffset.get() as number | null | undefined
+    return first === null || first === undefined ? this.endOffset(topic, partition) : first
   }
 
   /**
@@ -319,23 +326,21 @@ export class LogStore {
       | null
       | undefined
     if (from === null || from === undefined) return this.endOffset(topic, partition)
-    const base = partitionBase(topic.id, partition)
-    const id = this.statements.firstIdAtTime.get(base + from, partitionEnd(topic.id, partition), timestamp) as
+    const offset = this.partitionStatements.for(topic.id, partition).firstOffsetAtTime.get(from, timestamp) as
       | number
       | null
       | undefined
-    return id === null || id === undefined ? this.endOffset(topic, partition) : id - base
+    return offset === null || offset === undefined ? this.endOffset(topic, partition) : offset
   }
 
   partitionStats(topic: TopicRow): PartitionStats[] {
     return this.snapshot(() =>
       Array.from({ length: topic.partitions }, (_, partition) => {
-        const base = partitionBase(topic.id, partition)
-        const stats = this.statements.stats.get(base, partitionEnd(topic.id, partition))!
+        const stats = this.partitionStatements.for(topic.id, partition).stats.get()!
         const endOffset = this.endOffset(topic, partition)
         return {
           partition,
-          startOffset: stats.start === null ? endOffset : stats.start - base,
+          startOffset: stats.start === null ? endOffset : stats.start,
           endOffset,
           records: stats.records,
           distinctKeys: stats.keys,
