@@ -9,6 +9,7 @@ export default class Audit extends BaseCommand<typeof Audit> {
   static override summary = 'Query the audit trail: one record per router decision, newest first.'
   static override description =
     "Answers from a local index of audit.v1 (the seed's DynamoDB queries), brought up to date first. Filters combine: --account 12345 --decision DROP shows the orders of 12345 the kill switch stopped; --corr-id follows one kill or unkill through every decision it caused."
+  static override profileUse = 'connect' as const
   static override examples = [
     '<%= config.bin %> audit --account 12345 --decision DROP',
     '<%= config.bin %> audit --corr-id 1f9ee8ce-6875-48c7-a787-47b7bafd3ded --json',

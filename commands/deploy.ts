@@ -3,19 +3,20 @@ import { BaseCommand } from '../src/cli/base-command.js'
 import { cloudDeps } from '../src/cloud/cloud-deps.js'
 import { formatUsd } from '../src/cloud/cost.js'
 import { deploy } from '../src/cloud/deployer.js'
+import { DEFAULT_PROFILE } from '../src/cloud/profile-store.js'
 
 export default class Deploy extends BaseCommand<typeof Deploy> {
   static override summary =
     'Stand riskctl up on AWS: MSK, the processors on Lambda, the detector on EMR Serverless.'
   static override description =
-    'Shows every resource it will create and the estimated hourly cost, asks (unless --yes), deploys with the AWS CDK from inside this process with a line per resource, stores the outputs in a riskctl profile and starts the Spark detector. A failed deploy is rolled back. --dry-run only plans: no credentials needed. It keeps costing money until `riskctl destroy`.'
+    'Shows every resource it will create and the estimated hourly cost, asks (unless --yes), deploys with the AWS CDK from inside this process with a line per resource, stores the outputs in the riskctl profile named by --profile ("default" without it) and starts the Spark detector. A failed deploy is rolled back. --dry-run only plans: no credentials needed. It keeps costing money until `riskctl destroy`.'
   static override examples = [
     '<%= config.bin %> deploy --dry-run',
     '<%= config.bin %> deploy --profile class --region eu-west-1',
     '<%= config.bin %> deploy --profile class --laptop-access 203.0.113.7/32 --yes',
   ]
+  static override profileUse = 'name' as const
   static override flags = {
-    profile: Flags.string({ description: 'riskctl profile to store the outputs in', default: 'default' }),
     region: Flags.string({
       description: 'AWS region [env: AWS_REGION]',
       env: 'AWS_REGION',
@@ -33,10 +34,11 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
   }
 
   async run(): Promise<void> {
+    const profileName = this.settings.profileName ?? DEFAULT_PROFILE
     const log = (line: string) => process.stderr.write(`${line}\n`)
     const report = await deploy(
       {
-        profileName: this.flags.profile,
+        profileName,
         region: this.flags.region,
         laptopCidr: this.flags['laptop-access'],
         dryRun: this.flags['dry-run'],
@@ -59,12 +61,12 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
     this.out.line(
       [
         '',
-        `Deployed. Profile "${this.flags.profile}" saved to ${report.profilePath}`,
+        `Deployed. Profile "${profileName}" saved to ${report.profilePath}`,
         `  API:        ${outputs?.apiUrl}`,
         `  brokers:    ${outputs?.publicBootstrapBrokers ?? outputs?.bootstrapBrokers}`,
         `  EMR app:    ${outputs?.emrApplicationId} (detector job ${report.jobRun?.jobRunId}: ${report.jobRun?.state})`,
         `  dashboard:  ${outputs?.dashboardUrl}`,
-        `Take it down with: riskctl destroy --profile ${this.flags.profile}`,
+        `Use it from here with --profile ${profileName}; take it down with: riskctl destroy --profile ${profileName}`,
       ].join('\n'),
     )
   }

@@ -7,6 +7,7 @@ export default class DescribeTopic extends BaseCommand<typeof DescribeTopic> {
   static override summary = 'Show a topic: partitions, offsets, records, distinct keys and configs with their source.'
   static override description =
     'For the compacted killswitch.state.v1, records fall to one per key once compaction has run, while killswitch.commands.v1 keeps the full history.'
+  static override profileUse = 'connect' as const
   static override examples = [
     '<%= config.bin %> describe-topic killswitch.state.v1',
     '<%= config.bin %> describe-topic killswitch.commands.v1 --json',

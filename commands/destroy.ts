@@ -2,17 +2,18 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
 import { cloudDeps } from '../src/cloud/cloud-deps.js'
 import { destroy } from '../src/cloud/deployer.js'
+import { DEFAULT_PROFILE } from '../src/cloud/profile-store.js'
 
 export default class Destroy extends BaseCommand<typeof Destroy> {
   static override summary = 'Take the riskctl AWS deployment down, data included, and stop paying for it.'
   static override description =
-    'Cancels the detector job runs, deletes the stack (MSK, functions, tables, bucket, everything), checks that the EMR Serverless application is gone and removes the profile. Running it again when there is nothing left succeeds.'
+    'Cancels the detector job runs, deletes the stack (MSK, functions, tables, bucket, everything), checks that the EMR Serverless application is gone and removes the profile (--profile, "default" without it). Running it again when there is nothing left succeeds.'
   static override examples = [
     '<%= config.bin %> destroy --profile class',
     '<%= config.bin %> destroy --region eu-west-1 --yes',
   ]
+  static override profileUse = 'name' as const
   static override flags = {
-    profile: Flags.string({ description: 'riskctl profile written by deploy', default: 'default' }),
     // No env default: the profile's region must win over whatever AWS_REGION the shell has.
     region: Flags.string({ description: "AWS region (default: the profile's; needed without a profile)" }),
     'aws-profile': Flags.string({
@@ -24,7 +25,11 @@ export default class Destroy extends BaseCommand<typeof Destroy> {
   async run(): Promise<void> {
     const log = (line: string) => process.stderr.write(`${line}\n`)
     const report = await destroy(
-      { profileName: this.flags.profile, region: this.flags.region, yes: this.flags.yes },
+      {
+        profileName: this.settings.profileName ?? DEFAULT_PROFILE,
+        region: this.flags.region,
+        yes: this.flags.yes,
+      },
       cloudDeps({
         configDir: this.config.configDir,
         cacheDir: this.config.cacheDir,

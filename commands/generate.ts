@@ -2,7 +2,12 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
 import { createInterruptSignal } from '../src/cli/interrupt.js'
 import { renderGenerateSummary } from '../src/cli/render-generate.js'
-import { interrupted } from '../src/errors.js'
+import {
+  describeLambdaRequest,
+  generateOnLambda,
+  LAMBDA_MAX_DURATION_SECONDS,
+} from '../src/cloud/generate-on-lambda.js'
+import { badInput, interrupted } from '../src/errors.js'
 import { generateOrders } from '../src/services/generate.js'
 
 const DEFAULTS = {
@@ -13,13 +18,20 @@ const DEFAULTS = {
 export default class Generate extends BaseCommand<typeof Generate> {
   static override summary = 'Send a paced, reproducible stream of orders to orders.v1.'
   static override description =
-    'normal: accounts 10001-10020 spread over AAPL GOOGL MSFT AMZN TSLA NVDA META NFLX and four strategies, 5 orders/s for 600 s by default. panic: one runaway account (12345) hammering TSLA and NVDA with large sizes, 50 orders/s for 120 s by default. Pacing is exact (50/s for 10 s sends 500 orders) and --seed makes the stream reproducible. Ctrl+C stops early and prints the summary.'
+    `normal: accounts 10001-10020 spread over AAPL GOOGL MSFT AMZN TSLA NVDA META NFLX and four strategies, 5 orders/s for 600 s by default. panic: one runaway account (12345) hammering TSLA and NVDA with large sizes, 50 orders/s for 120 s by default. Pacing is exact (50/s for 10 s sends 500 orders) and --seed makes the stream reproducible. Ctrl+C stops early and prints the summary.\n\n--target aws asks the generator function of the --profile deployment for the same flow ({mode, account_id, duration_seconds, rate_per_second, seed}) and returns once Lambda has queued it; the run goes on there, for at most ${LAMBDA_MAX_DURATION_SECONDS} s, and --symbol and --strategy are refused.`
   static override examples = [
     '<%= config.bin %> generate --mode normal',
     '<%= config.bin %> generate --mode panic --account 12345 --rate 50 --duration 10',
     '<%= config.bin %> generate --mode normal --rate 200 --duration 30 --seed 7 --json',
+    '<%= config.bin %> generate --target aws --profile class --mode panic --account 12345 --duration 60',
   ]
+  static override profileUse = 'connect' as const
   static override flags = {
+    target: Flags.string({
+      description: "Where the generator runs: here, or the --profile deployment's generator function",
+      options: ['local', 'aws'],
+      default: 'local',
+    }),
     mode: Flags.string({ description: 'Order flow to simulate', options: ['normal', 'panic'], default: 'normal' }),
     account: Flags.string({ description: 'Send every order for this account (panic default: 12345)' }),
     symbol: Flags.string({ description: 'Send every order for this symbol' }),
@@ -31,6 +43,7 @@ export default class Generate extends BaseCommand<typeof Generate> {
 
   async run(): Promise<void> {
     const mode = this.flags.mode === 'panic' ? 'panic' : 'normal'
+    if (this.flags.target === 'aws') return this.onLambda(mode)
     const interrupt = createInterruptSignal()
     const style = this.out.style
     const live = process.stderr.isTTY && !this.settings.json
@@ -56,5 +69,36 @@ export default class Generate extends BaseCommand<typeof Generate> {
     } finally {
       interrupt.dispose()
     }
+  }
+
+  private async onLambda(mode: 'normal' | 'panic'): Promise<void> {
+    const deployment = this.settings.deployment
+    if (deployment === undefined) {
+      throw badInput(
+        'RISKCTL_PROFILE_REQUIRED',
+        '--target aws invokes the generator function of a deployment, and none is named.',
+        ['Name it with --profile NAME (or RISKCTL_PROFILE), as riskctl deploy --profile NAME wrote it.'],
+      )
+    }
+    const result = await generateOnLambda(
+      { functionName: deployment.generatorFunction, region: deployment.region, profileName: deployment.name },
+      {
+        mode,
+        ratePerSecond: this.flags.rate ?? DEFAULTS[mode].rate,
+        durationSeconds: this.flags.duration ?? DEFAULTS[mode].duration,
+        account: this.flags.account,
+        seed: this.flags.seed,
+        symbol: this.flags.symbol,
+        strategy: this.flags.strategy,
+      },
+    )
+    if (this.settings.json) return this.out.json(result)
+    this.out.line(
+      `Asked ${result.functionName} (${result.region}) for ${describeLambdaRequest(result.payload)}.`,
+    )
+    this.out.line(
+      `${this.out.style.green(`queued (HTTP ${result.statusCode})`)}: it runs on AWS for the next ${result.payload.duration_seconds} s. ` +
+        `Watch it: riskctl tail orders.v1 --profile ${deployment.name}`,
+    )
   }
 }

@@ -8,6 +8,7 @@ export default class Kill extends KillSwitchCommand<typeof Kill> {
     '<%= config.bin %> kill SYMBOL:TSLA --reason "halt pending news" --operator alice',
     '<%= config.bin %> kill GLOBAL --reason "market-wide stop" --no-wait',
     'RISKCTL_OPERATOR_TOKEN=... <%= config.bin %> kill ACCOUNT:12345 --reason "runaway" --api http://127.0.0.1:8000',
+    'RISKCTL_OPERATOR_TOKEN=... <%= config.bin %> kill ACCOUNT:12345 --reason "runaway" --profile class',
   ]
   static override args = killSwitchArgs
   static override flags = killSwitchFlags

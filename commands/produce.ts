@@ -8,6 +8,7 @@ export default class Produce extends BaseCommand<typeof Produce> {
   static override summary = 'Produce JSON records, one per line on stdin, to a topic.'
   static override description =
     "Each line is validated against the topic's contract and keyed by its key field (orders by account_id, commands and state by scope). Invalid lines are reported on stderr with their line number; the valid ones are produced, and the exit code is 1 if any line was rejected. --no-validate sends the lines as they are, to show what the router does with a malformed order."
+  static override profileUse = 'connect' as const
   static override examples = [
     `echo '{"order_id":"o-1","ts":1764063000000,"account_id":"12345","symbol":"AAPL","side":"BUY","qty":100,"price":189.5,"strategy":"momentum"}' | <%= config.bin %> produce orders.v1`,
     '<%= config.bin %> produce orders.v1 < orders.jsonl',

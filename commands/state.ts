@@ -7,6 +7,7 @@ export default class State extends BaseCommand<typeof State> {
   static override summary = "Show every scope's current kill-switch status, reason, who and when."
   static override description =
     'Reads the compacted killswitch.state.v1 to its end: the same view a router loads before it routes its first order. --json prints the state records as they stand on the topic.'
+  static override profileUse = 'connect' as const
   static override examples = ['<%= config.bin %> state', '<%= config.bin %> state --json']
 
   async run(): Promise<void> {

@@ -14,6 +14,7 @@ export default class Tail extends BaseCommand<typeof Tail> {
   static override summary = 'Print the records of one or more topics as they arrive, or watch five at once.'
   static override description =
     'With topic arguments: follows them from --from (default: the end) until Ctrl+C; --no-follow stops at the end offsets seen at start. --format json (or --json) prints one object per line: {topic, partition, offset, key, timestamp, value}.\n\nWithout: a live view of orders, risk signals, kill commands, kill state and audit side by side (--topics chooses others), with active kills and allowed/dropped counts on top. Keys: Tab/←→ pane, ↑↓ select, Enter expand, k kill / u unkill the selected account, p pause, q quit. When stdout is not a terminal, it prints "[topic] record" lines instead.'
+  static override profileUse = 'connect' as const
   static override examples = [
     '<%= config.bin %> tail',
     '<%= config.bin %> tail --topics orders.gated.v1,dlq.v1 --from beginning',

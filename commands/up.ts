@@ -18,6 +18,8 @@ export default class Up extends BaseCommand<typeof Up> {
     '<%= config.bin %> up --console-port 8080',
     '<%= config.bin %> up --only aggregator,router',
   ]
+  static override profileRefusal =
+    'on AWS the processors already run in the deployment, and a second set here would compete with them for the same consumer groups'
   static override flags = {
     'console-port': Flags.integer({ description: 'Port of the operator console on 127.0.0.1', default: 8000, min: 0, max: 65535 }),
     only: Flags.string({ description: 'Run only these components (comma-separated): aggregator, router, detector, console' }),

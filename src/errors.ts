@@ -50,3 +50,8 @@ export function badInput(code: string, message: string, suggestions: readonly st
 export function interrupted(): RiskctlError {
   return new RiskctlError('Interrupted.', { code: 'RISKCTL_INTERRUPTED', exitCode: ExitCode.interrupted })
 }
+
+/** Something riskctl needs is not there or not answering: retrying later may work. */
+export function unavailable(code: string, message: string, suggestions: readonly string[] = []): RiskctlError {
+  return new RiskctlError(message, { code, exitCode: ExitCode.unavailable, suggestions, retriable: true })
+}

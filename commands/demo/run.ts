@@ -3,10 +3,12 @@ import { BaseCommand } from '../../src/cli/base-command.js'
 import { createInterruptSignal } from '../../src/cli/interrupt.js'
 import { loadDetectorTopology } from '../../src/config/detector-topology.js'
 import type { DemoVariant } from '../../src/demo/demo-context.js'
-import { DemoSession } from '../../src/demo/demo-session.js'
+import { DemoSession, type AttachedConsole } from '../../src/demo/demo-session.js'
 import { runPlainDemo, type DemoResult } from '../../src/demo/run-demo.js'
 import { walkthrough } from '../../src/demo/walkthrough.js'
-import { badInput, ExitCode } from '../../src/errors.js'
+import { operatorTokenMissing } from '../../src/config/profile-settings.js'
+import { readOperatorToken } from '../../src/console/operator-token.js'
+import { badInput, ExitCode, RiskctlError } from '../../src/errors.js'
 import { openEventLog } from '../../src/log/open-log.js'
 import { runDemoTui } from '../../src/tui/demo/run-demo-tui.js'
 
@@ -14,14 +16,18 @@ export default class DemoRun extends BaseCommand<typeof DemoRun> {
   static override summary =
     'Run the classroom walkthrough: normal flow, a runaway, the KILL, enforcement, recovery, compaction.'
   static override description =
-    "Starts the detector, aggregator, router and operator console itself, on a fresh data dir unless --data-dir is given, and walks through the parts of the 12-minute script: each part says what to explain, runs its actions and prints the riskctl command students can retype. In a terminal it shows the current part above live panes of the five demo topics (as riskctl tail does); --plain, or a stdout that is not a terminal, prints the walkthrough as lines instead. The presenter drives it: Enter next, b back, r rerun, q quit. --auto runs unattended with the script's timings; --speed divides every wait. If an expected effect does not happen (no KILL after the panic), it says so and lists the remedies."
+    "Starts the detector, aggregator, router and operator console itself, on a fresh data dir unless --data-dir is given (with --attach or --profile it drives those that already run instead), and walks through the parts of the 12-minute script: each part says what to explain, runs its actions and prints the riskctl command students can retype. In a terminal it shows the current part above live panes of the five demo topics (as riskctl tail does); --plain, or a stdout that is not a terminal, prints the walkthrough as lines instead. The presenter drives it: Enter next, b back, r rerun, q quit. --auto runs unattended with the script's timings; --speed divides every wait. If an expected effect does not happen (no KILL after the panic), it says so and lists the remedies."
   static override examples = [
     '<%= config.bin %> demo run',
     '<%= config.bin %> demo run --auto --speed 10',
     '<%= config.bin %> demo run --variant short',
     '<%= config.bin %> demo run --variant long --data-dir ./class-data',
     '<%= config.bin %> demo run --auto --plain > demo.log',
+    '<%= config.bin %> demo run --attach --data-dir ./class-data   # beside a riskctl up on the same data dir',
+    '<%= config.bin %> demo run --profile class   # on the AWS deployment that riskctl deploy --profile class made',
   ]
+  // With a profile the walkthrough attaches to the deployment's processors and console.
+  static override profileUse = 'connect' as const
   static override flags = {
     auto: Flags.boolean({ description: "Run unattended with the script's timings" }),
     speed: Flags.string({ description: 'Divide every wait by this factor (e.g. 10)', default: '1' }),
@@ -33,6 +39,10 @@ export default class DemoRun extends BaseCommand<typeof DemoRun> {
     }),
     plain: Flags.boolean({
       description: 'Print the walkthrough as lines even in a terminal, without the live screen',
+    }),
+    attach: Flags.boolean({
+      description:
+        'Drive processors that already run (riskctl up on this log, or the deployment of --profile, which implies it) through their operator console at RISKCTL_API_URL or the profile\'s, with RISKCTL_OPERATOR_TOKEN or the data dir\'s token, instead of starting its own',
     }),
   }
 
@@ -47,12 +57,15 @@ export default class DemoRun extends BaseCommand<typeof DemoRun> {
     const settings = this.settings
     const { style } = this.out
     const write = (text: string): void => void process.stdout.write(`${text}\n`)
+    const attach = this.flags.attach || settings.deployment !== undefined ? this.attachedConsole() : undefined
     const session = await DemoSession.start({
       openLog: (dataDir) => openEventLog({ ...settings, backend: { ...settings.backend, dataDir } }),
-      dataDir: this.flags['data-dir'],
+      // Attached, the processors' own data dir: its audit trail and token are the ones that count.
+      dataDir: attach ? settings.backend.dataDir : this.flags['data-dir'],
       speed,
       detectorSettings: loadDetectorTopology(),
       envToken: settings.operatorToken,
+      attach,
     })
     write(
       style.bold(
@@ -61,7 +74,7 @@ export default class DemoRun extends BaseCommand<typeof DemoRun> {
     )
     write(
       style.dim(
-        `processors running on the ${session.log.description}; operator console ${session.consoleUrl}`,
+        `${session.attached ? 'attached to the processors' : 'processors running'} on the ${session.log.description}; operator console ${session.consoleUrl}`,
       ),
     )
     write(
@@ -106,5 +119,27 @@ export default class DemoRun extends BaseCommand<typeof DemoRun> {
       interrupt.dispose()
       await session.close()
     }
+  }
+
+  private attachedConsole(): AttachedConsole {
+    const { apiUrl, deployment, backend, operatorToken } = this.settings
+    if (apiUrl === undefined) {
+      throw badInput('RISKCTL_API_URL_MISSING', '--attach needs the operator console of the running processors.', [
+        'export RISKCTL_API_URL=http://127.0.0.1:8000   # the console riskctl up serves',
+        'or pass --profile NAME for a deployment on AWS',
+      ])
+    }
+    const token = readOperatorToken(backend.dataDir, operatorToken)
+    if (token === undefined) {
+      if (deployment !== undefined) throw operatorTokenMissing(deployment)
+      throw new RiskctlError(`The operator console at ${apiUrl} needs its bearer token, and none was found.`, {
+        code: 'RISKCTL_TOKEN_MISSING',
+        exitCode: ExitCode.unauthorised,
+        suggestions: [
+          'export RISKCTL_OPERATOR_TOKEN=...   # or pass the --data-dir of that riskctl up, which keeps its token there',
+        ],
+      })
+    }
+    return { consoleUrl: apiUrl, token }
   }
 }

@@ -1,6 +1,8 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
+import { ProfileStore } from '../cloud/profile-store.js'
+import { clusterIsPrivate } from '../config/profile-settings.js'
 import { resolveConfig, type RiskctlConfig } from '../config/resolve-config.js'
-import { ExitCode } from '../errors.js'
+import { badInput, ExitCode } from '../errors.js'
 import type { EventLog } from '../log/port.js'
 import { openEventLog } from '../log/open-log.js'
 import { describeFailure, type FailureReport } from './failure.js'
@@ -29,8 +31,23 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       description: 'Kafka bootstrap servers (host:port,...); without them riskctl uses the embedded log. [env: RISKCTL_BROKERS]',
       helpGroup: 'GLOBAL',
     }),
+    profile: Flags.string({
+      description:
+        'The riskctl profile `riskctl deploy --profile NAME` wrote: work on that AWS deployment (its MSK through public access with IAM, its operator console). [env: RISKCTL_PROFILE]',
+      helpGroup: 'GLOBAL',
+    }),
     debug: Flags.boolean({ description: 'Show stack traces of unexpected errors. [env: RISKCTL_DEBUG]', helpGroup: 'GLOBAL' }),
   }
+
+  /**
+   * What --profile means here. 'connect': reach the deployment it names. 'name': only the name is
+   * taken (deploy, destroy and doctor read or write the file themselves). 'refuse': the command
+   * works on a local log or a Kafka named by --brokers only. Refusing is the default, so that only
+   * commands made for a deployment ever reach one.
+   */
+  static profileUse: 'connect' | 'name' | 'refuse' = 'refuse'
+  /** Why a refusing command refuses, when there is more to say than that it works locally. */
+  static profileRefusal: string | undefined
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
@@ -51,12 +68,29 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
     this.positionals = argv.map(String)
-    this.settings = resolveConfig(flags, { defaultDataDir: this.config.dataDir })
+    const { profileUse, profileRefusal } = this.ctor as typeof BaseCommand
+    const profiles = new ProfileStore(this.config.configDir)
+    this.settings = resolveConfig(flags, {
+      defaultDataDir: this.config.dataDir,
+      ...(profileUse === 'connect'
+        ? { readProfile: (name: string) => ({ file: profiles.pathOf(name), profile: profiles.read(name) }) }
+        : {}),
+    })
     this.out = createOutput(this.settings)
+    if (profileUse === 'refuse' && this.settings.profileName !== undefined) {
+      throw badInput(
+        'RISKCTL_PROFILE_UNSUPPORTED',
+        `riskctl ${(this.id ?? '').replaceAll(':', ' ')} does not work on an AWS deployment: ${profileRefusal ?? 'it works on the local log, or on a Kafka named with --brokers'}.`,
+        ['Leave out --profile, and unset RISKCTL_PROFILE if it is set.'],
+      )
+    }
   }
 
   /** Opens the configured event log once per command; it is closed when the command ends. */
   protected async openLog(): Promise<EventLog> {
+    const { deployment, backend } = this.settings
+    // With a profile, the embedded log is never what was meant: the deployment's MSK has no public listener.
+    if (deployment !== undefined && backend.type === 'embedded') throw clusterIsPrivate(deployment)
     this.eventLog ??= await openEventLog(this.settings)
     return this.eventLog
   }

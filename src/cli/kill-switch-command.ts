@@ -1,5 +1,6 @@
 import os from 'node:os'
 import { Args, Flags, type Command } from '@oclif/core'
+import { operatorTokenMissing } from '../config/profile-settings.js'
 import { readOperatorToken } from '../console/operator-token.js'
 import { interrupted } from '../errors.js'
 import { requestKillSwitch, type KillSwitchOutcome } from '../services/kill-switch.js'
@@ -25,12 +26,14 @@ export const killSwitchFlags = {
     allowNo: true,
   }),
   api: Flags.string({
-    description: 'Send it through this operator console instead of the log, e.g. http://127.0.0.1:8000 [env: RISKCTL_API_URL]',
+    description:
+      "Send it through this operator console instead of the log, e.g. http://127.0.0.1:8000 (with --profile: the deployment's) [env: RISKCTL_API_URL]",
   }),
 }
 
 /** kill, unkill and throttle differ only in their action; the flow and the output are one. */
 export abstract class KillSwitchCommand<T extends typeof Command> extends BaseCommand<T> {
+  static override profileUse = 'connect' as const
   protected abstract readonly action: OperatorAction
 
   protected async request(maxOrdersPerSec?: number): Promise<void> {
@@ -48,6 +51,7 @@ export abstract class KillSwitchCommand<T extends typeof Command> extends BaseCo
       maxOrdersPerSec,
     }
     const apiUrl = flags.api ?? this.settings.apiUrl
+    const token = apiUrl === undefined ? undefined : this.operatorToken(apiUrl)
     const interrupt = createInterruptSignal()
     let outcome: KillSwitchOutcome
     try {
@@ -56,7 +60,7 @@ export abstract class KillSwitchCommand<T extends typeof Command> extends BaseCo
           ? await requestKillSwitch(await this.openLog(), input, { wait: flags.wait, signal: interrupt.signal })
           : await requestViaConsole(input, {
               apiUrl,
-              token: readOperatorToken(this.settings.backend.dataDir, this.settings.operatorToken),
+              token,
               wait: flags.wait,
             })
     } finally {
@@ -65,5 +69,15 @@ export abstract class KillSwitchCommand<T extends typeof Command> extends BaseCo
     if (interrupt.interrupted()) throw interrupted()
     if (this.settings.json) this.out.json(outcome)
     else this.out.line(renderKillSwitchOutcome(outcome, this.out.style))
+  }
+
+  private operatorToken(apiUrl: string): string | undefined {
+    const token = readOperatorToken(this.settings.backend.dataDir, this.settings.operatorToken)
+    const deployment = this.settings.deployment
+    // Only the deployment's own console is known to keep its token in Secrets Manager.
+    if (token === undefined && deployment !== undefined && apiUrl === deployment.apiUrl) {
+      throw operatorTokenMissing(deployment)
+    }
+    return token
   }
 }

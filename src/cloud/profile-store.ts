@@ -29,6 +29,9 @@ export type Profile = z.infer<typeof profileSchema>
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 
+/** The profile deploy, destroy and doctor use when none is named. */
+export const DEFAULT_PROFILE = 'default'
+
 /** Profiles live in riskctl's config directory (XDG on Linux): <configDir>/profiles/<name>.json. */
 export class ProfileStore {
   constructor(private readonly configDir: string) {}

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { abortableSleep } from '../abortable-sleep.js'
+import { unavailable } from '../errors.js'
 import type { DetectorSettings } from '../domain/detector-settings.js'
 import type { EventLog } from '../log/port.js'
 import { resolveOperatorToken } from '../console/operator-token.js'
@@ -16,12 +17,22 @@ export interface DemoSessionOptions {
   readonly speed: number
   readonly detectorSettings: DetectorSettings
   readonly envToken?: string | undefined
+  /**
+   * Processors that already run on this log (a riskctl up elsewhere, or a deployment on AWS) and
+   * their operator console: the walkthrough drives those instead of starting its own.
+   */
+  readonly attach?: AttachedConsole | undefined
+}
+
+export interface AttachedConsole {
+  readonly consoleUrl: string
+  readonly token: string
 }
 
 /**
  * Everything the walkthrough runs on: its own data dir (fresh unless given), the topics, the
- * processors with the operator console, and the background order flows. `close` stops all of it
- * and keeps the data.
+ * processors with the operator console (or those it attaches to), and the background order flows.
+ * `close` stops what it started and keeps the data.
  */
 export class DemoSession {
   private readonly tasks = new Map<string, { controller: AbortController; done: Promise<unknown> }>()
@@ -29,7 +40,9 @@ export class DemoSession {
   private constructor(
     readonly log: EventLog,
     readonly dataDir: string,
-    readonly pipeline: RunningPipeline,
+    /** Undefined when attached to processors that run elsewhere. */
+    readonly pipeline: RunningPipeline | undefined,
+    readonly consoleUrl: string,
     readonly token: string,
     private readonly options: DemoSessionOptions,
   ) {}
@@ -37,6 +50,15 @@ export class DemoSession {
   static async start(options: DemoSessionOptions): Promise<DemoSession> {
     const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-demo-'))
     const log = await options.openLog(dataDir)
+    if (options.attach) {
+      try {
+        await assertConsoleAnswers(options.attach.consoleUrl)
+      } catch (error) {
+        await log.close()
+        throw error
+      }
+      return new DemoSession(log, dataDir, undefined, options.attach.consoleUrl, options.attach.token, options)
+    }
     try {
       await createAllTopics(log)
       const token = resolveOperatorToken(dataDir, options.envToken)
@@ -48,15 +70,15 @@ export class DemoSession {
       })
       const deadline = Date.now() + 15_000
       while (!pipeline.status().ready && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
-      return new DemoSession(log, dataDir, pipeline, token.value, options)
+      return new DemoSession(log, dataDir, pipeline, pipeline.consoleUrl ?? '', token.value, options)
     } catch (error) {
       await log.close()
       throw error
     }
   }
 
-  get consoleUrl(): string {
-    return this.pipeline.consoleUrl ?? ''
+  get attached(): boolean {
+    return this.pipeline === undefined
   }
 
   context(signal: AbortSignal, emit: (event: DemoEvent) => void): DemoContext {
@@ -91,8 +113,28 @@ export class DemoSession {
     for (const task of this.tasks.values()) task.controller.abort()
     await Promise.all([...this.tasks.values()].map((task) => task.done))
     this.tasks.clear()
-    await this.pipeline.stop()
+    await this.pipeline?.stop()
     // The data stays: students explore it afterwards with state, audit and tail.
     await this.log.close()
+  }
+}
+
+/** Attaching to a console that is not there would fail three parts later; say so now. */
+async function assertConsoleAnswers(consoleUrl: string): Promise<void> {
+  const health = `${consoleUrl.replace(/\/+$/, '')}/health`
+  let status: number
+  try {
+    status = (await fetch(health, { signal: AbortSignal.timeout(10_000) })).status
+  } catch (error) {
+    throw unavailable(
+      'RISKCTL_CONSOLE_UNREACHABLE',
+      `The operator console at ${consoleUrl} does not answer (${(error as Error).message}).`,
+      ['Start the processors first (riskctl up), or check the URL in RISKCTL_API_URL or the profile.'],
+    )
+  }
+  if (status !== 200) {
+    throw unavailable('RISKCTL_CONSOLE_UNREACHABLE', `${health} answered HTTP ${status}, not 200.`, [
+      'Check that the URL is a riskctl operator console.',
+    ])
   }
 }

@@ -2,8 +2,8 @@ import path from 'node:path'
 import { execa } from 'execa'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AuditRecord, KillCommand, KillState } from '../../src/contracts/messages.js'
-import { createTempDir, RUN_JS } from '../helpers/cli.js'
-import { cliJson, readTopic } from '../helpers/pipeline.js'
+import { createTempDir, runCli, RUN_JS } from '../helpers/cli.js'
+import { cliJson, readTopic, startUp } from '../helpers/pipeline.js'
 
 describe('riskctl demo run --auto, in a pseudo-terminal', { timeout: 180_000 }, () => {
   let dir: { path: string; remove: () => Promise<void> }
@@ -37,6 +37,41 @@ describe('riskctl demo run --auto, in a pseudo-terminal', { timeout: 180_000 }, 
     expect(restored.every((a) => a.decision === 'ALLOW' && a.account_id === '12345')).toBe(true)
     const state = await cliJson<KillState[]>(['state'], dataDir)
     expect(state.find((s) => s.scope === 'ACCOUNT:12345')?.status).toBe('ACTIVE')
+  })
+
+  it('attaches to a running riskctl up and drives it through its console', async () => {
+    const dataDir = path.join(dir.path, 'attached')
+    const up = await startUp(dataDir)
+    try {
+      const result = await runCli(['demo', 'run', '--attach', '--auto', '--plain', '--variant', 'short', '--speed', '50'], {
+        dataDir,
+        env: { RISKCTL_API_URL: up.consoleUrl! },
+        timeoutMs: 120_000,
+      })
+      expect(result.stdout).toContain(`attached to the processors on the embedded log in ${dataDir}`)
+      expect(result.exitCode).toBe(0)
+      expect(result.stdout).toMatch(/Demo finished: (\d+)\/\1 parts done/)
+      // The KILL came from the detector inside `up`, and the unkill went through up's console.
+      const commands = (await readTopic<KillCommand>('killswitch.commands.v1', dataDir)).map((r) => r.value)
+      expect(commands.find((c) => c.action === 'KILL' && c.scope === 'ACCOUNT:12345')?.triggered_by).toBe('detector')
+      expect(commands.find((c) => c.action === 'UNKILL' && c.scope === 'ACCOUNT:12345')?.operator).toBe('demo_operator')
+    } finally {
+      up.process.kill('SIGTERM')
+      await up.process
+    }
+  })
+
+  it('says what is missing when it has no console to attach to', async () => {
+    const noUrl = await runCli(['demo', 'run', '--attach', '--auto'], { dataDir: dir.path })
+    expect(noUrl.exitCode).toBe(2)
+    expect(noUrl.stderr).toContain('RISKCTL_API_URL')
+    const nobody = await runCli(['demo', 'run', '--attach', '--auto'], {
+      dataDir: dir.path,
+      env: { RISKCTL_API_URL: 'http://127.0.0.1:9', RISKCTL_OPERATOR_TOKEN: 'not-a-real-token' },
+    })
+    expect(nobody.exitCode).toBe(3)
+    expect(nobody.stderr).toContain('http://127.0.0.1:9 does not answer')
+    expect(nobody.stdout + nobody.stderr).not.toContain('not-a-real-token')
   })
 
   it('refuses a speed that is not a positive number', async () => {
