@@ -3,7 +3,9 @@
  * array of {metric, value, unit, conditions}. Every figure is measured in this one run, so ratios
  * between them compare like with like on the same machine. `--kafka` adds the Kafka suite, which
  * needs a broker at RISKCTL_BENCH_BROKERS (default 127.0.0.1:9092, e.g. npm run kafka:start) and
- * recreates the riskctl topics on it.
+ * recreates the riskctl topics on it. `--spark` adds breach-to-KILL latency of the Spark job against the
+ * in-process detector on the same stream and broker; it needs the same broker and the Spark virtualenv
+ * (npm run spark:setup), and takes a minute or two, most of it Spark starting and warming up.
  */
 import os from 'node:os'
 import { benchEmbeddedLog } from './embedded-log.js'
@@ -20,6 +22,11 @@ if (process.argv.includes('--kafka')) {
   // Loaded only when asked for: the default bench needs no broker and no kafkajs.
   const { benchKafka } = await import('./kafka.js')
   suites.push({ name: 'kafka', run: benchKafka })
+}
+
+if (process.argv.includes('--spark')) {
+  const { benchSpark } = await import('./spark.js')
+  suites.push({ name: 'spark', run: benchSpark })
 }
 
 const json = process.argv.includes('--json')

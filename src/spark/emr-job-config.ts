@@ -16,7 +16,7 @@ export interface EmrSparkJobConfig {
   readonly releaseLabel: string
   /** s3://bucket/prefix holding the uploaded package. */
   readonly artifactsUri: string
-  /** s3:// location of the streaming checkpoints: Kafka offsets, the window table and open episodes. */
+  /** s3:// location of the streaming checkpoints: Kafka offsets, the open windows and the episode state. */
   readonly checkpointUri: string
   /** MSK bootstrap servers; with IAM auth these are the port-9098 endpoints. */
   readonly brokers: readonly string[]
@@ -24,7 +24,7 @@ export interface EmrSparkJobConfig {
   readonly kafkaAuth: 'iam' | 'plaintext'
   /** The shaded aws-msk-iam-auth-<version>-all.jar, uploaded beside the package. */
   readonly mskIamAuthJarUri?: string
-  /** A venv-pack archive with pandas and pyarrow (applyInPandasWithState needs them), if the image lacks them. */
+  /** A venv-pack archive with pandas and pyarrow (the episode step needs them), if the image lacks them. */
   readonly pythonEnvArchiveUri?: string
   readonly driver: SparkProcessSize
   readonly executor: SparkProcessSize & { readonly instances: number }

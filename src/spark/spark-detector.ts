@@ -15,6 +15,7 @@ export interface SparkDetectorOptions {
   /** Called once the checks have passed, just before spark-submit starts. */
   readonly onStart?: () => void
   readonly startingOffsets?: 'latest' | 'earliest'
+  readonly triggerMs?: number
   /** How long Spark gets after SIGINT (and again after SIGTERM) before the next signal. */
   readonly graceMs?: number
 }
@@ -52,6 +53,7 @@ export async function runSparkDetector(options: SparkDetectorOptions): Promise<S
       checkpoint: options.checkpoint,
       jars,
       ...(options.startingOffsets === undefined ? {} : { startingOffsets: options.startingOffsets }),
+      ...(options.triggerMs === undefined ? {} : { triggerMs: options.triggerMs }),
     }),
     env: sparkEnv(options.install, options.env),
     cwd: options.install.projectRoot,

@@ -8,6 +8,8 @@ export interface SparkSubmitOptions {
   /** local[2] by default: two cores, the machine riskctl is taught on. */
   readonly master?: string
   readonly startingOffsets?: 'latest' | 'earliest'
+  /** The micro-batch interval; the job's own default (1000 ms) when left out. */
+  readonly triggerMs?: number
 }
 
 /** Few partitions for shuffles and state: local runs on two cores, and 200 tiny state stores cost seconds. */
@@ -37,6 +39,7 @@ export function sparkSubmitArgs(install: SparkInstall, options: SparkSubmitOptio
     options.checkpoint,
     '--starting-offsets',
     options.startingOffsets ?? 'latest',
+    ...(options.triggerMs === undefined ? [] : ['--trigger-ms', String(options.triggerMs)]),
   ]
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { KILL_COMMANDS, ORDERS, RISK_SIGNALS } from '../../topologies/topics.js'
+import { KILL_COMMANDS, KILL_STATE, ORDERS, RISK_SIGNALS } from '../../topologies/topics.js'
 import { fixtureFiles, FIXTURES_DIR } from './fixture/fixture-files.js'
 
 /**
@@ -36,5 +36,6 @@ describe('the Spark parity fixtures', () => {
     expect(python).toContain(`ORDERS = "${ORDERS}"`)
     expect(python).toContain(`RISK_SIGNALS = "${RISK_SIGNALS}"`)
     expect(python).toContain(`KILL_COMMANDS = "${KILL_COMMANDS}"`)
+    expect(python).toContain(`KILL_STATE = "${KILL_STATE}"`)
   })
 })

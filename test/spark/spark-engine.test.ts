@@ -89,14 +89,25 @@ describe('riskctl detect --engine spark', () => {
     })
   })
 
+  it('passes a micro-batch interval only when one is given', () => {
+    const install = fakeInstall(root.path, '')
+    const options = { brokers: ['b:9092'], topologyFile: 't.json', checkpoint: 'cp', jars: [] }
+    expect(sparkSubmitArgs(install, options)).not.toContain('--trigger-ms')
+    expect(sparkSubmitArgs(install, { ...options, triggerMs: 500 }).slice(-2)).toEqual([
+      '--trigger-ms',
+      '500',
+    ])
+  })
+
   it('streams every line of the job and stops it with SIGINT', async () => {
     // Given a spark-submit that logs, then waits, and exits 0 on SIGINT as Spark's shutdown hook does
     const install = fakeInstall(
       root.path,
       [
-        "console.log('risk_detector: started riskctl_windows, riskctl_outputs')",
-        "console.error('WARN MicroBatchExecution: progress')",
+        // Listening before the line that makes the test press Ctrl+C, or the signal can come first.
         "process.on('SIGINT', () => { console.error('stopping'); process.exit(0) })",
+        "console.log('risk_detector: started riskctl_detector')",
+        "console.error('WARN MicroBatchExecution: progress')",
         'setInterval(() => {}, 1000)',
       ].join('\n'),
     )
@@ -118,7 +129,7 @@ describe('riskctl detect --engine spark', () => {
     // Then riskctl saw its output and it stopped cleanly
     await expect(run).resolves.toMatchObject({ checkpoint: path.join(root.path, 'cp') })
     expect(lines).toEqual([
-      'risk_detector: started riskctl_windows, riskctl_outputs',
+      'risk_detector: started riskctl_detector',
       'WARN MicroBatchExecution: progress',
       'stopping',
     ])

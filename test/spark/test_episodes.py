@@ -1,17 +1,27 @@
-"""One KILL per breach episode: the pure episode step, and the applyInPandasWithState function around it."""
+"""One KILL per breach episode: the pure episode step over update-mode windows, operator UNKILLs, and the
+pandas function that carries a scope's state from one micro-batch to the next."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, Iterator
+from dataclasses import asdict, replace
 
 import pandas as pd
 
 from riskjob.commands import command_ids, run_namespace
-from riskjob.episodes import QUIET, EpisodeState, advance
+from riskjob.episodes import (
+    QUIET,
+    QUIET_SCOPE,
+    EpisodeState,
+    ScopeState,
+    advance,
+    forgive,
+    is_worth_keeping,
+    step_scope,
+)
 from riskjob.metrics import WindowMetrics
 from riskjob.settings import DetectorSettings
-from riskjob.stateful import episode_step
+from riskjob.stateful import STATE_ROW, carried_state, scope_step, state_row
 
 SECOND = 1_000
 
@@ -20,6 +30,12 @@ def window(end_s: int, count: int, kind: str = "ACCOUNT", share: float = 0.2) ->
     return WindowMetrics(
         kind, "12345", (end_s - 60) * SECOND, end_s * SECOND, count, count * 100.0, 100.0, 5, "AAPL", share
     )
+
+
+def updates(first_end_s: int, counts: list[int]) -> list[WindowMetrics]:
+    """The windows one batch updates: consecutive ends from first_end_s, as an order updates every window
+    that holds it (the later ones in the future, so far)."""
+    return [window(first_end_s + i, count) for i, count in enumerate(counts)]
 
 
 def test_one_kill_for_a_whole_episode(settings: DetectorSettings) -> None:
@@ -72,73 +88,107 @@ def test_command_ids_are_uuids_unique_per_command_and_stable_on_replay() -> None
     assert command_ids(run_namespace("another-run"), "ACCOUNT:1", 1_000) != ids[0]
 
 
-class FakeGroupState:
-    """The part of pyspark's GroupState the episode step uses."""
-
-    def __init__(
-        self, value: tuple[Any, ...] | None = None, watermark_ms: int = 0, timed_out: bool = False
-    ) -> None:
-        self.value = value
-        self.watermark_ms = watermark_ms
-        self.hasTimedOut = timed_out
-        self.timeout_ms: int | None = None
-
-    @property
-    def exists(self) -> bool:
-        return self.value is not None
-
-    @property
-    def get(self) -> tuple[Any, ...]:
-        assert self.value is not None
-        return self.value
-
-    def update(self, value: tuple[Any, ...]) -> None:
-        self.value = value
-
-    def remove(self) -> None:
-        self.value = None
-
-    def setTimeoutTimestamp(self, timestamp_ms: int) -> None:  # noqa: N802 (pyspark's name)
-        self.timeout_ms = timestamp_ms
-
-    def getCurrentWatermarkMs(self) -> int:  # noqa: N802
-        return self.watermark_ms
+def test_update_mode_kills_in_the_batch_that_crosses_and_keeps_the_future_windows(
+    settings: DetectorSettings,
+) -> None:
+    # Given a batch whose newest order is in second 4: windows ending 5 (current) to 64 (future) updated
+    batch = updates(5, [125] * 56 + [100, 75, 50, 25])
+    # When it is judged with the current window ending at second 5
+    state, opened = step_scope(QUIET_SCOPE, batch, 5 * SECOND, settings)
+    # Then one KILL for the current window, and the breaching future windows wait for their turn
+    assert [(o.metrics.window_end, o.breach.value) for o in opened] == [(5 * SECOND, 125)]
+    assert state.episode == EpisodeState(True, 5 * SECOND)
+    assert [w.window_end for w in state.pending] == [s * SECOND for s in range(6, 61)]
 
 
-def frames(*windows: WindowMetrics) -> Iterator[pd.DataFrame]:
-    rows = [{**w.__dict__} for w in windows]
-    yield pd.DataFrame(rows)
+def test_an_episode_ends_when_event_time_passes_its_last_breaching_window(settings: DetectorSettings) -> None:
+    state, _ = step_scope(QUIET_SCOPE, updates(5, [125] * 56), 5 * SECOND, settings)
+    # Event time moves on (other scopes' orders) with nothing new for this one
+    state, opened = step_scope(state, [], 30 * SECOND, settings)
+    assert opened == [] and state.episode.in_episode
+    state, opened = step_scope(state, [], 61 * SECOND, settings)
+    assert opened == [] and not state.episode.in_episode and state.pending == ()
+    assert not is_worth_keeping(state, settings)
+    # So the next breach is a new episode
+    _, opened = step_scope(state, updates(70, [150]), 70 * SECOND, settings)
+    assert len(opened) == 1
 
 
-def test_the_state_function_keeps_the_episode_between_batches(settings: DetectorSettings) -> None:
-    step = episode_step(settings, run_namespace("t"), clock=lambda: 1_700_000_000.0)
-    state = FakeGroupState()
-    first = list(step(("ACCOUNT", "12345"), frames(window(100, 150)), state))  # type: ignore[arg-type]
-    assert len(first) == 1 and first[0]["reason"].tolist() == ["Order rate breach: 150 orders in 60s"]
-    assert first[0]["ts"].tolist() == [1_700_000_000_000]
-    assert state.value == (True, 100 * SECOND) and state.timeout_ms == 101 * SECOND
-    # The next batch's windows still breach: the same episode, no second kill.
-    assert list(step(("ACCOUNT", "12345"), frames(window(101, 160)), state)) == []  # type: ignore[arg-type]
+def test_a_window_whose_update_falls_back_under_the_limits_is_dropped(settings: DetectorSettings) -> None:
+    concentrated = replace(window(10, 30, share=0.9), window_end=10 * SECOND)
+    state, _ = step_scope(QUIET_SCOPE, [concentrated], 5 * SECOND, settings)
+    assert [w.window_end for w in state.pending] == [10 * SECOND]
+    state, opened = step_scope(state, [window(10, 40, share=0.5)], 10 * SECOND, settings)
+    assert opened == [] and state.pending == ()
 
 
-def test_the_timeout_on_an_empty_window_ends_the_episode(settings: DetectorSettings) -> None:
-    step = episode_step(settings, run_namespace("t"))
-    state = FakeGroupState((True, 100 * SECOND), watermark_ms=102 * SECOND, timed_out=True)
-    assert list(step(("ACCOUNT", "12345"), iter([]), state)) == []  # type: ignore[arg-type]
-    assert state.value is None
-    # After it, a breach is a new episode.
-    fresh = FakeGroupState()
-    again = list(step(("ACCOUNT", "12345"), frames(window(130, 150)), fresh))  # type: ignore[arg-type]
-    assert len(again) == 1
+def test_a_batch_of_older_orders_does_not_move_event_time_back(settings: DetectorSettings) -> None:
+    state, _ = step_scope(QUIET_SCOPE, updates(5, [125] * 56), 5 * SECOND, settings)
+    state, opened = step_scope(state, [], 3 * SECOND, settings)
+    assert opened == [] and state.episode == EpisodeState(True, 5 * SECOND)
 
 
-def test_quiet_scopes_keep_no_state(settings: DetectorSettings) -> None:
-    step = episode_step(settings, run_namespace("t"))
-    state = FakeGroupState((True, 100 * SECOND))
-    assert list(step(("ACCOUNT", "12345"), frames(window(101, 20)), state)) == []  # type: ignore[arg-type]
-    assert state.value is None
+def test_an_unkill_ends_the_episode_and_forgives_the_orders_before_it(settings: DetectorSettings) -> None:
+    # Given a scope killed at second 5, whose future windows all breach
+    state, _ = step_scope(QUIET_SCOPE, updates(5, [150] * 56), 5 * SECOND, settings)
+    # When an operator unkills it at 12:00:06.2 and it sends 80 orders, then 40 more, after the UNKILL
+    state = forgive(state, 6 * SECOND + 200)
+    assert not state.episode.in_episode and state.pending == ()
+    # (its windows starting before 12:00:07 still count the runaway: they no longer matter)
+    state, opened = step_scope(state, updates(8, [230] * 59 + [80]), 8 * SECOND, settings)
+    assert opened == []
+    state, opened = step_scope(state, updates(9, [270] * 58 + [120]), 9 * SECOND, settings)
+    # Then the first window that starts after the UNKILL (7 s to 67 s) stands in for the current one: a
+    # new episode on the 120 orders since the UNKILL alone
+    assert [(o.metrics.window_start, o.metrics.window_end, o.breach.value) for o in opened] == [
+        (7 * SECOND, 9 * SECOND, 120)
+    ]
+    assert state.episode == EpisodeState(True, 9 * SECOND)
 
 
-def test_in_episode_state_round_trips(settings: DetectorSettings) -> None:
-    state, _ = advance(QUIET, [window(100, 150)], settings)
-    assert EpisodeState(*(state.in_episode, state.last_window_end)) == state
+def test_an_unkill_older_than_the_episode_or_repeated_changes_nothing(settings: DetectorSettings) -> None:
+    state, _ = step_scope(QUIET_SCOPE, updates(70, [150] * 10), 70 * SECOND, settings)
+    assert state.opened_start == 10 * SECOND
+    # The UNKILL came before every order of the window that opened this episode
+    assert forgive(state, 5 * SECOND).episode.in_episode
+    forgiven = forgive(state, 65 * SECOND)
+    assert not forgiven.episode.in_episode
+    assert forgive(forgiven, 65 * SECOND) == forgiven
+
+
+def test_a_recent_unkill_is_remembered_for_a_window(settings: DetectorSettings) -> None:
+    state = forgive(QUIET_SCOPE, 6 * SECOND)
+    state, _ = step_scope(state, [], 30 * SECOND, settings)
+    assert is_worth_keeping(state, settings)
+    state, _ = step_scope(state, [], 70 * SECOND, settings)
+    assert not is_worth_keeping(state, settings)
+
+
+def frame(*windows: WindowMetrics) -> pd.DataFrame:
+    return pd.DataFrame([asdict(w) for w in windows])
+
+
+def test_the_pandas_step_carries_state_and_reads_unkills(settings: DetectorSettings) -> None:
+    key = ("ACCOUNT", "12345")
+    step = scope_step(settings, run_namespace("t"), 5 * SECOND, clock=lambda: 1_700_000_000.0)
+    out = step(key, frame(*updates(5, [150] * 60)), pd.DataFrame())
+    kills = out[out["row"] == "kill"]
+    assert kills["reason"].tolist() == ["Order rate breach: 150 orders in 60s"]
+    assert kills["ts"].tolist() == [1_700_000_000_000]
+    signal = out[out["row"] == "signal"]
+    assert (signal["window_end"].tolist(), signal["order_count"].tolist()) == ([5 * SECOND], [150])
+    carried = out[out["row"] == STATE_ROW]
+    assert carried_state(carried).episode == EpisodeState(True, 5 * SECOND)
+
+    # The next batch: state carried, and an UNKILL for the scope beside it
+    unkill = pd.DataFrame([{"scope_kind": "ACCOUNT", "scope_id": "12345", "unkilled_ms": 5 * SECOND + 500}])
+    later = scope_step(settings, run_namespace("t"), 6 * SECOND)
+    out = later(key, pd.DataFrame(), pd.concat([carried, unkill], ignore_index=True))
+    assert (out["row"] == "kill").sum() == 0
+    assert not carried_state(out[out["row"] == STATE_ROW]).episode.in_episode
+
+
+def test_scope_state_round_trips_through_a_state_row() -> None:
+    state = ScopeState(EpisodeState(True, 9 * SECOND), (window(10, 150), window(11, 160)), 7 * SECOND, 6_200)
+    row = pd.DataFrame([state_row("ACCOUNT", "12345", state)])
+    assert carried_state(row) == state

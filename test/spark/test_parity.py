@@ -1,10 +1,10 @@
 """Parity: the Spark transforms KILL the same scopes, by the same rules, at the same windows as the
 in-process detector on the recorded stream (fixtures/parity-*.json*, made and checked by the TS side).
 
-Within the documented window semantics (topologies/spark/WINDOWS.md): Spark judges each window once,
-complete, while the in-process detector judges it after every order. So for the monotone rules (order
-count, notional) the in-process value is the count at the order that crossed the limit and Spark's is the
-whole window's, never less; where the crossing order was the window's last, they are equal.
+Within the documented window semantics (topologies/spark/WINDOWS.md): the job's batch path judges each
+window once, complete, while the in-process detector judges it after every order. So for the monotone
+rules (order count, notional) the in-process value is the count at the order that crossed the limit and
+Spark's is the whole window's, never less; where the crossing order was the window's last, they are equal.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The streaming plan itself, with files instead of Kafka: the windows query, the window table and the
-applyInPandasWithState step run as real Structured Streaming queries, micro-batch by micro-batch."""
+"""The streaming plan itself, with files instead of Kafka: the update-mode window query and the episode
+step in foreachBatch run as a real Structured Streaming query, micro-batch by micro-batch, one file each."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pyspark.sql import SparkSession
+import pytest
+from pyspark.sql import DataFrame, SparkSession
 
 from orders_fixture import NOON, order, spread
 from riskjob.commands import run_namespace
+from riskjob.episode_store import EpisodeStore
 from riskjob.orders import ORDER_SCHEMA, valid_orders
 from riskjob.settings import DetectorSettings
-from riskjob.streaming import StreamOptions, output_records, windows_writer
+from riskjob.streaming import DetectorBatch, StreamOptions, detector_writer
 from riskjob.topics import KILL_COMMANDS, RISK_SIGNALS
 
 SECOND = 1_000
@@ -29,36 +31,94 @@ def write_batch(directory: Path, sequence: int, rows: list[dict[str, Any]]) -> N
     os.utime(file, (1_700_000_000 + sequence, 1_700_000_000 + sequence))
 
 
-def test_one_kill_per_episode_through_both_streaming_queries(
-    spark: SparkSession, settings: DetectorSettings, tmp_path: Path
-) -> None:
-    # Given a straddling burst, the same account over the limit for a minute, and later orders that move
-    # event time (and with it the watermark) far enough on for every window of the burst to close
-    incoming = tmp_path / "orders"
+class FakeOperatorStates:
+    """UNKILLs as the state topic would give them, handed out on the read after `after_reads` reads."""
+
+    def __init__(self, unkills: list[tuple[str, str, int]], after_reads: int) -> None:
+        self.unkills = unkills
+        self.after_reads = after_reads
+        self.reads = 0
+
+    def read(self, positions: dict[str, int]) -> tuple[list[tuple[str, str, int]], dict[str, int]]:
+        self.reads += 1
+        # The positions come back from the previous batch's version: the store carries them.
+        assert positions == ({} if self.reads == 1 else {"0": self.reads - 1})
+        return (self.unkills if self.reads == self.after_reads + 1 else []), {"0": self.reads}
+
+
+class Run:
+    """The job over the files in `incoming`, every record it writes kept with its batch id."""
+
+    def __init__(self, spark: SparkSession, settings: DetectorSettings, tmp_path: Path) -> None:
+        self.spark = spark
+        self.settings = settings
+        self.incoming = tmp_path / "orders"
+        self.options = StreamOptions(
+            brokers="unused", checkpoint=str(tmp_path / "checkpoint"), available_now=True
+        )
+        self.records: list[tuple[int, str, dict[str, Any]]] = []
+        self.operator_states: Any = None
+
+    def process(self) -> None:
+        batches = iter(range(1_000_000))
+
+        def sink(records: DataFrame) -> None:
+            batch = next(batches)
+            self.records += [(batch, r.topic, json.loads(r.value)) for r in records.collect()]
+
+        batch = DetectorBatch(
+            settings=self.settings,
+            namespace=run_namespace(self.options.checkpoint),
+            store=EpisodeStore(self.spark, self.options.episodes),
+            sink=sink,
+            operator_states=self.operator_states,
+            say=lambda _line: None,
+        )
+        source = self.spark.readStream.schema(ORDER_SCHEMA).option("maxFilesPerTrigger", 1)
+        orders = valid_orders(source.json(str(self.incoming)))
+        detector_writer(orders, self.settings, self.options, batch).start().awaitTermination()
+
+    def kills(self) -> list[tuple[int, str, str]]:
+        return [(b, v["scope"], v["reason"]) for b, topic, v in self.records if topic == KILL_COMMANDS]
+
+    def signals(self, account: str) -> list[dict[str, Any]]:
+        return [v for _, topic, v in self.records if topic == RISK_SIGNALS and v["account_id"] == account]
+
+
+@pytest.fixture
+def run(spark: SparkSession, settings: DetectorSettings, tmp_path: Path) -> Run:
+    return Run(spark, settings, tmp_path)
+
+
+def test_a_breach_is_killed_in_the_micro_batch_of_the_breaching_order(run: Run) -> None:
+    # Given a six-second panic (25 orders a second) and nothing after it: no later order moves the
+    # watermark past any of its windows
+    write_batch(run.incoming, 1, spread(150, NOON, 40))
+
+    # When its single micro-batch runs
+    run.process()
+
+    # Then the account is killed in that batch, for the window of the crossing order (12:00:04, the 101st)
+    # as it stood at the end of the batch: the orders of 12:00:00-12:00:04.96
+    assert run.kills() == [(0, "ACCOUNT:12345", "Order rate breach: 125 orders in 60s")]
+
+
+def test_one_kill_per_episode_across_micro_batches(run: Run) -> None:
+    # Given a straddling burst (60 orders at 12:00:59.5, 60 at 12:01:00.5), the same account over the
+    # limit for a while longer, and an order of another account far later in event time
     first = NOON + 59 * SECOND + 500
-    write_batch(incoming, 1, spread(60, first, 5))
-    write_batch(incoming, 2, spread(60, first + SECOND, 5) + spread(50, first + 30 * SECOND, 100))
-    write_batch(incoming, 3, [order(NOON + 200 * SECOND, account_id="99999")])
-    options = StreamOptions(brokers="unused", checkpoint=str(tmp_path / "checkpoint"), available_now=True)
-    orders = valid_orders(
-        spark.readStream.schema(ORDER_SCHEMA).option("maxFilesPerTrigger", 1).json(str(incoming))
-    )
+    write_batch(run.incoming, 1, spread(60, first, 5))
+    write_batch(run.incoming, 2, spread(60, first + SECOND, 5) + spread(50, first + 30 * SECOND, 100))
+    write_batch(run.incoming, 3, spread(30, first + 40 * SECOND, 100))
+    write_batch(run.incoming, 4, [order(NOON + 200 * SECOND, account_id="99999")])
 
-    # When the windows query and then the outputs query run to the end of their input
-    windows_writer(orders, settings, options).start().awaitTermination()
-    records = output_records(spark, settings, options, run_namespace(options.checkpoint))
-    records.writeStream.format("memory").queryName("riskctl_records").option(
-        "checkpointLocation", str(tmp_path / "checkpoint" / "memory")
-    ).trigger(availableNow=True).start().awaitTermination()
+    # When the job runs batch by batch
+    run.process()
 
-    # Then the account has one KILL in the contract's shape, and a signal for each of its closed windows
-    rows = spark.sql("select topic, key, value from riskctl_records").collect()
-    kills = [json.loads(r.value) for r in rows if r.topic == KILL_COMMANDS]
-    signals = [json.loads(r.value) for r in rows if r.topic == RISK_SIGNALS and r.key == "12345"]
-    assert [(k["scope"], k["reason"]) for k in kills] == [
-        ("ACCOUNT:12345", "Order rate breach: 120 orders in 60s")
-    ]
-    assert set(kills[0]) == {
+    # Then one KILL, in the batch that crossed the limit, for the window ending 12:01:01 that holds all 120
+    assert run.kills() == [(1, "ACCOUNT:12345", "Order rate breach: 120 orders in 60s")]
+    kill = next(v for _, topic, v in run.records if topic == KILL_COMMANDS)
+    assert set(kill) == {
         "cmd_id",
         "ts",
         "scope",
@@ -69,13 +129,11 @@ def test_one_kill_per_episode_through_both_streaming_queries(
         "value",
         "corr_id",
     }
-    assert (kills[0]["action"], kills[0]["triggered_by"], kills[0]["metric"]) == (
-        "KILL",
-        "spark",
-        "order_rate_60s",
-    )
-    assert kills[0]["cmd_id"] != kills[0]["corr_id"]
-    assert max(s["order_count"] for s in signals) == 170
+    assert (kill["action"], kill["triggered_by"], kill["metric"]) == ("KILL", "spark", "order_rate_60s")
+    assert kill["cmd_id"] != kill["corr_id"]
+    # And one signal per batch with orders for the account, for its current window
+    signals = run.signals("12345")
+    assert [s["order_count"] for s in signals] == [60, 170, 200]
     assert set(signals[0]) == {
         "ts",
         "account_id",
@@ -88,3 +146,38 @@ def test_one_kill_per_episode_through_both_streaming_queries(
         "top_symbol",
         "top_symbol_share",
     }
+
+
+def test_after_a_quiet_window_a_new_breach_is_a_new_episode(run: Run) -> None:
+    # Given a runaway, then nothing from it for over a minute while others trade, then a second runaway
+    write_batch(run.incoming, 1, spread(150, NOON, 10))
+    write_batch(run.incoming, 2, [order(NOON + 90 * SECOND, account_id="99999")])
+    write_batch(run.incoming, 3, spread(150, NOON + 100 * SECOND, 10))
+    run.process()
+    assert [(b, scope) for b, scope, _ in run.kills()] == [(0, "ACCOUNT:12345"), (2, "ACCOUNT:12345")]
+
+
+def test_an_operator_unkill_ends_the_episode_and_forgives_the_orders_before_it(run: Run) -> None:
+    # Given a runaway killed in the first batch, and an operator's UNKILL read in the second batch
+    unkilled_at = NOON + 3 * SECOND
+    run.operator_states = FakeOperatorStates([("ACCOUNT", "12345", unkilled_at)], after_reads=1)
+    write_batch(run.incoming, 1, spread(150, NOON, 10))
+    # When the account goes on, first under the limit counting only orders after the UNKILL...
+    write_batch(run.incoming, 2, spread(80, unkilled_at + 500, 10))
+    # ...and then over it again
+    write_batch(run.incoming, 3, spread(40, unkilled_at + 2 * SECOND, 10))
+    run.process()
+
+    # Then the second breach is a second episode, judged on the orders after the UNKILL alone
+    assert run.kills() == [
+        (0, "ACCOUNT:12345", "Order rate breach: 150 orders in 60s"),
+        (2, "ACCOUNT:12345", "Order rate breach: 120 orders in 60s"),
+    ]
+
+
+def test_without_the_unkill_the_episode_goes_on(run: Run) -> None:
+    write_batch(run.incoming, 1, spread(150, NOON, 10))
+    write_batch(run.incoming, 2, spread(80, NOON + 3_500, 10))
+    write_batch(run.incoming, 3, spread(40, NOON + 5 * SECOND, 10))
+    run.process()
+    assert [(b, scope) for b, scope, _ in run.kills()] == [(0, "ACCOUNT:12345")]

@@ -1,20 +1,23 @@
 """riskctl's risk detector as a Spark Structured Streaming job (Spark 3.5, as on EMR Serverless 7.x).
 
-Reads orders.v1 from Kafka; writes risk_signals.v1 and killswitch.commands.v1 in the same JSON
-contracts, with the same metrics, thresholds and reason wording as the in-process detector, from the
-same topologies/detector.json. Its commands say triggered_by "spark".
+Reads orders.v1 and killswitch.state.v1 from Kafka; writes risk_signals.v1 and
+killswitch.commands.v1 in the same JSON contracts, with the same metrics, thresholds and reason
+wording as the in-process detector, from the same topologies/detector.json. Its commands say
+triggered_by "spark".
 
 Windows: window(event_time, windowMs, slideMs) -- with the shipped file window(ts, '60 seconds',
 '1 second') -- puts each order in 60 overlapping windows aligned to whole seconds. The window ending
 at second e+1 holds exactly the orders the in-process detector's window holds once its newest bucket
-is second e, so both judge the same spans; the watermark trails the newest order by allowedLatenessMs.
-Spark judges a window once, complete, when the watermark passes its end; the in-process detector
-judges it after every order. topologies/spark/WINDOWS.md says where that makes them differ.
+is second e, so both judge the same spans. The aggregation runs in update mode, so each micro-batch
+judges the windows its orders changed: a KILL leaves in the micro-batch that carries the breaching
+order, with no need for later orders to move the watermark. topologies/spark/WINDOWS.md says where
+judging per micro-batch instead of per order makes the two detectors differ.
 
-Episodes: a stateful step (applyInPandasWithState keyed by scope) remembers whether a scope is in a
+Episodes: the episode step (foreachBatch, a cogroup keyed by scope) remembers whether a scope is in a
 breach episode and emits a KILL only on the transition into breach; the episode ends on the scope's
-first window that is under every threshold (or empty). cmd_id and corr_id are UUIDs, one pair per
-command, stable across a replay of the same micro-batch.
+first window that is under every threshold (or empty), or when an operator sets the scope ACTIVE on
+killswitch.state.v1. cmd_id and corr_id are UUIDs, one pair per command, stable across a replay of
+the same micro-batch.
 
 Local:  spark-submit --master local[2] --jars <.cache/spark-jars/*.jar> risk_detector.py \
           --brokers 127.0.0.1:9092 --topology topologies/detector.json \

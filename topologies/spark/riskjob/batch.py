@@ -18,6 +18,6 @@ def read_orders_file(spark: SparkSession, path: str) -> DataFrame:
 
 
 def detect_batch(orders: DataFrame, settings: DetectorSettings, namespace: uuid.UUID) -> DataFrame:
-    """The same windows and episodes the streaming job computes, over a finished stream. No watermark is
-    needed: every window is complete, so the result is what streaming gives once event time has passed."""
+    """The same windows and episodes the streaming job computes, over a finished stream as one micro-batch.
+    No watermark is needed: every window is complete, so every value is the window's final one."""
     return kill_commands_batch(window_metrics(orders, settings), settings, namespace)

@@ -21,8 +21,8 @@ class ProgressLines(StreamingQueryListener):
             return
         watermark = progress.eventTime.get("watermark", "-")
         self._say(
-            f"{progress.name} batch {progress.batchId}: {progress.numInputRows} rows in,"
-            f" {progress.sink.numOutputRows} out, {progress.batchDuration} ms, watermark {watermark}"
+            f"{progress.name} batch {progress.batchId}: {progress.numInputRows} orders in,"
+            f" {progress.batchDuration} ms, watermark {watermark}"
         )
 
     def onQueryIdle(self, event: Any) -> None:  # noqa: N802

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from .commands import TRIGGERED_BY
@@ -14,9 +14,10 @@ JSON_OPTIONS = {"ignoreNullFields": "false"}
 
 
 def signal_records(windows: DataFrame) -> DataFrame:
-    """One risk signal per closed account window, keyed by account like the in-process detector's."""
+    """One risk signal per account window given (with the `ts` it was judged at), keyed by account like
+    the in-process detector's."""
     signal = F.struct(
-        _now_ms().alias("ts"),
+        "ts",
         F.col("scope_id").alias("account_id"),
         "window_start",
         "window_end",
@@ -52,7 +53,3 @@ def kill_records(kills: DataFrame) -> DataFrame:
         F.col("scope").alias("key"),
         F.to_json(command, JSON_OPTIONS).alias("value"),
     )
-
-
-def _now_ms() -> Column:
-    return F.expr("unix_millis(current_timestamp())")

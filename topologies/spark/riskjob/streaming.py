@@ -1,30 +1,50 @@
-"""The streaming job: two queries joined by a window table, because Spark 3.5 refuses a stateful step
-(applyInPandasWithState) after an aggregation in the same query.
+"""The streaming job: ONE query, windows in update mode, the episode step in foreachBatch.
 
-  windows:  orders.v1 -> watermark -> window_metrics -> <checkpoint>/windows-data (parquet, append)
-  outputs:  windows-data -> risk_signals.v1 (account windows)
-                         + killswitch.commands.v1 (applyInPandasWithState: one KILL per episode)
+  orders.v1 -> watermark -> window_metrics (update mode: each micro-batch brings the windows its orders
+  changed) -> foreachBatch:  episode state of the previous batch + UNKILLs from killswitch.state.v1
+                              -> risk_signals.v1 (each account's current window)
+                              +  killswitch.commands.v1 (one KILL per episode)
+                              -> episode state of this batch (<checkpoint>/episodes)
 
-The file sink commits each batch atomically through its metadata log and the file source reads
-whole committed batches, so the outputs query sees every closed window once, in window-end order.
+Update mode is what lets a KILL leave in the micro-batch that carries the breaching order: in append mode
+a window comes out only once the watermark passes its end, which needs later orders (topologies/spark/
+WINDOWS.md). Spark 3.5 allows no stateful step (applyInPandasWithState) after an aggregation in one query,
+and no file sink in update mode, so the episode state lives beside the checkpoint, one file per batch id.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql.streaming.query import StreamingQuery
 from pyspark.sql.streaming.readwriter import DataStreamWriter
 
+from .episode_store import EpisodeStore, EpisodeVersion
+from .episodes import current_window_end
+from .operator_states import OperatorStates, UnkillSource
 from .orders import parse_orders, with_watermark
 from .records import kill_records, signal_records
 from .settings import DetectorSettings
-from .stateful import kill_commands_stream
+from .stateful import (
+    KILL_ROW,
+    carried_frame,
+    kills_of,
+    signals_of,
+    states_of,
+    step_stream,
+    without_signals,
+)
 from .topics import ORDERS
-from .windows import WINDOW_SCHEMA, window_metrics
+from .windows import window_metrics
+
+QUERY_NAME = "riskctl_detector"
+
+Sink = Callable[[DataFrame], None]
+Say = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -39,19 +59,66 @@ class StreamOptions:
     available_now: bool = False
 
     @property
-    def windows_data(self) -> str:
-        return f"{self.checkpoint}/windows-data"
+    def episodes(self) -> str:
+        return f"{self.checkpoint}/episodes"
+
+
+@dataclass(frozen=True)
+class DetectorBatch:
+    """foreachBatch: one micro-batch of updated windows to signals, KILLs and the next episode version."""
+
+    settings: DetectorSettings
+    namespace: uuid.UUID
+    store: EpisodeStore
+    sink: Sink
+    # None: the job follows no state topic (tests that have no broker).
+    operator_states: UnkillSource | None
+    say: Say = print
+
+    def __call__(self, updates: DataFrame, batch_id: int) -> None:
+        updates = updates.persist()
+        try:
+            newest = updates.agg(F.max("window_end")).first()
+            if newest is None or newest[0] is None:
+                # A batch without orders, run because the watermark moved: nothing changed to judge.
+                return
+            self._judge(updates, batch_id, current_window_end(int(newest[0]), self.settings))
+        finally:
+            updates.unpersist()
+
+    def _judge(self, updates: DataFrame, batch_id: int, now_end: int) -> None:
+        previous = self.store.latest_before(batch_id)
+        positions, unkills = previous.positions, []
+        if self.operator_states is not None:
+            unkills, positions = self.operator_states.read(positions)
+        carried = carried_frame(updates.sparkSession, previous.scopes, unkills)
+        stepped = step_stream(updates, carried, now_end, self.settings, self.namespace).persist()
+        try:
+            # KILLs and states are few (scopes in or near a breach); signals, one per active account, are not.
+            kept = without_signals(stepped).collect()
+            # KILLs out before the state that remembers them: a crash in between replays the batch, and
+            # the replay re-sends the same command ids.
+            self.sink(signal_records(signals_of(stepped)).unionByName(kill_records(kills_of(stepped))))
+            self.store.write(batch_id, EpisodeVersion(positions, states_of(kept)))
+        finally:
+            stepped.unpersist()
+        for row in kept:
+            if row["row"] == KILL_ROW:
+                self.say(f"risk_detector: batch {batch_id}: KILL {row['scope']}: {row['reason']}")
 
 
 def start_streams(
     spark: SparkSession, settings: DetectorSettings, options: StreamOptions, namespace: uuid.UUID
 ) -> list[StreamingQuery]:
-    windows = windows_writer(kafka_orders(spark, options), settings, options).start()
-    if options.available_now:
-        # The outputs query reads what the windows query wrote: let that finish first.
-        windows.awaitTermination()
-    records = output_records(spark, settings, options, namespace)
-    return [windows, kafka_writer(records, options).start()]
+    batch = DetectorBatch(
+        settings=settings,
+        namespace=namespace,
+        store=EpisodeStore(spark, options.episodes),
+        sink=kafka_sink(options),
+        operator_states=OperatorStates(spark, options.brokers, options.kafka_options),
+        say=lambda line: print(line, flush=True),
+    )
+    return [detector_writer(kafka_orders(spark, options), settings, options, batch).start()]
 
 
 def kafka_orders(spark: SparkSession, options: StreamOptions) -> DataFrame:
@@ -68,37 +135,29 @@ def kafka_orders(spark: SparkSession, options: StreamOptions) -> DataFrame:
     return parse_orders(source)
 
 
-def windows_writer(orders: DataFrame, settings: DetectorSettings, options: StreamOptions) -> DataStreamWriter:
+def detector_writer(
+    orders: DataFrame, settings: DetectorSettings, options: StreamOptions, batch: DetectorBatch
+) -> DataStreamWriter:
     windows = window_metrics(with_watermark(orders, settings), settings)
     writer = (
-        windows.writeStream.queryName("riskctl_windows")
-        .format("parquet")
-        .option("path", options.windows_data)
-        .option("checkpointLocation", f"{options.checkpoint}/windows")
-        .outputMode("append")
+        windows.writeStream.queryName(QUERY_NAME)
+        .outputMode("update")
+        .option("checkpointLocation", f"{options.checkpoint}/detector")
+        .foreachBatch(batch)
     )
     return _triggered(writer, options)
 
 
-def output_records(
-    spark: SparkSession, settings: DetectorSettings, options: StreamOptions, namespace: uuid.UUID
-) -> DataFrame:
-    """Signals and KILL commands as (topic, key, value) records, from the closed windows."""
-    windows = spark.readStream.schema(WINDOW_SCHEMA).parquet(options.windows_data)
-    kills = kill_commands_stream(windows, settings, namespace)
-    return signal_records(windows).unionByName(kill_records(kills))
+def kafka_sink(options: StreamOptions) -> Sink:
+    def write(records: DataFrame) -> None:
+        (
+            records.write.format("kafka")
+            .option("kafka.bootstrap.servers", options.brokers)
+            .options(**options.kafka_options)
+            .save()
+        )
 
-
-def kafka_writer(records: DataFrame, options: StreamOptions) -> DataStreamWriter:
-    writer = (
-        records.writeStream.queryName("riskctl_outputs")
-        .format("kafka")
-        .option("kafka.bootstrap.servers", options.brokers)
-        .option("checkpointLocation", f"{options.checkpoint}/outputs")
-        .options(**options.kafka_options)
-        .outputMode("append")
-    )
-    return _triggered(writer, options)
+    return write
 
 
 def _triggered(writer: DataStreamWriter, options: StreamOptions) -> DataStreamWriter:

@@ -3,3 +3,4 @@
 ORDERS = "orders.v1"
 RISK_SIGNALS = "risk_signals.v1"
 KILL_COMMANDS = "killswitch.commands.v1"
+KILL_STATE = "killswitch.state.v1"
