@@ -12,9 +12,8 @@ import { jsonRecord } from '../../src/processors/records.js'
 import { Router, ROUTER_MAX_BATCH } from '../../src/processors/router.js'
 import { KILL_STATE, ORDERS, TOPICS } from '../../topologies/topics.js'
 import { percentile, round, type BenchResult } from './result.js'
+import { playSchedule, runawaySchedule } from './runaway-schedule.js'
 import { sampleOrder } from './sample-order.js'
-
-const SYMBOLS = ['AAPL', 'GOOGL', 'MSFT', 'AMZN', 'TSLA', 'NVDA', 'META', 'NFLX']
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-bench-'))
@@ -138,35 +137,13 @@ export async function benchBreachToDrop(): Promise<BenchResult[]> {
     while (!processors.every((p) => p.stats.ready)) await new Promise((resolve) => setTimeout(resolve, 10))
     await new Promise((resolve) => setTimeout(resolve, 200))
 
-    const start = Date.now() + 100
-    const breachTs = new Map<string, number>()
-    const schedule: Order[] = []
-    for (let a = 0; a < accounts; a += 1) {
-      for (let seq = 0; seq < perAccount; seq += 1) {
-        const ts = start + a * staggerMs + Math.floor((seq * 1000) / rate)
-        const account = `runaway-${a}`
-        schedule.push({
-          order_id: `${account}-${seq}`,
-          ts,
-          account_id: account,
-          symbol: SYMBOLS[seq % SYMBOLS.length]!,
-          side: 'BUY',
-          qty: 1,
-          price: 100,
-          strategy: `bench-${a % 4}`,
-        })
-        if (seq === breachSeq) breachTs.set(account, ts)
-      }
-    }
-    schedule.sort((x, y) => x.ts - y.ts)
-    let next = 0
-    while (next < schedule.length) {
-      const now = Date.now()
-      const batch: Order[] = []
-      while (next < schedule.length && schedule[next]!.ts <= now) batch.push(schedule[next++]!)
-      if (batch.length > 0) await log.produce(ORDERS, batch.map((o) => jsonRecord(o.account_id, o, o.ts)))
-      await new Promise((resolve) => setTimeout(resolve, 2))
-    }
+    const { orders: schedule, breachTs } = runawaySchedule(
+      { accounts, ordersPerAccount: perAccount, ordersPerSecond: rate, staggerMs, accountPrefix: 'runaway-', breachSeq },
+      Date.now() + 100,
+    )
+    await playSchedule(schedule, async (batch) => {
+      await log.produce(ORDERS, batch.map((o) => jsonRecord(o.account_id, o, o.ts)))
+    })
     const deadline = Date.now() + 10_000
     while (drops.size < accounts && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
     controller.abort()
