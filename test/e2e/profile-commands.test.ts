@@ -5,6 +5,7 @@ import path from 'node:path'
 import { execa } from 'execa'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ProfileStore, type Profile } from '../../src/cloud/profile-store.js'
+import { privateProfile, sampleProfile } from '../helpers/profile.js'
 import { createTempDir, RUN_JS, type CliResult } from '../helpers/cli.js'
 
 interface SeenRequest {
@@ -51,24 +52,10 @@ async function startFakeAws(): Promise<{ url: string; seen: SeenRequest[]; serve
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server }
 }
 
-const profile = (apiUrl: string, publicBrokers?: string): Profile => ({
-  name: 'class',
-  region: 'eu-west-1',
-  stackName: 'Riskctl',
-  deployedAt: '2026-11-25T09:00:00.000Z',
-  outputs: {
-    apiUrl,
-    bootstrapBrokers: 'b-1.riskctl.internal:9098',
-    ...(publicBrokers === undefined ? {} : { publicBootstrapBrokers: publicBrokers }),
-    emrApplicationId: 'app',
-    jobRoleArn: 'arn:aws:iam::123456789012:role/job',
-    bucket: 'bucket',
-    dashboardUrl: 'https://dashboard',
-    generatorFunction: 'Riskctl-GeneratorFunction-abc',
-    tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:OperatorToken-abc',
-    clusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/riskctl/uuid',
-  },
-})
+const profile = (apiUrl: string, publicBrokers?: string): Profile =>
+  publicBrokers === undefined
+    ? privateProfile({ apiUrl, bootstrapBrokers: 'b-1.riskctl.internal:9098' })
+    : sampleProfile({ apiUrl, bootstrapBrokers: 'b-1.riskctl.internal:9098', publicBootstrapBrokers: publicBrokers })
 
 describe(
   '--profile and generate --target aws (real CLI, AWS faked on 127.0.0.1)',

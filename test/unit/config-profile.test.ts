@@ -7,27 +7,9 @@ import { kafkaConnectionFromEnv } from '../../src/config/kafka-connection.js'
 import { clusterIsPrivate, operatorTokenMissing } from '../../src/config/profile-settings.js'
 import { resolveConfig, type StoredProfile } from '../../src/config/resolve-config.js'
 import { ExitCode, isRiskctlError } from '../../src/errors.js'
+import { sampleProfile } from '../helpers/profile.js'
 
-const profile = (outputs: Partial<Profile['outputs']> = {}): Profile => ({
-  name: 'class',
-  region: 'eu-west-1',
-  stackName: 'Riskctl',
-  deployedAt: '2026-11-25T09:00:00.000Z',
-  laptopCidr: '203.0.113.7/32',
-  outputs: {
-    apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com',
-    bootstrapBrokers: 'b-1.riskctl.internal:9098,b-2.riskctl.internal:9098',
-    publicBootstrapBrokers: 'b-1-public.riskctl.example:9198, b-2-public.riskctl.example:9198',
-    emrApplicationId: 'app',
-    jobRoleArn: 'arn:aws:iam::123456789012:role/job',
-    bucket: 'bucket',
-    dashboardUrl: 'https://dashboard',
-    generatorFunction: 'Riskctl-GeneratorFunction-abc',
-    tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:OperatorToken-abc',
-    clusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/riskctl/uuid',
-    ...outputs,
-  },
-})
+const profile = sampleProfile
 
 const FILE = '/home/op/.config/riskctl/profiles/class.json'
 const stored =
