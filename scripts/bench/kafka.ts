@@ -4,7 +4,10 @@
  * long a router takes to load 100,000 scopes from the compacted state topic. It recreates the
  * riskctl topics on the broker it is given: point it at a scratch broker (npm run kafka:start).
  */
+import { fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
 import kafkajs from 'kafkajs'
 import type { AuditRecord, Order } from '../../src/contracts/messages.js'
 import { loadDetectorTopology } from '../../src/config/detector-topology.js'
@@ -208,12 +211,44 @@ async function benchRawPipe(): Promise<BenchResult> {
   }
 }
 
-/** As benchBreachToDrop in pipeline.ts, on Kafka: 100 runaway accounts, breach order to first DROP. */
+/** 100 accounts run away one after another, each at 200 orders/s for 150 orders. */
+const RUNAWAY = { accounts: 100, perAccount: 150, rate: 200, staggerMs: 100 } as const
+const RUNAWAY_SYMBOLS = ['AAPL', 'GOOGL', 'MSFT', 'AMZN', 'TSLA', 'NVDA', 'META', 'NFLX']
+/** Given to this file run as its own process: it sends the runaway orders. */
+const SENDER_ARGUMENT = '--send-runaway-orders'
+
+/**
+ * The runaway orders in the order they are sent, stamped with the time they are due. One share at
+ * 100 over eight symbols in turn, as in pipeline.ts: the order-count rule is the only one an
+ * account breaches, so the breach is the (orderCount + 1)th order and no earlier one.
+ */
+function runawaySchedule(start: number): Order[] {
+  const schedule: Order[] = []
+  for (let a = 0; a < RUNAWAY.accounts; a += 1) {
+    for (let seq = 0; seq < RUNAWAY.perAccount; seq += 1) {
+      const account = `runaway-${a}`
+      schedule.push({
+        order_id: `${account}-${seq}`,
+        ts: start + a * RUNAWAY.staggerMs + Math.floor((seq * 1000) / RUNAWAY.rate),
+        account_id: account,
+        symbol: RUNAWAY_SYMBOLS[seq % RUNAWAY_SYMBOLS.length]!,
+        side: 'BUY',
+        qty: 1,
+        price: 100,
+        strategy: `bench-${a % 4}`,
+      })
+    }
+  }
+  return schedule.sort((x, y) => x.ts - y.ts)
+}
+
+/**
+ * As benchBreachToDrop in pipeline.ts, on Kafka: 100 runaway accounts, breach order to first DROP.
+ * The orders come from a process of their own, as from `riskctl generate`: sent from the
+ * processors' event loop they would leave late whenever a processor is busy, and that lateness
+ * would count as the pipeline's. An account that never sees a DROP counts as infinitely late.
+ */
 async function benchBreachToDropOnKafka(log: EventLog): Promise<BenchResult[]> {
-  const accounts = 100
-  const perAccount = 150
-  const rate = 200
-  const staggerMs = 100
   const settings = loadDetectorTopology()
   const controller = new AbortController()
   const drops = new Map<string, number>()
@@ -231,65 +266,97 @@ async function benchBreachToDropOnKafka(log: EventLog): Promise<BenchResult[]> {
       }
     },
   })
+  const sender = fork(fileURLToPath(import.meta.url), [SENDER_ARGUMENT], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const senderExit = (once(sender, 'exit') as Promise<[number | null, NodeJS.Signals | null]>).then(
+    ([code, signal]) => {
+      if (code !== 0) throw new Error(`the order sender ended with ${signal ?? `exit code ${String(code)}`}`)
+    },
+  )
+  // Awaited below; until then a failure must not count as unhandled.
+  senderExit.catch(() => undefined)
   const processors = [new Aggregator(log), router, new DetectorProcessor(log, { settings })]
   const runs = processors.map((p) => p.run(controller.signal))
-  while (!processors.every((p) => p.stats.ready)) await sleep(10)
-  await sleep(500)
+  try {
+    await Promise.race([once(sender, 'message'), senderExit])
+    while (!processors.every((p) => p.stats.ready)) await sleep(10)
+    await sleep(500)
 
-  const start = Date.now() + 100
-  const breachTs = new Map<string, number>()
-  const schedule: Order[] = []
-  for (let a = 0; a < accounts; a += 1) {
-    for (let seq = 0; seq < perAccount; seq += 1) {
-      const ts = start + a * staggerMs + Math.floor((seq * 1000) / rate)
-      const account = `runaway-${a}`
-      schedule.push({
-        ...sampleOrder(seq, ts),
-        order_id: `${account}-${seq}`,
-        account_id: account,
-        strategy: `bench-${a % 4}`,
-      })
-      if (seq === breachSeq) breachTs.set(account, ts)
+    const start = Date.now() + 100
+    const breachTs = new Map<string, number>()
+    for (const order of runawaySchedule(start)) {
+      if (order.order_id.endsWith(`-${breachSeq}`)) breachTs.set(order.account_id, order.ts)
     }
-  }
-  schedule.sort((x, y) => x.ts - y.ts)
-  let next = 0
-  while (next < schedule.length) {
-    const now = Date.now()
-    const batch: Order[] = []
-    while (next < schedule.length && schedule[next]!.ts <= now) batch.push(schedule[next++]!)
-    if (batch.length > 0)
-      await log.produce(
-        ORDERS,
-        batch.map((o) => jsonRecord(o.account_id, o, o.ts)),
-      )
-    await sleep(2)
-  }
-  const deadline = Date.now() + 20_000
-  while (drops.size < accounts && Date.now() < deadline) await sleep(50)
-  controller.abort()
-  await Promise.all(runs)
+    sender.send({ start })
+    await senderExit
+    const deadline = Date.now() + 20_000
+    while (drops.size < RUNAWAY.accounts && Date.now() < deadline) await sleep(50)
 
-  const latencies = [...drops].map(([account, at]) => at - breachTs.get(account)!).sort((a, b) => a - b)
-  const leaks = [...breachTs.keys()]
-    .map((account) => allowedAfterBreach.get(account) ?? 0)
-    .sort((a, b) => a - b)
-  const conditions = { accounts, ordersPerSecond: rate, killed: drops.size, aim: 'p99 <= 250 ms' }
-  return [
-    {
-      metric: 'pipeline.kafka.breach_to_drop.p50_ms',
-      value: round(percentile(latencies, 50)),
-      unit: 'ms',
-      conditions,
-    },
-    {
-      metric: 'pipeline.kafka.breach_to_drop.p99_ms',
-      value: round(percentile(latencies, 99)),
-      unit: 'ms',
-      conditions,
-    },
-    { metric: 'pipeline.kafka.leakage.max_orders', value: leaks.at(-1) ?? 0, unit: 'orders', conditions },
-  ]
+    const latencies = [...breachTs]
+      .map(([account, ts]) => (drops.get(account) ?? Number.POSITIVE_INFINITY) - ts)
+      .sort((a, b) => a - b)
+    const leaks = [...breachTs.keys()]
+      .map((account) => allowedAfterBreach.get(account) ?? 0)
+      .sort((a, b) => a - b)
+    const conditions = {
+      accounts: RUNAWAY.accounts,
+      ordersPerSecond: RUNAWAY.rate,
+      killed: drops.size,
+      sender: 'own process',
+      aim: 'p99 <= 250 ms',
+    }
+    return [
+      {
+        metric: 'pipeline.kafka.breach_to_drop.p50_ms',
+        value: round(percentile(latencies, 50)),
+        unit: 'ms',
+        conditions,
+      },
+      {
+        metric: 'pipeline.kafka.breach_to_drop.p99_ms',
+        value: round(percentile(latencies, 99)),
+        unit: 'ms',
+        conditions,
+      },
+      { metric: 'pipeline.kafka.leakage.max_orders', value: leaks.at(-1) ?? 0, unit: 'orders', conditions },
+    ]
+  } finally {
+    sender.kill()
+    controller.abort()
+    await Promise.all(runs)
+  }
+}
+
+/** The sending side of benchBreachToDropOnKafka, in its own process: told when to start, it keeps to the schedule. */
+async function sendRunawayOrders(): Promise<void> {
+  // A bench that died without stopping its sender must not leave it behind. The listener holds
+  // the channel open, so it goes once the orders are sent.
+  const orphaned = () => process.exit(1)
+  process.once('disconnect', orphaned)
+  const log = await openBenchLog()
+  try {
+    const started = once(process, 'message') as Promise<[{ start: number }]>
+    process.send?.('ready')
+    const [{ start }] = await started
+    const schedule = runawaySchedule(start)
+    let next = 0
+    while (next < schedule.length) {
+      const now = Date.now()
+      const batch: Order[] = []
+      while (next < schedule.length && schedule[next]!.ts <= now) batch.push(schedule[next++]!)
+      if (batch.length > 0)
+        await log.produce(
+          ORDERS,
+          batch.map((o) => jsonRecord(o.account_id, o, o.ts)),
+        )
+      await sleep(2)
+    }
+  } finally {
+    process.off('disconnect', orphaned)
+    await log.close()
+  }
 }
 
 /** How long a starting router waits for the kill state: readCompacted over 100,000 scopes. */
@@ -315,3 +382,5 @@ async function benchStateBootstrap(log: EventLog): Promise<BenchResult> {
     await reader.close()
   }
 }
+
+if (process.argv.includes(SENDER_ARGUMENT)) await sendRunawayOrders()

@@ -195,6 +195,58 @@ describe('kafka log: what the contract cannot see', () => {
     await reader.close()
   })
 
+  it('writes transactions back to back, with records or only a commit, while the previous ones complete', async () => {
+    // The broker refuses a transaction that starts before the previous one's markers are written;
+    // a commit without records meets that refusal in AddOffsetsToTxn rather than AddPartitionsToTxn.
+    const log = await open()
+    const input = testTopic({ partitions: 1 })
+    const output = testTopic({ partitions: 1 })
+    await log.createTopics([input, output])
+    const groupId = `${input.name}.processor`
+    for (let offset = 1; offset <= 40; offset += 1) {
+      const records = offset % 2 === 0 ? [] : [{ key: 'k', value: json(offset) }]
+      await log.write([{ topic: output.name, records }], {
+        groupId,
+        offsets: [{ topic: input.name, partition: 0, offset }],
+      })
+    }
+    const resumed = await (await open()).consumer({ topics: [input.name], groupId })
+    expect(resumed.positions()).toEqual([{ topic: input.name, partition: 0, offset: 40 }])
+    const reader = await log.consumer({ topics: [output.name], from: { type: 'earliest' } })
+    expect((await readToEnd(reader)).map(parse)).toEqual(Array.from({ length: 20 }, (_, i) => 2 * i + 1))
+    await reader.close()
+    await resumed.close()
+  })
+
+  it('connects a member’s writer when it is assigned: the previous holder is fenced before the new one writes', async () => {
+    const older = await open()
+    const input = testTopic({ partitions: 1 })
+    const output = testTopic({ partitions: 1 })
+    await older.createTopics([input, output])
+    const groupId = `${input.name}.processor`
+    const commit = (offset: number) => ({ groupId, offsets: [{ topic: input.name, partition: 0, offset }] })
+    const write = (log: EventLog, offset: number) =>
+      log.write([{ topic: output.name, records: [{ key: 'k', value: json(offset) }] }], commit(offset))
+    await write(older, 1)
+
+    // Given a new member of the group that is assigned the same partition but has not written…
+    const member = await (await open()).consumer({ topics: [input.name], groupId })
+    expect(member.positions()).toEqual([{ topic: input.name, partition: 0, offset: 1 }])
+
+    // …the older writer is fenced all the same, within moments.
+    const deadline = Date.now() + 15_000
+    let error: unknown
+    for (let offset = 2; error === undefined && Date.now() < deadline; offset += 1) {
+      error = await write(older, offset).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      if (error === undefined) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(isLogError(error) && error.code).toBe('RISKCTL_GROUP_BUSY')
+    await member.close()
+  })
+
   it('shares a group between two consumers and hands partitions over without skipping a record', async () => {
     const log = await open()
     const spec = testTopic({ partitions: 4 })

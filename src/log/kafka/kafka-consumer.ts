@@ -63,6 +63,8 @@ interface Deps {
   readonly admin: Admin
   readonly context: ErrorContext
   readonly onClose: (consumer: KafkaConsumer) => void
+  /** After every assignment, once the positions are known and fetching has resumed. */
+  readonly onSettled?: (consumer: KafkaConsumer) => void
 }
 
 const key = (topic: string, partition: number) => `${partition}@${topic}`
@@ -428,6 +430,7 @@ export class KafkaConsumer implements Consumer {
     if (assigned.length > 0) this.kafkaConsumer.resume(assigned)
     this.settleFirst?.resolve()
     this.settleFirst = undefined
+    this.deps.onSettled?.(this)
   }
 
   private async onBatch({

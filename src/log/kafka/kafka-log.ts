@@ -249,6 +249,7 @@ export class KafkaLog implements EventLog {
         admin: this.admin,
         context: this.context,
         onClose: (closed) => this.consumers.delete(closed),
+        onSettled: (settled) => this.prepareWriter(settled),
       },
       options,
     )
@@ -258,6 +259,12 @@ export class KafkaLog implements EventLog {
     }
     this.consumers.add(consumer)
     return consumer
+  }
+
+  /** A group's member is whose positions write() commits: its writer can connect before it writes. */
+  private prepareWriter(consumer: KafkaConsumer): void {
+    if (this.closed || consumer.groupId === undefined) return
+    void this.writers.prepare({ groupId: consumer.groupId, offsets: consumer.positions() })
   }
 
   private async watermarks(topic: string): Promise<Watermarks[]> {

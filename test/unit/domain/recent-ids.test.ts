@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { RecentIds } from '../../../src/domain/recent-ids.js'
-import { TentativeIds } from '../../../src/processors/tentative-ids.js'
 
 describe('RecentIds', () => {
   it('remembers ids and reports a second add as already seen', () => {
@@ -45,38 +44,5 @@ describe('RecentIds', () => {
   it('defaults to a capacity of 100k and rejects a useless one', () => {
     expect(new RecentIds().capacity).toBe(100_000)
     expect(() => new RecentIds(0)).toThrow(RangeError)
-  })
-})
-
-describe('TentativeIds', () => {
-  it('takes back a failed batch, newest first, and restores the ids it pushed out', () => {
-    const ids = new TentativeIds(3)
-    for (const id of ['a', 'b', 'c']) ids.add(id)
-    ids.confirm()
-    // A batch that fills past capacity pushes out a and b; its write fails.
-    expect(ids.add('d')).toBe(true)
-    expect(ids.add('e')).toBe(true)
-    expect(ids.has('a')).toBe(false)
-    ids.rollback()
-    expect(['a', 'b', 'c'].every((id) => ids.has(id))).toBe(true)
-    expect(ids.has('d') || ids.has('e')).toBe(false)
-    expect(ids.size).toBe(3)
-    // The ring is as it was: the next additions push out a, then b, in order.
-    ids.add('f')
-    expect(ids.has('a')).toBe(false)
-    expect(ids.has('b')).toBe(true)
-    ids.add('g')
-    expect(ids.has('b')).toBe(false)
-    expect(['c', 'f', 'g'].every((id) => ids.has(id))).toBe(true)
-  })
-
-  it('keeps a confirmed batch and reports its ids as duplicates', () => {
-    const ids = new TentativeIds(10)
-    expect(ids.add('x')).toBe(true)
-    expect(ids.add('x')).toBe(false)
-    ids.confirm()
-    ids.rollback()
-    expect(ids.has('x')).toBe(true)
-    expect(ids.add('x')).toBe(false)
   })
 })
