@@ -9,7 +9,7 @@ import { openEmbeddedLog } from '../../src/log/embedded/embedded-log.js'
 import { Aggregator } from '../../src/processors/aggregator.js'
 import { DetectorProcessor } from '../../src/processors/detector.js'
 import { jsonRecord } from '../../src/processors/records.js'
-import { Router, ROUTER_MAX_BATCH } from '../../src/processors/router.js'
+import { Router } from '../../src/processors/router.js'
 import type { ProduceRecord } from '../../src/log/port.js'
 import { KILL_STATE, ORDERS, TOPICS } from '../../topologies/topics.js'
 import { percentile, round, type BenchResult } from './result.js'
@@ -61,7 +61,7 @@ export async function benchRouter(): Promise<BenchResult[]> {
   const conditions = {
     orders: ROUTER_ORDERS,
     killedAccounts: KILLED_ACCOUNTS,
-    batch: ROUTER_MAX_BATCH,
+    batch: runs[0]!.batch,
     topics: 'audit+gated+dlq+commit per batch',
     runs: `median of ${ROUTER_RUNS}`,
   }
@@ -92,6 +92,7 @@ interface RouterRun {
   readonly seconds: number
   readonly cpuMicros: number
   readonly dropped: number
+  readonly batch: number
 }
 
 async function routeOnce(states: readonly ProduceRecord[], orders: readonly ProduceRecord[]): Promise<RouterRun> {
@@ -118,7 +119,12 @@ async function routeOnce(states: readonly ProduceRecord[], orders: readonly Prod
     })
     await router.run(controller.signal)
     await log.close()
-    return { seconds: (finished - started) / 1000, cpuMicros: cpu!.user + cpu!.system, dropped: router.stats.dropped }
+    return {
+      seconds: (finished - started) / 1000,
+      cpuMicros: cpu!.user + cpu!.system,
+      dropped: router.stats.dropped,
+      batch: log.preferredWriteBatch,
+    }
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true })
   }

@@ -138,6 +138,11 @@ export interface GroupCommit {
 export interface EventLog {
   /** Which adapter this is and where it lives, for status lines and errors (never a secret). */
   readonly description: string
+  /**
+   * How many records a processor should decide per atomic write on this log, where the adapter
+   * knows better than the processor: what one write costs differs by orders of magnitude.
+   */
+  readonly preferredWriteBatch?: number
   /** Creates the topics that do not exist yet; existing ones are left as they are. */
   createTopics(specs: readonly TopicSpec[]): Promise<CreateTopicsResult>
   listTopics(): Promise<string[]>

@@ -13,12 +13,8 @@ import { TentativeIds } from './tentative-ids.js'
 
 export const ROUTER_GROUP = 'riskctl-router'
 export const ROUTER_SERVICE = 'router'
-/**
- * Orders per atomic write. Larger batches spend less per commit but keep more records alive through
- * each young-generation collection, which copies them; past about a thousand the copying costs more
- * than the commits save (`npm run bench`, router.embedded.*).
- */
-export const ROUTER_MAX_BATCH = 1000
+/** Orders per atomic write when neither the options nor the log say. */
+const DEFAULT_MAX_BATCH = 1000
 
 export interface RouterStats {
   ready: boolean
@@ -91,7 +87,7 @@ export class Router implements Processor {
         await this.applyStates(states, 0)
         const before = orders.positions()
         this.notePartitions(before)
-        const batch = await orders.poll({ maxRecords: this.options.maxBatch ?? ROUTER_MAX_BATCH, maxWaitMs: 50 })
+        const batch = await orders.poll({ maxRecords: this.options.maxBatch ?? this.log.preferredWriteBatch ?? DEFAULT_MAX_BATCH, maxWaitMs: 50 })
         if (batch.length === 0) continue
         // A kill confirmed before any of these orders was sent must govern them.
         await this.catchUpStates(states, signal)

@@ -34,6 +34,12 @@ export interface EmbeddedLogOptions {
  */
 export class EmbeddedLog implements EventLog {
   readonly description: string
+  /**
+   * A commit costs little here; what grows with the batch is the records kept alive through each
+   * young-generation collection, which copies them. Past about a thousand the copying costs more
+   * than the commits save (`npm run bench`, router.embedded.*).
+   */
+  readonly preferredWriteBatch = 1000
   private readonly signal: ChangeSignal
   private readonly cleaner: LogCleaner
   private readonly consumers = new Set<EmbeddedConsumer>()
