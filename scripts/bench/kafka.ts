@@ -4,23 +4,21 @@
  * long a router takes to load 100,000 scopes from the compacted state topic. It recreates the
  * riskctl topics on the broker it is given: point it at a scratch broker (npm run kafka:start).
  */
-import { fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { once } from 'node:events'
-import { fileURLToPath } from 'node:url'
 import kafkajs from 'kafkajs'
-import type { AuditRecord, Order } from '../../src/contracts/messages.js'
+import type { AuditRecord } from '../../src/contracts/messages.js'
 import { loadDetectorTopology } from '../../src/config/detector-topology.js'
 import { isLogError } from '../../src/log/errors.js'
 import { openKafkaLog } from '../../src/log/kafka/kafka-log.js'
-import type { EventLog, ProduceRecord } from '../../src/log/port.js'
+import type { EventLog } from '../../src/log/port.js'
 import { Aggregator } from '../../src/processors/aggregator.js'
 import { DetectorProcessor } from '../../src/processors/detector.js'
 import { jsonRecord } from '../../src/processors/records.js'
 import { Router } from '../../src/processors/router.js'
 import { AUDIT, KILL_STATE, ORDERS, ORDERS_GATED, TOPIC_NAMES, TOPICS } from '../../topologies/topics.js'
 import { percentile, round, type BenchResult } from './result.js'
-import { sampleOrder } from './sample-order.js'
+import { forkRunawaySender, runawaySchedule } from './runaway-schedule.js'
+import { killedAccountState, sampleOrder } from './sample-order.js'
 
 const { Kafka, logLevel } = kafkajs
 export const BENCH_BROKERS = (process.env.RISKCTL_BENCH_BROKERS ?? '127.0.0.1:9092')
@@ -84,23 +82,11 @@ async function recreateTopics(): Promise<void> {
   }
 }
 
-function killedState(i: number): ProduceRecord {
-  return jsonRecord(`ACCOUNT:k${i}`, {
-    scope: `ACCOUNT:k${i}`,
-    status: 'KILLED',
-    updated_ts: Date.now(),
-    updated_by: 'bench',
-    reason: 'bench',
-    last_cmd_id: `c${i}`,
-    corr_id: `k${i}`,
-  })
-}
-
 /** The router on Kafka, end to end: read, decide, audit and forward in a transaction with the commit. */
 async function benchRouterOnKafka(log: EventLog): Promise<BenchResult> {
   await log.produce(
     KILL_STATE,
-    Array.from({ length: KILLED_ACCOUNTS }, (_, i) => killedState(i)),
+    Array.from({ length: KILLED_ACCOUNTS }, (_, i) => killedAccountState(i)),
   )
   const orders = Array.from({ length: ORDER_COUNT }, (_, i) => {
     const order = sampleOrder(i)
@@ -213,34 +199,6 @@ async function benchRawPipe(): Promise<BenchResult> {
 
 /** 100 accounts run away one after another, each at 200 orders/s for 150 orders. */
 const RUNAWAY = { accounts: 100, perAccount: 150, rate: 200, staggerMs: 100 } as const
-const RUNAWAY_SYMBOLS = ['AAPL', 'GOOGL', 'MSFT', 'AMZN', 'TSLA', 'NVDA', 'META', 'NFLX']
-/** Given to this file run as its own process: it sends the runaway orders. */
-const SENDER_ARGUMENT = '--send-runaway-orders'
-
-/**
- * The runaway orders in the order they are sent, stamped with the time they are due. One share at
- * 100 over eight symbols in turn, as in pipeline.ts: the order-count rule is the only one an
- * account breaches, so the breach is the (orderCount + 1)th order and no earlier one.
- */
-function runawaySchedule(start: number): Order[] {
-  const schedule: Order[] = []
-  for (let a = 0; a < RUNAWAY.accounts; a += 1) {
-    for (let seq = 0; seq < RUNAWAY.perAccount; seq += 1) {
-      const account = `runaway-${a}`
-      schedule.push({
-        order_id: `${account}-${seq}`,
-        ts: start + a * RUNAWAY.staggerMs + Math.floor((seq * 1000) / RUNAWAY.rate),
-        account_id: account,
-        symbol: RUNAWAY_SYMBOLS[seq % RUNAWAY_SYMBOLS.length]!,
-        side: 'BUY',
-        qty: 1,
-        price: 100,
-        strategy: `bench-${a % 4}`,
-      })
-    }
-  }
-  return schedule.sort((x, y) => x.ts - y.ts)
-}
 
 /**
  * As benchBreachToDrop in pipeline.ts, on Kafka: 100 runaway accounts, breach order to first DROP.
@@ -266,31 +224,24 @@ async function benchBreachToDropOnKafka(log: EventLog): Promise<BenchResult[]> {
       }
     },
   })
-  const sender = fork(fileURLToPath(import.meta.url), [SENDER_ARGUMENT], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  const senderExit = (once(sender, 'exit') as Promise<[number | null, NodeJS.Signals | null]>).then(
-    ([code, signal]) => {
-      if (code !== 0) throw new Error(`the order sender ended with ${signal ?? `exit code ${String(code)}`}`)
-    },
-  )
-  // Awaited below; until then a failure must not count as unhandled.
-  senderExit.catch(() => undefined)
+  const sender = await forkRunawaySender()
   const processors = [new Aggregator(log), router, new DetectorProcessor(log, { settings })]
   const runs = processors.map((p) => p.run(controller.signal))
   try {
-    await Promise.race([once(sender, 'message'), senderExit])
     while (!processors.every((p) => p.stats.ready)) await sleep(10)
     await sleep(500)
 
-    const start = Date.now() + 100
-    const breachTs = new Map<string, number>()
-    for (const order of runawaySchedule(start)) {
-      if (order.order_id.endsWith(`-${breachSeq}`)) breachTs.set(order.account_id, order.ts)
+    const plan = {
+      accounts: RUNAWAY.accounts,
+      ordersPerAccount: RUNAWAY.perAccount,
+      ordersPerSecond: RUNAWAY.rate,
+      staggerMs: RUNAWAY.staggerMs,
+      accountPrefix: 'runaway-',
+      breachSeq,
     }
-    sender.send({ start })
-    await senderExit
+    const startMs = Date.now() + 100
+    const { breachTs } = runawaySchedule(plan, startMs)
+    await sender.send({ plan, startMs })
     const deadline = Date.now() + 20_000
     while (drops.size < RUNAWAY.accounts && Date.now() < deadline) await sleep(50)
 
@@ -323,39 +274,9 @@ async function benchBreachToDropOnKafka(log: EventLog): Promise<BenchResult[]> {
       { metric: 'pipeline.kafka.leakage.max_orders', value: leaks.at(-1) ?? 0, unit: 'orders', conditions },
     ]
   } finally {
-    sender.kill()
+    sender.stop()
     controller.abort()
     await Promise.all(runs)
-  }
-}
-
-/** The sending side of benchBreachToDropOnKafka, in its own process: told when to start, it keeps to the schedule. */
-async function sendRunawayOrders(): Promise<void> {
-  // A bench that died without stopping its sender must not leave it behind. The listener holds
-  // the channel open, so it goes once the orders are sent.
-  const orphaned = () => process.exit(1)
-  process.once('disconnect', orphaned)
-  const log = await openBenchLog()
-  try {
-    const started = once(process, 'message') as Promise<[{ start: number }]>
-    process.send?.('ready')
-    const [{ start }] = await started
-    const schedule = runawaySchedule(start)
-    let next = 0
-    while (next < schedule.length) {
-      const now = Date.now()
-      const batch: Order[] = []
-      while (next < schedule.length && schedule[next]!.ts <= now) batch.push(schedule[next++]!)
-      if (batch.length > 0)
-        await log.produce(
-          ORDERS,
-          batch.map((o) => jsonRecord(o.account_id, o, o.ts)),
-        )
-      await sleep(2)
-    }
-  } finally {
-    process.off('disconnect', orphaned)
-    await log.close()
   }
 }
 
@@ -364,7 +285,7 @@ async function benchStateBootstrap(log: EventLog): Promise<BenchResult> {
   for (let i = 0; i < SCOPES; i += 5000) {
     await log.produce(
       KILL_STATE,
-      Array.from({ length: 5000 }, (_, j) => killedState(i + j)),
+      Array.from({ length: 5000 }, (_, j) => killedAccountState(i + j)),
     )
   }
   const reader = await openBenchLog()
@@ -383,4 +304,3 @@ async function benchStateBootstrap(log: EventLog): Promise<BenchResult> {
   }
 }
 
-if (process.argv.includes(SENDER_ARGUMENT)) await sendRunawayOrders()

@@ -14,7 +14,7 @@ import type { ProduceRecord } from '../../src/log/port.js'
 import { KILL_STATE, ORDERS, TOPICS } from '../../topologies/topics.js'
 import { percentile, round, type BenchResult } from './result.js'
 import { playSchedule, runawaySchedule } from './runaway-schedule.js'
-import { sampleOrder } from './sample-order.js'
+import { killedAccountState, sampleOrder } from './sample-order.js'
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-bench-'))
@@ -27,17 +27,7 @@ const ROUTER_RUNS = 3
 
 /** The router on the embedded log: decisions per second, end to end (read, decide, audit, forward, commit). */
 export async function benchRouter(): Promise<BenchResult[]> {
-  const states = Array.from({ length: KILLED_ACCOUNTS }, (_, i) =>
-    jsonRecord(`ACCOUNT:k${i}`, {
-      scope: `ACCOUNT:k${i}`,
-      status: 'KILLED',
-      updated_ts: Date.now(),
-      updated_by: 'bench',
-      reason: 'bench',
-      last_cmd_id: `c${i}`,
-      corr_id: `k${i}`,
-    }),
-  )
+  const states = Array.from({ length: KILLED_ACCOUNTS }, (_, i) => killedAccountState(i))
   const orders = Array.from({ length: ROUTER_ORDERS }, (_, i) => {
     const order = sampleOrder(i)
     const account = i % 10 === 0 ? `k${i % KILLED_ACCOUNTS}` : order.account_id

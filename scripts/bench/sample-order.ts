@@ -1,4 +1,6 @@
 import type { Order } from '../../src/contracts/messages.js'
+import type { ProduceRecord } from '../../src/log/port.js'
+import { jsonRecord } from '../../src/processors/records.js'
 
 const SYMBOLS = ['AAPL', 'GOOGL', 'MSFT', 'AMZN', 'TSLA', 'NVDA', 'META', 'NFLX']
 
@@ -14,4 +16,17 @@ export function sampleOrder(seq: number, ts = Date.now()): Order {
     price: 100 + (seq % 1000) / 10,
     strategy: seq % 3 === 0 ? 'momentum' : 'mean_reversion',
   }
+}
+
+/** The kill state of account k<i>, as the aggregator writes it: the routers' benches kill a thousand accounts. */
+export function killedAccountState(i: number): ProduceRecord {
+  return jsonRecord(`ACCOUNT:k${i}`, {
+    scope: `ACCOUNT:k${i}`,
+    status: 'KILLED',
+    updated_ts: Date.now(),
+    updated_by: 'bench',
+    reason: 'bench',
+    last_cmd_id: `c${i}`,
+    corr_id: `k${i}`,
+  })
 }
