@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto'
 import kafkajs from 'kafkajs'
-import type { AuditRecord } from '../../src/contracts/messages.js'
 import { loadDetectorTopology } from '../../src/config/detector-topology.js'
 import { isLogError } from '../../src/log/errors.js'
 import { openKafkaLog } from '../../src/log/kafka/kafka-log.js'
@@ -17,6 +16,7 @@ import { jsonRecord } from '../../src/processors/records.js'
 import { Router } from '../../src/processors/router.js'
 import { AUDIT, KILL_STATE, ORDERS, ORDERS_GATED, TOPIC_NAMES, TOPICS } from '../../topologies/topics.js'
 import { percentile, round, type BenchResult } from './result.js'
+import { BreachWatch } from './breach-watch.js'
 import { forkRunawaySender, runawaySchedule } from './runaway-schedule.js'
 import { killedAccountState, sampleOrder } from './sample-order.js'
 
@@ -209,21 +209,9 @@ const RUNAWAY = { accounts: 100, perAccount: 150, rate: 200, staggerMs: 100 } as
 async function benchBreachToDropOnKafka(log: EventLog): Promise<BenchResult[]> {
   const settings = loadDetectorTopology()
   const controller = new AbortController()
-  const drops = new Map<string, number>()
-  const allowedAfterBreach = new Map<string, number>()
   const breachSeq = settings.thresholds.orderCount
-  const router = new Router(log, {
-    onBatch: (audits: readonly AuditRecord[]) => {
-      for (const audit of audits) {
-        if (!audit.account_id.startsWith('runaway-')) continue
-        if (audit.decision === 'DROP' && !drops.has(audit.account_id)) drops.set(audit.account_id, audit.ts)
-        const seq = Number(audit.order_id.split('-').at(-1))
-        if (audit.decision === 'ALLOW' && seq > breachSeq) {
-          allowedAfterBreach.set(audit.account_id, (allowedAfterBreach.get(audit.account_id) ?? 0) + 1)
-        }
-      }
-    },
-  })
+  const watch = new BreachWatch('runaway-', breachSeq)
+  const router = new Router(log, { onBatch: watch.observe })
   const sender = await forkRunawaySender()
   const processors = [new Aggregator(log), router, new DetectorProcessor(log, { settings })]
   const runs = processors.map((p) => p.run(controller.signal))
@@ -243,18 +231,14 @@ async function benchBreachToDropOnKafka(log: EventLog): Promise<BenchResult[]> {
     const { breachTs } = runawaySchedule(plan, startMs)
     await sender.send({ plan, startMs })
     const deadline = Date.now() + 20_000
-    while (drops.size < RUNAWAY.accounts && Date.now() < deadline) await sleep(50)
+    while (watch.dropped < RUNAWAY.accounts && Date.now() < deadline) await sleep(50)
 
-    const latencies = [...breachTs]
-      .map(([account, ts]) => (drops.get(account) ?? Number.POSITIVE_INFINITY) - ts)
-      .sort((a, b) => a - b)
-    const leaks = [...breachTs.keys()]
-      .map((account) => allowedAfterBreach.get(account) ?? 0)
-      .sort((a, b) => a - b)
+    const latencies = watch.latencies(breachTs)
+    const leaks = watch.leaks(breachTs)
     const conditions = {
       accounts: RUNAWAY.accounts,
       ordersPerSecond: RUNAWAY.rate,
-      killed: drops.size,
+      killed: watch.dropped,
       sender: 'own process',
       aim: 'p99 <= 250 ms',
     }

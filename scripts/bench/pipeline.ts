@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { AuditRecord, Order } from '../../src/contracts/messages.js'
+import type { Order } from '../../src/contracts/messages.js'
 import { loadDetectorTopology } from '../../src/config/detector-topology.js'
 import { RecentIds } from '../../src/domain/recent-ids.js'
 import { decideOrder, KillStateTable, ThrottleMeter } from '../../src/domain/router-decision.js'
@@ -13,6 +13,7 @@ import { Router } from '../../src/processors/router.js'
 import type { ProduceRecord } from '../../src/log/port.js'
 import { KILL_STATE, ORDERS, TOPICS } from '../../topologies/topics.js'
 import { percentile, round, type BenchResult } from './result.js'
+import { BreachWatch } from './breach-watch.js'
 import { playSchedule, runawaySchedule } from './runaway-schedule.js'
 import { killedAccountState, sampleOrder } from './sample-order.js'
 
@@ -136,21 +137,9 @@ export async function benchBreachToDrop(): Promise<BenchResult[]> {
     await log.createTopics(TOPICS)
     const settings = loadDetectorTopology()
     const controller = new AbortController()
-    const drops = new Map<string, number>()
-    const allowedAfterBreach = new Map<string, number>()
     const breachSeq = settings.thresholds.orderCount // the (orderCount + 1)th order, 0-based
-    const router = new Router(log, {
-      onBatch: (audits: readonly AuditRecord[]) => {
-        for (const audit of audits) {
-          if (!audit.account_id.startsWith('runaway-')) continue
-          if (audit.decision === 'DROP' && !drops.has(audit.account_id)) drops.set(audit.account_id, audit.ts)
-          const seq = Number(audit.order_id.split('-').at(-1))
-          if (audit.decision === 'ALLOW' && seq > breachSeq) {
-            allowedAfterBreach.set(audit.account_id, (allowedAfterBreach.get(audit.account_id) ?? 0) + 1)
-          }
-        }
-      },
-    })
+    const watch = new BreachWatch('runaway-', breachSeq)
+    const router = new Router(log, { onBatch: watch.observe })
     const processors = [new Aggregator(log), router, new DetectorProcessor(log, { settings })]
     const runs = processors.map((p) => p.run(controller.signal))
     while (!processors.every((p) => p.stats.ready)) await new Promise((resolve) => setTimeout(resolve, 10))
@@ -164,14 +153,14 @@ export async function benchBreachToDrop(): Promise<BenchResult[]> {
       await log.produce(ORDERS, batch.map((o) => jsonRecord(o.account_id, o, o.ts)))
     })
     const deadline = Date.now() + 10_000
-    while (drops.size < accounts && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    while (watch.dropped < accounts && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
     controller.abort()
     await Promise.all(runs)
     await log.close()
 
-    const latencies = [...drops].map(([account, ts]) => ts - breachTs.get(account)!).sort((a, b) => a - b)
-    const leaks = [...breachTs.keys()].map((account) => allowedAfterBreach.get(account) ?? 0).sort((a, b) => a - b)
-    const conditions = { accounts, ordersPerSecond: rate, killed: drops.size }
+    const latencies = watch.latencies(breachTs)
+    const leaks = watch.leaks(breachTs)
+    const conditions = { accounts, ordersPerSecond: rate, killed: watch.dropped }
     return [
       { metric: 'pipeline.embedded.breach_to_drop.p50_ms', value: round(percentile(latencies, 50)), unit: 'ms', conditions },
       { metric: 'pipeline.embedded.breach_to_drop.p99_ms', value: round(percentile(latencies, 99)), unit: 'ms', conditions },
