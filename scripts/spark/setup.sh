@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The Spark side's local toolchain, installed once and cached:
-#   .venv/                 pyspark 3.5 (with its own spark-submit), pandas, pyarrow and pytest,
+#   .venv/                 pyspark 3.5 (with its own spark-submit) and pytest,
 #                          pinned in requirements-spark.txt
 #   .cache/spark-jars/     the Kafka source/sink for Spark 3.5 / Scala 2.12 from Maven Central
 # Both are gitignored. A second run only compares two stamps and returns in well under a second.
+#
+# --jars-only skips the virtualenv: what `riskctl deploy` needs to package the job for EMR Serverless.
 #
 # Environment: PYTHON (python3.11, else python3), SPARK_VENV (.venv), SPARK_JARS_DIR (.cache/spark-jars).
 set -euo pipefail
@@ -83,6 +85,15 @@ install_jars() {
   printf '%s\n' "$want" >"$JARS_DIR/.complete"
 }
 
-install_venv
-install_jars
-say "ready: $VENV/bin/spark-submit, $(find "$JARS_DIR" -name '*.jar' | wc -l) jars in $JARS_DIR"
+case ${1:-} in
+--jars-only)
+  install_jars
+  say "ready: $(find "$JARS_DIR" -name '*.jar' | wc -l) jars in $JARS_DIR"
+  ;;
+'')
+  install_venv
+  install_jars
+  say "ready: $VENV/bin/spark-submit, $(find "$JARS_DIR" -name '*.jar' | wc -l) jars in $JARS_DIR"
+  ;;
+*) die "unknown argument $1 (the only one is --jars-only)" ;;
+esac

@@ -6,7 +6,7 @@ import { cdkToolkit } from './cloud-toolkit.js'
 import { confirmOnTerminal } from './confirm.js'
 import type { CloudDeps } from './deployer.js'
 import { createEmrClient, DetectorJobs } from './emr-jobs.js'
-import { buildJobPackage } from './job-package.js'
+import { buildJobPackage, fetchJobJars, missingJobJars } from './job-package.js'
 import { ProfileStore } from './profile-store.js'
 import { progressHost } from './progress-lines.js'
 
@@ -38,6 +38,10 @@ export function cloudDeps(settings: CloudDepsSettings): CloudDeps {
     build: async () => {
       settings.log('Bundling the Lambda functions and the Spark job package...')
       const bundleDir = await bundleHandlers(path.join(workDir, 'bundles'))
+      if (missingJobJars().length > 0) {
+        settings.log('Fetching the Spark job\'s jars from Maven Central (once; cached after)...')
+        await fetchJobJars(settings.log)
+      }
       const jobPackageDir = buildJobPackage(path.join(workDir, 'spark-job'))
       return { bundleDir, jobPackageDir }
     },

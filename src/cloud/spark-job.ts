@@ -1,85 +1,51 @@
 import { CHECKPOINT_PREFIX, JOB_PREFIX, LOG_PREFIX } from '../../topologies/aws/spark-detector.js'
+import { EMR_RELEASE_LABEL } from '../../topologies/aws/names.js'
+import type { EmrSparkJobConfig } from '../spark/emr-job-config.js'
+import { buildEmrSparkJob, type StartJobRunInput } from '../spark/emr-start-job-run.js'
 
-/** Spark 3.5 on EMR 7 is Scala 2.12; the Kafka source must match it. */
-export const SPARK_PACKAGES = [
-  'org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.5',
-  'software.amazon.msk:aws-msk-iam-auth:2.3.2',
-] as const
-
-/** MSK IAM for the Spark Kafka source and sink: the job's execution role signs, no secret travels. */
-export const MSK_IAM_OPTIONS: Readonly<Record<string, string>> = {
-  'kafka.security.protocol': 'SASL_SSL',
-  'kafka.sasl.mechanism': 'AWS_MSK_IAM',
-  'kafka.sasl.jaas.config': 'software.amazon.msk.auth.iam.IAMLoginModule required;',
-  'kafka.sasl.client.callback.handler.class': 'software.amazon.msk.auth.iam.IAMClientCallbackHandler',
-}
-
+/** What the stack's outputs give the detector's job run. */
 export interface DetectorJobInput {
   readonly applicationId: string
   readonly executionRoleArn: string
   readonly bucket: string
+  /** MSK's IAM bootstrap brokers (port 9098), comma-separated as the stack reports them. */
   readonly bootstrapBrokers: string
   readonly clientToken: string
 }
 
-/** StartJobRun's input, as plain data: what `riskctl deploy` sends, checked by tests without AWS. */
-export interface StartJobRunInput {
-  readonly applicationId: string
-  readonly executionRoleArn: string
-  readonly clientToken: string
-  readonly name: string
-  readonly jobDriver: {
-    readonly sparkSubmit: {
-      readonly entryPoint: string
-      readonly entryPointArguments: string[]
-      readonly sparkSubmitParameters: string
-    }
-  }
-  readonly configurationOverrides: {
-    readonly monitoringConfiguration: { readonly s3MonitoringConfiguration: { readonly logUri: string } }
-  }
-  readonly mode: 'STREAMING'
-}
+/**
+ * One driver and one executor of 2 vCPU each: a classroom's order flow is a few thousand orders a
+ * second, and the two fit twice in the application's maximum capacity (8 vCPU, 32 GB), so a
+ * restarted run can start before the failed one has released its workers.
+ */
+const DRIVER = { cores: 2, memoryGiB: 6 } as const
+const EXECUTOR = { cores: 2, memoryGiB: 6, instances: 1 } as const
+/** A few scopes per micro-batch: Spark's default of 200 shuffle partitions would be 200 idle tasks. */
+const SHUFFLE_PARTITIONS = 4
 
-/** The streaming detector job: the package the stack uploaded, the checkpoint in the same bucket. */
-export function detectorJobRun(input: DetectorJobInput): StartJobRunInput {
-  const job = `s3://${input.bucket}/${JOB_PREFIX}`
-  const args = [
-    '--brokers',
-    input.bootstrapBrokers,
-    '--topology',
-    'detector.json',
-    '--checkpoint',
-    `s3://${input.bucket}/${CHECKPOINT_PREFIX}detector`,
-    '--starting-offsets',
-    'latest',
-    ...Object.entries(MSK_IAM_OPTIONS).flatMap(([key, value]) => ['--kafka-option', `${key}=${value}`]),
-  ]
-  const submit = [
-    `--py-files ${job}riskjob.zip`,
-    `--files ${job}detector.json`,
-    `--conf spark.jars.packages=${SPARK_PACKAGES.join(',')}`,
-    '--conf spark.driver.cores=2 --conf spark.driver.memory=6g',
-    '--conf spark.executor.cores=2 --conf spark.executor.memory=6g --conf spark.executor.instances=1',
-    '--conf spark.dynamicAllocation.enabled=false',
-  ].join(' ')
+/** The deployed stack as the Spark job's configuration: the package and checkpoints in the stack's bucket. */
+export function detectorJobConfig(input: DetectorJobInput): EmrSparkJobConfig {
   return {
     applicationId: input.applicationId,
     executionRoleArn: input.executionRoleArn,
+    releaseLabel: EMR_RELEASE_LABEL,
+    artifactsUri: `s3://${input.bucket}/${JOB_PREFIX}`,
+    checkpointUri: `s3://${input.bucket}/${CHECKPOINT_PREFIX}detector`,
+    brokers: input.bootstrapBrokers
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter((broker) => broker !== ''),
+    kafkaAuth: 'iam',
+    driver: DRIVER,
+    executor: EXECUTOR,
+    shufflePartitions: SHUFFLE_PARTITIONS,
+    logUri: `s3://${input.bucket}/${LOG_PREFIX}`,
     clientToken: input.clientToken,
     name: 'riskctl-detector',
-    mode: 'STREAMING',
-    jobDriver: {
-      sparkSubmit: {
-        entryPoint: `${job}risk_detector.py`,
-        entryPointArguments: args,
-        sparkSubmitParameters: submit,
-      },
-    },
-    configurationOverrides: {
-      monitoringConfiguration: {
-        s3MonitoringConfiguration: { logUri: `s3://${input.bucket}/${LOG_PREFIX}` },
-      },
-    },
   }
+}
+
+/** The StartJobRun request `riskctl deploy` sends: the Spark job's own builder over the stack's outputs. */
+export function detectorJobRun(input: DetectorJobInput): StartJobRunInput {
+  return buildEmrSparkJob(detectorJobConfig(input)).startJobRun
 }

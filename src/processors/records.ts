@@ -2,7 +2,6 @@ import type { DeadLetter, KillState } from '../contracts/messages.js'
 import { killStateSchema } from '../contracts/messages.js'
 import { decodeJson } from '../contracts/decode.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
-import { DEAD_LETTERS } from '../../topologies/topics.js'
 
 export function jsonRecord(key: string | null, value: unknown, timestamp?: number): ProduceRecord {
   const bytes = Buffer.from(JSON.stringify(value))
@@ -18,7 +17,8 @@ export function deadLetter(record: LogRecord, error: string, now: number): Produ
     raw: record.value === null ? '' : record.value.toString('utf8'),
     error,
   }
-  return jsonRecord(DEAD_LETTERS, letter, now)
+  // Keyed by source topic, as the topic spec says: a bad producer's letters stay in order.
+  return jsonRecord(record.topic, letter, now)
 }
 
 export type StateChange =

@@ -1,6 +1,7 @@
 import { badInput } from '../errors.js'
 import {
   EMR_RELEASE_PATTERN,
+  MSK_IAM_AUTH_JAR,
   SPARK_KAFKA_JARS,
   type EmrSparkJobConfig,
   type SparkProcessSize,
@@ -102,8 +103,9 @@ function entryPointArguments(config: EmrSparkJobConfig): string[] {
 }
 
 function sparkSubmitParameters(config: EmrSparkJobConfig, artifacts: string): string[] {
-  const jars = SPARK_KAFKA_JARS.map((jar) => `${artifacts}/jars/${jar}`)
-  if (config.kafkaAuth === 'iam' && config.mskIamAuthJarUri !== undefined) jars.push(config.mskIamAuthJarUri)
+  const names: string[] = [...SPARK_KAFKA_JARS]
+  if (config.kafkaAuth === 'iam') names.push(MSK_IAM_AUTH_JAR)
+  const jars = names.map((jar) => `${artifacts}/jars/${jar}`)
   return [
     `--py-files ${artifacts}/riskjob.zip`,
     `--files ${artifacts}/${TOPOLOGY_FILE}`,
@@ -115,23 +117,11 @@ function sparkSubmitParameters(config: EmrSparkJobConfig, artifacts: string): st
     conf('spark.dynamicAllocation.enabled', false),
     conf('spark.sql.shuffle.partitions', config.shufflePartitions),
     conf('spark.sql.session.timeZone', 'UTC'),
-    ...pythonEnv(config.pythonEnvArchiveUri),
   ]
 }
 
 function processSize(role: 'driver' | 'executor', size: SparkProcessSize): string[] {
   return [conf(`spark.${role}.cores`, size.cores), conf(`spark.${role}.memory`, `${size.memoryGiB}g`)]
-}
-
-function pythonEnv(archiveUri: string | undefined): string[] {
-  if (archiveUri === undefined) return []
-  const python = './environment/bin/python'
-  return [
-    `--archives ${archiveUri}#environment`,
-    conf('spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON', python),
-    conf('spark.emr-serverless.driverEnv.PYSPARK_PYTHON', python),
-    conf('spark.executorEnv.PYSPARK_PYTHON', python),
-  ]
 }
 
 function conf(key: string, value: string | number | boolean): string {
@@ -154,7 +144,4 @@ function validate(config: EmrSparkJobConfig): void {
   }
   if (config.brokers.length === 0)
     throw badInput(code, 'brokers is empty: the job reads orders.v1 from Kafka.')
-  if (config.kafkaAuth === 'iam' && config.mskIamAuthJarUri === undefined) {
-    throw badInput(code, 'kafkaAuth iam needs mskIamAuthJarUri (the shaded aws-msk-iam-auth jar).')
-  }
 }

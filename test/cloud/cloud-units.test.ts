@@ -6,11 +6,12 @@ import { estimateHourlyCost, UNIT_PRICES } from '../../src/cloud/cost.js'
 import { DetectorJobs } from '../../src/cloud/emr-jobs.js'
 import { invokeGenerator } from '../../src/cloud/invoke-generator.js'
 import { handlerEntry } from '../../src/cloud/bundle.js'
-import { buildJobPackage } from '../../src/cloud/job-package.js'
+import { buildJobPackage, missingJobJars } from '../../src/cloud/job-package.js'
 import { summarisePlan } from '../../src/cloud/plan.js'
 import { ProfileStore, type Profile } from '../../src/cloud/profile-store.js'
 import { progressHost, renderActivity } from '../../src/cloud/progress-lines.js'
-import { detectorJobRun, MSK_IAM_OPTIONS } from '../../src/cloud/spark-job.js'
+import { detectorJobRun } from '../../src/cloud/spark-job.js'
+import { JOB_PACKAGE_JARS } from '../../src/spark/emr-job-config.js'
 import { profileOutputs } from '../../src/cloud/stack-outputs.js'
 import { isRiskctlError } from '../../src/errors.js'
 import { HANDLERS } from '../../topologies/aws/lambda-code.js'
@@ -202,11 +203,15 @@ describe('the detector job run', () => {
       '--checkpoint',
       's3://bkt/spark/checkpoints/detector',
     ])
-    for (const [key, value] of Object.entries(MSK_IAM_OPTIONS)) expect(args).toContain(`${key}=${value}`)
-    expect(run.jobDriver.sparkSubmit.sparkSubmitParameters).toContain(
-      '--py-files s3://bkt/spark/job/riskjob.zip',
+    expect(args).toContain('kafka.sasl.mechanism=AWS_MSK_IAM')
+    const submit = run.jobDriver.sparkSubmit.sparkSubmitParameters
+    expect(submit).toContain('--py-files s3://bkt/spark/job/riskjob.zip')
+    // Every jar from the uploaded package, the MSK IAM login module among them: nothing fetched at start.
+    for (const jar of JOB_PACKAGE_JARS) expect(submit).toContain(`s3://bkt/spark/job/jars/${jar}`)
+    expect(submit).not.toContain('spark.jars.packages')
+    expect(run.configurationOverrides?.monitoringConfiguration.s3MonitoringConfiguration.logUri).toBe(
+      's3://bkt/spark/logs/',
     )
-    expect(run.jobDriver.sparkSubmit.sparkSubmitParameters).toContain('spark-sql-kafka-0-10_2.12:3.5')
   })
 
   it('sends exactly StartJobRun then GetJobRun, and cancels only active runs before stopping', async () => {
@@ -246,13 +251,26 @@ describe('what gets bundled and uploaded', () => {
     for (const handler of HANDLERS) expect(fs.existsSync(handlerEntry(handler)), handler).toBe(true)
   })
 
-  it('packages the Spark job: entry point, settings and the riskjob modules as a zip', () => {
+  it('packages the Spark job: entry point, settings, the riskjob modules as a zip, and every jar', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-job-'))
-    buildJobPackage(dir)
-    expect(fs.readdirSync(dir).sort()).toEqual(['detector.json', 'risk_detector.py', 'riskjob.zip'])
-    const zip = fs.readFileSync(path.join(dir, 'riskjob.zip'))
+    // The jars' contents are Maven's business (test/spark/test_emr_package.py runs the real ones).
+    const jarsDir = path.join(dir, 'cache')
+    fs.mkdirSync(jarsDir)
+    for (const jar of JOB_PACKAGE_JARS) fs.writeFileSync(path.join(jarsDir, jar), jar)
+    const root = path.resolve(import.meta.dirname, '../..')
+    const out = buildJobPackage(path.join(dir, 'package'), { root, jarsDir })
+    expect(fs.readdirSync(out).sort()).toEqual(['detector.json', 'jars', 'risk_detector.py', 'riskjob.zip'])
+    expect(fs.readdirSync(path.join(out, 'jars')).sort()).toEqual([...JOB_PACKAGE_JARS].sort())
+    const zip = fs.readFileSync(path.join(out, 'riskjob.zip'))
     expect(zip.readUInt32LE(0)).toBe(0x04034b50)
-    expect(zip.includes(Buffer.from('riskjob/arguments.py'))).toBe(true)
+    expect(zip.includes(Buffer.from('riskjob/stateful.py'))).toBe(true)
+
+    fs.rmSync(path.join(jarsDir, JOB_PACKAGE_JARS[4]))
+    expect(missingJobJars(jarsDir)).toEqual([JOB_PACKAGE_JARS[4]])
+    expect(() => buildJobPackage(path.join(dir, 'again'), { root, jarsDir })).toThrow(
+      /lacks aws-msk-iam-auth-2\.3\.2-all\.jar/,
+    )
+    expect(fs.existsSync(path.join(dir, 'again'))).toBe(false)
     fs.rmSync(dir, { recursive: true, force: true })
   })
 })

@@ -14,26 +14,8 @@ import type { AuditRecord, KillState } from '../../src/contracts/messages.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
 import { buildOperatorCommand } from '../../src/services/operator-command.js'
 import { anOrder } from '../helpers/fixtures.js'
+import { mskEvent } from '../helpers/msk-event.js'
 import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, TOPICS } from '../../topologies/topics.js'
-
-/** An MSK event as the event source mapping delivers it: base64 keys and values, one partition. */
-function mskEvent(topic: string, values: readonly (string | object)[], firstOffset = 0): MskEvent {
-  return {
-    eventSource: 'aws:kafka',
-    eventSourceArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/riskctl/uuid',
-    records: {
-      [`${topic}-0`]: values.map((value, index) => ({
-        topic,
-        partition: 0,
-        offset: firstOffset + index,
-        timestamp: Date.now(),
-        key: Buffer.from('k').toString('base64'),
-        value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64'),
-        headers: [{ source: [...Buffer.from('test')] }],
-      })),
-    },
-  }
-}
 
 const noIndex = { putAudits: async () => undefined }
 const noCache = { putStates: async () => undefined }

@@ -11,7 +11,6 @@ const CONFIG: EmrSparkJobConfig = {
   checkpointUri: 's3://riskctl-state/checkpoints/detector',
   brokers: ['b-1.msk.example:9098', 'b-2.msk.example:9098'],
   kafkaAuth: 'iam',
-  mskIamAuthJarUri: 's3://riskctl-artifacts/jars/aws-msk-iam-auth-2.2.0-all.jar',
   driver: { cores: 1, memoryGiB: 2 },
   executor: { cores: 2, memoryGiB: 4, instances: 2 },
   shufflePartitions: 8,
@@ -58,7 +57,7 @@ describe('the EMR Serverless StartJobRun request', () => {
               's3://riskctl-artifacts/spark/v1/jars/kafka-clients-3.4.1.jar,' +
               's3://riskctl-artifacts/spark/v1/jars/spark-sql-kafka-0-10_2.12-3.5.7.jar,' +
               's3://riskctl-artifacts/spark/v1/jars/spark-token-provider-kafka-0-10_2.12-3.5.7.jar,' +
-              's3://riskctl-artifacts/jars/aws-msk-iam-auth-2.2.0-all.jar',
+              's3://riskctl-artifacts/spark/v1/jars/aws-msk-iam-auth-2.3.2-all.jar',
             '--conf spark.driver.cores=1',
             '--conf spark.driver.memory=2g',
             '--conf spark.executor.cores=2',
@@ -82,19 +81,8 @@ describe('the EMR Serverless StartJobRun request', () => {
     expect(new StartJobRunCommand(input).input).toEqual(input)
   })
 
-  it('ships a Python environment when the image lacks pandas and pyarrow', () => {
-    const job = buildEmrSparkJob({
-      ...CONFIG,
-      pythonEnvArchiveUri: 's3://riskctl-artifacts/spark/env.tar.gz',
-    })
-    expect(job.startJobRun.jobDriver.sparkSubmit.sparkSubmitParameters).toContain(
-      '--archives s3://riskctl-artifacts/spark/env.tar.gz#environment ' +
-        '--conf spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON=./environment/bin/python',
-    )
-  })
-
   it('talks plaintext Kafka without IAM options or jar, and leaves logging to the application', () => {
-    const { mskIamAuthJarUri: _jar, logUri: _log, ...rest } = CONFIG
+    const { logUri: _log, ...rest } = CONFIG
     const job = buildEmrSparkJob({ ...rest, kafkaAuth: 'plaintext' }).startJobRun
     expect(job.jobDriver.sparkSubmit.entryPointArguments).not.toContain('--kafka-option')
     expect(job.jobDriver.sparkSubmit.sparkSubmitParameters).not.toContain('aws-msk-iam-auth')
@@ -105,7 +93,7 @@ describe('the EMR Serverless StartJobRun request', () => {
     [{ releaseLabel: 'emr-6.15.0' }, /not emr-7.x/],
     [{ checkpointUri: '/tmp/checkpoints' }, /checkpointUri must be an s3:\/\/ URI/],
     [{ brokers: [] }, /brokers is empty/],
-    [{ mskIamAuthJarUri: undefined }, /needs mskIamAuthJarUri/],
+    [{ artifactsUri: 'https://example.com/job' }, /artifactsUri must be an s3:\/\/ URI/],
   ] as const)('refuses %o', (change, message) => {
     const config = { ...CONFIG, ...change } as EmrSparkJobConfig
     expect(() => buildEmrSparkJob(config)).toThrow(message)

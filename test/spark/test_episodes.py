@@ -1,12 +1,11 @@
 """One KILL per breach episode: the pure episode step over update-mode windows, operator UNKILLs, and the
-pandas function that carries a scope's state from one micro-batch to the next."""
+per-scope function that carries a scope's state from one micro-batch to the next."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, replace
-
-import pandas as pd
+from typing import Any
 
 from riskjob.commands import command_ids, run_namespace
 from riskjob.episodes import (
@@ -164,31 +163,34 @@ def test_a_recent_unkill_is_remembered_for_a_window(settings: DetectorSettings) 
     assert not is_worth_keeping(state, settings)
 
 
-def frame(*windows: WindowMetrics) -> pd.DataFrame:
-    return pd.DataFrame([asdict(w) for w in windows])
+def records(*windows: WindowMetrics) -> list[dict[str, Any]]:
+    return [asdict(w) for w in windows]
 
 
-def test_the_pandas_step_carries_state_and_reads_unkills(settings: DetectorSettings) -> None:
+def rows_of(out: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [row for row in out if row["row"] == kind]
+
+
+def test_the_scope_step_carries_state_and_reads_unkills(settings: DetectorSettings) -> None:
     key = ("ACCOUNT", "12345")
     step = scope_step(settings, run_namespace("t"), 5 * SECOND, clock=lambda: 1_700_000_000.0)
-    out = step(key, frame(*updates(5, [150] * 60)), pd.DataFrame())
-    kills = out[out["row"] == "kill"]
-    assert kills["reason"].tolist() == ["Order rate breach: 150 orders in 60s"]
-    assert kills["ts"].tolist() == [1_700_000_000_000]
-    signal = out[out["row"] == "signal"]
-    assert (signal["window_end"].tolist(), signal["order_count"].tolist()) == ([5 * SECOND], [150])
-    carried = out[out["row"] == STATE_ROW]
+    out = step(key, records(*updates(5, [150] * 60)), [])
+    kills = rows_of(out, "kill")
+    assert [k["reason"] for k in kills] == ["Order rate breach: 150 orders in 60s"]
+    assert [k["ts"] for k in kills] == [1_700_000_000_000]
+    signals = rows_of(out, "signal")
+    assert [(s["window_end"], s["order_count"]) for s in signals] == [(5 * SECOND, 150)]
+    carried = rows_of(out, STATE_ROW)
     assert carried_state(carried).episode == EpisodeState(True, 5 * SECOND)
 
     # The next batch: state carried, and an UNKILL for the scope beside it
-    unkill = pd.DataFrame([{"scope_kind": "ACCOUNT", "scope_id": "12345", "unkilled_ms": 5 * SECOND + 500}])
+    unkill = {"scope_kind": "ACCOUNT", "scope_id": "12345", "unkilled_ms": 5 * SECOND + 500}
     later = scope_step(settings, run_namespace("t"), 6 * SECOND)
-    out = later(key, pd.DataFrame(), pd.concat([carried, unkill], ignore_index=True))
-    assert (out["row"] == "kill").sum() == 0
-    assert not carried_state(out[out["row"] == STATE_ROW]).episode.in_episode
+    out = later(key, [], [*carried, unkill])
+    assert rows_of(out, "kill") == []
+    assert not carried_state(rows_of(out, STATE_ROW)).episode.in_episode
 
 
 def test_scope_state_round_trips_through_a_state_row() -> None:
     state = ScopeState(EpisodeState(True, 9 * SECOND), (window(10, 150), window(11, 160)), 7 * SECOND, 6_200)
-    row = pd.DataFrame([state_row("ACCOUNT", "12345", state)])
-    assert carried_state(row) == state
+    assert carried_state([state_row("ACCOUNT", "12345", state)]) == state

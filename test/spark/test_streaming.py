@@ -31,19 +31,23 @@ def write_batch(directory: Path, sequence: int, rows: list[dict[str, Any]]) -> N
     os.utime(file, (1_700_000_000 + sequence, 1_700_000_000 + sequence))
 
 
-class FakeOperatorStates:
-    """UNKILLs as the state topic would give them, handed out on the read after `after_reads` reads."""
+def state_record(scope: str, status: str, updated_ts: int) -> tuple[str, bytes]:
+    value = {"scope": scope, "status": status, "updated_ts": updated_ts, "updated_by": "ops", "reason": "r"}
+    return scope, json.dumps(value).encode()
 
-    def __init__(self, unkills: list[tuple[str, str, int]], after_reads: int) -> None:
-        self.unkills = unkills
-        self.after_reads = after_reads
+
+class FakeOperatorStates:
+    """State records as the state topic would give them, each list handed out on its own read (one a batch)."""
+
+    def __init__(self, *reads: list[tuple[str, bytes]]) -> None:
+        self.pending = list(reads)
         self.reads = 0
 
-    def read(self, positions: dict[str, int]) -> tuple[list[tuple[str, str, int]], dict[str, int]]:
+    def read(self, positions: dict[str, int]) -> tuple[list[tuple[str, bytes]], dict[str, int]]:
         self.reads += 1
         # The positions come back from the previous batch's version: the store carries them.
         assert positions == ({} if self.reads == 1 else {"0": self.reads - 1})
-        return (self.unkills if self.reads == self.after_reads + 1 else []), {"0": self.reads}
+        return (self.pending.pop(0) if self.pending else []), {"0": self.reads}
 
 
 class Run:
@@ -160,7 +164,7 @@ def test_after_a_quiet_window_a_new_breach_is_a_new_episode(run: Run) -> None:
 def test_an_operator_unkill_ends_the_episode_and_forgives_the_orders_before_it(run: Run) -> None:
     # Given a runaway killed in the first batch, and an operator's UNKILL read in the second batch
     unkilled_at = NOON + 3 * SECOND
-    run.operator_states = FakeOperatorStates([("ACCOUNT", "12345", unkilled_at)], after_reads=1)
+    run.operator_states = FakeOperatorStates([], [state_record("ACCOUNT:12345", "ACTIVE", unkilled_at)])
     write_batch(run.incoming, 1, spread(150, NOON, 10))
     # When the account goes on, first under the limit counting only orders after the UNKILL...
     write_batch(run.incoming, 2, spread(80, unkilled_at + 500, 10))
@@ -181,3 +185,22 @@ def test_without_the_unkill_the_episode_goes_on(run: Run) -> None:
     write_batch(run.incoming, 3, spread(40, NOON + 5 * SECOND, 10))
     run.process()
     assert [(b, scope) for b, scope, _ in run.kills()] == [(0, "ACCOUNT:12345")]
+
+
+def test_a_scope_already_killed_is_not_asked_again_until_an_operator_unkills_it(run: Run) -> None:
+    # Given an account an operator KILLED before the job started, that runs away regardless,
+    # and an operator's UNKILL read in the third batch
+    run.operator_states = FakeOperatorStates(
+        [state_record("ACCOUNT:12345", "KILLED", NOON - 10 * SECOND)],
+        [],
+        [state_record("ACCOUNT:12345", "ACTIVE", NOON + 20 * SECOND)],
+    )
+    write_batch(run.incoming, 1, spread(150, NOON, 10))
+    write_batch(run.incoming, 2, spread(50, NOON + 16 * SECOND, 10))
+    # When it runs away again after the UNKILL
+    write_batch(run.incoming, 3, spread(150, NOON + 21 * SECOND, 10))
+    run.process()
+
+    # Then no KILL while it was KILLED (its signals still flow), and one for the breach after the UNKILL
+    assert run.kills() == [(2, "ACCOUNT:12345", "Order rate breach: 150 orders in 60s")]
+    assert run.signals("12345") != []

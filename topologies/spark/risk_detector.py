@@ -16,7 +16,7 @@ judging per micro-batch instead of per order makes the two detectors differ.
 Episodes: the episode step (foreachBatch, a cogroup keyed by scope) remembers whether a scope is in a
 breach episode and emits a KILL only on the transition into breach; the episode ends on the scope's
 first window that is under every threshold (or empty), or when an operator sets the scope ACTIVE on
-killswitch.state.v1. cmd_id and corr_id are UUIDs, one pair per command, stable across a replay of
+killswitch.state.v1. As in-process, a scope that is KILLED there already is asked for no second KILL. cmd_id and corr_id are UUIDs, one pair per command, stable across a replay of
 the same micro-batch.
 
 Local:  spark-submit --master local[2] --jars <.cache/spark-jars/*.jar> risk_detector.py \

@@ -1,4 +1,4 @@
-import { KILL_COMMANDS } from '../../../topologies/topics.js'
+import { KILL_COMMANDS, KILL_STATE } from '../../../topologies/topics.js'
 import type { KillCommand, KillState } from '../../contracts/messages.js'
 import type { EventLog } from '../../log/port.js'
 import { Aggregator } from '../../processors/aggregator.js'
@@ -6,6 +6,7 @@ import { budgetOf, type LambdaContext } from './lambda-context.js'
 import { publishMetrics } from './metrics.js'
 import type { MskEvent } from './msk-event.js'
 import { toLogRecords } from './msk-event.js'
+import { unappliedCommands } from './redelivery.js'
 import { runOverBatch } from './run-batch.js'
 import { sharedLog } from './shared-log.js'
 import { stateCacheSink, type StateCacheSink } from './table-sink.js'
@@ -39,8 +40,11 @@ export async function aggregateEvent(
   budgetMs: number,
 ): Promise<AggregateOutcome> {
   const records = toLogRecords(event, KILL_COMMANDS)
+  // One read serves both the redelivery check and the aggregator, so they judge the same state.
+  const state = await log.readCompacted(KILL_STATE)
+  const fresh = unappliedCommands(records, state)
   const applied: [KillState, KillCommand][] = []
-  await runOverBatch({ log, topic: KILL_COMMANDS, records, budgetMs }, (batchLog) => {
+  await runOverBatch({ log, topic: KILL_COMMANDS, records: fresh, budgetMs, state }, (batchLog) => {
     return new Aggregator(batchLog, { onApplied: (state, command) => applied.push([state, command]) })
   })
   // The cache follows the topic, never leads it: written only after the state is durable in Kafka.

@@ -1,4 +1,4 @@
-import type { EventLog, LogRecord } from '../../log/port.js'
+import type { CompactedView, EventLog, LogRecord } from '../../log/port.js'
 import type { Processor } from '../../processors/processor.js'
 import { TriggeredLog } from './triggered-log.js'
 
@@ -8,6 +8,8 @@ export interface BatchRun {
   readonly records: readonly LogRecord[]
   /** Give up this long before the Lambda's own timeout, so the failure is ours and says why. */
   readonly budgetMs: number
+  /** killswitch.state.v1 as the caller just read it; absent, the processor reads it itself. */
+  readonly state?: CompactedView
 }
 
 /**
@@ -16,7 +18,7 @@ export interface BatchRun {
  * cannot within the budget it throws, the invocation fails and the mapping redelivers the batch.
  */
 export async function runOverBatch(run: BatchRun, make: (log: EventLog) => Processor): Promise<void> {
-  const triggered = new TriggeredLog(run.log, { topic: run.topic, records: run.records })
+  const triggered = new TriggeredLog(run.log, { topic: run.topic, records: run.records }, run.state)
   if (triggered.finished.aborted) return
   const timeout = AbortSignal.timeout(Math.max(1, run.budgetMs))
   await make(triggered).run(AbortSignal.any([triggered.finished, timeout]))

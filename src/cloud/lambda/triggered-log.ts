@@ -31,6 +31,8 @@ export class TriggeredLog implements EventLog {
   constructor(
     private readonly delegate: EventLog,
     private readonly trigger: { readonly topic: string; readonly records: readonly LogRecord[] },
+    /** The state topic as the handler read it for this batch: served once, instead of a second read. */
+    private state?: CompactedView,
   ) {
     this.description = `${delegate.description} (one Lambda batch of ${trigger.topic})`
     if (trigger.records.length === 0) this.controller.abort()
@@ -73,6 +75,12 @@ export class TriggeredLog implements EventLog {
   }
 
   readCompacted(topic: string): Promise<CompactedView> {
+    const state = this.state
+    if (topic === KILL_STATE && state !== undefined) {
+      // Once: a processor's restart after a failure reads the topic afresh.
+      this.state = undefined
+      return Promise.resolve(state)
+    }
     return this.delegate.readCompacted(topic)
   }
 

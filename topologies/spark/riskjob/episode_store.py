@@ -1,7 +1,8 @@
 """The episode state between micro-batches: one JSON file per batch id under <checkpoint>/episodes/.
 
   <checkpoint>/episodes/<batch id>.json   {"positions": {partition: next offset} on killswitch.state.v1,
-                                           "scopes": [one state row per scope worth remembering]}
+                                           "scopes": [one state row per scope worth remembering],
+                                           "killed": [the detector scopes KILLED on the state topic]}
 
 Only scopes in or near a breach have state, so a version is small: it is collected to the driver and
 written in one piece (to a temporary name, then renamed), which costs no Spark job. Batch n reads the
@@ -28,6 +29,7 @@ SUFFIX = ".json"
 class EpisodeVersion:
     positions: Mapping[str, int] = field(default_factory=dict)
     scopes: Sequence[Mapping[str, Any]] = ()
+    killed: Sequence[str] = ()
 
 
 EMPTY = EpisodeVersion()
@@ -43,11 +45,16 @@ class EpisodeStore:
             text = self._read_text(self._file(version))
             if text is not None:
                 raw = json.loads(text)
-                return EpisodeVersion(raw["positions"], raw["scopes"])
+                # A version written before "killed" existed: the state topic is read again from its start.
+                if "killed" not in raw:
+                    return EpisodeVersion({}, raw["scopes"])
+                return EpisodeVersion(raw["positions"], raw["scopes"], raw["killed"])
         return EMPTY
 
     def write(self, batch_id: int, version: EpisodeVersion) -> None:
-        text = json.dumps({"positions": dict(version.positions), "scopes": list(version.scopes)})
+        text = json.dumps(
+            {"positions": dict(version.positions), "scopes": list(version.scopes), "killed": list(version.killed)}
+        )
         partial = f"{self.root}/.{batch_id}{SUFFIX}.partial"
         self._write_text(partial, text)
         self._rename(partial, self._file(batch_id))

@@ -28,7 +28,7 @@ class WindowMetrics:
 
 
 def metrics_from_row(row: Mapping[str, Any]) -> WindowMetrics:
-    """Builds metrics from a Spark Row's or a pandas row's mapping of the window_metrics columns."""
+    """Builds metrics from a mapping of the window_metrics columns: a Row's asDict(), or a stored window."""
     top_symbol = row["top_symbol"]
     return WindowMetrics(
         scope_kind=str(row["scope_kind"]),
@@ -39,7 +39,6 @@ def metrics_from_row(row: Mapping[str, Any]) -> WindowMetrics:
         total_notional=float(row["total_notional"]),
         avg_notional=float(row["avg_notional"]),
         unique_symbols=int(row["unique_symbols"]),
-        # pandas hands a missing string over as None or NaN, depending on the column's other values.
         top_symbol=top_symbol if isinstance(top_symbol, str) else None,
         top_symbol_share=float(row["top_symbol_share"]),
     )

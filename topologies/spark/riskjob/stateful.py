@@ -1,18 +1,19 @@
 """The episode step on Spark: a cogroup of the batch's updated windows with the scopes' carried state
-(streaming), applyInPandas over complete windows (batch). Both hand each scope to episodes.step_scope.
+(streaming), a group by scope over complete windows (batch). Both hand each scope to episodes.step_scope.
+
+Both run as plain Python over Spark's RDD API, not pandas UDFs: a micro-batch holds a few windows per
+active scope, too few for Arrow's columnar hand-over to pay, and the job then needs nothing beyond the
+pyspark that EMR Serverless already ships -- no Python environment archive to build for its image.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import time
 import uuid
-import warnings
 from dataclasses import asdict
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
-import pandas as pd
 from pyspark.sql import DataFrame, Row, SparkSession
 from pyspark.sql import functions as F
 
@@ -29,9 +30,6 @@ from .episodes import (
 )
 from .metrics import ACCOUNT, WindowMetrics, metrics_from_row
 from .settings import DetectorSettings
-
-# pyspark 3.5's own pandas concat warns about pandas 3 on every batch: nothing the job can act on.
-warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark.sql.pandas.serializers")
 
 SCOPE_KEY = ("scope_kind", "scope_id")
 STATE_COLUMNS = (
@@ -53,6 +51,8 @@ STATE_ROW = "state"
 SIGNAL_ROW = "signal"
 
 Clock = Callable[[], float]
+Record = Mapping[str, Any]
+ScopeKey = tuple[str, str]
 
 
 def column_names(schema: str) -> list[str]:
@@ -72,23 +72,26 @@ def step_stream(
     `carried` is carried_frame's: state rows and UNKILL rows together. A scope with state but no orders in
     the batch is still judged, because event time moved on for it too.
     """
-    return (
-        updates.groupBy(*SCOPE_KEY)
-        .cogroup(carried.groupBy(*SCOPE_KEY))
-        .applyInPandas(scope_step(settings, namespace, now_end, clock), STEP_COLUMNS)
+    step = scope_step(settings, namespace, now_end, clock)
+    names = column_names(STEP_COLUMNS)
+    rows = (
+        updates.rdd.map(keyed)
+        .cogroup(carried.rdd.map(keyed))
+        .flatMap(lambda group: as_tuples(step(group[0], list(group[1][0]), list(group[1][1])), names))
     )
+    return updates.sparkSession.createDataFrame(rows, STEP_COLUMNS)
 
 
 def scope_step(
     settings: DetectorSettings, namespace: uuid.UUID, now_end: int, clock: Clock = time.time
-) -> Callable[[tuple[Any, ...], pd.DataFrame, pd.DataFrame], pd.DataFrame]:
-    def step(key: tuple[Any, ...], updates: pd.DataFrame, carried: pd.DataFrame) -> pd.DataFrame:
+) -> Callable[[ScopeKey, Sequence[Record], Sequence[Record]], list[dict[str, Any]]]:
+    def step(key: ScopeKey, updates: Sequence[Record], carried: Sequence[Record]) -> list[dict[str, Any]]:
         scope_kind, scope_id = str(key[0]), str(key[1])
         state = carried_state(carried)
         unkilled = newest_unkill(carried)
         if unkilled is not None:
             state = forgive(state, unkilled)
-        windows = frame_metrics([updates])
+        windows = [metrics_from_row(row) for row in updates]
         state, opened = step_scope(state, windows, now_end, settings)
         now_ms = _now_ms(clock)
         rows = [{"row": KILL_ROW, **kill} for kill in kill_dicts(opened, namespace, now_ms)]
@@ -96,7 +99,7 @@ def scope_step(
             rows.append({"row": STATE_ROW, **state_row(scope_kind, scope_id, state)})
         if scope_kind == ACCOUNT and windows:
             rows.append({"row": SIGNAL_ROW, **asdict(current_window(windows, settings)), "ts": now_ms})
-        return pd.DataFrame(rows, columns=column_names(STEP_COLUMNS))
+        return rows
 
     return step
 
@@ -104,14 +107,25 @@ def scope_step(
 def kill_commands_batch(windows: DataFrame, settings: DetectorSettings, namespace: uuid.UUID) -> DataFrame:
     """The same judgement over a finished set of windows: each scope starts quiet, every window is due."""
 
-    def judge(frame: pd.DataFrame) -> pd.DataFrame:
-        windows = frame_metrics([frame])
-        now_end = max(w.window_end for w in windows)
-        _, opened = step_scope(QUIET_SCOPE, windows, now_end, settings)
-        kills = kill_dicts(opened, namespace, _now_ms(time.time))
-        return pd.DataFrame(kills, columns=column_names(KILL_COLUMNS))
+    def judge(rows: Iterable[Record]) -> list[dict[str, Any]]:
+        metrics = [metrics_from_row(row) for row in rows]
+        now_end = max(w.window_end for w in metrics)
+        _, opened = step_scope(QUIET_SCOPE, metrics, now_end, settings)
+        return kill_dicts(opened, namespace, _now_ms(time.time))
 
-    return windows.groupBy(*SCOPE_KEY).applyInPandas(judge, KILL_COLUMNS)
+    names = column_names(KILL_COLUMNS)
+    kills = windows.rdd.map(keyed).groupByKey().flatMap(lambda group: as_tuples(judge(group[1]), names))
+    return windows.sparkSession.createDataFrame(kills, KILL_COLUMNS)
+
+
+def keyed(row: Row) -> tuple[ScopeKey, dict[str, Any]]:
+    record = row.asDict()
+    return (record["scope_kind"], record["scope_id"]), record
+
+
+def as_tuples(rows: Iterable[Mapping[str, Any]], names: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Rows in the schema's column order; a column a row kind does not use is null."""
+    return [tuple(row.get(name) for name in names) for row in rows]
 
 
 def signals_of(stepped: DataFrame) -> DataFrame:
@@ -143,10 +157,6 @@ def carried_frame(
     return spark.createDataFrame(rows, CARRIED_COLUMNS)
 
 
-def frame_metrics(frames: Iterable[pd.DataFrame]) -> list[WindowMetrics]:
-    return [metrics_from_row(row) for frame in frames for row in frame.to_dict("records")]
-
-
 def kill_dicts(opened: list[EpisodeOpened], namespace: uuid.UUID, now_ms: int) -> list[dict[str, Any]]:
     return [kill_row(episode, namespace, now_ms) for episode in opened]
 
@@ -164,10 +174,8 @@ def state_row(scope_kind: str, scope_id: str, state: ScopeState) -> dict[str, An
     }
 
 
-def carried_state(carried: pd.DataFrame) -> ScopeState:
-    if "in_episode" not in carried.columns:
-        return QUIET_SCOPE
-    rows = carried[carried["in_episode"].notna()].to_dict("records")
+def carried_state(carried: Iterable[Record]) -> ScopeState:
+    rows = [row for row in carried if row.get("in_episode") is not None]
     if not rows:
         return QUIET_SCOPE
     row = rows[0]
@@ -179,15 +187,9 @@ def carried_state(carried: pd.DataFrame) -> ScopeState:
     )
 
 
-def newest_unkill(carried: pd.DataFrame) -> int | None:
-    if "unkilled_ms" not in carried.columns:
-        return None
-    values = [float(v) for v in carried["unkilled_ms"].tolist() if v is not None and not _is_nan(v)]
-    return int(max(values)) if values else None
-
-
-def _is_nan(value: Any) -> bool:
-    return isinstance(value, float) and math.isnan(value)
+def newest_unkill(carried: Iterable[Record]) -> int | None:
+    values = [int(row["unkilled_ms"]) for row in carried if row.get("unkilled_ms") is not None]
+    return max(values) if values else None
 
 
 def _now_ms(clock: Clock) -> int:

@@ -1,9 +1,9 @@
 """The streaming job: ONE query, windows in update mode, the episode step in foreachBatch.
 
   orders.v1 -> watermark -> window_metrics (update mode: each micro-batch brings the windows its orders
-  changed) -> foreachBatch:  episode state of the previous batch + UNKILLs from killswitch.state.v1
+  changed) -> foreachBatch:  episode state of the previous batch + killswitch.state.v1 since then
                               -> risk_signals.v1 (each account's current window)
-                              +  killswitch.commands.v1 (one KILL per episode)
+                              +  killswitch.commands.v1 (one KILL per episode, none for a KILLED scope)
                               -> episode state of this batch (<checkpoint>/episodes)
 
 Update mode is what lets a KILL leave in the micro-batch that carries the breaching order: in append mode
@@ -25,7 +25,7 @@ from pyspark.sql.streaming.readwriter import DataStreamWriter
 
 from .episode_store import EpisodeStore, EpisodeVersion
 from .episodes import current_window_end
-from .operator_states import OperatorStates, UnkillSource
+from .operator_states import OperatorStates, StateSource, killed_scopes, unkills_from_states
 from .orders import parse_orders, with_watermark
 from .records import kill_records, signal_records
 from .settings import DetectorSettings
@@ -72,7 +72,7 @@ class DetectorBatch:
     store: EpisodeStore
     sink: Sink
     # None: the job follows no state topic (tests that have no broker).
-    operator_states: UnkillSource | None
+    operator_states: StateSource | None
     say: Say = print
 
     def __call__(self, updates: DataFrame, batch_id: int) -> None:
@@ -88,23 +88,29 @@ class DetectorBatch:
 
     def _judge(self, updates: DataFrame, batch_id: int, now_end: int) -> None:
         previous = self.store.latest_before(batch_id)
-        positions, unkills = previous.positions, []
+        positions, unkills, killed = previous.positions, [], list(previous.killed)
         if self.operator_states is not None:
-            unkills, positions = self.operator_states.read(positions)
+            records, positions = self.operator_states.read(positions)
+            unkills = unkills_from_states(value for _, value in records)
+            killed = killed_scopes(killed, records)
         carried = carried_frame(updates.sparkSession, previous.scopes, unkills)
         stepped = step_stream(updates, carried, now_end, self.settings, self.namespace).persist()
         try:
             # KILLs and states are few (scopes in or near a breach); signals, one per active account, are not.
             kept = without_signals(stepped).collect()
+            # The episode opens all the same: a KILLED scope is not asked again until a quiet window or an
+            # operator's UNKILL ends its episode.
+            kills = kills_of(stepped).where(~F.col("scope").isin(killed)) if killed else kills_of(stepped)
             # KILLs out before the state that remembers them: a crash in between replays the batch, and
             # the replay re-sends the same command ids.
-            self.sink(signal_records(signals_of(stepped)).unionByName(kill_records(kills_of(stepped))))
-            self.store.write(batch_id, EpisodeVersion(positions, states_of(kept)))
+            self.sink(signal_records(signals_of(stepped)).unionByName(kill_records(kills)))
+            self.store.write(batch_id, EpisodeVersion(positions, states_of(kept), killed))
         finally:
             stepped.unpersist()
         for row in kept:
             if row["row"] == KILL_ROW:
-                self.say(f"risk_detector: batch {batch_id}: KILL {row['scope']}: {row['reason']}")
+                already = " (already KILLED: not sent)" if row["scope"] in killed else ""
+                self.say(f"risk_detector: batch {batch_id}: KILL {row['scope']}: {row['reason']}{already}")
 
 
 def start_streams(

@@ -1,0 +1,349 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { aggregateEvent } from '../../src/cloud/lambda/aggregator.js'
+import type { MskEvent } from '../../src/cloud/lambda/msk-event.js'
+import { routeEvent } from '../../src/cloud/lambda/router.js'
+import type { AuditIndexSink, StateCacheSink } from '../../src/cloud/lambda/table-sink.js'
+import type { AuditRecord, DeadLetter, KillCommand, KillState, Order } from '../../src/contracts/messages.js'
+import { LogError } from '../../src/log/errors.js'
+import type { EventLog, LogRecord, ProduceRecord } from '../../src/log/port.js'
+import { buildOperatorCommand } from '../../src/services/operator-command.js'
+import { mskEventOf } from '../helpers/msk-event.js'
+import {
+  AUDIT,
+  DEAD_LETTERS,
+  KILL_COMMANDS,
+  KILL_STATE,
+  ORDERS,
+  ORDERS_GATED,
+  TOPICS,
+} from '../../topologies/topics.js'
+import { openTestLog, order, orderRecord, readAll, resetRiskctlTopics } from './support.js'
+
+/** Far more than a batch takes on a local broker: running out of it is a failure, not a race. */
+const BUDGET_MS = 30_000
+
+const noIndex: AuditIndexSink = { putAudits: async () => undefined }
+const noCache: StateCacheSink = { putStates: async () => undefined }
+
+/** [order_id, decision, corr_id], sorted: a batch spans partitions, so its audit order is the broker's. */
+function decisions(audits: readonly AuditRecord[]): [string, string, string][] {
+  return audits
+    .map((a): [string, string, string] => [a.order_id, a.decision, a.corr_id])
+    .sort(([a], [b]) => a.localeCompare(b))
+}
+
+function commandRecord(command: KillCommand): ProduceRecord {
+  return { key: command.scope, value: Buffer.from(JSON.stringify(command)) }
+}
+
+function operatorCommand(scope: string, action: 'KILL' | 'UNKILL'): KillCommand {
+  return buildOperatorCommand({ scope, action, reason: `${action} from the test`, operator: 'alice' })
+}
+
+describe('the Lambda handlers over MSK batches read from a real broker', () => {
+  // Each function runs in its own container with its own connection; the test has a third, for
+  // appending the inputs and reading the outputs back.
+  let client: EventLog
+  let aggregatorLog: EventLog
+  let routerLog: EventLog
+  const run = randomUUID().slice(0, 8)
+  const id = (name: string) => `${name}-${run}`
+
+  beforeAll(async () => {
+    await resetRiskctlTopics()
+    client = await openTestLog()
+    await client.createTopics(TOPICS)
+    aggregatorLog = await openTestLog()
+    routerLog = await openTestLog()
+  })
+  afterAll(async () => {
+    for (const log of [routerLog, aggregatorLog, client]) await log?.close()
+  })
+
+  /** Appends records, then reads them back as the mapping's poller would: the batch a handler gets. */
+  async function deliver(topic: string, records: readonly ProduceRecord[]): Promise<MskEvent> {
+    // Positioned at the end before the append, so it reads exactly these records.
+    const reader = await client.consumer({ topics: [topic], from: { type: 'latest' } })
+    try {
+      await client.produce(topic, records)
+      const read: LogRecord[] = []
+      while (read.length < records.length) read.push(...(await reader.poll({ maxWaitMs: 1000 })))
+      return mskEventOf(read)
+    } finally {
+      await reader.close()
+    }
+  }
+
+  /** The delivered records' "partition:offset", the form a dead letter names its source by. */
+  function positionsIn(event: MskEvent): string[] {
+    return Object.values(event.records)
+      .flat()
+      .map((record) => `${record.partition}:${record.offset}`)
+  }
+
+  async function stateOf(scope: string): Promise<KillState | undefined> {
+    const record = (await client.readCompacted(KILL_STATE)).records.get(scope)
+    return record?.value == null ? undefined : (JSON.parse(record.value.toString()) as KillState)
+  }
+
+  /** How many records a topic has ever had appended: compaction removes records, not offsets. */
+  async function appended(topic: string): Promise<number> {
+    const consumer = await client.consumer({ topics: [topic] })
+    try {
+      return (await consumer.endOffsets()).reduce((sum, p) => sum + p.offset, 0)
+    } finally {
+      await consumer.close()
+    }
+  }
+
+  async function auditsOf(orderIds: readonly string[]): Promise<AuditRecord[]> {
+    return (await readAll<AuditRecord>(AUDIT)).filter((a) => orderIds.includes(a.order_id))
+  }
+
+  async function gatedOf(accounts: readonly string[]): Promise<string[]> {
+    return (await readAll<Order>(ORDERS_GATED))
+      .filter((o) => accounts.includes(o.account_id))
+      .map((o) => o.order_id)
+      .sort()
+  }
+
+  async function kill(account: string): Promise<KillCommand> {
+    const command = operatorCommand(`ACCOUNT:${account}`, 'KILL')
+    await aggregateEvent(
+      await deliver(KILL_COMMANDS, [commandRecord(command)]),
+      aggregatorLog,
+      noCache,
+      BUDGET_MS,
+    )
+    expect(await stateOf(command.scope)).toMatchObject({ status: 'KILLED', last_cmd_id: command.cmd_id })
+    return command
+  }
+
+  it('kill, route, unkill, route: each batch read from the broker, each output written back to it', async () => {
+    const killed = id('killed')
+    const other = id('other')
+    const scope = `ACCOUNT:${killed}`
+
+    const killCommand = operatorCommand(scope, 'KILL')
+    const cached: KillState[] = []
+    const aggregated = await aggregateEvent(
+      await deliver(KILL_COMMANDS, [commandRecord(killCommand)]),
+      aggregatorLog,
+      { putStates: async (states) => void cached.push(...states) },
+      BUDGET_MS,
+    )
+    expect(aggregated.applied.map(([state]) => [state.scope, state.status])).toEqual([[scope, 'KILLED']])
+    expect(cached.map((state) => [state.scope, state.status])).toEqual([[scope, 'KILLED']])
+    expect(await stateOf(scope)).toMatchObject({
+      status: 'KILLED',
+      last_cmd_id: killCommand.cmd_id,
+      corr_id: killCommand.corr_id,
+    })
+
+    // The router has its own connection: it can know of the kill only through the state topic.
+    const first = [order(id('a1'), killed), order(id('b1'), other)]
+    const indexed: AuditRecord[] = []
+    const routed = await routeEvent(
+      await deliver(
+        ORDERS,
+        first.map((o) => orderRecord(o)),
+      ),
+      routerLog,
+      { putAudits: async (audits) => void indexed.push(...audits) },
+      BUDGET_MS,
+    )
+    expect(routed.orders).toBe(2)
+    expect(decisions(routed.audits)).toEqual([
+      [id('a1'), 'DROP', killCommand.corr_id],
+      [id('b1'), 'ALLOW', ''],
+    ])
+    expect(decisions(indexed)).toEqual(decisions(routed.audits))
+    expect(decisions(await auditsOf([id('a1'), id('b1')]))).toEqual(decisions(routed.audits))
+    expect(await gatedOf([killed, other])).toEqual([id('b1')])
+
+    const unkill = operatorCommand(scope, 'UNKILL')
+    await aggregateEvent(
+      await deliver(KILL_COMMANDS, [commandRecord(unkill)]),
+      aggregatorLog,
+      noCache,
+      BUDGET_MS,
+    )
+    expect(await stateOf(scope)).toMatchObject({ status: 'ACTIVE', last_cmd_id: unkill.cmd_id })
+
+    const again = await routeEvent(
+      await deliver(ORDERS, [orderRecord(order(id('a2'), killed))]),
+      routerLog,
+      noIndex,
+      BUDGET_MS,
+    )
+    expect(decisions(again.audits)).toEqual([[id('a2'), 'ALLOW', unkill.corr_id]])
+    expect(decisions(await auditsOf([id('a1'), id('b1'), id('a2')]))).toEqual([
+      [id('a1'), 'DROP', killCommand.corr_id],
+      [id('a2'), 'ALLOW', unkill.corr_id],
+      [id('b1'), 'ALLOW', ''],
+    ])
+    expect(await gatedOf([killed, other])).toEqual([id('a2'), id('b1')])
+  })
+
+  it('a redelivered command batch changes no state: the compacted state names the last command applied', async () => {
+    const scope = `ACCOUNT:${id('redelivered-kill')}`
+    const command = operatorCommand(scope, 'KILL')
+    const batch = await deliver(KILL_COMMANDS, [commandRecord(command)])
+    const firstTime = await aggregateEvent(batch, aggregatorLog, noCache, BUDGET_MS)
+    expect(firstTime.applied).toHaveLength(1)
+    const stateRecords = await appended(KILL_STATE)
+
+    // A new Aggregator per invocation: only the state read from the broker can tell it this is a retry.
+    const cached: KillState[] = []
+    const retried = await aggregateEvent(
+      batch,
+      aggregatorLog,
+      { putStates: async (states) => void cached.push(...states) },
+      BUDGET_MS,
+    )
+    expect(retried).toEqual({ commands: 1, applied: [] })
+    expect(cached).toEqual([])
+    expect(await appended(KILL_STATE)).toBe(stateRecords)
+    expect(await stateOf(scope)).toMatchObject({ status: 'KILLED', last_cmd_id: command.cmd_id })
+  })
+
+  it('a redelivered KILL-then-UNKILL batch replays neither: the scope stays ACTIVE, no state is appended', async () => {
+    const scope = `ACCOUNT:${id('redelivered-pair')}`
+    const killCommand = operatorCommand(scope, 'KILL')
+    const unkill = operatorCommand(scope, 'UNKILL')
+    const batch = await deliver(KILL_COMMANDS, [commandRecord(killCommand), commandRecord(unkill)])
+    const firstTime = await aggregateEvent(batch, aggregatorLog, noCache, BUDGET_MS)
+    expect(firstTime.applied.map(([state]) => state.status)).toEqual(['KILLED', 'ACTIVE'])
+    const stateRecords = await appended(KILL_STATE)
+
+    // Replaying the KILL would show the scope KILLED to every router until the UNKILL came round again.
+    const retried = await aggregateEvent(batch, aggregatorLog, noCache, BUDGET_MS)
+    expect(retried).toEqual({ commands: 2, applied: [] })
+    expect(await appended(KILL_STATE)).toBe(stateRecords)
+    expect(await stateOf(scope)).toMatchObject({ status: 'ACTIVE', last_cmd_id: unkill.cmd_id })
+  })
+
+  it('a redelivered order batch is decided again, the same way: the duplicate filter lives for one invocation', async () => {
+    const killed = id('redelivered-killed')
+    const other = id('redelivered-other')
+    const killCommand = await kill(killed)
+    const batch = await deliver(ORDERS, [
+      orderRecord(order(id('d1'), killed)),
+      orderRecord(order(id('e1'), other)),
+    ])
+    const expected = [
+      [id('d1'), 'DROP', killCommand.corr_id],
+      [id('e1'), 'ALLOW', ''],
+    ]
+
+    expect(decisions((await routeEvent(batch, routerLog, noIndex, BUDGET_MS)).audits)).toEqual(expected)
+    // What Lambda's at-least-once delivery costs: the retry is audited (and forwarded) once more,
+    // never as a DUPLICATE and never with a different decision.
+    expect(decisions((await routeEvent(batch, routerLog, noIndex, BUDGET_MS)).audits)).toEqual(expected)
+    expect(decisions(await auditsOf([id('d1'), id('e1')]))).toEqual([
+      expected[0],
+      expected[0],
+      expected[1],
+      expected[1],
+    ])
+    expect(await gatedOf([killed, other])).toEqual([id('e1'), id('e1')])
+  })
+
+  it('a malformed order is dead-lettered and the rest of its batch is still decided', async () => {
+    const account = id('malformed')
+    const good = order(id('f1'), account)
+    const { qty: _qty, ...withoutQty } = order(id('f2'), account)
+    const batch = await deliver(ORDERS, [
+      orderRecord(good),
+      { key: account, value: Buffer.from(`not json ${run}`) },
+      { key: account, value: Buffer.from(JSON.stringify(withoutQty)) },
+    ])
+    const [goodAt, notJsonAt, withoutQtyAt] = positionsIn(batch)
+
+    const routed = await routeEvent(batch, routerLog, noIndex, BUDGET_MS)
+    expect(routed.orders).toBe(3)
+    expect(decisions(routed.audits)).toEqual([[id('f1'), 'ALLOW', '']])
+    expect(await gatedOf([account])).toEqual([id('f1')])
+    expect(await auditsOf([id('f2')])).toEqual([])
+
+    const letters = (await readAll<DeadLetter>(DEAD_LETTERS)).filter(
+      (letter) => letter.source_topic === ORDERS && positionsIn(batch).includes(letter.offset),
+    )
+    expect(letters.map((letter) => [letter.offset, letter.raw])).toEqual([
+      [notJsonAt, `not json ${run}`],
+      [withoutQtyAt, JSON.stringify(withoutQty)],
+    ])
+    expect(letters.map((letter) => letter.offset)).not.toContain(goodAt)
+    expect(letters.every((letter) => letter.error !== '')).toBe(true)
+  })
+
+  it('the router reads the compacted state before it decides a batch, and decides nothing without it', async () => {
+    const killed = id('fail-closed')
+    const other = id('fail-closed-other')
+    const killCommand = await kill(killed)
+
+    const calls: string[] = []
+    const watched = withOverrides(routerLog, {
+      readCompacted: (topic) => {
+        calls.push(`readCompacted ${topic}`)
+        return routerLog.readCompacted(topic)
+      },
+      write: (batches, commit) => {
+        calls.push(`write ${batches.map((batch) => batch.topic).join(',')}`)
+        return routerLog.write(batches, commit)
+      },
+    })
+    const watchedRoute = await routeEvent(
+      await deliver(ORDERS, [orderRecord(order(id('g1'), killed))]),
+      watched,
+      noIndex,
+      BUDGET_MS,
+    )
+    expect(decisions(watchedRoute.audits)).toEqual([[id('g1'), 'DROP', killCommand.corr_id]])
+    expect(calls).toEqual([`readCompacted ${KILL_STATE}`, `write ${AUDIT}`])
+
+    // The state topic cannot be read (the broker went away between invocations): the router must
+    // not fall back to allowing; the invocation fails and the mapping will deliver the batch again.
+    const batch = await deliver(ORDERS, [
+      orderRecord(order(id('g2'), killed)),
+      orderRecord(order(id('h1'), other)),
+    ])
+    const unreadable = withOverrides(routerLog, {
+      readCompacted: () =>
+        Promise.reject(new LogError('RISKCTL_BROKER_UNREACHABLE', 'the state topic cannot be read')),
+    })
+    const indexed: AuditRecord[] = []
+    await expect(
+      routeEvent(batch, unreadable, { putAudits: async (audits) => void indexed.push(...audits) }, 1500),
+    ).rejects.toThrow(/were not written within 1500 ms/)
+    expect(indexed).toEqual([])
+    expect(await auditsOf([id('g2'), id('h1')])).toEqual([])
+    expect(await gatedOf([killed, other])).toEqual([])
+
+    const redelivered = await routeEvent(batch, routerLog, noIndex, BUDGET_MS)
+    expect(decisions(redelivered.audits)).toEqual([
+      [id('g2'), 'DROP', killCommand.corr_id],
+      [id('h1'), 'ALLOW', ''],
+    ])
+  })
+})
+
+/** The log as is, but for the calls a test wants to watch or break. */
+function withOverrides(
+  log: EventLog,
+  overrides: Partial<Pick<EventLog, 'readCompacted' | 'write'>>,
+): EventLog {
+  return {
+    description: log.description,
+    createTopics: (specs) => log.createTopics(specs),
+    listTopics: () => log.listTopics(),
+    describeTopic: (topic) => log.describeTopic(topic),
+    produce: (topic, records) => log.produce(topic, records),
+    write: (batches, commit) => log.write(batches, commit),
+    consumer: (options) => log.consumer(options),
+    readCompacted: (topic) => log.readCompacted(topic),
+    close: () => log.close(),
+    ...overrides,
+  }
+}
