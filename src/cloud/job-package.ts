@@ -30,7 +30,7 @@ export function missingJobJars(jarsDir: string = defaultSources().jarsDir): stri
 export async function fetchJobJars(log: (line: string) => void, root: string = defaultSources().root): Promise<void> {
   const script = path.join(root, 'scripts', 'spark', 'setup.sh')
   const child = execa('bash', [script, '--jars-only'], { all: true, reject: false, stdin: 'ignore' })
-  for await (const line of child.all) log(`  ${line}`)
+  for await (const line of child.iterable({ from: 'all' })) log(`  ${line}`)
   const result = await child
   if (result.exitCode !== 0) {
     throw new RiskctlError(`Could not fetch the Spark job's jars: ${script} --jars-only exited ${result.exitCode}.`, {
