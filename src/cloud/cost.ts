@@ -1,6 +1,7 @@
 import type { Plan } from './plan.js'
 import { countOf } from './plan.js'
 import { BROKER_COUNT } from '../../topologies/aws/names.js'
+import { DETECTOR_FOOTPRINT } from './spark-job.js'
 
 /**
  * On-demand unit prices in us-east-1, USD, as published on 2026-11 (other regions are within
@@ -27,8 +28,8 @@ export const UNIT_PRICES = {
 
 const HOURS_PER_MONTH = 730
 const BROKER_STORAGE_GB = 10
-/** The detector job's footprint while it runs: one driver and one executor of 2 vCPU / 8 GB each. */
-export const DETECTOR_RUNNING = { vcpu: 4, memoryGb: 16 } as const
+/** The detector job's footprint while it runs, from the sizes its StartJobRun request asks for. */
+const DETECTOR_RUNNING = DETECTOR_FOOTPRINT
 
 export interface CostLine {
   readonly item: string

@@ -20,6 +20,25 @@ export interface DetectorJobInput {
  */
 const DRIVER = { cores: 2, memoryGiB: 6 } as const
 const EXECUTOR = { cores: 2, memoryGiB: 6, instances: 1 } as const
+/**
+ * What EMR Serverless bills while the job runs: each process's worker is its cores and its memory
+ * plus Spark's overhead (10%), in whole GB.
+ */
+export const DETECTOR_FOOTPRINT = footprint([
+  DRIVER,
+  ...Array<typeof EXECUTOR>(EXECUTOR.instances).fill(EXECUTOR),
+])
+
+function footprint(processes: readonly { cores: number; memoryGiB: number }[]): {
+  vcpu: number
+  memoryGb: number
+} {
+  return {
+    vcpu: processes.reduce((sum, p) => sum + p.cores, 0),
+    memoryGb: processes.reduce((sum, p) => sum + Math.ceil(p.memoryGiB * 1.1), 0),
+  }
+}
+
 /** A few scopes per micro-batch: Spark's default of 200 shuffle partitions would be 200 idle tasks. */
 const SHUFFLE_PARTITIONS = 4
 

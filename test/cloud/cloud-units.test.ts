@@ -49,8 +49,9 @@ describe('plan and cost', () => {
     const cost = estimateHourlyCost(plan, { laptopAccess: false })
     const brokers = 2 * UNIT_PRICES.mskBrokerHour
     expect(cost.lines[0]).toEqual({ item: 'MSK: 2 x kafka.t3.small brokers', perHour: brokers })
+    // The job asks for a driver and an executor of 2 vCPU and 6 GiB: 7 GB each with Spark's overhead.
     expect(cost.perHour - cost.idlePerHour).toBeCloseTo(
-      4 * UNIT_PRICES.emrVcpuHour + 16 * UNIT_PRICES.emrGbHour,
+      4 * UNIT_PRICES.emrVcpuHour + 14 * UNIT_PRICES.emrGbHour,
     )
     const open = estimateHourlyCost(plan, { laptopAccess: true })
     expect(open.perHour - cost.perHour).toBeCloseTo(2 * UNIT_PRICES.publicIpv4Hour)
