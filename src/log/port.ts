@@ -159,5 +159,10 @@ export interface EventLog {
   consumer(options: ConsumerOptions): Promise<Consumer>
   /** Reads a compacted topic from its start to its current end. */
   readCompacted(topic: string): Promise<CompactedView>
+  /**
+   * A group's committed positions on a topic, read without joining the group: what a write with
+   * that group's commit last made durable. Partitions the group never committed are absent.
+   */
+  committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]>
   close(): Promise<void>
 }

@@ -103,9 +103,33 @@ describe('the Lambda handlers run the in-process processors over one batch', () 
     expect((await values<KillState>(KILL_STATE)).map((s) => s.status)).toEqual(['KILLED', 'ACTIVE'])
   })
 
+  it('a batch delivered again is decided once, and a batch overlapping it only past what was decided', async () => {
+    const orders = [
+      anOrder({ order_id: 'p', account_id: '10001' }),
+      anOrder({ order_id: 'q', account_id: '10002' }),
+    ]
+    const first = await routeEvent(mskEvent(ORDERS, orders), log, noIndex, 10_000)
+    expect(first).toMatchObject({ orders: 2, redelivered: 0 })
+    expect(await routeEvent(mskEvent(ORDERS, orders), log, noIndex, 10_000)).toEqual({
+      orders: 2,
+      redelivered: 2,
+      audits: [],
+    })
+    const more = [...orders, anOrder({ order_id: 'r', account_id: '10003' })]
+    const overlapping = await routeEvent(mskEvent(ORDERS, more), log, noIndex, 10_000)
+    expect(overlapping.redelivered).toBe(2)
+    expect(overlapping.audits.map((a) => a.order_id)).toEqual(['r'])
+    expect((await values<AuditRecord>(AUDIT)).map((a) => a.order_id).sort()).toEqual(['p', 'q', 'r'])
+    expect((await values<{ order_id: string }>(ORDERS_GATED)).map((o) => o.order_id).sort()).toEqual([
+      'p',
+      'q',
+      'r',
+    ])
+  })
+
   it('an empty batch does nothing and returns at once', async () => {
     const empty: MskEvent = { eventSource: 'aws:kafka', eventSourceArn: 'x', records: {} }
-    expect(await routeEvent(empty, log, noIndex, 1000)).toEqual({ orders: 0, audits: [] })
+    expect(await routeEvent(empty, log, noIndex, 1000)).toEqual({ orders: 0, redelivered: 0, audits: [] })
   })
 
   it('a batch larger than one poll is routed completely before the handler returns', async () => {

@@ -246,7 +246,15 @@ describe('least privilege per function', () => {
     expect(named(grants, 'kafka-cluster:WriteData', 'topic')).toEqual(
       [AUDIT, DEAD_LETTERS, ORDERS_GATED].sort(),
     )
-    expect(named(grants, 'kafka-cluster:AlterGroup', 'group')).toEqual(['riskctl-reader-*', 'riskctl-router'])
+    expect(named(grants, 'kafka-cluster:AlterGroup', 'group')).toEqual([
+      'riskctl-reader-*',
+      'riskctl-router',
+      'riskctl-router-lambda',
+    ])
+    // Its outputs and its progress in one transaction: only its own transactional ids.
+    expect(named(grants, 'kafka-cluster:AlterTransactionalId', 'transactional-id')).toEqual([
+      'riskctl-tx-riskctl-router-lambda-*',
+    ])
     expect(grants.has('kafka-cluster:CreateTopic')).toBe(false)
     const tables = tableActions(statementsOfRole(template, roleOfFunction(template, 'router')))
     expect(tables.length).toBeGreaterThan(0)
@@ -261,7 +269,11 @@ describe('least privilege per function', () => {
     )
     expect(named(grants, 'kafka-cluster:AlterGroup', 'group')).toEqual([
       'riskctl-aggregator',
+      'riskctl-aggregator-lambda',
       'riskctl-reader-*',
+    ])
+    expect(named(grants, 'kafka-cluster:AlterTransactionalId', 'transactional-id')).toEqual([
+      'riskctl-tx-riskctl-aggregator-lambda-*',
     ])
     const tables = tableActions(statementsOfRole(template, roleOfFunction(template, 'aggregator')))
     expect(tables.length).toBeGreaterThan(0)
@@ -278,6 +290,7 @@ describe('least privilege per function', () => {
   it('generator: writes orders only; authorizer: no Kafka at all', () => {
     const generator = grantsOf('generator')
     expect(named(generator, 'kafka-cluster:WriteData', 'topic')).toEqual([ORDERS])
+    expect(generator.has('kafka-cluster:AlterTransactionalId')).toBe(false)
     expect(generator.has('kafka-cluster:ReadData')).toBe(false)
     expect(grantsOf('authorizer').size).toBe(0)
   })

@@ -77,7 +77,11 @@ export function kafkaGrants(statements: readonly Statement[]): Map<string, Set<s
   return grants
 }
 
-export const named = (grants: Map<string, Set<string>>, action: string, kind: 'topic' | 'group'): string[] =>
+export const named = (
+  grants: Map<string, Set<string>>,
+  action: string,
+  kind: 'topic' | 'group' | 'transactional-id',
+): string[] =>
   [...(grants.get(action) ?? [])]
     .filter((name) => name.startsWith(`${kind}:`))
     .map((name) => name.slice(kind.length + 1))

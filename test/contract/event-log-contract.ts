@@ -7,7 +7,10 @@ import { drain, eventually, json, parse, startWriter, testTopic, type ContractTa
  * The event-log contract, written once. Every adapter runs it unchanged: the embedded log here,
  * the Kafka adapter against a real broker. What the processors rely on is exactly what is tested.
  */
-export function describeEventLogContract(name: string, makeTarget: () => Promise<ContractTarget & { dispose(): Promise<void> }>): void {
+export function describeEventLogContract(
+  name: string,
+  makeTarget: () => Promise<ContractTarget & { dispose(): Promise<void> }>,
+): void {
   describe(`event-log contract: ${name}`, () => {
     let target: ContractTarget & { dispose(): Promise<void> }
     let log: EventLog
@@ -37,14 +40,19 @@ export function describeEventLogContract(name: string, makeTarget: () => Promise
     })
 
     it('refuses an unknown topic with RISKCTL_TOPIC_NOT_FOUND', async () => {
-      const error = await log.produce('contract.no-such-topic', [{ key: 'k', value: json(1) }]).catch((e: unknown) => e)
+      const error = await log
+        .produce('contract.no-such-topic', [{ key: 'k', value: json(1) }])
+        .catch((e: unknown) => e)
       expect(isLogError(error) && error.code).toBe('RISKCTL_TOPIC_NOT_FOUND')
     })
 
     it('keeps order per key, puts one key on one partition, and never reuses an offset', async () => {
       const spec = testTopic()
       await log.createTopics([spec])
-      const records = Array.from({ length: 60 }, (_, seq) => ({ key: `acct-${seq % 4}`, value: json({ seq }) }))
+      const records = Array.from({ length: 60 }, (_, seq) => ({
+        key: `acct-${seq % 4}`,
+        value: json({ seq }),
+      }))
       const first = await log.produce(spec.name, records.slice(0, 30))
       const second = await log.produce(spec.name, records.slice(30))
       const metadata = [...first, ...second]
@@ -122,7 +130,10 @@ export function describeEventLogContract(name: string, makeTarget: () => Promise
       expect(values(await drain(atOffset, 2))).toEqual([3, 4])
       await atOffset.close()
 
-      const atTime = await log.consumer({ topics: [spec.name], from: { type: 'timestamp', timestamp: t0 + 1500 } })
+      const atTime = await log.consumer({
+        topics: [spec.name],
+        from: { type: 'timestamp', timestamp: t0 + 1500 },
+      })
       expect(values(await drain(atTime, 3))).toEqual([2, 3, 4])
       const ends = await atTime.endOffsets()
       expect(ends).toEqual([{ topic: spec.name, partition: 0, offset: 5 }])
@@ -159,14 +170,19 @@ export function describeEventLogContract(name: string, makeTarget: () => Promise
       await first.commit()
       await first.close()
 
-      await log.produce(spec.name, [{ key: 'k0', value: json(30) }, { key: 'k1', value: json(31) }])
+      await log.produce(spec.name, [
+        { key: 'k0', value: json(30) },
+        { key: 'k1', value: json(31) },
+      ])
       const restarted = await reopen()
       const second = await restarted.consumer({ topics: [spec.name], groupId, from: { type: 'earliest' } })
       const resumed = await drain(second, 2)
       expect(resumed.map(parse).sort()).toEqual([30, 31])
       // Read but not committed: a restart sees these again (at-least-once, never lost).
       await second.close()
-      const third = await (await reopen()).consumer({ topics: [spec.name], groupId, from: { type: 'latest' } })
+      const third = await (
+        await reopen()
+      ).consumer({ topics: [spec.name], groupId, from: { type: 'latest' } })
       expect((await drain(third, 2)).map(parse).sort()).toEqual([30, 31])
       await third.commit()
       await third.close()
@@ -175,7 +191,10 @@ export function describeEventLogContract(name: string, makeTarget: () => Promise
     it('commits explicit positions', async () => {
       const spec = testTopic({ partitions: 1 })
       await log.createTopics([spec])
-      await log.produce(spec.name, [0, 1, 2, 3].map((i) => ({ key: 'k', value: json(i) })))
+      await log.produce(
+        spec.name,
+        [0, 1, 2, 3].map((i) => ({ key: 'k', value: json(i) })),
+      )
       const groupId = `${spec.name}.group`
       const first = await log.consumer({ topics: [spec.name], groupId, from: { type: 'earliest' } })
       await drain(first, 4)
@@ -184,6 +203,43 @@ export function describeEventLogContract(name: string, makeTarget: () => Promise
       const second = await (await reopen()).consumer({ topics: [spec.name], groupId })
       expect((await drain(second, 2)).map(parse)).toEqual([2, 3])
       await second.close()
+    })
+
+    it("commits a group's positions with the records of a write, and reports them without joining it", async () => {
+      const input = testTopic()
+      const output = testTopic()
+      await log.createTopics([input, output])
+      const groupId = `${input.name}.progress`
+      expect(await log.committedOffsets(groupId, input.name)).toEqual([])
+      await log.write([{ topic: output.name, records: [{ key: 'k', value: json(1) }] }], {
+        groupId,
+        offsets: [
+          { topic: input.name, partition: 0, offset: 5 },
+          { topic: input.name, partition: 2, offset: 7 },
+        ],
+      })
+      // Another connection, as the next Lambda invocation would be: both the record and the positions.
+      const other = await reopen()
+      const positions = await eventually(async () => {
+        const committed = await other.committedOffsets(groupId, input.name)
+        expect(committed).toHaveLength(2)
+        return committed
+      })
+      expect([...positions].sort((a, b) => a.partition - b.partition)).toEqual([
+        { topic: input.name, partition: 0, offset: 5 },
+        { topic: input.name, partition: 2, offset: 7 },
+      ])
+      const reader = await other.consumer({ topics: [output.name], from: { type: 'earliest' } })
+      expect((await drain(reader, 1)).map(parse)).toEqual([1])
+      await reader.close()
+      // The group's consumers resume from there.
+      await log.produce(
+        input.name,
+        Array.from({ length: 8 }, (_, i) => ({ key: null, value: json(i), partition: 0 })),
+      )
+      const resumed = await other.consumer({ topics: [input.name], groupId, from: { type: 'earliest' } })
+      expect((await drain(resumed, 3)).map(parse)).toEqual([5, 6, 7])
+      await resumed.close()
     })
 
     it('compacts a compacted topic: newest record per key, gaps in offsets, tombstones remove keys', async () => {
@@ -213,11 +269,15 @@ export function describeEventLogContract(name: string, makeTarget: () => Promise
       await new Promise((resolve) => setTimeout(resolve, 250))
       // A later append rolls the segment that holds the records above, as on a broker.
       await log.produce(spec.name, [{ key: 'ACCOUNT:2', value: json('ACTIVE') }])
-      const described = await eventually(async () => {
-        const description = await log.describeTopic(spec.name)
-        expect(description.records).toBeLessThanOrEqual(4)
-        return description
-      }, 60_000, 250)
+      const described = await eventually(
+        async () => {
+          const description = await log.describeTopic(spec.name)
+          expect(description.records).toBeLessThanOrEqual(4)
+          return description
+        },
+        60_000,
+        250,
+      )
       expect(described.partitions[0]!.endOffset).toBe(6)
 
       const consumer = await log.consumer({ topics: [spec.name], from: { type: 'earliest' } })
@@ -233,7 +293,10 @@ export function describeEventLogContract(name: string, makeTarget: () => Promise
     it('describes partitions, offsets, record counts and configs with their source', async () => {
       const spec = testTopic({ configs: { 'cleanup.policy': 'delete', 'retention.ms': '86400000' } })
       await log.createTopics([spec])
-      await log.produce(spec.name, Array.from({ length: 9 }, (_, i) => ({ key: `k${i % 3}`, value: json(i) })))
+      await log.produce(
+        spec.name,
+        Array.from({ length: 9 }, (_, i) => ({ key: `k${i % 3}`, value: json(i) })),
+      )
       const description = await log.describeTopic(spec.name)
       expect(description.name).toBe(spec.name)
       expect(description.partitions).toHaveLength(3)
@@ -241,7 +304,11 @@ export function describeEventLogContract(name: string, makeTarget: () => Promise
       expect(description.distinctKeys).toBe(3)
       expect(description.partitions.reduce((sum, p) => sum + p.endOffset - p.startOffset, 0)).toBe(9)
       const config = (key: string) => description.configs.find((c) => c.name === key)
-      expect(config('retention.ms')).toEqual({ name: 'retention.ms', value: '86400000', source: 'TOPIC_CONFIG' })
+      expect(config('retention.ms')).toEqual({
+        name: 'retention.ms',
+        value: '86400000',
+        source: 'TOPIC_CONFIG',
+      })
       expect(config('cleanup.policy')?.value).toBe('delete')
       expect(config('min.cleanable.dirty.ratio')?.source).not.toBe('TOPIC_CONFIG')
       const missing = await log.describeTopic('contract.no-such-topic').catch((e: unknown) => e)
@@ -252,7 +319,10 @@ export function describeEventLogContract(name: string, makeTarget: () => Promise
       const spec = testTopic()
       await log.createTopics([spec])
       const perWriter = 1500
-      const writers = [startWriter(target, spec.name, 'a', perWriter, 1), startWriter(target, spec.name, 'b', perWriter, 25)]
+      const writers = [
+        startWriter(target, spec.name, 'a', perWriter, 1),
+        startWriter(target, spec.name, 'b', perWriter, 25),
+      ]
       const results = await Promise.all(writers)
       for (const result of results) {
         expect(result.stderr).toBe('')

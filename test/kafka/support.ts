@@ -6,6 +6,7 @@ import { openKafkaLog } from '../../src/log/kafka/kafka-log.js'
 import type { EventLog, ProduceRecord } from '../../src/log/port.js'
 import { AGGREGATOR_GROUP } from '../../src/processors/aggregator.js'
 import { ROUTER_GROUP } from '../../src/processors/router.js'
+import { AGGREGATOR_PROGRESS_GROUP, ROUTER_PROGRESS_GROUP } from '../../topologies/aws/names.js'
 import { ORDERS, TOPIC_NAMES, TOPICS } from '../../topologies/topics.js'
 import { runCli, spawnCli, type SpawnedCli } from '../helpers/cli.js'
 
@@ -43,7 +44,9 @@ export async function resetRiskctlTopics(): Promise<void> {
       if (Date.now() > deadline) throw new Error('the riskctl topics were not deleted within 30 s')
       await sleep(200)
     }
-    await admin.deleteGroups([ROUTER_GROUP, AGGREGATOR_GROUP]).catch(() => undefined)
+    await admin
+      .deleteGroups([ROUTER_GROUP, AGGREGATOR_GROUP, ROUTER_PROGRESS_GROUP, AGGREGATOR_PROGRESS_GROUP])
+      .catch(() => undefined)
   } finally {
     await admin.disconnect()
   }

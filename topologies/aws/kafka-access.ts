@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam'
 import { KILL_STATE } from '../topics.js'
 import type { RiskctlKafka } from './kafka-cluster.js'
-import { READER_GROUPS } from './names.js'
+import { READER_GROUPS, transactionalIdPrefix } from './names.js'
 
 /** What one principal may do on the cluster: nothing beyond what its code does. */
 export interface KafkaAccess {
@@ -10,6 +10,11 @@ export interface KafkaAccess {
   /** Reads the compacted state topic to its end (kafkajs does it through throwaway reader groups). */
   readonly readsState?: boolean
   readonly produce?: readonly string[]
+  /**
+   * A group it commits progress to in its transactions (TriggeredLog), without consuming in it:
+   * the group, and the adapter's transactional ids for it.
+   */
+  readonly commitsTo?: string
   /** Creates and configures these topics (the topics custom resource only). */
   readonly administer?: readonly string[]
 }
@@ -39,6 +44,7 @@ export function kafkaStatements(kafka: RiskctlKafka, access: KafkaAccess): iam.P
   const groups = [
     ...(access.consume ?? []).flatMap((c) => c.groups),
     ...(access.readsState ? [READER_GROUPS] : []),
+    ...(access.commitsTo === undefined ? [] : [access.commitsTo]),
   ]
   if (readTopics.length > 0) {
     statements.push(
@@ -66,6 +72,15 @@ export function kafkaStatements(kafka: RiskctlKafka, access: KafkaAccess): iam.P
         sid: 'IdempotentWrites',
         actions: ['kafka-cluster:WriteDataIdempotently'],
         resources: [kafka.cluster.attrArn],
+      }),
+    )
+  }
+  if (access.commitsTo !== undefined) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'Transactions',
+        actions: ['kafka-cluster:DescribeTransactionalId', 'kafka-cluster:AlterTransactionalId'],
+        resources: [kafka.transactionalIdArn(`${transactionalIdPrefix(access.commitsTo)}*`)],
       }),
     )
   }

@@ -13,3 +13,14 @@ export const METRICS_NAMESPACE = 'Riskctl'
 export const DETECTOR_GROUPS = ['riskctl-detector*', 'spark-kafka-source-*']
 /** The throwaway groups the kafkajs adapter uses to read the compacted state to its end. */
 export const READER_GROUPS = 'riskctl-reader-*'
+/**
+ * The groups the router and aggregator functions commit their progress to, in the transaction of
+ * their outputs, so that a batch the mapping delivers again is not decided again. The mapping's
+ * own groups (riskctl-router, riskctl-aggregator) are the mapping's to commit.
+ */
+export const ROUTER_PROGRESS_GROUP = 'riskctl-router-lambda'
+export const AGGREGATOR_PROGRESS_GROUP = 'riskctl-aggregator-lambda'
+/** The adapter's transactional ids: riskctl-tx-<group>-<partitions> (src/log/kafka/transactional-writers.ts). */
+export function transactionalIdPrefix(group: string): string {
+  return `riskctl-tx-${group}-`
+}

@@ -19,6 +19,7 @@ import {
 import { grantKafka } from './kafka-access.js'
 import type { RiskctlKafka } from './kafka-cluster.js'
 import type { LambdaCodeSource } from './lambda-code.js'
+import { AGGREGATOR_PROGRESS_GROUP, ROUTER_PROGRESS_GROUP } from './names.js'
 import { RiskctlFunction } from './riskctl-function.js'
 
 export interface ProcessorFunctionsProps {
@@ -76,6 +77,7 @@ export class ProcessorFunctions extends Construct {
       consume: [{ topic: ORDERS, groups: [ROUTER_GROUP] }],
       readsState: true,
       produce: [AUDIT, ORDERS_GATED, DEAD_LETTERS],
+      commitsTo: ROUTER_PROGRESS_GROUP,
     })
     props.auditTable.grantWriteData(this.router)
     this.subscribe(this.router, props.kafka, ORDERS, ROUTER_GROUP, 500)
@@ -91,6 +93,7 @@ export class ProcessorFunctions extends Construct {
       consume: [{ topic: KILL_COMMANDS, groups: [AGGREGATOR_GROUP] }],
       readsState: true,
       produce: [KILL_STATE, AUDIT, DEAD_LETTERS],
+      commitsTo: AGGREGATOR_PROGRESS_GROUP,
     })
     props.stateTable.grantWriteData(this.aggregator)
     // One at a time: commands are applied in order, as the single writer must.

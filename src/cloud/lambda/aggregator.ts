@@ -1,12 +1,14 @@
+import { AGGREGATOR_PROGRESS_GROUP } from '../../../topologies/aws/names.js'
 import { KILL_COMMANDS, KILL_STATE } from '../../../topologies/topics.js'
-import type { KillCommand, KillState } from '../../contracts/messages.js'
-import type { EventLog } from '../../log/port.js'
+import { decodeJson } from '../../contracts/decode.js'
+import { killCommandSchema, type KillCommand, type KillState } from '../../contracts/messages.js'
+import type { EventLog, LogRecord } from '../../log/port.js'
+import { decodeStateRecord } from '../../processors/records.js'
 import { Aggregator } from '../../processors/aggregator.js'
 import { budgetOf, type LambdaContext } from './lambda-context.js'
 import { publishMetrics } from './metrics.js'
 import type { MskEvent } from './msk-event.js'
 import { toLogRecords } from './msk-event.js'
-import { unappliedCommands } from './redelivery.js'
 import { runOverBatch } from './run-batch.js'
 import { sharedLog } from './shared-log.js'
 import { stateCacheSink, type StateCacheSink } from './table-sink.js'
@@ -40,14 +42,28 @@ export async function aggregateEvent(
   budgetMs: number,
 ): Promise<AggregateOutcome> {
   const records = toLogRecords(event, KILL_COMMANDS)
-  // One read serves both the redelivery check and the aggregator, so they judge the same state.
-  const state = await log.readCompacted(KILL_STATE)
-  const fresh = unappliedCommands(records, state)
   const applied: [KillState, KillCommand][] = []
-  await runOverBatch({ log, topic: KILL_COMMANDS, records: fresh, budgetMs, state }, (batchLog) => {
+  const run = { log, topic: KILL_COMMANDS, records, budgetMs, progressGroup: AGGREGATOR_PROGRESS_GROUP }
+  const decided = await runOverBatch(run, (batchLog) => {
     return new Aggregator(batchLog, { onApplied: (state, command) => applied.push([state, command]) })
   })
   // The cache follows the topic, never leads it: written only after the state is durable in Kafka.
-  await cache.putStates(applied.map(([state]) => state))
+  // A batch delivered again may have failed at this very write, after its states were committed:
+  // the batch's scopes then go to the cache again, as the topic has them now.
+  const states =
+    decided < records.length ? await currentStates(log, records) : applied.map(([state]) => state)
+  await cache.putStates(states)
   return { commands: records.length, applied }
+}
+
+async function currentStates(log: EventLog, records: readonly LogRecord[]): Promise<KillState[]> {
+  const view = await log.readCompacted(KILL_STATE)
+  const states = new Map<string, KillState>()
+  for (const record of records) {
+    const scope = decodeJson(killCommandSchema, record.value)
+    const current = scope.ok ? view.records.get(scope.value.scope) : undefined
+    const change = current === undefined ? undefined : decodeStateRecord(current)
+    if (change?.type === 'state') states.set(change.state.scope, change.state)
+  }
+  return [...states.values()]
 }

@@ -19,6 +19,10 @@ export class BatchConsumer implements Consumer {
     }
   }
 
+  get size(): number {
+    return this.records.length
+  }
+
   get drained(): boolean {
     return this.next >= this.records.length
   }

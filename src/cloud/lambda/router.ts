@@ -1,3 +1,4 @@
+import { ROUTER_PROGRESS_GROUP } from '../../../topologies/aws/names.js'
 import { ORDERS } from '../../../topologies/topics.js'
 import type { AuditRecord } from '../../contracts/messages.js'
 import type { EventLog } from '../../log/port.js'
@@ -12,6 +13,8 @@ import { auditIndexSink, type AuditIndexSink } from './table-sink.js'
 
 export interface RouteOutcome {
   readonly orders: number
+  /** Orders of the batch that an earlier delivery of it had already decided. */
+  readonly redelivered: number
   readonly audits: readonly AuditRecord[]
 }
 
@@ -23,7 +26,7 @@ export async function handler(event: MskEvent, context?: LambdaContext): Promise
     Allowed: count('ALLOW'),
     Dropped: count('DROP'),
     Duplicates: count('DUPLICATE'),
-    DeadLetters: outcome.orders - outcome.audits.length,
+    DeadLetters: outcome.orders - outcome.redelivered - outcome.audits.length,
   })
   return { orders: outcome.orders }
 }
@@ -36,10 +39,11 @@ export async function routeEvent(
 ): Promise<RouteOutcome> {
   const records = toLogRecords(event, ORDERS)
   const audits: AuditRecord[] = []
-  await runOverBatch({ log, topic: ORDERS, records, budgetMs }, (batchLog) => {
+  const run = { log, topic: ORDERS, records, budgetMs, progressGroup: ROUTER_PROGRESS_GROUP }
+  const decided = await runOverBatch(run, (batchLog) => {
     return new Router(batchLog, { onBatch: (batch) => audits.push(...batch) })
   })
   // The index follows the audit topic, never leads it: written once the batch is durable in Kafka.
   await index.putAudits(audits)
-  return { orders: records.length, audits }
+  return { orders: records.length, redelivered: records.length - decided, audits }
 }

@@ -1,4 +1,4 @@
-import type { CompactedView, EventLog, LogRecord } from '../../log/port.js'
+import type { EventLog, LogRecord } from '../../log/port.js'
 import type { Processor } from '../../processors/processor.js'
 import { TriggeredLog } from './triggered-log.js'
 
@@ -6,20 +6,25 @@ export interface BatchRun {
   readonly log: EventLog
   readonly topic: string
   readonly records: readonly LogRecord[]
+  /** Where the processor's commits go (TriggeredLog): what an earlier delivery decided is skipped. */
+  readonly progressGroup: string
   /** Give up this long before the Lambda's own timeout, so the failure is ours and says why. */
   readonly budgetMs: number
-  /** killswitch.state.v1 as the caller just read it; absent, the processor reads it itself. */
-  readonly state?: CompactedView
 }
 
 /**
  * Runs a long-running processor over one delivered batch: the same class, unchanged, that runs
- * in-process on a laptop. It returns once the processor has written the batch's outputs; if it
- * cannot within the budget it throws, the invocation fails and the mapping redelivers the batch.
+ * in-process on a laptop. It returns once the processor has written the batch's outputs, with how
+ * many records it decided (those no earlier delivery had); if it cannot within the budget it
+ * throws, the invocation fails and the mapping redelivers the batch.
  */
-export async function runOverBatch(run: BatchRun, make: (log: EventLog) => Processor): Promise<void> {
-  const triggered = new TriggeredLog(run.log, { topic: run.topic, records: run.records }, run.state)
-  if (triggered.finished.aborted) return
+export async function runOverBatch(run: BatchRun, make: (log: EventLog) => Processor): Promise<number> {
+  const triggered = new TriggeredLog(run.log, {
+    topic: run.topic,
+    records: run.records,
+    progressGroup: run.progressGroup,
+  })
+  if (triggered.finished.aborted) return 0
   const timeout = AbortSignal.timeout(Math.max(1, run.budgetMs))
   await make(triggered).run(AbortSignal.any([triggered.finished, timeout]))
   if (!triggered.finished.aborted) {
@@ -27,4 +32,5 @@ export async function runOverBatch(run: BatchRun, make: (log: EventLog) => Proce
       `${run.records.length} records of ${run.topic} were not written within ${run.budgetMs} ms`,
     )
   }
+  return triggered.served
 }

@@ -124,6 +124,18 @@ export class EmbeddedLog implements EventLog {
     })
   }
 
+  async committedOffsets(groupId: string, name: string): Promise<TopicPartitionOffset[]> {
+    return this.guard(() => {
+      const topic = this.store.topic(name)
+      const offsets: TopicPartitionOffset[] = []
+      for (let partition = 0; partition < topic.partitions; partition += 1) {
+        const offset = this.store.committed(groupId, topic, partition)
+        if (offset !== undefined) offsets.push({ topic: name, partition, offset })
+      }
+      return offsets
+    })
+  }
+
   async readCompacted(name: string): Promise<CompactedView> {
     return this.guard(() => {
       const topic = this.store.topic(name)

@@ -14,11 +14,13 @@ import type {
   RecordMetadata,
   TopicBatch,
   TopicDescription,
+  TopicPartitionOffset,
 } from '../port.js'
 import { createKafka } from './kafka-client.js'
 import { KafkaConsumer } from './kafka-consumer.js'
 import { translateKafkaError, unreachable, type ErrorContext } from './kafka-errors.js'
 import { assignOffsets, planRequests, topicMessages, type Topology } from './produce-plan.js'
+import { committedOffsets } from './start-positions.js'
 import { scanTopic, type Watermarks } from './topic-scan.js'
 import { describeTopicConfigs } from './topic-configs.js'
 import { TransactionalWriters } from './transactional-writers.js'
@@ -207,6 +209,14 @@ export class KafkaLog implements EventLog {
     return this.guard(topics.length === 1 ? topics[0] : undefined, async () => {
       await this.requireTopics(topics)
       return this.openConsumer(options)
+    })
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
+    return this.guard(topic, async () => {
+      await this.requireTopics([topic])
+      const committed = (await committedOffsets(this.admin, groupId, [topic])).get(topic) ?? new Map()
+      return [...committed].map(([partition, offset]) => ({ topic, partition, offset }))
     })
   }
 
