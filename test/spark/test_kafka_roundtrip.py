@@ -40,11 +40,14 @@ def test_kills_on_kafka_and_follows_the_operators_unkill(
     spark: SparkSession, settings: DetectorSettings, tmp_path: Path
 ) -> None:
     # Given a burst straddling a minute boundary from an account no other test uses, and a second
-    # account's burst of 150 that an operator unkilled right after it (on the state topic), then 50 more
+    # account's burst of 150 that an operator unkilled right after it (on the state topic), then 50 more,
+    # and a third account's burst of 150 while an operator's KILL of it stands
     account, forgiven = f"t{uuid.uuid4().hex[:12]}", f"u{uuid.uuid4().hex[:12]}"
+    killed = f"k{uuid.uuid4().hex[:12]}"
     minute = (int(time.time() * 1000) // 60_000 - 3) * 60_000
     rows = spread(60, minute - 500, 5, account) + spread(60, minute + 500, 5, account)
     rows += spread(150, minute + 10 * SECOND, 5, forgiven) + spread(50, minute + 12 * SECOND, 5, forgiven)
+    rows += spread(150, minute + 20 * SECOND, 5, killed)
     produce(spark, ORDERS, [(r["account_id"], r) for r in rows])
     unkill = {
         "scope": f"ACCOUNT:{forgiven}",
@@ -55,7 +58,8 @@ def test_kills_on_kafka_and_follows_the_operators_unkill(
         "last_cmd_id": str(uuid.uuid4()),
         "corr_id": str(uuid.uuid4()),
     }
-    produce(spark, KILL_STATE, [(unkill["scope"], unkill)])
+    kill = {**unkill, "scope": f"ACCOUNT:{killed}", "status": "KILLED", "reason": "halted by ops"}
+    produce(spark, KILL_STATE, [(unkill["scope"], unkill), (kill["scope"], kill)])
 
     # When the job runs over what is in the topics, with no later order to move the watermark
     options = StreamOptions(
@@ -68,7 +72,8 @@ def test_kills_on_kafka_and_follows_the_operators_unkill(
         query.awaitTermination()
 
     # Then the first account has exactly one KILL from spark, and signals; the unkilled one has none: its
-    # orders before the UNKILL are forgiven, and the 50 after it are under the limit
+    # orders before the UNKILL are forgiven, and the 50 after it are under the limit; the killed one has
+    # none either (it is KILLED already), though its signals still flow
     out = (
         spark.read.format("kafka")
         .option("kafka.bootstrap.servers", BROKERS)
@@ -76,7 +81,7 @@ def test_kills_on_kafka_and_follows_the_operators_unkill(
         .option("startingOffsets", "earliest")
         .load()
         .selectExpr("topic", "cast(key as string) as key", "cast(value as string) as value")
-        .where(f"key in ('ACCOUNT:{account}', '{account}', 'ACCOUNT:{forgiven}')")
+        .where(f"key in ('ACCOUNT:{account}', '{account}', 'ACCOUNT:{forgiven}', 'ACCOUNT:{killed}', '{killed}')")
         .collect()
     )
     kills = [json.loads(r.value) for r in out if r.topic == KILL_COMMANDS]
@@ -84,3 +89,4 @@ def test_kills_on_kafka_and_follows_the_operators_unkill(
         (f"ACCOUNT:{account}", "KILL", "spark", "Order rate breach: 120 orders in 60s")
     ]
     assert any(r.topic == RISK_SIGNALS for r in out)
+    assert any(r.topic == RISK_SIGNALS and r.key == killed for r in out)
