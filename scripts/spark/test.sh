@@ -11,9 +11,10 @@ ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 cd "$ROOT"
 
 "$SCRIPT_DIR/setup.sh"
+VENV=${SPARK_VENV:-$ROOT/.venv}
 # No __pycache__ in the work tree: the job and tests are small enough to compile every run.
 export PYTHONDONTWRITEBYTECODE=1
 # EMR Serverless 7.x runs the job on Python 3.9, older than the venv's: nothing newer may slip in.
-"$ROOT/.venv/bin/vermin" --no-tips --target=3.9- --violations --eval-annotations topologies/spark
+"$VENV/bin/vermin" --no-tips --target=3.9- --violations --eval-annotations topologies/spark
 # The Kafka round trip needs a broker: test/spark/kafka-roundtrip.sh runs it.
-exec "$ROOT/.venv/bin/python" -m pytest -q test/spark --ignore=test/spark/test_kafka_roundtrip.py "$@"
+exec "$VENV/bin/python" -m pytest -q test/spark --ignore=test/spark/test_kafka_roundtrip.py "$@"

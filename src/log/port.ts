@@ -88,7 +88,8 @@ export interface CompactedView {
   readonly endOffsets: readonly TopicPartitionOffset[]
 }
 
-export type ConfigSource = 'TOPIC_CONFIG' | 'DEFAULT_CONFIG' | 'STATIC_BROKER_CONFIG' | 'DYNAMIC_BROKER_CONFIG'
+export type ConfigSource =
+  'TOPIC_CONFIG' | 'DEFAULT_CONFIG' | 'STATIC_BROKER_CONFIG' | 'DYNAMIC_BROKER_CONFIG'
 
 export interface TopicConfigEntry {
   readonly name: string
@@ -164,5 +165,11 @@ export interface EventLog {
    * that group's commit last made durable. Partitions the group never committed are absent.
    */
   committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]>
+  /**
+   * Readies the writer a write with this commit will use, where the adapter has one: on Kafka, the
+   * transactional producer, whose registration waits for (or aborts) any transaction an earlier
+   * writer of the same id left unfinished. Read a group's positions after it, not before.
+   */
+  prepareCommit?(commit: GroupCommit): Promise<void>
   close(): Promise<void>
 }

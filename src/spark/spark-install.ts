@@ -18,13 +18,18 @@ export interface SparkInstall {
 /** topologies/detector.json sits at the project root's topologies/, in the source tree and the build alike. */
 export const PROJECT_ROOT = path.resolve(path.dirname(DEFAULT_DETECTOR_TOPOLOGY_PATH), '..')
 
-export function sparkInstall(projectRoot: string = PROJECT_ROOT): SparkInstall {
+/** SPARK_VENV and SPARK_JARS_DIR move them, as they move what scripts/spark/setup.sh installs. */
+export function sparkInstall(
+  projectRoot: string = PROJECT_ROOT,
+  env: NodeJS.ProcessEnv = process.env,
+): SparkInstall {
   const jobDir = path.join(projectRoot, 'topologies', 'spark')
+  const venv = env.SPARK_VENV || path.join(projectRoot, '.venv')
   return {
     projectRoot,
-    sparkSubmit: path.join(projectRoot, '.venv', 'bin', 'spark-submit'),
-    python: path.join(projectRoot, '.venv', 'bin', 'python'),
-    jarsDir: path.join(projectRoot, '.cache', 'spark-jars'),
+    sparkSubmit: path.join(venv, 'bin', 'spark-submit'),
+    python: path.join(venv, 'bin', 'python'),
+    jarsDir: env.SPARK_JARS_DIR || path.join(projectRoot, '.cache', 'spark-jars'),
     jobDir,
     jobFile: path.join(jobDir, 'risk_detector.py'),
     log4jFile: path.join(jobDir, 'log4j2.properties'),

@@ -404,6 +404,7 @@ function withOverrides(
     consumer: (options) => log.consumer(options),
     readCompacted: (topic) => log.readCompacted(topic),
     committedOffsets: (group, topic) => log.committedOffsets(group, topic),
+    prepareCommit: async (commit) => log.prepareCommit?.(commit),
     close: () => log.close(),
     ...overrides,
   }

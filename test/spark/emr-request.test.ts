@@ -1,6 +1,8 @@
 import { StartJobRunCommand, type StartJobRunCommandInput } from '@aws-sdk/client-emr-serverless'
+import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import type { EmrSparkJobConfig } from '../../src/spark/emr-job-config.js'
+import { EMR_SPARK_VERSION } from '../../topologies/aws/names.js'
+import { SPARK_KAFKA_JARS, type EmrSparkJobConfig } from '../../src/spark/emr-job-config.js'
 import { buildEmrSparkJob } from '../../src/spark/emr-start-job-run.js'
 
 const CONFIG: EmrSparkJobConfig = {
@@ -97,5 +99,15 @@ describe('the EMR Serverless StartJobRun request', () => {
   ] as const)('refuses %o', (change, message) => {
     const config = { ...CONFIG, ...change } as EmrSparkJobConfig
     expect(() => buildEmrSparkJob(config)).toThrow(message)
+  })
+
+  it('tests with the Spark of the EMR release, and ships one connector build for both', () => {
+    const read = (file: string) => fs.readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')
+    expect(/^pyspark==(.+)$/m.exec(read('requirements-spark.txt'))?.[1]).toBe(EMR_SPARK_VERSION)
+    const connector = /<spark\.version>([^<]+)</.exec(read('scripts/spark/pom.xml'))?.[1] ?? ''
+    expect(connector).toMatch(/^3\.5\.\d+$/)
+    const connectors = SPARK_KAFKA_JARS.filter((jar) => jar.startsWith('spark-'))
+    expect(connectors).toHaveLength(2)
+    for (const jar of connectors) expect(jar).toContain(`_2.12-${connector}.jar`)
   })
 })

@@ -14,4 +14,4 @@ trap 'scripts/kafka/kafka.sh stop || true' EXIT
 trap 'exit 130' INT TERM
 bootstrap=$(scripts/kafka/kafka.sh start) || exit 1
 node bin/dev.js topics create --brokers "$bootstrap" >/dev/null || exit 1
-RISKCTL_TEST_BROKERS=$bootstrap .venv/bin/python -m pytest -q test/spark/test_kafka_roundtrip.py "$@"
+RISKCTL_TEST_BROKERS=$bootstrap "${SPARK_VENV:-.venv}/bin/python" -m pytest -q test/spark/test_kafka_roundtrip.py "$@"

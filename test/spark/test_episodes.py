@@ -194,3 +194,13 @@ def test_the_scope_step_carries_state_and_reads_unkills(settings: DetectorSettin
 def test_scope_state_round_trips_through_a_state_row() -> None:
     state = ScopeState(EpisodeState(True, 9 * SECOND), (window(10, 150), window(11, 160)), 7 * SECOND, 6_200)
     assert carried_state([state_row("ACCOUNT", "12345", state)]) == state
+
+
+def test_a_release_ends_an_episode_even_when_the_unkill_is_older(settings: DetectorSettings) -> None:
+    state, _ = step_scope(QUIET_SCOPE, updates(70, [150] * 10), 70 * SECOND, settings)
+    assert state.episode.in_episode and state.opened_start == 10 * SECOND
+    # An UNKILL timed before the episode opened is no news to it, unless the scope was KILLED meanwhile
+    assert forgive(state, 5 * SECOND).episode.in_episode
+    released = forgive(state, 5 * SECOND, released=True)
+    assert not released.episode.in_episode
+    assert released.forgiven_before == 5 * SECOND

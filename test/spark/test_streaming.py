@@ -204,3 +204,19 @@ def test_a_scope_already_killed_is_not_asked_again_until_an_operator_unkills_it(
     # Then no KILL while it was KILLED (its signals still flow), and one for the breach after the UNKILL
     assert run.kills() == [(2, "ACCOUNT:12345", "Order rate breach: 150 orders in 60s")]
     assert run.signals("12345") != []
+
+
+def test_an_unkill_applied_late_still_ends_an_episode_that_opened_while_killed(run: Run) -> None:
+    # Given an account KILLED by an operator that runs away regardless (no KILL is sent: it is KILLED),
+    # and an UNKILL whose time (the command's) is older than that episode, read in the second batch
+    run.operator_states = FakeOperatorStates(
+        [state_record("ACCOUNT:12345", "KILLED", NOON - 120 * SECOND)],
+        [state_record("ACCOUNT:12345", "ACTIVE", NOON - 90 * SECOND)],
+    )
+    write_batch(run.incoming, 1, spread(150, NOON, 10))
+    # When it is still running away after the UNKILL
+    write_batch(run.incoming, 2, spread(150, NOON + 20 * SECOND, 10))
+    run.process()
+
+    # Then the UNKILL ends the silent episode and the runaway is killed: the scope is not left ACTIVE
+    assert [(b, scope) for b, scope, _ in run.kills()] == [(1, "ACCOUNT:12345")]

@@ -2,6 +2,8 @@
 export const STACK_NAME = 'Riskctl'
 export const CLUSTER_NAME = 'riskctl'
 export const EMR_RELEASE_LABEL = 'emr-7.9.0'
+/** The Spark that release runs; the local pyspark is pinned to it (requirements-spark.txt). */
+export const EMR_SPARK_VERSION = '3.5.5'
 export const KAFKA_VERSION = '3.9.x'
 export const BROKER_INSTANCE_TYPE = 'kafka.t3.small'
 export const BROKER_COUNT = 2

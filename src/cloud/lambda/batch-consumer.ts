@@ -10,17 +10,20 @@ export class BatchConsumer implements Consumer {
   private closed = false
   private readonly start: Map<string, TopicPartitionOffset>
 
-  constructor(private readonly records: readonly LogRecord[]) {
-    this.start = new Map()
+  /**
+   * `starts` gives the position of partitions before their first record here, and of partitions
+   * with none: positions() then covers every partition of the delivery, whatever was filtered out.
+   */
+  constructor(
+    private readonly records: readonly LogRecord[],
+    starts: readonly TopicPartitionOffset[] = [],
+  ) {
+    this.start = new Map(starts.map((s) => [`${s.partition}@${s.topic}`, s]))
     for (const record of records) {
       const id = `${record.partition}@${record.topic}`
       if (!this.start.has(id))
         this.start.set(id, { topic: record.topic, partition: record.partition, offset: record.offset })
     }
-  }
-
-  get size(): number {
-    return this.records.length
   }
 
   get drained(): boolean {

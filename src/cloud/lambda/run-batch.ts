@@ -32,5 +32,5 @@ export async function runOverBatch(run: BatchRun, make: (log: EventLog) => Proce
       `${run.records.length} records of ${run.topic} were not written within ${run.budgetMs} ms`,
     )
   }
-  return triggered.served
+  return run.records.length - triggered.redelivered
 }

@@ -34,6 +34,8 @@ export class TriggeredLog implements EventLog {
   readonly description: string
   private readonly controller = new AbortController()
   private batch: BatchConsumer | undefined
+  /** Records the first consumer skipped: decided by an earlier delivery, not by any attempt of this one. */
+  private skipped: number | undefined
 
   constructor(
     private readonly delegate: EventLog,
@@ -68,9 +70,9 @@ export class TriggeredLog implements EventLog {
     return this.delegate.produce(topic, records)
   }
 
-  /** How many of the delivered records the processor was given: those no earlier delivery decided. */
-  get served(): number {
-    return this.batch?.size ?? 0
+  /** How many of the delivered records an earlier delivery had decided. */
+  get redelivered(): number {
+    return this.skipped ?? 0
   }
 
   /** The group commit goes to the progress group, atomically with the outputs. */
@@ -85,11 +87,21 @@ export class TriggeredLog implements EventLog {
 
   async consumer(options: ConsumerOptions): Promise<Consumer> {
     if (options.topics.length === 1 && options.topics[0] === this.trigger.topic) {
-      const progress = await this.delegate.committedOffsets(this.trigger.progressGroup, this.trigger.topic)
+      const { topic, records, progressGroup } = this.trigger
+      // The commit always names every partition of the delivery, so every attempt at this batch writes
+      // with the same transactional id; registering it first finishes (or aborts) a transaction an
+      // earlier attempt left in flight, before its progress is read.
+      const delivered = firstOffsets(records)
+      await this.delegate.prepareCommit?.({ groupId: progressGroup, offsets: delivered })
+      const progress = await this.delegate.committedOffsets(progressGroup, topic)
       const done = new Map(progress.map((p) => [p.partition, p.offset]))
-      this.batch = new BatchConsumer(
-        this.trigger.records.filter((record) => record.offset >= (done.get(record.partition) ?? 0)),
-      )
+      const fresh = records.filter((record) => record.offset >= (done.get(record.partition) ?? 0))
+      this.skipped ??= records.length - fresh.length
+      const starts = delivered.map((at) => ({
+        ...at,
+        offset: Math.max(at.offset, done.get(at.partition) ?? 0),
+      }))
+      this.batch = new BatchConsumer(fresh, starts)
       // All of it decided by an earlier delivery: nothing to write, so nothing would end the run.
       if (this.batch.drained) this.controller.abort()
       return this.batch
@@ -108,4 +120,14 @@ export class TriggeredLog implements EventLog {
 
   /** The real log outlives the invocation: a warm Lambda reuses its connections. */
   async close(): Promise<void> {}
+}
+
+/** Each partition's first offset in the delivery. */
+function firstOffsets(records: readonly LogRecord[]): TopicPartitionOffset[] {
+  const first = new Map<number, TopicPartitionOffset>()
+  for (const { topic, partition, offset } of records) {
+    const seen = first.get(partition)
+    if (seen === undefined || offset < seen.offset) first.set(partition, { topic, partition, offset })
+  }
+  return [...first.values()]
 }

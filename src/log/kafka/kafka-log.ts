@@ -212,6 +212,10 @@ export class KafkaLog implements EventLog {
     })
   }
 
+  async prepareCommit(commit: GroupCommit): Promise<void> {
+    await this.writers.prepare(commit)
+  }
+
   async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
     return this.guard(topic, async () => {
       await this.requireTopics([topic])

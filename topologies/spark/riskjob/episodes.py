@@ -88,16 +88,21 @@ def current_window(updates: Iterable[WindowMetrics], settings: DetectorSettings)
     return started[-1] if started else windows[0]
 
 
-def forgive(state: ScopeState, unkilled_ms: int) -> ScopeState:
+def forgive(state: ScopeState, unkilled_ms: int, released: bool = False) -> ScopeState:
     """An operator set the scope ACTIVE at unkilled_ms: the episode is over and its window starts afresh,
-    as the in-process detector restarts the scope's window. Repeats and older UNKILLs change nothing."""
-    if unkilled_ms <= state.forgiven_before:
+    as the in-process detector restarts the scope's window. Repeats and older UNKILLs change nothing.
+
+    `released`: the job saw the scope go from KILLED to ACTIVE in this batch. Its episode then ends even
+    if it opened after unkilled_ms: an episode that opened while the scope was KILLED sent no KILL, and
+    an UNKILL applied late (its time is the command's) must not leave it open and silent."""
+    if unkilled_ms <= state.forgiven_before and not released:
         return state
     episode = state.episode
-    if episode.in_episode and unkilled_ms > state.opened_start:
+    if episode.in_episode and (released or unkilled_ms > state.opened_start):
         episode = EpisodeState(in_episode=False, last_window_end=episode.last_window_end)
-    pending = tuple(w for w in state.pending if w.window_start >= unkilled_ms)
-    return replace(state, episode=episode, pending=pending, forgiven_before=unkilled_ms)
+    forgiven = max(unkilled_ms, state.forgiven_before)
+    pending = tuple(w for w in state.pending if w.window_start >= forgiven)
+    return replace(state, episode=episode, pending=pending, forgiven_before=forgiven)
 
 
 def step_scope(

@@ -117,6 +117,8 @@ class OperatorStates:
             .option("subscribe", KILL_STATE)
             .option("startingOffsets", start)
             .option("endingOffsets", "latest")
+            # The aggregator writes states in transactions: an aborted one's records are no state at all.
+            .option("kafka.isolation.level", "read_committed")
             .option("failOnDataLoss", "false")
             .options(**self.kafka_options)
             .load()

@@ -12,7 +12,7 @@ import json
 import time
 import uuid
 from dataclasses import asdict
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
 
 from pyspark.sql import DataFrame, Row, SparkSession
 from pyspark.sql import functions as F
@@ -36,8 +36,9 @@ STATE_COLUMNS = (
     "scope_kind string, scope_id string, in_episode boolean, last_window_end long,"
     " pending string, opened_start long, forgiven_before long"
 )
-# What a scope brings into a batch: its state row from the last batch, an UNKILL read in this one, or both.
-CARRIED_COLUMNS = f"{STATE_COLUMNS}, unkilled_ms long"
+# What a scope brings into a batch: its state row from the last batch, an UNKILL read in this one, or both;
+# `released` marks an UNKILL of a scope the job knew as KILLED.
+CARRIED_COLUMNS = f"{STATE_COLUMNS}, unkilled_ms long, released boolean"
 # An account's current window, for its risk signal (scope, window_end and ts are the KILL's columns).
 SIGNAL_COLUMNS = (
     "window_start long, order_count long, total_notional double, avg_notional double,"
@@ -90,7 +91,7 @@ def scope_step(
         state = carried_state(carried)
         unkilled = newest_unkill(carried)
         if unkilled is not None:
-            state = forgive(state, unkilled)
+            state = forgive(state, unkilled, released=any(row.get("released") for row in carried))
         windows = [metrics_from_row(row) for row in updates]
         state, opened = step_scope(state, windows, now_end, settings)
         now_ms = _now_ms(clock)
@@ -147,13 +148,20 @@ def states_of(rows: Iterable[Row]) -> list[dict[str, Any]]:
 
 
 def carried_frame(
-    spark: SparkSession, states: Iterable[Mapping[str, Any]], unkills: Iterable[tuple[str, str, int]]
+    spark: SparkSession,
+    states: Iterable[Mapping[str, Any]],
+    unkills: Iterable[tuple[str, str, int]],
+    released: Collection[str] = (),
 ) -> DataFrame:
-    """The previous batch's state rows and this batch's UNKILLs, one row each, as the step's second input."""
+    """The previous batch's state rows and this batch's UNKILLs, one row each, as the step's second input.
+    `released` names the scopes ("KIND:id") this batch saw go from KILLED to ACTIVE."""
     names = column_names(CARRIED_COLUMNS)
     rows = [tuple(state.get(name) for name in names) for state in states]
-    blanks = [None] * (len(names) - 3)
-    rows += [(kind, scope_id, *blanks, unkilled_ms) for kind, scope_id, unkilled_ms in unkills]
+    blanks = [None] * (len(names) - 4)
+    rows += [
+        (kind, scope_id, *blanks, unkilled_ms, f"{kind}:{scope_id}" in released)
+        for kind, scope_id, unkilled_ms in unkills
+    ]
     return spark.createDataFrame(rows, CARRIED_COLUMNS)
 
 

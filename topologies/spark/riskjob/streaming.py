@@ -93,7 +93,8 @@ class DetectorBatch:
             records, positions = self.operator_states.read(positions)
             unkills = unkills_from_states(value for _, value in records)
             killed = killed_scopes(killed, records)
-        carried = carried_frame(updates.sparkSession, previous.scopes, unkills)
+        released = set(previous.killed) - set(killed)
+        carried = carried_frame(updates.sparkSession, previous.scopes, unkills, released)
         stepped = step_stream(updates, carried, now_end, self.settings, self.namespace).persist()
         try:
             # KILLs and states are few (scopes in or near a breach); signals, one per active account, are not.
