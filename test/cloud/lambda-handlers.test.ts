@@ -127,6 +127,34 @@ describe('the Lambda handlers run the in-process processors over one batch', () 
     ])
   })
 
+  it('a delivery that failed at the audit index is repaired by the next one, from audit.v1', async () => {
+    const orders = [
+      anOrder({ order_id: 'x1', account_id: '10001' }),
+      anOrder({ order_id: 'x2', account_id: '10002' }),
+    ]
+    const throttled = {
+      putAudits: async () => {
+        throw new Error('the audit index is throttled')
+      },
+    }
+    await expect(routeEvent(mskEvent(ORDERS, orders), log, throttled, 10_000)).rejects.toThrow(/throttled/)
+
+    const indexed: AuditRecord[] = []
+    const again = await routeEvent(
+      mskEvent(ORDERS, orders),
+      log,
+      { putAudits: async (a) => void indexed.push(...a) },
+      10_000,
+    )
+    expect(again).toEqual({ orders: 2, redelivered: 2, audits: [] })
+    expect(indexed.map((a) => [a.order_id, a.decision]).sort()).toEqual([
+      ['x1', 'ALLOW'],
+      ['x2', 'ALLOW'],
+    ])
+    // Decided once: the repair reads the topic, it does not decide again
+    expect((await values<AuditRecord>(AUDIT)).map((a) => a.order_id).sort()).toEqual(['x1', 'x2'])
+  })
+
   it('an empty batch does nothing and returns at once', async () => {
     const empty: MskEvent = { eventSource: 'aws:kafka', eventSourceArn: 'x', records: {} }
     expect(await routeEvent(empty, log, noIndex, 1000)).toEqual({ orders: 0, redelivered: 0, audits: [] })

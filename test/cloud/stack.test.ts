@@ -240,9 +240,9 @@ describe('least privilege per function', () => {
     }
   })
 
-  it('router: reads orders and the state, writes audit, gated and dead letters only', () => {
+  it('router: reads orders and the state (and its own audits back), writes audit, gated and dead letters only', () => {
     const grants = grantsOf('router')
-    expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual([KILL_STATE, ORDERS].sort())
+    expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual([AUDIT, KILL_STATE, ORDERS].sort())
     expect(named(grants, 'kafka-cluster:WriteData', 'topic')).toEqual(
       [AUDIT, DEAD_LETTERS, ORDERS_GATED].sort(),
     )

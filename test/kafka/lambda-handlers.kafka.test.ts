@@ -281,8 +281,16 @@ describe('the Lambda handlers over MSK batches read from a real broker', () => {
     )
     // The mapping delivers it again (its own commit never happened): nothing is decided, forwarded
     // or audited a second time, and the handler says how many orders it skipped.
-    const again = await routeEvent(batch, routerLog, noIndex, BUDGET_MS)
+    const indexed: AuditRecord[] = []
+    const again = await routeEvent(
+      batch,
+      routerLog,
+      { putAudits: async (audits) => void indexed.push(...audits) },
+      BUDGET_MS,
+    )
     expect(again).toEqual({ orders: 2, redelivered: 2, audits: [] })
+    // The first delivery may have failed at the index: it gets the decisions again, read from audit.v1.
+    expect(decisions(indexed)).toEqual(expected)
     expect(decisions(await auditsOf([id('d1'), id('e1')]))).toEqual(expected)
     expect(await gatedOf([killed, other])).toEqual([id('e1')])
 

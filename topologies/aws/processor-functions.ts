@@ -19,7 +19,7 @@ import {
 import { grantKafka } from './kafka-access.js'
 import type { RiskctlKafka } from './kafka-cluster.js'
 import type { LambdaCodeSource } from './lambda-code.js'
-import { AGGREGATOR_PROGRESS_GROUP, ROUTER_PROGRESS_GROUP } from './names.js'
+import { AGGREGATOR_PROGRESS_GROUP, READER_GROUPS, ROUTER_PROGRESS_GROUP } from './names.js'
 import { RiskctlFunction } from './riskctl-function.js'
 
 export interface ProcessorFunctionsProps {
@@ -74,7 +74,11 @@ export class ProcessorFunctions extends Construct {
       environment: { ...kafkaEnv, RISKCTL_AUDIT_TABLE: props.auditTable.tableName },
     }).fn
     grantKafka(this.router, props.kafka, {
-      consume: [{ topic: ORDERS, groups: [ROUTER_GROUP] }],
+      consume: [
+        { topic: ORDERS, groups: [ROUTER_GROUP] },
+        // Read back only on a redelivery, to give the audit index what an earlier delivery decided.
+        { topic: AUDIT, groups: [READER_GROUPS] },
+      ],
       readsState: true,
       produce: [AUDIT, ORDERS_GATED, DEAD_LETTERS],
       commitsTo: ROUTER_PROGRESS_GROUP,

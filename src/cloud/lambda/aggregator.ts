@@ -44,14 +44,13 @@ export async function aggregateEvent(
   const records = toLogRecords(event, KILL_COMMANDS)
   const applied: [KillState, KillCommand][] = []
   const run = { log, topic: KILL_COMMANDS, records, budgetMs, progressGroup: AGGREGATOR_PROGRESS_GROUP }
-  const decided = await runOverBatch(run, (batchLog) => {
+  const redelivered = await runOverBatch(run, (batchLog) => {
     return new Aggregator(batchLog, { onApplied: (state, command) => applied.push([state, command]) })
   })
   // The cache follows the topic, never leads it: written only after the state is durable in Kafka.
   // A batch delivered again may have failed at this very write, after its states were committed:
   // the batch's scopes then go to the cache again, as the topic has them now.
-  const states =
-    decided < records.length ? await currentStates(log, records) : applied.map(([state]) => state)
+  const states = redelivered.length > 0 ? await currentStates(log, records) : applied.map(([state]) => state)
   await cache.putStates(states)
   return { commands: records.length, applied }
 }

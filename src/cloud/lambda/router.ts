@@ -3,6 +3,7 @@ import { ORDERS } from '../../../topologies/topics.js'
 import type { AuditRecord } from '../../contracts/messages.js'
 import type { EventLog } from '../../log/port.js'
 import { Router } from '../../processors/router.js'
+import { auditsOfDecided } from './audit-readback.js'
 import { budgetOf, type LambdaContext } from './lambda-context.js'
 import { publishMetrics } from './metrics.js'
 import type { MskEvent } from './msk-event.js'
@@ -40,10 +41,13 @@ export async function routeEvent(
   const records = toLogRecords(event, ORDERS)
   const audits: AuditRecord[] = []
   const run = { log, topic: ORDERS, records, budgetMs, progressGroup: ROUTER_PROGRESS_GROUP }
-  const decided = await runOverBatch(run, (batchLog) => {
+  const started = Date.now()
+  const redelivered = await runOverBatch(run, (batchLog) => {
     return new Router(batchLog, { onBatch: (batch) => audits.push(...batch) })
   })
   // The index follows the audit topic, never leads it: written once the batch is durable in Kafka.
-  await index.putAudits(audits)
-  return { orders: records.length, redelivered: records.length - decided, audits }
+  // What an earlier delivery decided goes in again, from the topic: that delivery may have failed here.
+  const repaired = redelivered.length > 0 ? await auditsOfDecided(log, redelivered, started + budgetMs) : []
+  await index.putAudits([...repaired, ...audits])
+  return { orders: records.length, redelivered: redelivered.length, audits }
 }

@@ -14,17 +14,20 @@ export interface BatchRun {
 
 /**
  * Runs a long-running processor over one delivered batch: the same class, unchanged, that runs
- * in-process on a laptop. It returns once the processor has written the batch's outputs, with how
- * many records it decided (those no earlier delivery had); if it cannot within the budget it
- * throws, the invocation fails and the mapping redelivers the batch.
+ * in-process on a laptop. It returns once the processor has written the batch's outputs, with the
+ * records an earlier delivery had already decided (and this one skipped); if it cannot within the
+ * budget it throws, the invocation fails and the mapping redelivers the batch.
  */
-export async function runOverBatch(run: BatchRun, make: (log: EventLog) => Processor): Promise<number> {
+export async function runOverBatch(
+  run: BatchRun,
+  make: (log: EventLog) => Processor,
+): Promise<readonly LogRecord[]> {
   const triggered = new TriggeredLog(run.log, {
     topic: run.topic,
     records: run.records,
     progressGroup: run.progressGroup,
   })
-  if (triggered.finished.aborted) return 0
+  if (triggered.finished.aborted) return []
   const timeout = AbortSignal.timeout(Math.max(1, run.budgetMs))
   await make(triggered).run(AbortSignal.any([triggered.finished, timeout]))
   if (!triggered.finished.aborted) {
@@ -32,5 +35,5 @@ export async function runOverBatch(run: BatchRun, make: (log: EventLog) => Proce
       `${run.records.length} records of ${run.topic} were not written within ${run.budgetMs} ms`,
     )
   }
-  return run.records.length - triggered.redelivered
+  return triggered.redelivered
 }

@@ -35,7 +35,7 @@ export class TriggeredLog implements EventLog {
   private readonly controller = new AbortController()
   private batch: BatchConsumer | undefined
   /** Records the first consumer skipped: decided by an earlier delivery, not by any attempt of this one. */
-  private skipped: number | undefined
+  private skipped: readonly LogRecord[] | undefined
 
   constructor(
     private readonly delegate: EventLog,
@@ -70,9 +70,9 @@ export class TriggeredLog implements EventLog {
     return this.delegate.produce(topic, records)
   }
 
-  /** How many of the delivered records an earlier delivery had decided. */
-  get redelivered(): number {
-    return this.skipped ?? 0
+  /** The delivered records an earlier delivery had decided. */
+  get redelivered(): readonly LogRecord[] {
+    return this.skipped ?? []
   }
 
   /** The group commit goes to the progress group, atomically with the outputs. */
@@ -95,8 +95,9 @@ export class TriggeredLog implements EventLog {
       await this.delegate.prepareCommit?.({ groupId: progressGroup, offsets: delivered })
       const progress = await this.delegate.committedOffsets(progressGroup, topic)
       const done = new Map(progress.map((p) => [p.partition, p.offset]))
-      const fresh = records.filter((record) => record.offset >= (done.get(record.partition) ?? 0))
-      this.skipped ??= records.length - fresh.length
+      const isFresh = (record: LogRecord) => record.offset >= (done.get(record.partition) ?? 0)
+      const fresh = records.filter(isFresh)
+      this.skipped ??= records.filter((record) => !isFresh(record))
       const starts = delivered.map((at) => ({
         ...at,
         offset: Math.max(at.offset, done.get(at.partition) ?? 0),
