@@ -43,6 +43,7 @@ function deleteTopic(
   keyField: string,
   schema: z.ZodType,
   retentionMs: number,
+  configs: Readonly<Record<string, string>> = {},
 ): TopicSpec {
   return {
     name,
@@ -50,13 +51,16 @@ function deleteTopic(
     partitions: DEFAULT_PARTITIONS,
     keyField,
     cleanupPolicy: 'delete',
-    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(retentionMs) },
+    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(retentionMs), ...configs },
     schema,
   }
 }
 
 export const TOPICS: readonly TopicSpec[] = Object.freeze([
-  deleteTopic(ORDERS, 'Orders as the generator or a client sends them', 'account_id', orderSchema, 7 * DAY_MS),
+  // The log, not the client, stamps each order: the detector's event time is when the order arrived (ADR 0007).
+  deleteTopic(ORDERS, 'Orders as the generator or a client sends them', 'account_id', orderSchema, 7 * DAY_MS, {
+    'message.timestamp.type': 'LogAppendTime',
+  }),
   deleteTopic(RISK_SIGNALS, 'Sliding 60 s window metrics per account', 'account_id', riskSignalSchema, 7 * DAY_MS),
   deleteTopic(
     KILL_COMMANDS,

@@ -9,6 +9,7 @@ const TONES: Readonly<Record<string, Tone>> = {
   KILL: 'bad',
   REFUSED: 'bad',
   ALLOW: 'good',
+  APPLIED: 'good',
   ACTIVE: 'good',
   UNKILL: 'good',
   THROTTLED: 'warn',

@@ -26,6 +26,11 @@ export function renderStatusLine(status: PipelineStatus, style: ChalkInstance): 
     `duplicates ${status.duplicates}`,
     `dead letters ${status.deadLetters}`,
     kills,
+    ...(status.detectorBehind > 0 ? [style.yellow(`detector catching up: ${status.detectorBehind} orders`)] : []),
+    // Failing closed is not enough: someone must see that a state record was unreadable.
+    ...(status.stateProblems === 0
+      ? []
+      : [style.red(`⚠ ${status.stateProblems} bad state record(s), enforced failing closed: ${truncate(status.lastStateProblem ?? '', 120)}`)]),
     // Why, in a few words: the full message names the brokers and is long.
     ...(status.reconnectReason === undefined ? [] : [style.yellow(truncate(status.reconnectReason, 100))]),
   ].join(' · ')

@@ -3,9 +3,19 @@ import { formatIssues } from './format-issues.js'
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string }
 
+/**
+ * The largest record any riskctl contract accepts. Well under every topic's max.message.bytes (1 MiB), so
+ * that whatever a processor writes about an accepted record (its audit, its forwarded copy) fits too.
+ */
+export const MAX_RECORD_BYTES = 32 * 1024
+
 /** Parses and validates one record's bytes; never throws, so a processor can dead-letter instead. */
 export function decodeJson<S extends z.ZodType>(schema: S, bytes: Buffer | string | null): Decoded<z.infer<S>> {
   if (bytes === null) return { ok: false, error: 'record has no value (tombstone)' }
+  const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length
+  if (size > MAX_RECORD_BYTES) {
+    return { ok: false, error: `record is ${size} bytes; at most ${MAX_RECORD_BYTES} bytes are accepted` }
+  }
   let parsed: unknown
   try {
     parsed = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'))

@@ -1,9 +1,13 @@
 import { z } from 'zod'
+import { canonicalId, type IdentifierKind } from '../domain/identifiers.js'
 import { parseScope, SCOPE_FORMS } from '../domain/scope.js'
 
 /** Epoch milliseconds. */
 const epochMs = z.number().int().nonnegative()
 const nonEmpty = z.string().min(1)
+/** Ids and names a processor copies into what it writes: bounded, so no record outgrows its topic. */
+const shortText = nonEmpty.max(128)
+const reasonText = nonEmpty.max(1024)
 
 export const scopeSchema = z.string().transform((value, ctx) => {
   const parsed = parseScope(value)
@@ -14,15 +18,31 @@ export const scopeSchema = z.string().transform((value, ctx) => {
   return parsed.text
 })
 
+/** An identifier in its canonical form: the one every scope is matched in (domain/identifiers.ts). */
+function identifier(kind: IdentifierKind) {
+  return z.string().transform((value, ctx) => {
+    const canonical = canonicalId(kind, value)
+    if (!canonical.ok) {
+      ctx.addIssue({ code: 'custom', message: canonical.problem })
+      return z.NEVER
+    }
+    return canonical.id
+  })
+}
+
+/**
+ * An order as the router and the detector read it: its identifiers in canonical form, so that the scopes built
+ * from them are the ones a kill names. The record itself is forwarded as it arrived.
+ */
 export const orderSchema = z.object({
-  order_id: nonEmpty,
+  order_id: identifier('order_id'),
   ts: epochMs,
-  account_id: nonEmpty,
-  symbol: nonEmpty,
+  account_id: identifier('account'),
+  symbol: identifier('symbol'),
   side: z.enum(['BUY', 'SELL']),
   qty: z.number().int().positive(),
   price: z.number().positive().finite(),
-  strategy: nonEmpty,
+  strategy: identifier('strategy'),
 })
 export type Order = z.infer<typeof orderSchema>
 
@@ -45,17 +65,17 @@ export type KillAction = z.infer<typeof killActionSchema>
 
 export const killCommandSchema = z
   .object({
-    cmd_id: nonEmpty,
+    cmd_id: shortText,
     ts: epochMs,
     scope: scopeSchema,
     action: killActionSchema,
-    reason: nonEmpty,
-    triggered_by: nonEmpty,
-    operator: nonEmpty.optional(),
-    metric: nonEmpty.optional(),
-    value: z.number().optional(),
+    reason: reasonText,
+    triggered_by: shortText,
+    operator: shortText.optional(),
+    metric: shortText.optional(),
+    value: z.number().finite().optional(),
     max_orders_per_sec: z.number().int().positive().optional(),
-    corr_id: nonEmpty,
+    corr_id: shortText,
   })
   .refine((cmd) => cmd.action !== 'THROTTLE' || cmd.max_orders_per_sec !== undefined, {
     message: 'a THROTTLE command needs max_orders_per_sec (a positive integer)',
@@ -78,12 +98,13 @@ export const killStateSchema = z.object({
 })
 export type KillState = z.infer<typeof killStateSchema>
 
-export const auditDecisionSchema = z.enum(['ALLOW', 'DROP', 'DUPLICATE', 'REFUSED'])
+export const auditDecisionSchema = z.enum(['ALLOW', 'DROP', 'DUPLICATE', 'REFUSED', 'APPLIED'])
 export type AuditDecision = z.infer<typeof auditDecisionSchema>
 
 /**
  * One record per decision. Order decisions are ALLOW, DROP or DUPLICATE; the aggregator writes
- * REFUSED for a command it will not apply (a detector asking to UNKILL), so the trail shows it.
+ * one record per command: APPLIED, DUPLICATE (handled before) or REFUSED (a detector asking to UNKILL), so
+ * the trail shows what became of every command long after the compacted state has forgotten it.
  */
 export const auditSchema = z.object({
   ts: epochMs,
@@ -104,7 +125,11 @@ export const deadLetterSchema = z.object({
   ts: epochMs,
   source_topic: nonEmpty,
   offset: z.string(),
+  /** The record as it was, or its first bytes when raw_truncated. */
   raw: z.string(),
   error: nonEmpty,
+  /** The size of the whole record, and whether raw holds only its start. */
+  raw_bytes: z.number().int().nonnegative().optional(),
+  raw_truncated: z.boolean().optional(),
 })
 export type DeadLetter = z.infer<typeof deadLetterSchema>

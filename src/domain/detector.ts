@@ -38,6 +38,12 @@ export type DetectorOrder = Pick<Order, 'ts' | 'account_id' | 'symbol' | 'qty' |
 
 export const DETECTOR_SOURCE = 'detector'
 
+/**
+ * The most one order adds to a window's notional ($1 quadrillion): far above any real order, far below where a
+ * window's sum could overflow to Infinity. The Spark job caps at the same value.
+ */
+export const MAX_ORDER_NOTIONAL = 1e15
+
 export function killCommandFromRequest(
   request: KillRequest,
   ids: { readonly cmdId: string; readonly corrId: string },
@@ -126,7 +132,8 @@ export class RiskDetector {
     // would blind the detector; past nowMs + lateness it moves only its own windows.
     this.advanceWatermark(Math.min(order.ts, nowMs + allowedLatenessMs))
 
-    const notional = order.qty * order.price
+    // Capped, so that absurd prices make a breach with a finite value rather than an Infinity no command carries.
+    const notional = Math.min(order.qty * order.price, MAX_ORDER_NOTIONAL)
     let signals: RiskSignal[] | undefined
     let kills: KillRequest[] | undefined
     const account = this.track(this.accounts, order.account_id, accountScope)
@@ -191,7 +198,16 @@ export class RiskDetector {
    */
   scopeUnkilled(scope: string, nowMs: number): boolean {
     const tracked = this.trackedFor(scope)
-    if (tracked === undefined) return false
+    if (tracked === undefined) {
+      // Not tracked yet (a restart rebuilding its windows): track it from the unkill on, so that orders read
+      // again from before it are not counted.
+      const parsed = parseScope(scope)
+      if (!parsed.ok || (parsed.scope.kind !== 'ACCOUNT' && parsed.scope.kind !== 'SYMBOL')) return false
+      const map = parsed.scope.kind === 'ACCOUNT' ? this.accounts : this.symbols
+      const fresh = this.track(map, parsed.scope.id, parsed.scope.kind === 'ACCOUNT' ? accountScope : symbolScope)
+      fresh.window.reset(nowMs)
+      return false
+    }
     tracked.window.reset(nowMs)
     tracked.inEpisode = false
     tracked.breaches = NO_BREACH

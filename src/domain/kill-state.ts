@@ -3,14 +3,20 @@ import type { KillCommand, KillState, KillStatus } from '../contracts/messages.j
 export { RecentIds } from './recent-ids.js'
 
 /**
- * Sources that act without a person. They may only KILL: restoring or rationing access is the operator's
- * "direct and exclusive control" (SEC Rule 15c3-5), so an automated UNKILL or THROTTLE is refused.
+ * Who may restore or ration access: an allow-list, not a list of automated names to refuse. Restoring access is
+ * the operator's "direct and exclusive control" (SEC Rule 15c3-5): only a command from the operator channel
+ * (`riskctl kill/unkill/throttle`, the console, the live view) that names a well-formed operator may UNKILL or
+ * THROTTLE. Anything else (the detector, the Spark job, any other or misspelt source) may only KILL.
  */
-export const AUTOMATED_SOURCES: ReadonlySet<string> = new Set(['detector', 'spark'])
+export const RESTORING_SOURCES: ReadonlySet<string> = new Set(['operator'])
+/** An operator's name as the trail records it: plain ASCII, so that no look-alike or invisible character hides in it. */
+export const OPERATOR_IDENTITY = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/
+export const OPERATOR_IDENTITY_FORM = "letters, digits, '.', '_', '@' and '-', starting with a letter or digit, at most 64"
+
 
 export type ApplyOutcome =
   | { readonly type: 'applied'; readonly state: KillState }
-  | { readonly type: 'duplicate' }
+  | { readonly type: 'duplicate'; readonly reason: string }
   | { readonly type: 'refused'; readonly reason: string }
 
 const STATUS_FOR: Readonly<Record<KillCommand['action'], KillStatus>> = {
@@ -19,43 +25,68 @@ const STATUS_FOR: Readonly<Record<KillCommand['action'], KillStatus>> = {
   THROTTLE: 'THROTTLED',
 }
 
-export function isAutomatedSource(triggeredBy: string): boolean {
-  return AUTOMATED_SOURCES.has(triggeredBy.trim().toLowerCase())
+/** Whether this command may restore or ration access; the reason when it may not. */
+export function restoreRefusal(command: KillCommand): string | undefined {
+  if (!RESTORING_SOURCES.has(command.triggered_by)) {
+    return `only an operator can ${command.action}; ${JSON.stringify(command.triggered_by)} may only KILL`
+  }
+  if (command.operator === undefined || !OPERATOR_IDENTITY.test(command.operator)) {
+    return `an ${command.action} must name its operator (${OPERATOR_IDENTITY_FORM}), got ${JSON.stringify(command.operator ?? null)}`
+  }
+  return undefined
+}
+
+/**
+ * What makes two commands the same command: a cmd_id alone does not (the seed's Spark job stamped one cmd_id
+ * on every command), so a reused cmd_id for another scope, action or cap is a command of its own.
+ */
+export function commandIdentity(command: KillCommand): string {
+  return `${command.cmd_id}\u0000${command.scope}\u0000${command.action}\u0000${command.max_orders_per_sec ?? ''}`
 }
 
 /**
  * The aggregator's reducer: the state a command leads to, or why it leads nowhere. Pure: the caller publishes
- * the state and then remembers the cmd_id (for refusals too, so a replay does not audit the refusal twice).
+ * the state and then remembers the command's identity (for refusals too, so a replay is not refused twice).
  *
- * `current` catches the replay the id set cannot: after a restart the set is empty, but the compacted state
- * still names the last command applied to each scope.
+ * `remembered` holds the identities of commands already handled; `current` also catches the replay of the
+ * command that set a scope's state. A command that would loosen a state (UNKILL, THROTTLE) and is older than
+ * that state is refused: it was decided without knowing of it. A KILL is never refused for its age: stopping
+ * a scope again fails closed. nowMs is the aggregator's clock.
  */
 export function applyCommand(
   current: ReadonlyMap<string, KillState>,
-  seenCmdIds: (id: string) => boolean,
+  remembered: (identity: string) => boolean,
   command: KillCommand,
+  nowMs = Number.POSITIVE_INFINITY,
 ): ApplyOutcome {
-  if (seenCmdIds(command.cmd_id) || current.get(command.scope)?.last_cmd_id === command.cmd_id) {
-    return { type: 'duplicate' }
+  const state = current.get(command.scope)
+  const status = STATUS_FOR[command.action]
+  if (remembered(commandIdentity(command)) || (state?.last_cmd_id === command.cmd_id && state.status === status)) {
+    return { type: 'duplicate', reason: `cmd_id ${command.cmd_id} (${command.action} ${command.scope}) was already handled` }
   }
-  if (command.action !== 'KILL' && isAutomatedSource(command.triggered_by)) {
-    return {
-      type: 'refused',
-      reason: `only an operator can ${command.action}; ${command.triggered_by} may only KILL`,
+  if (command.action !== 'KILL') {
+    const refusal = restoreRefusal(command)
+    if (refusal !== undefined) return { type: 'refused', reason: refusal }
+    if (state !== undefined && command.ts < state.updated_ts) {
+      return {
+        type: 'refused',
+        reason: `stale: the command is from ${new Date(command.ts).toISOString()}, older than ${command.scope}'s ${state.status} state of ${new Date(state.updated_ts).toISOString()}`,
+      }
     }
   }
-  const state: KillState = {
+  const next: KillState = {
     scope: command.scope,
-    status: STATUS_FOR[command.action],
-    updated_ts: command.ts,
+    status,
+    // Never later than the aggregator's clock: a KILL stamped tomorrow must not make every UNKILL stale.
+    updated_ts: Math.min(command.ts, nowMs),
     updated_by: command.operator ?? command.triggered_by,
     reason: command.reason,
     last_cmd_id: command.cmd_id,
     corr_id: command.corr_id,
   }
-  if (command.action !== 'THROTTLE') return { type: 'applied', state }
+  if (command.action !== 'THROTTLE') return { type: 'applied', state: next }
   if (command.max_orders_per_sec === undefined) {
     return { type: 'refused', reason: 'a THROTTLE command needs max_orders_per_sec (a positive integer)' }
   }
-  return { type: 'applied', state: { ...state, max_orders_per_sec: command.max_orders_per_sec } }
+  return { type: 'applied', state: { ...next, max_orders_per_sec: command.max_orders_per_sec } }
 }

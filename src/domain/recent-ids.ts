@@ -1,14 +1,16 @@
 /**
- * A set of the most recent ids, first in first out, never larger than its capacity. The aggregator uses it to
- * skip replayed cmd_ids and the router to spot re-sent order_ids; both see unbounded streams, so an unbounded
- * set would grow until the process died.
+ * A set of the most recent ids, first in first out, never larger than its capacity, and optionally only as
+ * far back as a time horizon (expireBefore). The aggregator uses it to skip replayed commands and the router
+ * to spot re-sent order_ids; both see unbounded streams, so an unbounded set would grow until the process died.
  */
 export class RecentIds {
   readonly capacity: number
   protected readonly members = new Set<string>()
-  /** Ring of ids in arrival order; next marks the oldest once the ring is full. */
-  protected readonly ring: string[] = []
-  protected next = 0
+  /** A ring of ids in arrival order, oldest at head; times[i] is when ids[i] was added. */
+  private readonly ids: (string | undefined)[] = []
+  private readonly times: number[] = []
+  private head = 0
+  private count = 0
 
   constructor(capacity = 100_000) {
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -25,36 +27,56 @@ export class RecentIds {
     return this.members.has(id)
   }
 
-  /** Remembers id, forgetting the oldest if full. Returns false if id was already remembered. */
-  add(id: string): boolean {
+  /** Remembers id (added at atMs), forgetting the oldest if full. False if id was already remembered. */
+  add(id: string, atMs = 0): boolean {
     if (this.members.has(id)) return false
-    this.insert(id)
+    this.insert(id, atMs)
     return true
   }
 
-  /** Adds an id that is not a member; returns the member it pushed out, if the set was full. */
-  protected insert(id: string): string | undefined {
-    this.members.add(id)
-    if (this.ring.length < this.capacity) {
-      this.ring.push(id)
-      return undefined
+  /** Forgets every id added before beforeMs. */
+  expireBefore(beforeMs: number): void {
+    while (this.count > 0 && this.times[this.head]! < beforeMs) {
+      this.members.delete(this.ids[this.head]!)
+      this.ids[this.head] = undefined
+      this.head = (this.head + 1) % this.capacity
+      this.count -= 1
     }
-    const oldest = this.ring[this.next]!
-    this.members.delete(oldest)
-    this.ring[this.next] = id
-    this.next = (this.next + 1) % this.capacity
-    return oldest
+  }
+
+  /** Adds an id that is not a member; returns the member it pushed out (and when that was added), if full. */
+  protected insert(id: string, atMs: number): Evicted | undefined {
+    let evicted: Evicted | undefined
+    if (this.count === this.capacity) {
+      const oldest = this.ids[this.head]!
+      evicted = { id: oldest, atMs: this.times[this.head]! }
+      this.members.delete(oldest)
+      this.head = (this.head + 1) % this.capacity
+      this.count -= 1
+    }
+    const slot = (this.head + this.count) % this.capacity
+    this.ids[slot] = id
+    this.times[slot] = atMs
+    this.count += 1
+    this.members.add(id)
+    return evicted
   }
 
   /** Takes back the latest insert, which pushed out `evicted` (undefined if the set was not full). */
-  protected uninsert(id: string, evicted: string | undefined): void {
+  protected uninsert(id: string, evicted: Evicted | undefined): void {
+    this.count -= 1
+    this.ids[(this.head + this.count) % this.capacity] = undefined
     this.members.delete(id)
-    if (evicted === undefined) {
-      this.ring.pop()
-      return
-    }
-    this.next = (this.next - 1 + this.capacity) % this.capacity
-    this.ring[this.next] = evicted
-    this.members.add(evicted)
+    if (evicted === undefined) return
+    this.head = (this.head - 1 + this.capacity) % this.capacity
+    this.ids[this.head] = evicted.id
+    this.times[this.head] = evicted.atMs
+    this.count += 1
+    this.members.add(evicted.id)
   }
+}
+
+export interface Evicted {
+  readonly id: string
+  readonly atMs: number
 }

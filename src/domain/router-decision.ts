@@ -2,12 +2,24 @@ import type { KillState, KillStatus, Order } from '../contracts/messages.js'
 import type { RecentIds } from './recent-ids.js'
 import { parseScope } from './scope.js'
 
+/** The kill state as the decision reads it: lookups only, so nothing that decides an order can change it. */
+export interface KillStateView {
+  readonly size: number
+  globalState(): KillState | undefined
+  accountState(accountId: string): KillState | undefined
+  symbolState(symbol: string): KillState | undefined
+  strategyState(strategy: string): KillState | undefined
+  get(scope: string): KillState | undefined
+  activeKills(): KillState[]
+  all(): KillState[]
+}
+
 /**
  * The latest kill state per scope, as the router holds it. Indexed by scope kind and raw id so that the hot
  * path looks an order's scopes up by its own fields, without building the scope strings scopesForOrder would
  * (the results are the same: a state for ACCOUNT:<id> matches exactly the orders scopesForOrder maps to it).
  */
-export class KillStateTable {
+export class KillStateTable implements KillStateView {
   private global: KillState | undefined
   private readonly accounts = new Map<string, KillState>()
   private readonly symbols = new Map<string, KillState>()
@@ -154,16 +166,16 @@ export const NO_STATE_REASON = 'no kill switch state for this order'
  * The router's decision for one order. Precedence: a re-sent order_id is DUPLICATE (and uses no throttle
  * budget); any KILLED scope drops it; then every THROTTLED scope must have room this second; otherwise ALLOW.
  * Records order_id in recentOrderIds and, when a throttle lets the order through, spends its budget.
- * nowMs is the clock the throttle counts seconds on.
+ * nowMs is the router's clock: the throttle counts seconds on it, and the order_id is remembered as of it.
  */
 export function decideOrder(
   order: RoutedOrder,
-  table: KillStateTable,
+  table: KillStateView,
   meter: ThrottleMeter,
   recentOrderIds: RecentIds,
   nowMs: number,
 ): OrderDecision {
-  if (!recentOrderIds.add(order.order_id)) {
+  if (!recentOrderIds.add(order.order_id, nowMs)) {
     return {
       decision: 'DUPLICATE',
       scope_matches: [],

@@ -1,3 +1,5 @@
+import { canonicalId } from './identifiers.js'
+
 /**
  * Kill-switch scopes. A scope names the set of orders a kill applies to; an order is matched by
  * GLOBAL and by the ACCOUNT, SYMBOL and STRATEGY scopes built from its own fields.
@@ -12,37 +14,26 @@ export type Scope =
 
 export const SCOPE_FORMS = ['GLOBAL', 'ACCOUNT:<id>', 'SYMBOL:<ticker>', 'STRATEGY:<name>'] as const
 
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
-const TICKER_PATTERN = /^[A-Z][A-Z0-9.]{0,9}$/
-
 export type ScopeParse = { ok: true; scope: Scope; text: string } | { ok: false; problem: string }
 
-/** Parses `GLOBAL`, `ACCOUNT:<id>`, `SYMBOL:<ticker>` or `STRATEGY:<name>` (kind is case-insensitive). */
+const ID_KINDS = { ACCOUNT: 'account', SYMBOL: 'symbol', STRATEGY: 'strategy' } as const
+
+/**
+ * Parses `GLOBAL`, `ACCOUNT:<id>`, `SYMBOL:<ticker>` or `STRATEGY:<name>`. The kind is case-insensitive and the
+ * id is put in its canonical form (identifiers.ts), the same one an order's fields are matched in.
+ */
 export function parseScope(input: string): ScopeParse {
-  const text = input.trim()
+  const text = input.normalize('NFKC').trim()
   if (text.toUpperCase() === 'GLOBAL') return { ok: true, scope: { kind: 'GLOBAL' }, text: 'GLOBAL' }
   const colon = text.indexOf(':')
   if (colon < 0) return { ok: false, problem: `"${input}" has no kind prefix` }
-  const kind = text.slice(0, colon).toUpperCase()
-  const id = text.slice(colon + 1)
-  switch (kind) {
-    case 'ACCOUNT':
-    case 'STRATEGY': {
-      if (!ID_PATTERN.test(id)) {
-        return { ok: false, problem: `"${id}" is not a valid ${kind.toLowerCase()} (letters, digits, . _ -; at most 64)` }
-      }
-      return { ok: true, scope: { kind, id }, text: `${kind}:${id}` }
-    }
-    case 'SYMBOL': {
-      const ticker = id.toUpperCase()
-      if (!TICKER_PATTERN.test(ticker)) {
-        return { ok: false, problem: `"${id}" is not a valid ticker (A-Z, digits and '.', at most 10)` }
-      }
-      return { ok: true, scope: { kind, id: ticker }, text: `SYMBOL:${ticker}` }
-    }
-    default:
-      return { ok: false, problem: `"${text.slice(0, colon)}" is not a scope kind` }
+  const kind = text.slice(0, colon).trim().toUpperCase()
+  if (kind !== 'ACCOUNT' && kind !== 'SYMBOL' && kind !== 'STRATEGY') {
+    return { ok: false, problem: `"${text.slice(0, colon)}" is not a scope kind` }
   }
+  const id = canonicalId(ID_KINDS[kind], text.slice(colon + 1))
+  if (!id.ok) return { ok: false, problem: id.problem }
+  return { ok: true, scope: { kind, id: id.id }, text: `${kind}:${id.id}` }
 }
 
 export function formatScope(scope: Scope): string {

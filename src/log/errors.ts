@@ -11,6 +11,7 @@ export type LogErrorCode =
   | 'RISKCTL_LOG_BUSY'
   | 'RISKCTL_BROKER_UNREACHABLE'
   | 'RISKCTL_LOG_FAILURE'
+  | 'RISKCTL_DISK_FULL'
 
 const EXIT_CODES: Record<LogErrorCode, (typeof ExitCode)[keyof typeof ExitCode]> = {
   RISKCTL_TOPIC_NOT_FOUND: ExitCode.precondition,
@@ -23,6 +24,8 @@ const EXIT_CODES: Record<LogErrorCode, (typeof ExitCode)[keyof typeof ExitCode]>
   RISKCTL_LOG_BUSY: ExitCode.unavailable,
   RISKCTL_BROKER_UNREACHABLE: ExitCode.unavailable,
   RISKCTL_LOG_FAILURE: ExitCode.unexpected,
+  // Nothing riskctl can retry its way out of, but a condition of the machine, not a bug.
+  RISKCTL_DISK_FULL: ExitCode.precondition,
 }
 
 /**

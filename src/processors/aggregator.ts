@@ -1,8 +1,5 @@
-import type { AuditRecord, KillCommand, KillState } from '../contracts/messages.js'
-import { killCommandSchema } from '../contracts/messages.js'
-import { decodeJson } from '../contracts/decode.js'
-import { applyCommand } from '../domain/kill-state.js'
-import { parseScope } from '../domain/scope.js'
+import type { KillCommand, KillState } from '../contracts/messages.js'
+import { applyCommandBatch, rememberCommands } from './aggregator-step.js'
 import type { EventLog, LogRecord, ProduceRecord, TopicPartitionOffset } from '../log/port.js'
 import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE } from '../../topologies/topics.js'
 import { newConnectivity } from './connectivity.js'
@@ -10,9 +7,11 @@ import type { Processor } from './processor.js'
 import { markConnected, supervise } from './supervise.js'
 import { TentativeIds } from './tentative-ids.js'
 import { deadLetter, decodeStateRecord, jsonRecord } from './records.js'
+import { readRange } from './read-range.js'
 
 export const AGGREGATOR_GROUP = 'riskctl-aggregator'
-export const AGGREGATOR_SERVICE = 'aggregator'
+/** How far back a restarted aggregator remembers the commands it handled (default: a week). */
+export const DEFAULT_COMMAND_MEMORY_MS = 7 * 24 * 60 * 60 * 1000
 
 export interface AggregatorStats {
   ready: boolean
@@ -21,11 +20,14 @@ export interface AggregatorStats {
   duplicates: number
   refused: number
   deadLetters: number
+  /** State records the aggregator did not write, replaced by what the routers enforce for them. */
+  repaired: number
 }
 
 export interface AggregatorOptions {
   readonly onApplied?: (state: KillState, command: KillCommand) => void
   readonly now?: () => number
+  readonly commandMemoryMs?: number
 }
 
 /**
@@ -42,17 +44,20 @@ export class Aggregator implements Processor {
     duplicates: 0,
     refused: 0,
     deadLetters: 0,
+    repaired: 0,
   }
   private readonly current = new Map<string, KillState>()
   readonly connectivity = newConnectivity()
-  private readonly seen = new TentativeIds(100_000)
+  private readonly seen = new TentativeIds(1_000_000)
   private readonly now: () => number
+  private readonly commandMemoryMs: number
 
   constructor(
     private readonly log: EventLog,
     private readonly options: AggregatorOptions = {},
   ) {
     this.now = options.now ?? Date.now
+    this.commandMemoryMs = options.commandMemoryMs ?? DEFAULT_COMMAND_MEMORY_MS
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -63,88 +68,103 @@ export class Aggregator implements Processor {
   private async attempt(signal: AbortSignal): Promise<void> {
     this.current.clear()
     this.seen.rollback()
+    const commit = { groupId: AGGREGATOR_GROUP, offsets: [] }
+    await this.log.prepareCommit?.(commit)
     const view = await this.log.readCompacted(KILL_STATE)
-    for (const record of view.records.values()) {
-      const change = decodeStateRecord(record)
-      if (change.type === 'state') this.current.set(change.state.scope, change.state)
-    }
-    const commands = await this.log.consumer({
-      topics: [KILL_COMMANDS],
-      groupId: AGGREGATOR_GROUP,
-      from: { type: 'earliest' },
-    })
+    const repairs: StateRepair[] = []
+    for (const record of view.records.values()) this.followState(record, repairs)
+    await this.rebuildMemory()
+    const states = await this.log.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
+    const commands = await this.log
+      .consumer({ topics: [KILL_COMMANDS], groupId: AGGREGATOR_GROUP, from: { type: 'earliest' } })
+      .catch(async (error: unknown) => {
+        await states.close()
+        throw error
+      })
     this.stats.ready = true
     markConnected(this.connectivity)
     try {
       while (!signal.aborted) {
         const batch = await commands.poll({ maxRecords: 500, maxWaitMs: 50 })
-        if (batch.length === 0) continue
-        await this.applyBatch(batch, commands.positions())
+        // Read after the commands: a state record appended before a command is known when the command is judged.
+        for (const record of await states.poll({ maxRecords: 1000, maxWaitMs: 0 })) this.followState(record, repairs)
+        if (batch.length === 0 && repairs.length === 0) continue
+        await this.applyBatch(batch, commands.positions(), repairs.splice(0))
       }
     } finally {
       await commands.close()
+      await states.close()
+    }
+  }
+
+  /**
+   * What was applied before a restart is remembered after it: every command of the last commandMemoryMs up to
+   * the group's commit, read back from killswitch.commands.v1. A re-sent command is then a duplicate, however
+   * often the aggregator restarted in between.
+   */
+  private async rebuildMemory(): Promise<void> {
+    const committed = await this.log.committedOffsets(AGGREGATOR_GROUP, KILL_COMMANDS)
+    if (committed.length === 0) return
+    const from = { type: 'timestamp' as const, timestamp: this.now() - this.commandMemoryMs }
+    await readRange(this.log, KILL_COMMANDS, from, (records) => rememberCommands(this.seen, records), committed)
+    this.seen.confirm()
+  }
+
+  /**
+   * The state topic as the aggregator reads it back. A record it did not write (one that cannot be read, or
+   * lacks fields) is enforced by the routers as decodeStateRecord reads it, failing closed; the aggregator,
+   * its single writer, replaces it with a whole record of that reading and dead-letters the original.
+   */
+  private followState(record: LogRecord, repairs: StateRepair[]): void {
+    const change = decodeStateRecord(record)
+    if (change.type === 'state') {
+      if (change.problem === undefined && this.current.has(change.state.scope)) return
+      this.current.set(change.state.scope, change.state)
+      if (change.problem !== undefined) repairs.push({ record, problem: change.problem, state: change.state })
+    } else if (change.type === 'deleted') {
+      this.current.delete(change.scope)
+    } else if (change.type === 'invalid') {
+      repairs.push({ record, problem: change.error, state: undefined })
     }
   }
 
   private async applyBatch(
     batch: readonly LogRecord[],
     positions: readonly TopicPartitionOffset[],
+    repairs: readonly StateRepair[],
   ): Promise<void> {
     const now = this.now()
-    const states: ProduceRecord[] = []
-    const refusals: ProduceRecord[] = []
-    const dead: ProduceRecord[] = []
-    const applied: [KillState, KillCommand][] = []
-    for (const record of batch) {
-      this.stats.commands += 1
-      const decoded = decodeJson(killCommandSchema, record.value)
-      if (!decoded.ok) {
-        dead.push(deadLetter(record, decoded.error, now))
-        continue
-      }
-      const command = decoded.value
-      const outcome = applyCommand(this.current, (id) => this.seen.has(id), command)
-      this.seen.add(command.cmd_id)
-      if (outcome.type === 'duplicate') {
-        this.stats.duplicates += 1
-      } else if (outcome.type === 'refused') {
-        this.stats.refused += 1
-        refusals.push(jsonRecord(command.cmd_id, this.refusalAudit(command, outcome.reason, now), now))
-      } else {
-        this.current.set(outcome.state.scope, outcome.state)
-        states.push(jsonRecord(outcome.state.scope, outcome.state, now))
-        applied.push([outcome.state, command])
+    const output = applyCommandBatch(this.current, this.seen, batch, now)
+    const repaired: ProduceRecord[] = []
+    for (const repair of repairs) {
+      output.deadLetters.push(deadLetter(repair.record, repair.problem, now))
+      // Only under the scope's own key: another key's record would stay beside it on the compacted topic.
+      if (repair.state !== undefined && repair.record.key === repair.state.scope) {
+        repaired.push(jsonRecord(repair.state.scope, repair.state, now))
       }
     }
     await this.log.write(
       [
-        { topic: KILL_STATE, records: states },
-        { topic: AUDIT, records: refusals },
-        { topic: DEAD_LETTERS, records: dead },
+        { topic: KILL_STATE, records: [...repaired, ...output.states] },
+        { topic: AUDIT, records: output.audits },
+        { topic: DEAD_LETTERS, records: output.deadLetters },
       ],
       { groupId: AGGREGATOR_GROUP, offsets: positions },
     )
     this.seen.confirm()
-    this.stats.applied += applied.length
-    this.stats.deadLetters += dead.length
-    for (const [state, command] of applied) this.options.onApplied?.(state, command)
+    this.stats.commands += batch.length
+    this.stats.applied += output.applied.length
+    this.stats.duplicates += output.duplicates
+    this.stats.refused += output.refused
+    this.stats.deadLetters += output.deadLetters.length
+    this.stats.repaired += repairs.length
+    for (const [state, command] of output.applied) this.options.onApplied?.(state, command)
   }
+}
 
-  /** A refused command still leaves a trace: who asked, for what, and why it was not applied. */
-  private refusalAudit(command: KillCommand, reason: string, now: number): AuditRecord {
-    const scope = parseScope(command.scope)
-    return {
-      ts: now,
-      decision: 'REFUSED',
-      order_id: '',
-      account_id: scope.ok && scope.scope.kind === 'ACCOUNT' ? scope.scope.id : '',
-      symbol: scope.ok && scope.scope.kind === 'SYMBOL' ? scope.scope.id : '',
-      strategy: scope.ok && scope.scope.kind === 'STRATEGY' ? scope.scope.id : '',
-      scope_matches: [command.scope],
-      killswitch_status: this.current.get(command.scope)?.status ?? 'ACTIVE',
-      reason: `REFUSED ${command.action} ${command.scope} from ${command.triggered_by}: ${reason}`,
-      corr_id: command.corr_id,
-      service: AGGREGATOR_SERVICE,
-    }
-  }
+interface StateRepair {
+  readonly record: LogRecord
+  readonly problem: string
+  /** The state the routers enforce for it; undefined when it names no scope. */
+  readonly state: KillState | undefined
 }

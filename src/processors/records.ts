@@ -1,5 +1,7 @@
+import { z } from 'zod'
 import type { DeadLetter, KillState } from '../contracts/messages.js'
-import { killStateSchema } from '../contracts/messages.js'
+import { killStateSchema, killStatusSchema, scopeSchema } from '../contracts/messages.js'
+import { parseScope } from '../domain/scope.js'
 import { decodeJson } from '../contracts/decode.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
 
@@ -8,29 +10,135 @@ export function jsonRecord(key: string | null, value: unknown, timestamp?: numbe
   return timestamp === undefined ? { key, value: bytes } : { key, value: bytes, timestamp }
 }
 
-/** A record that failed its contract, with the reason, for dlq.v1: never dropped silently. */
+/** The most of a rejected record a dead letter carries; with its reason, a letter stays under 20 KiB. */
+export const MAX_DEAD_LETTER_RAW_BYTES = 16 * 1024
+const MAX_ERROR_CHARS = 2048
+
+/**
+ * A record that failed its contract, with the reason, for dlq.v1: never dropped silently. Bounded, so that no
+ * record is too large to dead-letter: a larger one keeps its first bytes, its size and the mark raw_truncated.
+ */
 export function deadLetter(record: LogRecord, error: string, now: number): ProduceRecord {
+  const value = record.value ?? Buffer.alloc(0)
+  const truncated = value.length > MAX_DEAD_LETTER_RAW_BYTES
   const letter: DeadLetter = {
     ts: now,
     source_topic: record.topic,
     offset: `${record.partition}:${record.offset}`,
-    raw: record.value === null ? '' : record.value.toString('utf8'),
-    error,
+    // toString replaces a multi-byte character cut in half, so the letter is always valid UTF-8.
+    raw: (truncated ? value.subarray(0, MAX_DEAD_LETTER_RAW_BYTES) : value).toString('utf8'),
+    error: error.length > MAX_ERROR_CHARS ? `${error.slice(0, MAX_ERROR_CHARS)}…` : error,
+    ...(truncated ? { raw_bytes: value.length, raw_truncated: true } : {}),
   }
   // Keyed by source topic, as the topic spec says: a bad producer's letters stay in order.
   return jsonRecord(record.topic, letter, now)
 }
 
 export type StateChange =
-  | { readonly type: 'state'; readonly state: KillState }
+  /** A state to enforce. `problem` says why it was not read as written: enforced all the same, failing closed. */
+  | { readonly type: 'state'; readonly state: KillState; readonly problem?: string }
   | { readonly type: 'deleted'; readonly scope: string }
+  /** A tombstone for a key that is not a scope's own spelling: it governs no order. */
+  | { readonly type: 'ignored' }
+  /** Nothing names a scope: it cannot be enforced, so it must be seen (a dead letter, an alert). */
   | { readonly type: 'invalid'; readonly error: string }
 
-/** A record of killswitch.state.v1: a state, a tombstone that deletes its scope, or garbage. */
+const MAX_STATE_REASON_CHARS = 1024
+
+/** What a state record must at least say to be enforced as written. */
+const readableStateSchema = z.object({
+  scope: scopeSchema,
+  status: z.string().transform((status, ctx) => {
+    const parsed = killStatusSchema.safeParse(status.trim().toUpperCase())
+    if (parsed.success) return parsed.data
+    ctx.addIssue({ code: 'custom', message: `"${status}" is not one of ${killStatusSchema.options.join(', ')}` })
+    return z.NEVER
+  }),
+})
+
+/**
+ * A record of killswitch.state.v1: a state, a tombstone that deletes its scope, or one that names no scope.
+ * Fail closed: a record whose scope and status can be read is enforced whatever else it lacks, and one whose
+ * value cannot be read at all but whose key names a scope KILLS that scope until an operator restores it.
+ */
 export function decodeStateRecord(record: LogRecord): StateChange {
   if (record.value === null) {
-    return record.key === null ? { type: 'invalid', error: 'tombstone without a key' } : { type: 'deleted', scope: record.key }
+    if (record.key === null) return { type: 'invalid', error: 'tombstone without a key' }
+    // Only the scope's own key deletes its state: a tombstone spelt otherwise removes that spelling alone.
+    const scope = parseScope(record.key)
+    return scope.ok && scope.text === record.key ? { type: 'deleted', scope: scope.text } : { type: 'ignored' }
   }
   const decoded = decodeJson(killStateSchema, record.value)
-  return decoded.ok ? { type: 'state', state: decoded.value } : { type: 'invalid', error: decoded.error }
+  if (decoded.ok) return { type: 'state', state: bounded(decoded.value) }
+  const readable = decodeJson(readableStateSchema, record.value)
+  if (readable.ok) {
+    const fields = readableFields(record.value)
+    return {
+      type: 'state',
+      problem: `incomplete state record: ${decoded.error}`,
+      state: bounded({
+        scope: readable.value.scope,
+        status: readable.value.status,
+        updated_ts: wholeNumber(fields.updated_ts) ?? record.timestamp,
+        updated_by: text(fields.updated_by) ?? 'unknown',
+        reason: text(fields.reason) ?? 'state record without a reason',
+        last_cmd_id: text(fields.last_cmd_id) ?? recordId(record),
+        corr_id: text(fields.corr_id) ?? recordId(record),
+        // A THROTTLED state without a cap is enforced as a cap the router cannot meet: it drops.
+        ...(positiveInteger(fields.max_orders_per_sec) === undefined
+          ? {}
+          : { max_orders_per_sec: positiveInteger(fields.max_orders_per_sec)! }),
+      }),
+    }
+  }
+  const scope = record.key === null ? undefined : parseScope(record.key)
+  if (scope?.ok !== true) {
+    return { type: 'invalid', error: `unreadable state record (${decoded.error}) whose key names no scope` }
+  }
+  const problem = `unreadable state record: ${decoded.error}`
+  return {
+    type: 'state',
+    problem,
+    state: bounded({
+      scope: scope.text,
+      status: 'KILLED',
+      updated_ts: record.timestamp,
+      updated_by: 'riskctl',
+      reason: `${problem}; killed until an operator restores it`,
+      last_cmd_id: recordId(record),
+      corr_id: recordId(record),
+    }),
+  }
+}
+
+/** Stands in for a missing cmd_id or corr_id: where the record that decided it lies. */
+function recordId(record: LogRecord): string {
+  return `state-${record.partition}:${record.offset}`
+}
+
+function bounded(state: KillState): KillState {
+  return state.reason.length > MAX_STATE_REASON_CHARS
+    ? { ...state, reason: `${state.reason.slice(0, MAX_STATE_REASON_CHARS)}…` }
+    : state
+}
+
+function readableFields(bytes: Buffer): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(bytes.toString('utf8'))
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined
+}
+
+function wholeNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined
+}
+
+function positiveInteger(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined
 }

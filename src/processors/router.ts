@@ -1,20 +1,24 @@
-import type { AuditRecord, Order } from '../contracts/messages.js'
-import { orderSchema } from '../contracts/messages.js'
-import { decodeJson } from '../contracts/decode.js'
-import { decideOrder, KillStateTable, ThrottleMeter } from '../domain/router-decision.js'
-import type { Consumer, EventLog, LogRecord, ProduceRecord, TopicPartitionOffset } from '../log/port.js'
+import type { AuditRecord } from '../contracts/messages.js'
+import { KillStateTable, ThrottleMeter, type KillStateView } from '../domain/router-decision.js'
+import type { Consumer, EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
 import { AUDIT, DEAD_LETTERS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
 import { isTransient, newConnectivity } from './connectivity.js'
 import type { Processor } from './processor.js'
-import { deadLetter, decodeStateRecord, jsonRecord } from './records.js'
+import { decodeStateRecord } from './records.js'
+import { readRange } from './read-range.js'
 import { rewound } from './rewound.js'
+import { rememberDecided, routeBatch, ROUTER_SERVICE } from './router-step.js'
 import { markConnected, supervise } from './supervise.js'
 import { TentativeIds } from './tentative-ids.js'
 
 export const ROUTER_GROUP = 'riskctl-router'
-export const ROUTER_SERVICE = 'router'
+export { ROUTER_SERVICE }
 /** Orders per atomic write when neither the options nor the log say. */
 const DEFAULT_MAX_BATCH = 1000
+/** How long a decided order_id is remembered, across restarts too: a re-send within it is DUPLICATE. */
+export const DEFAULT_DUPLICATE_HORIZON_MS = 60 * 60 * 1000
+/** The most order_ids remembered, whatever the horizon: about 100 bytes each (npm run bench). */
+export const DEFAULT_MAX_REMEMBERED_IDS = 2_000_000
 
 export interface RouterStats {
   ready: boolean
@@ -24,6 +28,13 @@ export interface RouterStats {
   duplicates: number
   deadLetters: number
   stateRecords: number
+  /** State records that were not enforced as written (incomplete, unreadable, naming no scope). */
+  stateProblems: number
+  /** The last of them, for the status line: an alert until an operator sees to it. */
+  lastStateProblem: string | undefined
+  /** Order ids remembered from audit.v1 at the last (re)start, and how long reading them took. */
+  rememberedAtStart: number
+  rememberMs: number
   /** The orders.v1 partitions this instance decides; with several routers, each has a share. */
   partitions: readonly number[]
 }
@@ -33,6 +44,9 @@ export interface RouterOptions {
   /** Called after each batch is durable, with its audit records; for the status line and tests. */
   readonly onBatch?: (audits: readonly AuditRecord[]) => void
   readonly now?: () => number
+  /** How long a decided order_id stays a DUPLICATE when re-sent (default one hour). */
+  readonly duplicateHorizonMs?: number
+  readonly maxRememberedIds?: number
 }
 
 /**
@@ -52,20 +66,32 @@ export class Router implements Processor {
     duplicates: 0,
     deadLetters: 0,
     stateRecords: 0,
+    stateProblems: 0,
+    lastStateProblem: undefined,
+    rememberedAtStart: 0,
+    rememberMs: 0,
     partitions: [],
   }
   readonly connectivity = newConnectivity()
   /** Rebuilt from the compacted state on every (re)start. */
-  table = new KillStateTable()
+  private table = new KillStateTable()
   private meter = new ThrottleMeter()
-  private readonly recentOrderIds = new TentativeIds(200_000)
+  private readonly recentOrderIds: TentativeIds
   private readonly now: () => number
+  private readonly duplicateHorizonMs: number
 
   constructor(
     private readonly log: EventLog,
     private readonly options: RouterOptions = {},
   ) {
     this.now = options.now ?? Date.now
+    this.duplicateHorizonMs = options.duplicateHorizonMs ?? DEFAULT_DUPLICATE_HORIZON_MS
+    this.recentOrderIds = new TentativeIds(options.maxRememberedIds ?? DEFAULT_MAX_REMEMBERED_IDS)
+  }
+
+  /** The kill state this router enforces, to read: only the state topic changes it. */
+  get killState(): KillStateView {
+    return this.table
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -76,6 +102,7 @@ export class Router implements Processor {
     const states = await this.bootstrap()
     let orders: Consumer | undefined
     try {
+      await this.rememberDecided()
       orders = await this.log.consumer({
         topics: [ORDERS],
         groupId: ROUTER_GROUP,
@@ -141,9 +168,28 @@ export class Router implements Processor {
     while (behind() && !signal.aborted) await this.applyStates(states, 20)
   }
 
+  /**
+   * What was decided before this (re)start, and on partitions another router held, is remembered: every
+   * router audit of the duplicate horizon, read back from audit.v1 before the first order is decided.
+   */
+  private async rememberDecided(): Promise<void> {
+    const started = this.now()
+    const from = { type: 'timestamp' as const, timestamp: started - this.duplicateHorizonMs }
+    const before = this.recentOrderIds.size
+    await readRange(this.log, AUDIT, from, (records) => rememberDecided(this.recentOrderIds, records))
+    this.recentOrderIds.confirm()
+    this.stats.rememberedAtStart = this.recentOrderIds.size - before
+    this.stats.rememberMs = this.now() - started
+  }
+
   private applyStateRecord(record: LogRecord, table = this.table): void {
     const change = decodeStateRecord(record)
     this.stats.stateRecords += 1
+    const problem = change.type === 'invalid' ? change.error : change.type === 'state' ? change.problem : undefined
+    if (problem !== undefined) {
+      this.stats.stateProblems += 1
+      this.stats.lastStateProblem = `${record.topic} ${record.partition}:${record.offset}: ${problem}`
+    }
     if (change.type === 'state') {
       table.apply(change.state)
       if (change.state.status !== 'THROTTLED') this.meter.forget(change.state.scope)
@@ -151,66 +197,27 @@ export class Router implements Processor {
       table.remove(change.scope)
       this.meter.forget(change.scope)
     }
-    // An invalid state record cannot be enforced either way; the aggregator never writes one.
+    // A record that names no scope governs no order; it is counted above and dead-lettered by the aggregator.
   }
 
   private async route(batch: readonly LogRecord[], orders: Consumer): Promise<void> {
     const now = this.now()
-    const audits: ProduceRecord[] = []
-    // Kept only for a listener: on the hot path, each audit record exists just long enough to be encoded.
-    const auditValues: AuditRecord[] | undefined = this.options.onBatch ? [] : undefined
-    const gated: ProduceRecord[] = []
-    const dead: ProduceRecord[] = []
-    let allowed = 0
-    let dropped = 0
-    let duplicates = 0
-    for (const record of batch) {
-      const decoded = decodeJson(orderSchema, record.value)
-      if (!decoded.ok) {
-        dead.push(deadLetter(record, decoded.error, now))
-        continue
-      }
-      const order: Order = decoded.value
-      const decision = decideOrder(order, this.table, this.meter, this.recentOrderIds, now)
-      const audit: AuditRecord = {
-        ts: now,
-        decision: decision.decision,
-        order_id: order.order_id,
-        account_id: order.account_id,
-        symbol: order.symbol,
-        strategy: order.strategy,
-        scope_matches: decision.scope_matches,
-        killswitch_status: decision.killswitch_status,
-        reason: decision.reason,
-        corr_id: decision.corr_id,
-        service: ROUTER_SERVICE,
-      }
-      auditValues?.push(audit)
-      audits.push(jsonRecord(order.order_id, audit, now))
-      if (decision.decision === 'ALLOW') {
-        allowed += 1
-        // The order as it arrived, byte for byte: the router decides, it does not rewrite.
-        gated.push({ key: order.account_id, value: record.value, timestamp: record.timestamp })
-      } else if (decision.decision === 'DROP') {
-        dropped += 1
-      } else {
-        duplicates += 1
-      }
-    }
+    const routed = routeBatch(this.table, this.meter, this.recentOrderIds, batch, now, this.options.onBatch !== undefined)
     await this.log.write(
       [
-        { topic: AUDIT, records: audits },
-        { topic: ORDERS_GATED, records: gated },
-        { topic: DEAD_LETTERS, records: dead },
+        { topic: AUDIT, records: routed.audits },
+        { topic: ORDERS_GATED, records: routed.gated },
+        { topic: DEAD_LETTERS, records: routed.deadLetters },
       ],
       { groupId: ROUTER_GROUP, offsets: orders.positions() },
     )
     this.recentOrderIds.confirm()
+    this.recentOrderIds.expireBefore(now - this.duplicateHorizonMs)
     this.stats.ordersIn += batch.length
-    this.stats.allowed += allowed
-    this.stats.dropped += dropped
-    this.stats.duplicates += duplicates
-    this.stats.deadLetters += dead.length
-    if (auditValues) this.options.onBatch?.(auditValues)
+    this.stats.allowed += routed.allowed
+    this.stats.dropped += routed.dropped
+    this.stats.duplicates += routed.duplicates
+    this.stats.deadLetters += routed.deadLetters.length
+    if (routed.auditValues) this.options.onBatch?.(routed.auditValues)
   }
 }

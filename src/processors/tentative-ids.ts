@@ -1,19 +1,19 @@
-import { RecentIds } from '../domain/recent-ids.js'
+import { RecentIds, type Evicted } from '../domain/recent-ids.js'
 
 /**
  * RecentIds whose latest additions count only once the write that decided them is durable. A
  * failed write's records are read again; had their ids stayed remembered, each would come back
  * as a DUPLICATE of itself. Additions go straight into the set (one lookup per order on the hot
- * path) and are undone, newest first, on rollback.
+ * path) and are undone, newest first, on rollback. Expire only between writes (after confirm).
  */
 export class TentativeIds extends RecentIds {
   private readonly added: string[] = []
-  private readonly evicted: (string | undefined)[] = []
+  private readonly evicted: (Evicted | undefined)[] = []
 
-  override add(id: string): boolean {
+  override add(id: string, atMs = 0): boolean {
     if (this.members.has(id)) return false
     this.added.push(id)
-    this.evicted.push(this.insert(id))
+    this.evicted.push(this.insert(id, atMs))
     return true
   }
 

@@ -3,6 +3,7 @@ import { KILL_COMMANDS } from '../../topologies/topics.js'
 import type { KillCommand } from '../contracts/messages.js'
 import { killCommandSchema } from '../contracts/messages.js'
 import { formatIssues } from '../contracts/format-issues.js'
+import { OPERATOR_IDENTITY, OPERATOR_IDENTITY_FORM } from '../domain/kill-state.js'
 import { SCOPE_FORMS, parseScope } from '../domain/scope.js'
 import { badInput } from '../errors.js'
 import type { EventLog, RecordMetadata } from '../log/port.js'
@@ -33,6 +34,11 @@ export function buildOperatorCommand(input: OperatorCommandInput, context: Comma
   const scope = parseScope(input.scope)
   if (!scope.ok) {
     throw badInput('RISKCTL_SCOPE_INVALID', `Invalid scope: ${scope.problem}.`, [`Valid scopes: ${SCOPE_FORMS.join(' | ')}`])
+  }
+  if (!OPERATOR_IDENTITY.test(input.operator)) {
+    throw badInput('RISKCTL_OPERATOR_INVALID', `Invalid operator name ${JSON.stringify(input.operator)}.`, [
+      `An operator name has ${OPERATOR_IDENTITY_FORM}: pass --operator with one.`,
+    ])
   }
   if (input.reason.trim() === '') {
     throw badInput('RISKCTL_REASON_MISSING', 'A reason is required: it goes into the audit trail.', [

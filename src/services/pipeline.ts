@@ -41,6 +41,11 @@ export interface PipelineStatus {
   readonly reconnectReason: string | undefined
   /** The orders.v1 partitions this process's router decides (a share of them with several routers). */
   readonly partitions: readonly number[] | undefined
+  /** State records the router could not enforce as written, and the last of them: an alert. */
+  readonly stateProblems: number
+  readonly lastStateProblem: string | undefined
+  /** Orders the detector has still to judge (catching up after a restart). */
+  readonly detectorBehind: number
 }
 
 export interface RunningPipeline {
@@ -95,7 +100,7 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
     api = buildOperatorApi({
       log,
       token: options.console.token,
-      currentState: () => (router ? router.table.all() : []),
+      currentState: () => (router ? router.killState.all() : []),
       health: () => ({ components: options.components, ready: isReady() }),
     })
     try {
@@ -130,7 +135,7 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
       dropped: router?.stats.dropped ?? 0,
       duplicates: router?.stats.duplicates ?? 0,
       deadLetters: (router?.stats.deadLetters ?? 0) + (aggregator?.stats.deadLetters ?? 0),
-      activeKills: router ? router.table.activeKills().map((state) => state.scope) : [],
+      activeKills: router ? router.killState.activeKills().map((state) => state.scope) : [],
       commandsApplied: aggregator?.stats.applied ?? 0,
       commandsRefused: aggregator?.stats.refused ?? 0,
       detectorKills: detector?.stats.kills ?? 0,
@@ -139,6 +144,9 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
       reconnectReason: processors.find((p) => p.connectivity?.state === 'reconnecting')?.connectivity
         ?.lastError,
       partitions: router?.stats.partitions,
+      stateProblems: router?.stats.stateProblems ?? 0,
+      lastStateProblem: router?.stats.lastStateProblem,
+      detectorBehind: detector?.stats.behind ?? 0,
     }),
     stop: async () => {
       controller.abort()

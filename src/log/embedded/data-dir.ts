@@ -11,13 +11,30 @@ const FORMAT_VERSION = 1
 interface Marker {
   readonly format: string
   readonly version: number
+  /** The identity of this directory's log.db, also stored inside it: a log that goes missing or is swapped shows. */
+  readonly log_id?: string
+}
+
+/** How long a process waits for another that is creating the directory's log at the same moment. */
+const INIT_WAIT_MS = 3000
+const LOG_FILES = new Set([DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, `${DATABASE_FILE}-journal`])
+
+export interface PreparedDataDir {
+  readonly databasePath: string
+  /** The log's identity; absent for a directory made before riskctl kept one (it is adopted on open). */
+  readonly logId: string | undefined
+  /** Writes the marker once the log exists: the directory's log is then this one, and only this one. */
+  readonly seal: (logId: string) => void
 }
 
 /**
  * Makes sure `dataDir` is a riskctl data directory we may write to, creating it when it does not
- * exist or is empty. A directory that holds anything else is refused with its path, never reset.
+ * exist or is empty. A directory that holds anything else is refused with its path, never reset;
+ * so is one whose log has gone missing (a new, empty log would forget every kill).
+ *
+ * A new directory gets its log first and its marker last, so a marker always means "this log exists".
  */
-export function prepareDataDir(dataDir: string): { databasePath: string } {
+export function prepareDataDir(dataDir: string): PreparedDataDir {
   const stat = statOrUndefined(dataDir)
   if (stat && !stat.isDirectory()) {
     throw new LogError('RISKCTL_DATA_DIR_INVALID', `The data directory ${dataDir} is not a directory.`, {
@@ -36,32 +53,90 @@ export function prepareDataDir(dataDir: string): { databasePath: string } {
   }
 
   const markerPath = path.join(dataDir, MARKER_FILE)
-  const marker = readMarker(markerPath)
+  const databasePath = path.join(dataDir, DATABASE_FILE)
+  let marker = readMarker(markerPath)
   if (marker === undefined) {
-    const entries = fs.readdirSync(dataDir).filter((name) => !name.startsWith('.'))
-    if (entries.length > 0) {
+    const entries = () => fs.readdirSync(dataDir).filter((name) => !name.startsWith('.'))
+    if (entries().length > 0 && entries().every((name) => LOG_FILES.has(name))) {
+      // Another process is creating this directory's log; its marker follows in a moment.
+      marker = waitForMarker(markerPath)
+    }
+    if (marker === undefined && entries().length > 0) {
       throw new LogError(
         'RISKCTL_DATA_DIR_INVALID',
         `${dataDir} is not a riskctl data directory (no ${MARKER_FILE}) and is not empty; riskctl will not write into it.`,
         { suggestions: ['Pass --data-dir with an empty or new directory, or one riskctl created before.'] },
       )
     }
-    try {
-      fs.writeFileSync(markerPath, `${JSON.stringify({ format: FORMAT, version: FORMAT_VERSION }, null, 2)}\n`, {
-        flag: 'wx',
-      })
-    } catch (error) {
-      // Another riskctl process initialised the directory at the same moment: that is fine.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(dataDir, error)
-    }
-  } else if (marker.format !== FORMAT || marker.version !== FORMAT_VERSION) {
+  }
+  if (marker === undefined) {
+    return { databasePath, logId: undefined, seal: (logId) => writeMarker(dataDir, markerPath, logId, 'wx') }
+  }
+  if (marker.format !== FORMAT || marker.version !== FORMAT_VERSION) {
     throw new LogError(
       'RISKCTL_DATA_DIR_INVALID',
       `${markerPath} describes format ${marker.format} version ${marker.version}; this riskctl reads ${FORMAT} version ${FORMAT_VERSION}.`,
       { suggestions: ['Use a riskctl version that matches this data directory, or pass another --data-dir.'] },
     )
   }
-  return { databasePath: path.join(dataDir, DATABASE_FILE) }
+  if (marker.log_id !== undefined && !fs.existsSync(databasePath)) {
+    throw new LogError(
+      'RISKCTL_DATA_DIR_INVALID',
+      `${databasePath} is missing: the log of this data directory (log ${marker.log_id}) has gone. riskctl will not start a new, empty log in its place: every kill it held would be forgotten.`,
+      {
+        suggestions: [
+          `Restore ${DATABASE_FILE} into ${dataDir} from a backup, or pass --data-dir with a new directory to start afresh.`,
+        ],
+      },
+    )
+  }
+  const known = marker.log_id
+  return {
+    databasePath,
+    logId: known,
+    seal: (logId) => {
+      if (known === undefined) writeMarker(dataDir, markerPath, logId, 'replace')
+    },
+  }
+}
+
+/** The identity stored in the log must be the directory's: a log.db copied in from elsewhere is refused. */
+export function checkLogIdentity(databasePath: string, expected: string | undefined, stored: string): void {
+  if (expected === undefined || expected === stored) return
+  throw new LogError(
+    'RISKCTL_DATA_DIR_INVALID',
+    `${databasePath} is log ${stored}, not this data directory's log ${expected}: it has been replaced. riskctl will not use it.`,
+    { suggestions: ['Put back the log this directory was made with, or pass --data-dir with the directory this log belongs to.'] },
+  )
+}
+
+function writeMarker(dataDir: string, markerPath: string, logId: string, mode: 'wx' | 'replace'): void {
+  const text = `${JSON.stringify({ format: FORMAT, version: FORMAT_VERSION, log_id: logId }, null, 2)}\n`
+  try {
+    // Written whole under another name first: a process waiting for the marker never reads half of one.
+    const temporary = path.join(dataDir, `.${MARKER_FILE}.${process.pid}.tmp`)
+    fs.writeFileSync(temporary, text)
+    try {
+      if (mode === 'wx') fs.linkSync(temporary, markerPath)
+      else fs.renameSync(temporary, markerPath)
+    } finally {
+      fs.rmSync(temporary, { force: true })
+    }
+  } catch (error) {
+    // Another riskctl process initialised the directory at the same moment, with the same log: that is fine.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(dataDir, error)
+  }
+}
+
+function waitForMarker(markerPath: string): Marker | undefined {
+  const deadline = Date.now() + INIT_WAIT_MS
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  while (Date.now() < deadline) {
+    const marker = readMarker(markerPath)
+    if (marker !== undefined) return marker
+    Atomics.wait(pause, 0, 0, 50)
+  }
+  return undefined
 }
 
 function readMarker(markerPath: string): Marker | undefined {
@@ -76,7 +151,8 @@ function readMarker(markerPath: string): Marker | undefined {
   }
   try {
     const parsed = JSON.parse(text) as Partial<Marker>
-    return { format: String(parsed.format), version: Number(parsed.version) }
+    const marker = { format: String(parsed.format), version: Number(parsed.version) }
+    return typeof parsed.log_id === 'string' ? { ...marker, log_id: parsed.log_id } : marker
   } catch (error) {
     throw new LogError('RISKCTL_DATA_DIR_INVALID', `${markerPath} is not valid JSON; it is not a riskctl marker file.`, {
       cause: error,

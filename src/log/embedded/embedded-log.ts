@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { TopicSpec } from '../../../topologies/topics.js'
 import type {
   CompactedView,
@@ -17,10 +18,11 @@ import { LogError } from '../errors.js'
 import { effectiveConfigs } from '../topic-configs.js'
 import { ChangeSignal } from './change-signal.js'
 import { LogCleaner } from './cleaner.js'
-import { prepareDataDir } from './data-dir.js'
+import { checkLogIdentity, prepareDataDir } from './data-dir.js'
 import { EmbeddedConsumer } from './embedded-consumer.js'
 import { GroupLease } from './group-lease.js'
 import { translateSqliteError } from './sqlite-errors.js'
+import { logIdentity } from './schema.js'
 import { LogStore, type TopicRow } from './store.js'
 
 export interface EmbeddedLogOptions {
@@ -56,10 +58,18 @@ export class EmbeddedLog implements EventLog {
   }
 
   static open(options: EmbeddedLogOptions): EmbeddedLog {
-    const { databasePath } = prepareDataDir(options.dataDir)
+    const dataDir = prepareDataDir(options.dataDir)
+    const { databasePath } = dataDir
+    let store: LogStore | undefined
     try {
-      return new EmbeddedLog(options.dataDir, LogStore.open(databasePath))
+      store = LogStore.open(databasePath)
+      // A directory with a known log must find that very log; one without takes the log's (or a new) identity.
+      const stored = logIdentity(store.connection, dataDir.logId === undefined ? randomUUID() : undefined)
+      checkLogIdentity(databasePath, dataDir.logId, stored ?? 'none')
+      dataDir.seal(stored!)
+      return new EmbeddedLog(options.dataDir, store)
     } catch (error) {
+      store?.close()
       throw translateSqliteError(error, databasePath)
     }
   }

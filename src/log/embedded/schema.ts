@@ -73,3 +73,13 @@ export function applySchema(db: Database.Database): void {
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
 }
+
+/**
+ * The log's identity, kept inside it (and in the data directory's marker): a log.db swapped for another is
+ * told apart. A log without one (new, or made before riskctl kept one) takes `candidate`.
+ */
+export function logIdentity(db: Database.Database, candidate: string | undefined): string | undefined {
+  db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID')
+  if (candidate !== undefined) db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('log_id', ?)").run(candidate)
+  return db.prepare<[], string>("SELECT value FROM meta WHERE key = 'log_id'").pluck().get()
+}

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { LogError } from '../errors.js'
 
 /** Turns SQLite's errors into the port's LogError; a LogError passes through unchanged. */
@@ -11,6 +12,21 @@ export function translateSqliteError(error: unknown, databasePath: string): unkn
       cause: error,
       suggestions: ['Retry; if it persists, look for a hung riskctl process using the same --data-dir.'],
     })
+  }
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
+    const full = code === 'SQLITE_FULL' || (error as NodeJS.ErrnoException).message.includes('disk')
+    return new LogError(
+      full ? 'RISKCTL_DISK_FULL' : 'RISKCTL_LOG_FAILURE',
+      full
+        ? `The disk holding the embedded log ${databasePath} is full (${code}): nothing more can be written there.`
+        : `The embedded log ${databasePath} could not be written (${code}): ${(error as Error).message}`,
+      {
+        cause: error,
+        suggestions: full
+          ? [`Free space on the file system of ${path.dirname(databasePath)}, then start riskctl again.`]
+          : [`Check the disk and the file system of ${path.dirname(databasePath)}.`],
+      },
+    )
   }
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
     return new LogError('RISKCTL_DATA_DIR_INVALID', `${databasePath} is not a readable riskctl log (${code}).`, {

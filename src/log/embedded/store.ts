@@ -184,9 +184,10 @@ export class LogStore {
   write(batches: readonly TopicBatch[], commit?: GroupCommit): RecordMetadata[] {
     const prepared = batches.map((batch) => ({ topic: this.topic(batch.topic), records: batch.records }))
     for (const { topic, records } of prepared) this.validate(topic, records)
-    const now = Date.now()
     return this.db
       .transaction(() => {
+        // Read under the write lock: appends get their times in the order they get their offsets.
+        const now = Date.now()
         const metadata: RecordMetadata[] = []
         for (const { topic, records } of prepared) this.appendInTransaction(topic, records, now, metadata)
         if (commit) this.commitInTransaction(commit.groupId, commit.offsets)
@@ -229,12 +230,14 @@ export class LogStore {
     const chunks: unknown[][] = Array.from({ length: topic.partitions }, () => [])
     // Per partition: keyed records alternate between partitions, so one "last second" would miss.
     const lastSecond = new Float64Array(topic.partitions).fill(Number.NaN)
+    // As a broker does: on a LogAppendTime topic the log's clock replaces whatever the producer stamped.
+    const appendTime = topic.configs['message.timestamp.type'] === 'LogAppendTime'
     for (const record of records) {
       const partition = record.partition ?? this.choosePartition(topic, record.key)
       const offset = next[partition]!
       next[partition] = offset + 1
       touched.add(partition)
-      const ts = record.timestamp ?? now
+      const ts = appendTime ? now : (record.timestamp ?? now)
       const second = Math.floor(ts / 1000)
       if (second !== lastSecond[partition]) {
         // The time index keeps the first offset of each second; repeats are ignored by the table.

@@ -122,10 +122,10 @@ describe('RiskDetector: order rate and episodes', () => {
     const detector = new RiskDetector(SETTINGS)
     const aapl = (n: number, start: number, account: string) =>
       Array.from({ length: n }, (_, i) => order(start + i, { account_id: `${account}${i % 25}` }))
-    run(detector, aapl(300, NOON, 'A'))
-    run(detector, [order(NOON + 100, { account_id: 'X', symbol: 'MSFT' })])
+    run(detector, aapl(300, NOON, 'a'))
+    run(detector, [order(NOON + 100, { account_id: 'x', symbol: 'MSFT' })])
     detector.scopeUnkilled('ACCOUNT:X', NOON + 500)
-    const out = detector.observe(order(NOON + 400, { account_id: 'X' }), NOON + 500)
+    const out = detector.observe(order(NOON + 400, { account_id: 'x' }), NOON + 500)
     expect(out.late).toBe(true)
     expect(out.kills.map((kill) => kill.scope)).toEqual(['SYMBOL:AAPL'])
   })

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import type { KillCommand, KillState } from '../../../src/contracts/messages.js'
 import { killCommandSchema, killStateSchema } from '../../../src/contracts/messages.js'
 import {
-  AUTOMATED_SOURCES,
   applyCommand,
+  commandIdentity,
   RecentIds,
+  RESTORING_SOURCES,
   type ApplyOutcome,
 } from '../../../src/domain/kill-state.js'
 
@@ -34,7 +35,7 @@ function aggregate(commands: readonly KillCommand[]) {
     const outcome = applyCommand(table, (id) => seen.has(id), cmd)
     outcomes.push(outcome)
     if (outcome.type === 'applied') table.set(outcome.state.scope, outcome.state)
-    if (outcome.type !== 'duplicate') seen.add(cmd.cmd_id)
+    seen.add(commandIdentity(cmd))
   }
   return { table, outcomes }
 }
@@ -63,7 +64,7 @@ describe('applyCommand', () => {
     const unkill = command({
       cmd_id: 'cmd-2',
       action: 'UNKILL',
-      triggered_by: 'cli',
+      triggered_by: 'operator',
       operator: 'demo_operator',
       reason: 'Manual override after investigation',
       corr_id: 'corr-2',
@@ -81,7 +82,7 @@ describe('applyCommand', () => {
   it('turns an operator THROTTLE into THROTTLED with its cap', () => {
     const throttle = command({
       action: 'THROTTLE',
-      triggered_by: 'console',
+      triggered_by: 'operator',
       operator: 'ops',
       max_orders_per_sec: 5,
     })
@@ -91,16 +92,16 @@ describe('applyCommand', () => {
   })
 
   it('refuses a THROTTLE without a cap rather than inventing one', () => {
-    const outcome = applyCommand(new Map(), () => false, command({ action: 'THROTTLE', triggered_by: 'cli' }))
+    const outcome = applyCommand(new Map(), () => false, command({ action: 'THROTTLE', triggered_by: 'operator', operator: 'ops' }))
     expect(outcome).toEqual({ type: 'refused', reason: expect.stringMatching(/max_orders_per_sec/) })
   })
 
   it.each(
-    [...AUTOMATED_SOURCES].flatMap((source) => [
+    ['detector', 'spark', 'Detector', 'detector\u200b', ' operator', 'Operator', 'cli', 'console', 'x'].flatMap((source) => [
       [source, 'UNKILL'],
       [source, 'THROTTLE'],
     ]) as [string, 'UNKILL' | 'THROTTLE'][],
-  )('refuses %s asking to %s', (source, action) => {
+  )('refuses %j asking to %s: only the operator channel may restore', (source, action) => {
     const outcome = applyCommand(
       new Map(),
       () => false,
@@ -108,16 +109,49 @@ describe('applyCommand', () => {
     )
     expect(outcome).toEqual({
       type: 'refused',
-      reason: `only an operator can ${action}; ${source} may only KILL`,
+      reason: `only an operator can ${action}; ${JSON.stringify(source)} may only KILL`,
     })
   })
 
-  it('counts detector and spark as automated, in any case', () => {
-    expect(AUTOMATED_SOURCES.has('detector')).toBe(true)
-    expect(AUTOMATED_SOURCES.has('spark')).toBe(true)
-    expect(
-      applyCommand(new Map(), () => false, command({ triggered_by: 'Spark', action: 'UNKILL' })).type,
-    ).toBe('refused')
+  it('lets only the operator channel restore, and only with a well-formed operator', () => {
+    expect([...RESTORING_SOURCES]).toEqual(['operator'])
+    const unkill = (operator: string | undefined) =>
+      applyCommand(
+        new Map(),
+        () => false,
+        command({ action: 'UNKILL', triggered_by: 'operator', ...(operator === undefined ? {} : { operator }) }),
+      )
+    expect(unkill('alice').type).toBe('applied')
+    for (const operator of [undefined, 'ali ce', 'alice\u200b', 'ａｌｉｃｅ', '-alice']) {
+      expect(unkill(operator)).toEqual({ type: 'refused', reason: expect.stringMatching(/must name its operator/) })
+    }
+  })
+
+  it('applies a reused cmd_id for another scope or action: the whole command is its identity', () => {
+    const { table, outcomes } = aggregate([
+      command({ scope: 'ACCOUNT:1' }),
+      command({ scope: 'ACCOUNT:2' }),
+      command({ scope: 'SYMBOL:TSLA' }),
+      command({ scope: 'ACCOUNT:2' }),
+    ])
+    expect(outcomes.map((o) => o.type)).toEqual(['applied', 'applied', 'applied', 'duplicate'])
+    expect([...table.keys()].sort()).toEqual(['ACCOUNT:1', 'ACCOUNT:2', 'SYMBOL:TSLA'])
+  })
+
+  it('refuses an UNKILL or THROTTLE older than the state it would undo, but never a KILL for its age', () => {
+    const { table } = aggregate([command({ ts: T + 60_000 })])
+    const staleUnkill = command({ cmd_id: 'u-1', ts: T, action: 'UNKILL', triggered_by: 'operator', operator: 'ops' })
+    expect(applyCommand(table, () => false, staleUnkill)).toEqual({ type: 'refused', reason: expect.stringMatching(/^stale/) })
+    const staleThrottle = { ...staleUnkill, cmd_id: 't-1', action: 'THROTTLE' as const, max_orders_per_sec: 5 }
+    expect(applyCommand(table, () => false, staleThrottle).type).toBe('refused')
+    const unkill = applied(applyCommand(table, () => false, { ...staleUnkill, cmd_id: 'u-2', ts: T + 61_000 }))
+    table.set(unkill.scope, unkill)
+    expect(applyCommand(table, () => false, command({ cmd_id: 'k-old', ts: T })).type).toBe('applied')
+  })
+
+  it('stamps a state no later than the aggregator clock, so a KILL from the future cannot block UNKILLs', () => {
+    const state = applied(applyCommand(new Map(), () => false, command({ ts: T + 3_600_000 }), T))
+    expect(state.updated_ts).toBe(T)
   })
 
   it('leaves state untouched when a detector UNKILL follows its KILL', () => {
@@ -134,7 +168,7 @@ describe('applyCommand', () => {
     const unkill = command({
       cmd_id: 'cmd-2',
       action: 'UNKILL',
-      triggered_by: 'cli',
+      triggered_by: 'operator',
       operator: 'ops',
       corr_id: 'c2',
     })
@@ -145,7 +179,10 @@ describe('applyCommand', () => {
 
   it('spots the replay of the last applied command after a restart forgot the ids', () => {
     const { table } = aggregate([command()])
-    expect(applyCommand(table, () => false, command())).toEqual({ type: 'duplicate' })
+    expect(applyCommand(table, () => false, command())).toEqual({
+      type: 'duplicate',
+      reason: expect.stringMatching(/already handled/),
+    })
     expect(applyCommand(table, () => false, command({ cmd_id: 'cmd-9' })).type).toBe('applied')
   })
 
@@ -156,7 +193,8 @@ describe('applyCommand', () => {
         cmd_id: 'cmd-3',
         scope: 'SYMBOL:AAPL',
         action: 'THROTTLE',
-        triggered_by: 'cli',
+        triggered_by: 'operator',
+        operator: 'ops',
         max_orders_per_sec: 2,
       }),
     ]

@@ -226,7 +226,7 @@ describe('corr_id linkage kill -> drops -> unkill -> allows', () => {
         scope: 'ACCOUNT:12345',
         action: 'UNKILL',
         reason: 'Manual override after investigation',
-        triggered_by: 'cli',
+        triggered_by: 'operator',
         operator: 'demo_operator',
         corr_id: 'corr-unkill',
       }),

@@ -1,0 +1,97 @@
+import type { AuditRecord } from '../contracts/messages.js'
+import { orderSchema } from '../contracts/messages.js'
+import { decodeJson } from '../contracts/decode.js'
+import type { RecentIds } from '../domain/recent-ids.js'
+import { decideOrder, type KillStateView, type ThrottleMeter } from '../domain/router-decision.js'
+import type { LogRecord, ProduceRecord } from '../log/port.js'
+import { deadLetter, jsonRecord } from './records.js'
+
+export const ROUTER_SERVICE = 'router'
+
+export interface RoutedBatch {
+  readonly audits: ProduceRecord[]
+  readonly gated: ProduceRecord[]
+  readonly deadLetters: ProduceRecord[]
+  /** The audit records as values, only when asked for (a listener): on the hot path each is just encoded. */
+  readonly auditValues: AuditRecord[] | undefined
+  readonly allowed: number
+  readonly dropped: number
+  readonly duplicates: number
+}
+
+/**
+ * The router's step over one batch of orders.v1, the same in every runtime: each record ends as exactly one
+ * audit record (with the order forwarded when ALLOWed) or one dead letter. Reads the kill state through a
+ * view it cannot change; spends throttle budget and remembers order_ids (tentatively, in `decided`).
+ */
+export function routeBatch(
+  view: KillStateView,
+  meter: ThrottleMeter,
+  decided: RecentIds,
+  batch: readonly LogRecord[],
+  nowMs: number,
+  keepAudits = false,
+): RoutedBatch {
+  const audits: ProduceRecord[] = []
+  const auditValues: AuditRecord[] | undefined = keepAudits ? [] : undefined
+  const gated: ProduceRecord[] = []
+  const deadLetters: ProduceRecord[] = []
+  let allowed = 0
+  let dropped = 0
+  let duplicates = 0
+  for (const record of batch) {
+    const decoded = decodeJson(orderSchema, record.value)
+    if (!decoded.ok) {
+      deadLetters.push(deadLetter(record, decoded.error, nowMs))
+      continue
+    }
+    const order = decoded.value
+    const decision = decideOrder(order, view, meter, decided, nowMs)
+    const audit: AuditRecord = {
+      ts: nowMs,
+      decision: decision.decision,
+      order_id: order.order_id,
+      account_id: order.account_id,
+      symbol: order.symbol,
+      strategy: order.strategy,
+      scope_matches: decision.scope_matches,
+      killswitch_status: decision.killswitch_status,
+      reason: decision.reason,
+      corr_id: decision.corr_id,
+      // Last, so that a restart can tell the router's audits from the aggregator's by their final bytes.
+      service: ROUTER_SERVICE,
+    }
+    auditValues?.push(audit)
+    audits.push(jsonRecord(order.order_id, audit, nowMs))
+    if (decision.decision === 'ALLOW') {
+      allowed += 1
+      // The order as it arrived, byte for byte: the router decides, it does not rewrite.
+      gated.push({ key: order.account_id, value: record.value, timestamp: record.timestamp })
+    } else if (decision.decision === 'DROP') {
+      dropped += 1
+    } else {
+      duplicates += 1
+    }
+  }
+  return { audits, gated, deadLetters, auditValues, allowed, dropped, duplicates }
+}
+
+const ROUTER_AUDIT_END = Buffer.from(`"service":"${ROUTER_SERVICE}"}`)
+
+/**
+ * Remembers the order_ids the router decided, from audit.v1 records (keyed by order_id): how a restarted
+ * router, or one that took over a partition, knows a re-sent order. The aggregator's audits are told apart by
+ * their last field without parsing each record.
+ */
+export function rememberDecided(decided: RecentIds, records: readonly LogRecord[]): void {
+  for (const record of records) {
+    const value = record.value
+    if (record.key === null || value === null || value.length < ROUTER_AUDIT_END.length) continue
+    if (
+      value.compare(ROUTER_AUDIT_END, 0, ROUTER_AUDIT_END.length, value.length - ROUTER_AUDIT_END.length) !==
+      0
+    )
+      continue
+    decided.add(record.key, record.timestamp)
+  }
+}

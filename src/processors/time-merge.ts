@@ -1,0 +1,92 @@
+import type { LogRecord, TopicPartitionOffset } from '../log/port.js'
+
+/**
+ * Hands on a multi-partition topic's records in append-time order, as far as that order is known. A consumer
+ * returns each partition in order, but catching up on a backlog it may return a minute of one partition before
+ * the same minute of another; judged as they come, the second partition's orders would be late for every
+ * window the first moved on. Here a record is released only once every partition has shown a record at least
+ * as new, or is known to hold nothing more (caught up: what it gets from now on is appended later).
+ */
+export class TimeMerge {
+  private readonly queues = new Map<number, LogRecord[]>()
+  /** Partitions read to their end at the last check and given nothing since. */
+  private readonly caughtUp = new Set<number>()
+
+  constructor(partitions: Iterable<number> = []) {
+    for (const partition of partitions) this.queues.set(partition, [])
+  }
+
+  get buffered(): number {
+    let count = 0
+    for (const queue of this.queues.values()) count += queue.length
+    return count
+  }
+
+  push(records: readonly LogRecord[]): void {
+    for (const record of records) {
+      let queue = this.queues.get(record.partition)
+      if (queue === undefined) {
+        queue = []
+        this.queues.set(record.partition, queue)
+      }
+      queue.push(record)
+      this.caughtUp.delete(record.partition)
+    }
+  }
+
+  /** Partitions whose order is unknown: nothing buffered and not known to be at their end. */
+  unknownPartitions(): number[] {
+    const unknown: number[] = []
+    for (const [partition, queue] of this.queues)
+      if (queue.length === 0 && !this.caughtUp.has(partition)) unknown.push(partition)
+    return unknown
+  }
+
+  /** What the consumer says of where it stands: a partition whose position reached its end is caught up. */
+  noteEnds(positions: readonly TopicPartitionOffset[], ends: readonly TopicPartitionOffset[]): void {
+    const at = new Map(positions.map((p) => [p.partition, p.offset]))
+    for (const end of ends) {
+      if (!this.queues.has(end.partition)) this.queues.set(end.partition, [])
+      if ((at.get(end.partition) ?? 0) >= end.offset && this.queues.get(end.partition)!.length === 0) {
+        this.caughtUp.add(end.partition)
+      }
+    }
+  }
+
+  /** True when nothing is buffered and every partition is known to be at its end. */
+  get isCaughtUp(): boolean {
+    for (const [partition, queue] of this.queues)
+      if (queue.length > 0 || !this.caughtUp.has(partition)) return false
+    return true
+  }
+
+  /** Every record that can be placed in time order now, oldest first (ties by partition, then offset). */
+  release(): LogRecord[] {
+    let bound = Number.POSITIVE_INFINITY
+    for (const [partition, queue] of this.queues) {
+      const last = queue[queue.length - 1]
+      if (last !== undefined) bound = Math.min(bound, last.timestamp)
+      else if (!this.caughtUp.has(partition)) return []
+    }
+    const released: LogRecord[] = []
+    for (const queue of this.queues.values()) {
+      let taken = 0
+      while (taken < queue.length && queue[taken]!.timestamp <= bound) taken += 1
+      for (let i = 0; i < taken; i += 1) released.push(queue[i]!)
+      queue.splice(0, taken)
+    }
+    // Each queue is already in order; a stable sort keeps each partition's records in offset order.
+    return released.sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition)
+  }
+
+  /**
+   * Where a group may commit: before the first record still held back, or the consumer's position where
+   * nothing is. A restart then reads the held-back records again.
+   */
+  commitPositions(positions: readonly TopicPartitionOffset[]): TopicPartitionOffset[] {
+    return positions.map((position) => {
+      const first = this.queues.get(position.partition)?.[0]
+      return first === undefined ? position : { ...position, offset: first.offset }
+    })
+  }
+}

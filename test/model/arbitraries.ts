@@ -1,0 +1,177 @@
+import fc from 'fast-check'
+
+/**
+ * What the model-based test throws at the decision path: orders and commands whose identifiers come in every
+ * spelling a client might send (each carrying the canonical id it must be matched as), timestamps minutes off,
+ * re-sent order ids, reused and replayed cmd_ids, absurd and oversized values, malformed state records, and
+ * restarts of each processor.
+ */
+export const ACCOUNTS = ['acct-1', 'acct-2', '12345'] as const
+export const SYMBOLS = ['AAPL', 'TSLA'] as const
+export const STRATEGIES = ['momentum', 'arb'] as const
+
+/** One way to write an identifier; `valid: false` when no scope could name it (the router dead-letters it). */
+export interface Spelling {
+  readonly text: string
+  readonly valid: boolean
+}
+
+const fullWidth = (text: string): string =>
+  [...text].map((c) => (c >= '!' && c <= '~' ? String.fromCodePoint(c.codePointAt(0)! + 0xfee0) : c)).join('')
+
+export function spellings(id: string): fc.Arbitrary<Spelling> {
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constant({ text: id, valid: true }) },
+    { weight: 1, arbitrary: fc.constant({ text: id.toUpperCase(), valid: true }) },
+    { weight: 1, arbitrary: fc.constant({ text: id.toLowerCase(), valid: true }) },
+    { weight: 1, arbitrary: fc.constant({ text: `  ${id}\t`, valid: true }) },
+    { weight: 1, arbitrary: fc.constant({ text: fullWidth(id), valid: true }) },
+    { weight: 1, arbitrary: fc.constant({ text: `${id}\u200b`, valid: false }) },
+    // A Cyrillic "а" in place of the first Latin letter or digit: looks the same, is another id.
+    { weight: 1, arbitrary: fc.constant({ text: `\u0430${id.slice(1)}`, valid: false }) },
+    { weight: 1, arbitrary: fc.constant({ text: id.padEnd(65, 'x'), valid: false }) },
+  )
+}
+
+export type ClockSkew = number
+const SKEWS: readonly ClockSkew[] = [0, 0, 0, -20_000, -5 * 60_000, 5 * 60_000, -10 * 24 * 3600_000]
+
+export interface OrderSpec {
+  readonly account: number
+  readonly accountSpelling: Spelling
+  readonly symbol: number
+  readonly symbolSpelling: Spelling
+  readonly strategy: number
+  readonly strategySpelling: Spelling
+  /** -1: a new order_id; otherwise re-send the n-th order_id made so far (modulo), spelt as it says. */
+  readonly resend: number
+  readonly resendSpelling: 'same' | 'upper' | 'padded'
+  readonly skewMs: ClockSkew
+  readonly price: 'normal' | 'absurd'
+  readonly shape: 'valid' | 'not-json' | 'missing-field' | 'oversized' | 'bad-side'
+}
+
+const index = (n: number) => fc.integer({ min: 0, max: n - 1 })
+
+export const orderSpec: fc.Arbitrary<OrderSpec> = fc
+  .record({
+    account: index(ACCOUNTS.length),
+    symbol: index(SYMBOLS.length),
+    strategy: index(STRATEGIES.length),
+  })
+  .chain((ids) =>
+    fc.record({
+      account: fc.constant(ids.account),
+      accountSpelling: spellings(ACCOUNTS[ids.account]!),
+      symbol: fc.constant(ids.symbol),
+      symbolSpelling: spellings(SYMBOLS[ids.symbol]!),
+      strategy: fc.constant(ids.strategy),
+      strategySpelling: spellings(STRATEGIES[ids.strategy]!),
+      resend: fc.oneof({ weight: 4, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat(50) }),
+      resendSpelling: fc.constantFrom('same', 'same', 'upper', 'padded'),
+      skewMs: fc.constantFrom(...SKEWS),
+      price: fc.constantFrom('normal', 'normal', 'normal', 'absurd'),
+      shape: fc.constantFrom(
+        'valid',
+        'valid',
+        'valid',
+        'valid',
+        'valid',
+        'valid',
+        'not-json',
+        'missing-field',
+        'oversized',
+        'bad-side',
+      ),
+    }),
+  )
+
+export type ScopeSpec =
+  | { readonly kind: 'GLOBAL' }
+  | { readonly kind: 'ACCOUNT' | 'SYMBOL' | 'STRATEGY'; readonly id: number; readonly spelling: Spelling }
+
+const scopeSpec: fc.Arbitrary<ScopeSpec> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant({ kind: 'GLOBAL' as const }) },
+  ...(
+    [
+      ['ACCOUNT', ACCOUNTS],
+      ['SYMBOL', SYMBOLS],
+      ['STRATEGY', STRATEGIES],
+    ] as const
+  ).map(([kind, ids]) => ({
+    weight: kind === 'ACCOUNT' ? 4 : 2,
+    arbitrary: index(ids.length).chain((id) =>
+      spellings(ids[id]!).map((spelling) => ({ kind, id, spelling }) as ScopeSpec),
+    ),
+  })),
+)
+
+export interface CommandSpec {
+  readonly action: 'KILL' | 'UNKILL' | 'THROTTLE'
+  readonly scope: ScopeSpec
+  readonly source: 'operator' | 'detector' | 'detector\u200b' | 'Operator' | 'no-operator'
+  /** -1: a new cmd_id; otherwise reuse the n-th cmd_id made so far for this (maybe different) command. */
+  readonly reuseCmdId: number
+  readonly skewMs: number
+}
+
+export const commandSpec: fc.Arbitrary<CommandSpec> = fc.record({
+  action: fc.constantFrom('KILL', 'KILL', 'UNKILL', 'UNKILL', 'THROTTLE'),
+  scope: scopeSpec,
+  source: fc.constantFrom(
+    'operator',
+    'operator',
+    'operator',
+    'detector',
+    'detector\u200b',
+    'Operator',
+    'no-operator',
+  ),
+  reuseCmdId: fc.oneof({ weight: 4, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat(20) }),
+  skewMs: fc.constantFrom(0, 0, 0, -10 * 60_000),
+})
+
+export type Step =
+  | { readonly type: 'orders'; readonly orders: readonly OrderSpec[] }
+  | { readonly type: 'command'; readonly command: CommandSpec }
+  /** The n-th command record produced so far, appended again byte for byte. */
+  | { readonly type: 'replay'; readonly nth: number }
+  | {
+      readonly type: 'bad-state'
+      readonly shape: 'incomplete' | 'incomplete-other-key' | 'unreadable' | 'no-scope'
+      readonly account: number
+    }
+  | { readonly type: 'restart'; readonly processor: 'router' | 'aggregator' | 'detector' }
+
+export const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .array(orderSpec, { minLength: 1, maxLength: 12 })
+      .map((orders) => ({ type: 'orders' as const, orders })),
+  },
+  { weight: 4, arbitrary: commandSpec.map((command) => ({ type: 'command' as const, command })) },
+  { weight: 2, arbitrary: fc.nat(20).map((nth) => ({ type: 'replay' as const, nth })) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      type: fc.constant('bad-state' as const),
+      shape: fc.constantFrom(
+        'incomplete' as const,
+        'incomplete-other-key' as const,
+        'unreadable' as const,
+        'no-scope' as const,
+      ),
+      account: index(ACCOUNTS.length),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom('router' as const, 'aggregator' as const, 'detector' as const)
+      .map((processor) => ({
+        type: 'restart' as const,
+        processor,
+      })),
+  },
+)
