@@ -18,14 +18,32 @@ describe('the Spark parity fixtures', () => {
     const kills = JSON.parse(fixtureFiles()['parity-inprocess-kills.json']!) as {
       scope: string
       metric: string
+      value: number
     }[]
     expect(kills.map((k) => `${k.scope} ${k.metric}`)).toEqual([
+      'ACCOUNT:slow-1 order_rate_60s',
+      'ACCOUNT:fast-1 order_rate_60s',
       'ACCOUNT:12345 order_rate_60s',
+      'ACCOUNT:abc-1 order_rate_60s',
+      'ACCOUNT:huge-1 notional_60s',
       'ACCOUNT:30001 top_symbol_share',
+      `ACCOUNT:len-${'x'.repeat(60)} order_rate_60s`,
       'ACCOUNT:50001 notional_60s',
       'SYMBOL:NVDA symbol_order_rate_60s',
       'ACCOUNT:12345 order_rate_60s',
+      'SYMBOL:TSLA symbol_order_rate_60s',
     ])
+    expect(kills.every((k) => Number.isFinite(k.value))).toBe(true)
+  })
+
+  it('the in-process detector counts none of the records the contract refuses, and every oddly written one', () => {
+    const accepted = JSON.parse(fixtureFiles()['parity-accepted-orders.json']!) as {
+      scopes: Record<string, { orders: number }>
+    }
+    expect(accepted.scopes['ACCOUNT:40002']?.orders).toBe(100)
+    expect(accepted.scopes['ACCOUNT:ivan-1']?.orders).toBe(100)
+    expect(accepted.scopes['ACCOUNT:odd-1']?.orders).toBe(18)
+    expect(accepted.scopes[`ACCOUNT:len-${'x'.repeat(61)}`]).toBeUndefined()
   })
 
   it('the job names the topics topologies/topics.ts declares', () => {

@@ -2,12 +2,15 @@
 killswitch.commands.v1 and signals on risk_signals.v1 out.
 
 Runs only with RISKCTL_TEST_BROKERS (test/spark/kafka-roundtrip.sh starts a broker of its own and
-creates the topics). Records go in, and results come back, through Spark's own Kafka connector.
+creates the topics, orders.v1 with message.timestamp.type=LogAppendTime). Records go in, and results come
+back, through Spark's own Kafka connector. The broker stamps each order with the time it appended it,
+which is the job's event time: the orders' own ts, as their clients wrote them, can be anything.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 import uuid
@@ -27,6 +30,8 @@ BROKERS = os.environ.get("RISKCTL_TEST_BROKERS", "")
 if not BROKERS:
     raise RuntimeError("needs a broker: run test/spark/kafka-roundtrip.sh")
 SECOND = 1_000
+# The Kafka source's timestampType for a timestamp the broker set (0 is CreateTime, the producer's).
+LOG_APPEND_TIME = 1
 
 
 def produce(spark: SparkSession, topic: str, records: list[tuple[str, dict[str, Any]]]) -> None:
@@ -36,23 +41,35 @@ def produce(spark: SparkSession, topic: str, records: list[tuple[str, dict[str, 
     frame.write.format("kafka").option("kafka.bootstrap.servers", BROKERS).option("topic", topic).save()
 
 
+def orders_of(account_id: str, count: int, clock_ms: int) -> list[dict[str, Any]]:
+    """`count` orders spread over ten symbols, their ts from a client clock `clock_ms` off the broker's."""
+    rows = spread(count, int(time.time() * 1000) + clock_ms, 5)
+    return [{**row, "account_id": account_id, "order_id": f"o-{uuid.uuid4().hex}"} for row in rows]
+
+
+def sleep_past_next_second() -> None:
+    now = time.time()
+    time.sleep(math.ceil(now) - now + 0.1)
+
+
 def test_kills_on_kafka_and_follows_the_operators_unkill(
     spark: SparkSession, settings: DetectorSettings, tmp_path: Path
 ) -> None:
-    # Given a burst straddling a minute boundary from an account no other test uses, and a second
-    # account's burst of 150 that an operator unkilled right after it (on the state topic), then 50 more,
-    # and a third account's burst of 150 while an operator's KILL of it stands
+    # Given a runaway of 120 from an account no other test uses, spelled in capitals with spaces around,
+    # whose client's clock is five minutes slow; a second account's 150 orders, an operator's UNKILL of it
+    # once they are in (on the state topic), then 50 more -- its client's clock is three minutes fast, so
+    # by their own ts all 200 would come after the UNKILL; and a third account's burst of 150 while an
+    # operator's KILL of it stands
     account, forgiven = f"t{uuid.uuid4().hex[:12]}", f"u{uuid.uuid4().hex[:12]}"
     killed = f"k{uuid.uuid4().hex[:12]}"
-    minute = (int(time.time() * 1000) // 60_000 - 3) * 60_000
-    rows = spread(60, minute - 500, 5, account) + spread(60, minute + 500, 5, account)
-    rows += spread(150, minute + 10 * SECOND, 5, forgiven) + spread(50, minute + 12 * SECOND, 5, forgiven)
-    rows += spread(150, minute + 20 * SECOND, 5, killed)
-    produce(spark, ORDERS, [(r["account_id"], r) for r in rows])
+    produce(spark, ORDERS, [(account, r) for r in orders_of(f" {account.upper()} ", 120, -5 * 60 * SECOND)])
+    produce(spark, ORDERS, [(forgiven, r) for r in orders_of(forgiven, 150, 3 * 60 * SECOND)])
+    produce(spark, ORDERS, [(killed, r) for r in orders_of(killed, 150, 0)])
+    time.sleep(0.2)
     unkill = {
         "scope": f"ACCOUNT:{forgiven}",
         "status": "ACTIVE",
-        "updated_ts": minute + 11 * SECOND,
+        "updated_ts": int(time.time() * 1000),
         "updated_by": "ops",
         "reason": "reviewed",
         "last_cmd_id": str(uuid.uuid4()),
@@ -60,6 +77,9 @@ def test_kills_on_kafka_and_follows_the_operators_unkill(
     }
     kill = {**unkill, "scope": f"ACCOUNT:{killed}", "status": "KILLED", "reason": "halted by ops"}
     produce(spark, KILL_STATE, [(unkill["scope"], unkill), (kill["scope"], kill)])
+    # In a window that starts after the UNKILL: the windows before it are forgiven
+    sleep_past_next_second()
+    produce(spark, ORDERS, [(forgiven, r) for r in orders_of(forgiven, 50, 3 * 60 * SECOND)])
 
     # When the job runs over what is in the topics, with no later order to move the watermark
     options = StreamOptions(
@@ -71,9 +91,9 @@ def test_kills_on_kafka_and_follows_the_operators_unkill(
     for query in start_streams(spark, settings, options, run_namespace(options.checkpoint)):
         query.awaitTermination()
 
-    # Then the first account has exactly one KILL from spark, and signals; the unkilled one has none: its
-    # orders before the UNKILL are forgiven, and the 50 after it are under the limit; the killed one has
-    # none either (it is KILLED already), though its signals still flow
+    # Then the first account has exactly one KILL from spark, in its canonical scope, and signals; the
+    # unkilled one has none: its orders before the UNKILL are forgiven, and the 50 after it are under the
+    # limit; the killed one has none either (it is KILLED already), though its signals still flow
     out = (
         spark.read.format("kafka")
         .option("kafka.bootstrap.servers", BROKERS)
@@ -88,5 +108,17 @@ def test_kills_on_kafka_and_follows_the_operators_unkill(
     assert [(k["scope"], k["action"], k["triggered_by"], k["reason"]) for k in kills] == [
         (f"ACCOUNT:{account}", "KILL", "spark", "Order rate breach: 120 orders in 60s")
     ]
-    assert any(r.topic == RISK_SIGNALS for r in out)
+    assert any(r.topic == RISK_SIGNALS and r.key == account for r in out)
     assert any(r.topic == RISK_SIGNALS and r.key == killed for r in out)
+    # And every order carries the broker's append time, not the time its client gave it
+    stamped = (
+        spark.read.format("kafka")
+        .option("kafka.bootstrap.servers", BROKERS)
+        .option("subscribe", ORDERS)
+        .option("startingOffsets", "earliest")
+        .load()
+        .select("timestampType")
+        .distinct()
+        .collect()
+    )
+    assert [r.timestampType for r in stamped] == [LOG_APPEND_TIME]

@@ -1,5 +1,6 @@
 """The streaming plan itself, with files instead of Kafka: the update-mode window query and the episode
-step in foreachBatch run as a real Structured Streaming query, micro-batch by micro-batch, one file each."""
+step in foreachBatch run as a real Structured Streaming query, micro-batch by micro-batch, one file each.
+Each line of a file is an orders.v1 log record, read through the parse the Kafka source's records take."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from typing import Any
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
-from orders_fixture import NOON, order, spread
+from orders_fixture import NOON, order, record, spread
 from riskjob.commands import run_namespace
 from riskjob.episode_store import EpisodeStore
-from riskjob.orders import ORDER_SCHEMA, valid_orders
+from riskjob.orders import RECORD_SCHEMA, file_records, parse_orders
 from riskjob.settings import DetectorSettings
 from riskjob.streaming import DetectorBatch, StreamOptions, detector_writer
 from riskjob.topics import KILL_COMMANDS, RISK_SIGNALS
@@ -22,10 +23,12 @@ from riskjob.topics import KILL_COMMANDS, RISK_SIGNALS
 SECOND = 1_000
 
 
-def write_batch(directory: Path, sequence: int, rows: list[dict[str, Any]]) -> None:
+def write_batch(directory: Path, sequence: int, rows: list[dict[str, Any]], clock_ms: int = 0) -> None:
+    """Orders appended at their ts; a client clock `clock_ms` off stamps each ts that much off."""
     directory.mkdir(parents=True, exist_ok=True)
     file = directory / f"{sequence}.json"
-    file.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    logged = [record({**row, "ts": row["ts"] + clock_ms}, appended_ms=row["ts"]) for row in rows]
+    file.write_text("".join(json.dumps(line) + "\n" for line in logged))
     # The file source takes files oldest first by modification time; files written within the same
     # clock tick would come in any order, and the far-future one first would make the others late.
     os.utime(file, (1_700_000_000 + sequence, 1_700_000_000 + sequence))
@@ -78,8 +81,8 @@ class Run:
             operator_states=self.operator_states,
             say=lambda _line: None,
         )
-        source = self.spark.readStream.schema(ORDER_SCHEMA).option("maxFilesPerTrigger", 1)
-        orders = valid_orders(source.json(str(self.incoming)))
+        source = self.spark.readStream.schema(RECORD_SCHEMA).option("maxFilesPerTrigger", 1)
+        orders = parse_orders(file_records(source.json(str(self.incoming))))
         detector_writer(orders, self.settings, self.options, batch).start().awaitTermination()
 
     def kills(self) -> list[tuple[int, str, str]]:
@@ -105,6 +108,25 @@ def test_a_breach_is_killed_in_the_micro_batch_of_the_breaching_order(run: Run) 
     # Then the account is killed in that batch, for the window of the crossing order (12:00:04, the 101st)
     # as it stood at the end of the batch: the orders of 12:00:00-12:00:04.96
     assert run.kills() == [(0, "ACCOUNT:12345", "Order rate breach: 125 orders in 60s")]
+
+
+def test_a_client_clock_minutes_off_hides_no_account_and_blinds_nobody(run: Run) -> None:
+    # Given a runaway whose client stamps its orders five minutes ahead of the log, then, in later
+    # batches, one whose client is twenty seconds behind and one whose clock is right
+    write_batch(run.incoming, 1, spread(150, NOON, 10, account_id="fast"), clock_ms=5 * 60 * SECOND)
+    write_batch(run.incoming, 2, spread(150, NOON + 3 * SECOND, 10, account_id="slow"), clock_ms=-20 * SECOND)
+    write_batch(run.incoming, 3, spread(150, NOON + 6 * SECOND, 10, account_id="right"))
+
+    # When the job runs batch by batch
+    run.process()
+
+    # Then each is killed in the batch of its runaway: event time is the append time, so neither the far
+    # future ts moves the watermark past the others nor the old one is late
+    assert [(b, scope) for b, scope, _ in run.kills()] == [
+        (0, "ACCOUNT:fast"),
+        (1, "ACCOUNT:slow"),
+        (2, "ACCOUNT:right"),
+    ]
 
 
 def test_one_kill_per_episode_across_micro_batches(run: Run) -> None:

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
-from orders_fixture import NOON, order, spread
+from orders_fixture import NOON, order, record, records, spread
 from riskjob.commands import run_namespace
-from riskjob.orders import ORDER_SCHEMA, valid_orders
+from riskjob.orders import RECORD_SCHEMA, file_records, parse_orders
 from riskjob.settings import DetectorSettings
 from riskjob.stateful import kill_commands_batch
 from riskjob.windows import window_metrics
@@ -17,8 +18,13 @@ from riskjob.windows import window_metrics
 SECOND = 1_000
 
 
+def records_frame(spark: SparkSession, logged: list[dict[str, Any]]) -> DataFrame:
+    rows = [(r["timestamp"], r["value"]) for r in logged]
+    return parse_orders(file_records(spark.createDataFrame(rows, RECORD_SCHEMA)))
+
+
 def orders_frame(spark: SparkSession, rows: list[dict[str, Any]]) -> DataFrame:
-    return valid_orders(spark.createDataFrame(rows, ORDER_SCHEMA))
+    return records_frame(spark, records(rows))
 
 
 def windows_of(
@@ -104,3 +110,44 @@ def test_concentration_is_judged_only_from_the_minimum(
 def test_malformed_orders_are_not_counted(spark: SparkSession, settings: DetectorSettings) -> None:
     rows = [order(NOON), {**order(NOON + 1), "qty": 0}, {**order(NOON + 2), "account_id": None}]
     assert windows_of(spark, rows, settings)[("ACCOUNT:12345", NOON + SECOND)].order_count == 1
+
+
+def test_event_time_is_the_append_time_not_the_clients_ts(spark: SparkSession) -> None:
+    # Given orders stamped five minutes ahead and twenty seconds behind by their clients
+    logged = [
+        record(order(NOON + 5 * 60 * SECOND, account_id="fast"), appended_ms=NOON + 100),
+        record(order(NOON - 20 * SECOND, account_id="slow"), appended_ms=NOON + 200),
+    ]
+    # When they are read
+    rows = records_frame(spark, logged).select("account_id", F.expr("unix_millis(event_time)"), "ts")
+    # Then each is at the time the log appended it, and keeps its own ts as data
+    assert sorted(tuple(r) for r in rows.collect()) == [
+        ("fast", NOON + 100, NOON + 5 * 60 * SECOND),
+        ("slow", NOON + 200, NOON - 20 * SECOND),
+    ]
+
+
+def test_identifiers_are_read_in_their_canonical_form(spark: SparkSession, settings: DetectorSettings) -> None:
+    spelled = [
+        order(NOON, account_id=" ABC-1 ", symbol="tsla"),
+        order(NOON + 1, account_id="\uff21\uff22\uff23\uff0d\uff11", symbol=" TSLA "),
+        # A zero-width space is no spelling: the order is refused, as the router refuses it
+        order(NOON + 2, account_id="abc\u200b-1", symbol="TSLA"),
+    ]
+    rows = [{**row, "order_id": f"o-{i}"} for i, row in enumerate(spelled)]
+    windows = windows_of(spark, rows, settings)
+    assert windows[("ACCOUNT:abc-1", NOON + SECOND)].order_count == 2
+    assert windows[("SYMBOL:TSLA", NOON + SECOND)].order_count == 2
+    assert windows[("ACCOUNT:abc-1", NOON + SECOND)].top_symbol == "TSLA"
+
+
+def test_a_notional_beyond_any_double_is_capped_and_breaches(
+    spark: SparkSession, settings: DetectorSettings
+) -> None:
+    # qty x price is Infinity as a double
+    rows = [order(NOON, account_id="huge", qty=100, price=1e308)]
+    kills = kill_commands_batch(
+        window_metrics(orders_frame(spark, rows), settings), settings, run_namespace("t")
+    ).collect()
+    assert [(k.scope, k.metric, k.value) for k in kills] == [("ACCOUNT:huge", "notional_60s", 1e15)]
+    assert kills[0].reason == "Notional breach: 1000000000000000.00 in 60s (limit 1000000)"

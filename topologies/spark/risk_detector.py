@@ -5,7 +5,12 @@ killswitch.commands.v1 in the same JSON contracts, with the same metrics, thresh
 wording as the in-process detector, from the same topologies/detector.json. Its commands say
 triggered_by "spark".
 
-Windows: window(event_time, windowMs, slideMs) -- with the shipped file window(ts, '60 seconds',
+Orders: each orders.v1 record is read as the in-process detector's input reads it: event time is the
+time the broker appended it (the topic's LogAppendTime), not the order's own ts; identifiers are in their
+canonical form (NFKC, trimmed, one case), so the scopes are the ones a kill names; and a record the router
+would dead-letter is not counted. Each order adds qty x price to its windows' notional, capped at 1e15.
+
+Windows: window(event_time, windowMs, slideMs) -- with the shipped file window(event_time, '60 seconds',
 '1 second') -- puts each order in 60 overlapping windows aligned to whole seconds. The window ending
 at second e+1 holds exactly the orders the in-process detector's window holds once its newest bucket
 is second e, so both judge the same spans. The aggregation runs in update mode, so each micro-batch
@@ -22,7 +27,8 @@ the same micro-batch.
 Local:  spark-submit --master local[2] --jars <.cache/spark-jars/*.jar> risk_detector.py \
           --brokers 127.0.0.1:9092 --topology topologies/detector.json \
           --checkpoint .cache/spark-checkpoints/local
-Batch:  risk_detector.py --batch-input orders.jsonl --batch-output kills.jsonl   (no Kafka)
+Batch:  risk_detector.py --batch-input records.jsonl --batch-output kills.jsonl   (no Kafka; one
+          {"timestamp": <append ms>, "value": "<orders.v1 record>"} per line)
 """
 
 from __future__ import annotations

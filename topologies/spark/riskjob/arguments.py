@@ -46,7 +46,11 @@ def parse_arguments(argv: Sequence[str]) -> JobArguments:
     parser.add_argument(
         "--available-now", action="store_true", help="process what is in the topic, then stop"
     )
-    parser.add_argument("--batch-input", help="read orders from this JSON-lines file instead of Kafka")
+    parser.add_argument(
+        "--batch-input",
+        help="read orders.v1 records from this JSON-lines file instead of Kafka, one"
+        ' {"timestamp": <append ms>, "value": "<record text>"} per line',
+    )
     parser.add_argument(
         "--batch-output", help="with --batch-input: write the KILL commands here as JSON lines"
     )

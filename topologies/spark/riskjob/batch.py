@@ -6,15 +6,16 @@ import uuid
 
 from pyspark.sql import DataFrame, SparkSession
 
-from .orders import ORDER_SCHEMA, valid_orders
+from .orders import RECORD_SCHEMA, file_records, parse_orders
 from .settings import DetectorSettings
 from .stateful import kill_commands_batch
 from .windows import window_metrics
 
 
 def read_orders_file(spark: SparkSession, path: str) -> DataFrame:
-    """Orders as JSON lines, one order (the orders.v1 value) per line."""
-    return valid_orders(spark.read.schema(ORDER_SCHEMA).json(path))
+    """orders.v1 records as JSON lines, one {"timestamp": <append ms>, "value": "<record text>"} per line,
+    through the parse the Kafka source's records go through."""
+    return parse_orders(file_records(spark.read.schema(RECORD_SCHEMA).json(path)))
 
 
 def detect_batch(orders: DataFrame, settings: DetectorSettings, namespace: uuid.UUID) -> DataFrame:

@@ -17,6 +17,9 @@ from .metrics import ACCOUNT, SYMBOL
 from .orders import EVENT_TIME
 from .settings import DetectorSettings
 
+# MAX_ORDER_NOTIONAL in src/domain/detector.ts: an absurd price still breaches, with a finite value.
+MAX_ORDER_NOTIONAL = 1e15
+
 WINDOW_SCHEMA = StructType(
     [
         StructField("scope_kind", StringType()),
@@ -42,7 +45,7 @@ def scope_rows(orders: DataFrame) -> DataFrame:
     return orders.select(
         EVENT_TIME,
         "symbol",
-        (F.col("qty") * F.col("price")).alias("notional"),
+        F.least(F.col("qty").cast("double") * F.col("price"), F.lit(MAX_ORDER_NOTIONAL)).alias("notional"),
         F.explode(scopes).alias("scope"),
     ).select(
         EVENT_TIME,
