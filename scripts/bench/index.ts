@@ -6,9 +6,12 @@
  * recreates the riskctl topics on it. `--spark` adds breach-to-KILL latency of the Spark job against the
  * in-process detector on the same stream and broker; it needs the same broker and the Spark virtualenv
  * (npm run spark:setup), and takes a minute or two, most of it Spark starting and warming up.
+ * `--baseline=REF` measures the router at another commit first (in a temporary worktree) and reports the ratio.
  */
 import os from 'node:os'
+import { benchBaseline, ratioToBaseline } from './baseline.js'
 import { benchEmbeddedLog } from './embedded-log.js'
+import { benchDetector, benchDuplicateMemory } from './fail-closed.js'
 import { benchBreachToDrop, benchRouter } from './pipeline.js'
 import type { BenchResult } from './result.js'
 
@@ -16,7 +19,13 @@ const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [
   { name: 'embedded log', run: benchEmbeddedLog },
   { name: 'router', run: benchRouter },
   { name: 'breach to drop', run: benchBreachToDrop },
+  { name: 'detector', run: benchDetector },
+  { name: 'router duplicates', run: benchDuplicateMemory },
 ]
+
+// `--baseline=REF`: the router's figure at REF too, measured first, and the ratio.
+const baseline = process.argv.find((arg) => arg.startsWith('--baseline='))?.slice('--baseline='.length)
+if (baseline !== undefined) suites.unshift({ name: `router baseline (${baseline})`, run: () => benchBaseline(baseline) })
 
 if (process.argv.includes('--kafka')) {
   // Loaded only when asked for: the default bench needs no broker and no kafkajs.
@@ -45,6 +54,8 @@ for (const suite of suites) {
     process.exit(1)
   }
 }
+
+results.push(...ratioToBaseline(results))
 
 if (json) {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`)

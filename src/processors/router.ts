@@ -47,6 +47,11 @@ export interface RouterOptions {
   /** How long a decided order_id stays a DUPLICATE when re-sent (default one hour). */
   readonly duplicateHorizonMs?: number
   readonly maxRememberedIds?: number
+  /**
+   * Read the duplicate horizon back from audit.v1 at each (re)start (default). A router made for one batch
+   * (a Lambda delivery) leaves it off: it would read an hour of audits per batch.
+   */
+  readonly rememberFromAudit?: boolean
 }
 
 /**
@@ -102,7 +107,7 @@ export class Router implements Processor {
     const states = await this.bootstrap()
     let orders: Consumer | undefined
     try {
-      await this.rememberDecided()
+      if (this.options.rememberFromAudit !== false) await this.rememberDecided()
       orders = await this.log.consumer({
         topics: [ORDERS],
         groupId: ROUTER_GROUP,

@@ -9,6 +9,8 @@ import type { LogRecord, TopicPartitionOffset } from '../log/port.js'
  */
 export class TimeMerge {
   private readonly queues = new Map<number, LogRecord[]>()
+  /** The newest append time each partition has shown: how far it is known to have got. */
+  private readonly newest = new Map<number, number>()
   /** Partitions read to their end at the last check and given nothing since. */
   private readonly caughtUp = new Set<number>()
 
@@ -30,6 +32,7 @@ export class TimeMerge {
         this.queues.set(record.partition, queue)
       }
       queue.push(record)
+      this.newest.set(record.partition, Math.max(this.newest.get(record.partition) ?? -Infinity, record.timestamp))
       this.caughtUp.delete(record.partition)
     }
   }
@@ -60,23 +63,32 @@ export class TimeMerge {
     return true
   }
 
-  /** Every record that can be placed in time order now, oldest first (ties by partition, then offset). */
+  /**
+   * Every record that can be placed in time order now: merged by append time, oldest first, each partition's
+   * records staying in offset order (a clock that stepped back does not reorder a partition).
+   */
   release(): LogRecord[] {
     let bound = Number.POSITIVE_INFINITY
     for (const [partition, queue] of this.queues) {
-      const last = queue[queue.length - 1]
-      if (last !== undefined) bound = Math.min(bound, last.timestamp)
+      if (queue.length > 0) bound = Math.min(bound, this.newest.get(partition)!)
       else if (!this.caughtUp.has(partition)) return []
     }
+    const queues = [...this.queues.values()].filter((queue) => queue.length > 0)
+    const next = queues.map(() => 0)
     const released: LogRecord[] = []
-    for (const queue of this.queues.values()) {
-      let taken = 0
-      while (taken < queue.length && queue[taken]!.timestamp <= bound) taken += 1
-      for (let i = 0; i < taken; i += 1) released.push(queue[i]!)
-      queue.splice(0, taken)
+    for (;;) {
+      let pick = -1
+      for (let i = 0; i < queues.length; i += 1) {
+        const head = queues[i]![next[i]!]
+        if (head === undefined || head.timestamp > bound) continue
+        if (pick < 0 || head.timestamp < queues[pick]![next[pick]!]!.timestamp) pick = i
+      }
+      if (pick < 0) break
+      released.push(queues[pick]![next[pick]!]!)
+      next[pick]! += 1
     }
-    // Each queue is already in order; a stable sort keeps each partition's records in offset order.
-    return released.sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition)
+    queues.forEach((queue, i) => queue.splice(0, next[i]))
+    return released
   }
 
   /**

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import { execa } from 'execa'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isLogError } from '../../src/log/errors.js'
 import { openEmbeddedLog } from '../../src/log/embedded/embedded-log.js'
@@ -46,6 +47,55 @@ describe('embedded log: its data directory and groups', () => {
     const log = await openEmbeddedLog({ dataDir })
     await log.close()
     expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'riskctl.json'), 'utf8'))).toMatchObject({ version: 1 })
+  })
+
+  it('refuses a data directory whose log.db has gone, naming the path, and starts no new log there', async () => {
+    const dataDir = dir()
+    const log = await openEmbeddedLog({ dataDir })
+    await log.close()
+    const marker = JSON.parse(fs.readFileSync(path.join(dataDir, 'riskctl.json'), 'utf8')) as { log_id?: string }
+    expect(marker.log_id).toMatch(/^[0-9a-f-]{36}$/)
+    for (const name of fs.readdirSync(dataDir)) if (name.startsWith('log.db')) fs.rmSync(path.join(dataDir, name))
+    const refused = await failure(openEmbeddedLog({ dataDir }))
+    expect(refused.code).toBe('RISKCTL_DATA_DIR_INVALID')
+    expect(refused.message).toContain(path.join(dataDir, 'log.db'))
+    expect(refused.message).toMatch(/is missing/)
+    expect(fs.existsSync(path.join(dataDir, 'log.db'))).toBe(false)
+  })
+
+  it("refuses another directory's log.db copied in, and adopts a log made before logs had an identity", async () => {
+    const [first, second] = [dir(), dir()]
+    for (const dataDir of [first, second]) await (await openEmbeddedLog({ dataDir })).close()
+    fs.copyFileSync(path.join(second, 'log.db'), path.join(first, 'log.db'))
+    const refused = await failure(openEmbeddedLog({ dataDir: first }))
+    expect(refused.message).toMatch(/has been replaced/)
+
+    // A directory from before: its marker names no log, and its log has no identity yet.
+    const old = dir()
+    await (await openEmbeddedLog({ dataDir: old })).close()
+    fs.writeFileSync(path.join(old, 'riskctl.json'), JSON.stringify({ format: 'riskctl-embedded-log', version: 1 }))
+    const db = new Database(path.join(old, 'log.db'))
+    db.exec('DROP TABLE meta')
+    db.close()
+    await (await openEmbeddedLog({ dataDir: old })).close()
+    const adopted = JSON.parse(fs.readFileSync(path.join(old, 'riskctl.json'), 'utf8')) as { log_id?: string }
+    expect(adopted.log_id).toMatch(/^[0-9a-f-]{36}$/)
+    await (await openEmbeddedLog({ dataDir: old })).close()
+  })
+
+  it('lets processes that start together on a new directory share one log', async () => {
+    const dataDir = path.join(dir(), 'fresh')
+    const module = new URL('../../src/log/embedded/embedded-log.ts', import.meta.url).href
+    const script = `const { openEmbeddedLog } = await import(${JSON.stringify(module)}); await (await openEmbeddedLog({ dataDir: process.env.DATA })).close()`
+    const opened = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { env: { DATA: dataDir }, reject: false }),
+      ),
+    )
+    for (const child of opened) expect(child.stderr).toBe('')
+    for (const child of opened) expect(child.exitCode).toBe(0)
+    const log = await openEmbeddedLog({ dataDir })
+    await log.close()
   })
 
   it('refuses a non-empty directory that riskctl did not create, naming it, and leaves it untouched', async () => {

@@ -34,7 +34,11 @@ describe('riskctl demo run --auto, in a pseudo-terminal', { timeout: 180_000 }, 
     expect(drops.every((a) => a.corr_id === kill!.corr_id)).toBe(true)
     const restored = await cliJson<AuditRecord[]>(['audit', '--corr-id', unkill!.corr_id], dataDir)
     expect(restored.length).toBeGreaterThan(0)
-    expect(restored.every((a) => a.decision === 'ALLOW' && a.account_id === '12345')).toBe(true)
+    // The unkill itself (the aggregator's APPLIED), then the orders it let through.
+    expect(restored.filter((a) => a.service === 'aggregator').map((a) => a.decision)).toEqual(['APPLIED'])
+    const routed = restored.filter((a) => a.service === 'router')
+    expect(routed.length).toBeGreaterThan(0)
+    expect(routed.every((a) => a.decision === 'ALLOW' && a.account_id === '12345')).toBe(true)
     const state = await cliJson<KillState[]>(['state'], dataDir)
     expect(state.find((s) => s.scope === 'ACCOUNT:12345')?.status).toBe('ACTIVE')
   })

@@ -47,7 +47,7 @@ describe('the kill-switch loop, driven through the real CLI in separate processe
     expect(commands[0]).toMatchObject({ triggered_by: 'detector', metric: 'order_rate_60s', corr_id: killed.corr_id })
 
     const audits = await waitFor('every order audited', async () => {
-      const records = (await readTopic<AuditRecord>('audit.v1', dataDir)).map((r) => r.value)
+      const records = (await readTopic<AuditRecord>('audit.v1', dataDir)).map((r) => r.value).filter((a) => a.service === 'router')
       return records.length === 240 + 200 ? records : undefined
     })
     const drops = audits.filter((a) => a.decision === 'DROP')
@@ -77,7 +77,8 @@ describe('the kill-switch loop, driven through the real CLI in separate processe
     expect(after.exitCode).toBe(0)
     const resumed = await waitFor('ALLOWs for 12345 after the unkill', async () => {
       const records = await cliJson<AuditRecord[]>(['audit', '--corr-id', restored.state.corr_id], dataDir)
-      return records.length === 10 ? records : undefined
+      const routed = records.filter((r) => r.service === 'router')
+      return routed.length === 10 ? routed : undefined
     })
     expect(resumed.every((a) => a.decision === 'ALLOW' && a.account_id === '12345')).toBe(true)
 
@@ -117,7 +118,7 @@ describe('the kill-switch loop, driven through the real CLI in separate processe
     expect(audit.decision).toBe('DROP')
 
     const audits = await waitFor('all 601 orders audited', async () => {
-      const records = (await readTopic<AuditRecord>('audit.v1', dataDir)).map((r) => r.value)
+      const records = (await readTopic<AuditRecord>('audit.v1', dataDir)).map((r) => r.value).filter((a) => a.service === 'router')
       return records.length >= 601 ? records : undefined
     })
     const ids = audits.map((a) => a.order_id)

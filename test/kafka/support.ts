@@ -5,6 +5,7 @@ import type { Order } from '../../src/contracts/messages.js'
 import { openKafkaLog } from '../../src/log/kafka/kafka-log.js'
 import type { EventLog, ProduceRecord } from '../../src/log/port.js'
 import { AGGREGATOR_GROUP } from '../../src/processors/aggregator.js'
+import { DETECTOR_GROUP } from '../../src/processors/detector.js'
 import { ROUTER_GROUP } from '../../src/processors/router.js'
 import { AGGREGATOR_PROGRESS_GROUP, ROUTER_PROGRESS_GROUP } from '../../topologies/aws/names.js'
 import { ORDERS, TOPIC_NAMES, TOPICS } from '../../topologies/topics.js'
@@ -45,7 +46,7 @@ export async function resetRiskctlTopics(): Promise<void> {
       await sleep(200)
     }
     await admin
-      .deleteGroups([ROUTER_GROUP, AGGREGATOR_GROUP, ROUTER_PROGRESS_GROUP, AGGREGATOR_PROGRESS_GROUP])
+      .deleteGroups([ROUTER_GROUP, AGGREGATOR_GROUP, DETECTOR_GROUP, ROUTER_PROGRESS_GROUP, AGGREGATOR_PROGRESS_GROUP])
       .catch(() => undefined)
   } finally {
     await admin.disconnect()

@@ -43,7 +43,7 @@ export async function routeEvent(
   const run = { log, topic: ORDERS, records, budgetMs, progressGroup: ROUTER_PROGRESS_GROUP }
   const started = Date.now()
   const redelivered = await runOverBatch(run, (batchLog) => {
-    return new Router(batchLog, { onBatch: (batch) => audits.push(...batch) })
+    return new Router(batchLog, { onBatch: (batch) => audits.push(...batch), rememberFromAudit: false })
   })
   // The index follows the audit topic, never leads it: written once the batch is durable in Kafka.
   // What an earlier delivery decided goes in again, from the topic: that delivery may have failed here.

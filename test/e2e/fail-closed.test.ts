@@ -1,0 +1,3 @@
+import { describeFailClosed } from '../helpers/fail-closed.js'
+
+describeFailClosed({ name: 'embedded log', env: {}, reset: async () => undefined, readyTimeoutMs: 30_000 })

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { deadLetterSchema } from '../../../src/contracts/messages.js'
+import { decodeJson, MAX_RECORD_BYTES } from '../../../src/contracts/decode.js'
+import { orderSchema } from '../../../src/contracts/messages.js'
+import type { LogRecord } from '../../../src/log/port.js'
+import { deadLetter, decodeStateRecord, MAX_DEAD_LETTER_RAW_BYTES } from '../../../src/processors/records.js'
+
+const T = Date.UTC(2026, 11, 4, 12)
+
+function record(key: string | null, value: string | null, overrides: Partial<LogRecord> = {}): LogRecord {
+  return {
+    topic: 'killswitch.state.v1',
+    partition: 1,
+    offset: 7,
+    key,
+    value: value === null ? null : Buffer.from(value),
+    timestamp: T,
+    headers: {},
+    ...overrides,
+  }
+}
+
+describe('decodeStateRecord fails closed', () => {
+  it('enforces a state whose scope and status can be read, whatever else it lacks', () => {
+    const change = decodeStateRecord(record('ACCOUNT:1', JSON.stringify({ scope: 'account:1', status: 'killed' })))
+    expect(change).toEqual({
+      type: 'state',
+      problem: expect.stringMatching(/^incomplete state record/),
+      state: {
+        scope: 'ACCOUNT:1',
+        status: 'KILLED',
+        updated_ts: T,
+        updated_by: 'unknown',
+        reason: 'state record without a reason',
+        last_cmd_id: 'state-1:7',
+        corr_id: 'state-1:7',
+      },
+    })
+  })
+
+  it('kills the scope its key names when the value cannot be read at all', () => {
+    const change = decodeStateRecord(record('SYMBOL:TSLA', '{"scope": "SYMBOL:TSLA", "status": '))
+    expect(change).toMatchObject({ type: 'state', state: { scope: 'SYMBOL:TSLA', status: 'KILLED' } })
+    expect(change.type === 'state' && change.problem).toMatch(/^unreadable state record/)
+  })
+
+  it('calls a record that names no scope invalid, so it is dead-lettered and alerted on', () => {
+    expect(decodeStateRecord(record('garbage', 'x'))).toEqual({ type: 'invalid', error: expect.stringMatching(/names no scope/) })
+    expect(decodeStateRecord(record(null, null))).toEqual({ type: 'invalid', error: 'tombstone without a key' })
+  })
+
+  it('lets only the scope spelt as the aggregator writes it be deleted by a tombstone', () => {
+    expect(decodeStateRecord(record('ACCOUNT:abc', null))).toEqual({ type: 'deleted', scope: 'ACCOUNT:abc' })
+    expect(decodeStateRecord(record('account:ABC', null))).toEqual({ type: 'ignored' })
+  })
+
+  it('bounds the reason a router copies into every audit record', () => {
+    const state = { scope: 'GLOBAL', status: 'KILLED', updated_ts: T, updated_by: 'a', reason: 'r'.repeat(5000), last_cmd_id: 'c', corr_id: 'c' }
+    const change = decodeStateRecord(record('GLOBAL', JSON.stringify(state)))
+    expect(change.type === 'state' && change.state.reason.length).toBe(1025)
+  })
+})
+
+describe('bounded records', () => {
+  it('refuses an order record over the bound before parsing it', () => {
+    const huge = JSON.stringify({ order_id: 'o-1', memo: 'x'.repeat(1_200_000) })
+    expect(decodeJson(orderSchema, huge)).toEqual({ ok: false, error: `record is ${huge.length} bytes; at most ${MAX_RECORD_BYTES} bytes are accepted` })
+  })
+
+  it('dead-letters a 1.2 MB record as its first 16 KiB, its size and the mark, valid UTF-8 and under 20 KiB', () => {
+    const raw = `{"memo":"${'é'.repeat(600_000)}"}`
+    const letter = deadLetter(record('k', raw, { topic: 'orders.v1' }), 'too large', T)
+    const value = JSON.parse(letter.value!.toString('utf8')) as Record<string, unknown>
+    expect(deadLetterSchema.parse(value)).toMatchObject({ raw_bytes: Buffer.byteLength(raw), raw_truncated: true, source_topic: 'orders.v1', offset: '1:7' })
+    expect(Buffer.byteLength(String(value.raw))).toBeLessThanOrEqual(MAX_DEAD_LETTER_RAW_BYTES + 3)
+    expect(letter.value!.length).toBeLessThan(20 * 1024 * 2)
+    expect(letter.key).toBe('orders.v1')
+  })
+
+  it('keeps a small record whole, without the truncation fields', () => {
+    const value = JSON.parse(deadLetter(record('k', 'not json'), 'not JSON', T).value!.toString()) as Record<string, unknown>
+    expect(value).toEqual({ ts: T, source_topic: 'killswitch.state.v1', offset: '1:7', raw: 'not json', error: 'not JSON' })
+  })
+})
