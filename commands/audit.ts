@@ -6,7 +6,7 @@ import { auditDecisionSchema } from '../src/contracts/messages.js'
 import { queryAudit } from '../src/services/audit-query.js'
 
 export default class Audit extends BaseCommand<typeof Audit> {
-  static override summary = 'Query the audit trail: one record per router decision, newest first.'
+  static override summary = 'Query the audit trail: one record per router decision and per command, newest first.'
   static override description =
     "Answers from a local index of audit.v1 (the seed's DynamoDB queries), brought up to date first. Filters combine: --account 12345 --decision DROP shows the orders of 12345 the kill switch stopped; --corr-id follows one kill or unkill through every decision it caused."
   static override profileUse = 'connect' as const

@@ -8,6 +8,7 @@ import { DEFAULT_DETECTOR_TOPOLOGY_PATH, loadDetectorTopology } from '../src/con
 import { startSparkDetectorTask } from '../src/spark/spark-task.js'
 import { createAllTopics } from '../src/services/topics-create.js'
 import { parseComponents, startPipeline } from '../src/services/pipeline.js'
+import { parseSpan } from '../src/services/time-span.js'
 
 export default class Up extends BaseCommand<typeof Up> {
   static override summary = 'Run the detector, aggregator, router and operator console until Ctrl+C.'
@@ -24,6 +25,11 @@ export default class Up extends BaseCommand<typeof Up> {
     'console-port': Flags.integer({ description: 'Port of the operator console on 127.0.0.1', default: 8000, min: 0, max: 65535 }),
     only: Flags.string({ description: 'Run only these components (comma-separated): aggregator, router, detector, console' }),
     topology: Flags.string({ description: 'Detector topology file (default: topologies/detector.json)' }),
+    'duplicate-horizon': Flags.string({
+      description: 'How long a decided order_id stays a DUPLICATE when re-sent, across restarts (e.g. 30m, 1h, 1d)',
+      default: '1h',
+      env: 'RISKCTL_DUPLICATE_HORIZON',
+    }),
     detector: Flags.string({
       description: 'inprocess, or spark: the Spark job (local[2], Kafka only) in place of the in-process detector',
       options: ['inprocess', 'spark'],
@@ -37,6 +43,7 @@ export default class Up extends BaseCommand<typeof Up> {
     const components = spark ? chosen.filter((component) => component !== 'detector') : chosen
     const topologyFile = path.resolve(this.flags.topology ?? DEFAULT_DETECTOR_TOPOLOGY_PATH)
     const settings = loadDetectorTopology(topologyFile)
+    const duplicateHorizonMs = parseSpan(this.flags['duplicate-horizon'], '--duplicate-horizon')
     const log = await this.openLog()
     await createAllTopics(log)
     const token = components.includes('console')
@@ -55,6 +62,7 @@ export default class Up extends BaseCommand<typeof Up> {
       components,
       detectorSettings: settings,
       dataDir: this.settings.backend.dataDir,
+      duplicateHorizonMs,
       console: token && { port: this.flags['console-port'], host: '127.0.0.1', token: token.value },
     })
     process.stderr.write(

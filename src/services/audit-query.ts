@@ -1,7 +1,9 @@
 import type { AuditDecision, AuditRecord } from '../contracts/messages.js'
 import { badInput } from '../errors.js'
 import type { EventLog } from '../log/port.js'
+import { canonicalId } from '../domain/identifiers.js'
 import { AuditIndex } from './audit-index/audit-index.js'
+import { spanMs } from './time-span.js'
 
 export interface AuditQueryInput {
   readonly account?: string | undefined
@@ -17,20 +19,19 @@ export async function queryAudit(log: EventLog, dataDir: string, input: AuditQue
   const index = AuditIndex.open(dataDir, log.description)
   try {
     await index.catchUp(log)
-    return index.query({ account: input.account, decision: input.decision, corrId: input.corrId, since, limit: input.limit })
+    // The trail holds canonical ids: `--account ABC-1` finds what the router recorded as abc-1.
+    const account = input.account === undefined ? undefined : canonicalId('account', input.account)
+    return index.query({ account: account?.ok === true ? account.id : input.account, decision: input.decision, corrId: input.corrId, since, limit: input.limit })
   } finally {
     index.close()
   }
 }
 
-const RELATIVE = /^(\d+)\s*(s|m|h|d)$/
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
-
 /** ISO time, epoch ms, or a span back from now: 30s, 10m, 2h, 1d. */
 export function parseSince(text: string, now: number): number {
   const trimmed = text.trim()
-  const relative = RELATIVE.exec(trimmed)
-  if (relative) return now - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS]
+  const back = spanMs(trimmed)
+  if (back !== undefined) return now - back
   if (/^\d+$/.test(trimmed)) return Number(trimmed)
   // Only strings that look like a date: Date.parse alone accepts odd inputs such as "1".
   const parsed = /^\d{4}-\d{2}-\d{2}/.test(trimmed) ? Date.parse(trimmed) : Number.NaN

@@ -19,6 +19,8 @@ export interface PipelineOptions {
   readonly components: readonly Component[]
   readonly detectorSettings: DetectorSettings
   readonly console?: { readonly port: number; readonly host: string; readonly token: string } | undefined
+  /** How long the router remembers a decided order_id (default: an hour). */
+  readonly duplicateHorizonMs?: number | undefined
   /** Where the audit index lives; with a router, `up` keeps it current. */
   readonly dataDir?: string | undefined
 }
@@ -76,7 +78,9 @@ export function parseComponents(list: string | undefined): Component[] {
 export async function startPipeline(log: EventLog, options: PipelineOptions): Promise<RunningPipeline> {
   const has = (component: Component) => options.components.includes(component)
   const aggregator = has('aggregator') ? new Aggregator(log) : undefined
-  const router = has('router') ? new Router(log) : undefined
+  const router = has('router')
+    ? new Router(log, options.duplicateHorizonMs === undefined ? {} : { duplicateHorizonMs: options.duplicateHorizonMs })
+    : undefined
   const detector = has('detector')
     ? new DetectorProcessor(log, { settings: options.detectorSettings })
     : undefined

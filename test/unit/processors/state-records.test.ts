@@ -82,3 +82,14 @@ describe('bounded records', () => {
     expect(value).toEqual({ ts: T, source_topic: 'killswitch.state.v1', offset: '1:7', raw: 'not json', error: 'not JSON' })
   })
 })
+
+describe('a full disk', () => {
+  it('is reported with the path of the log, as RISKCTL_DISK_FULL', async () => {
+    const { translateSqliteError } = await import('../../../src/log/embedded/sqlite-errors.js')
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })
+    const error = translateSqliteError(full, '/data/riskctl/log.db') as { code: string; message: string; exitCode: number; suggestions: string[] }
+    expect(error).toMatchObject({ code: 'RISKCTL_DISK_FULL', exitCode: 5 })
+    expect(error.message).toContain('/data/riskctl/log.db')
+    expect(error.suggestions[0]).toContain('/data/riskctl')
+  })
+})
