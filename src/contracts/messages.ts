@@ -2,8 +2,10 @@ import { z } from 'zod'
 import { canonicalId, type IdentifierKind } from '../domain/identifiers.js'
 import { parseScope, SCOPE_FORMS } from '../domain/scope.js'
 
+/** The latest time a Date can hold: an epoch ms past it is no time at all. */
+export const MAX_EPOCH_MS = 8.64e15
 /** Epoch milliseconds. */
-const epochMs = z.number().int().nonnegative()
+const epochMs = z.number().int().nonnegative().max(MAX_EPOCH_MS)
 const nonEmpty = z.string().min(1)
 /** Ids and names a processor copies into what it writes: bounded, so no record outgrows its topic. */
 const shortText = nonEmpty.max(128)

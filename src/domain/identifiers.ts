@@ -5,7 +5,8 @@
  * onto its plain-ASCII form (a look-alike letter from another script, a zero-width character, a space inside,
  * too many characters) is refused with the reason, never matched loosely.
  *
- * The rule: Unicode NFKC, then trimmed, then one case per kind: symbols upper, everything else lower.
+ * The rule: Unicode NFKC, then trimmed, then one case per kind: symbols upper, account ids and strategies lower,
+ * order ids as they are.
  */
 export type IdentifierKind = 'account' | 'symbol' | 'strategy' | 'order_id'
 
@@ -17,7 +18,7 @@ interface Rule {
   readonly char: RegExp
   /** What the first character must be. */
   readonly first: RegExp
-  readonly upper: boolean
+  readonly letterCase: 'upper' | 'lower' | 'kept'
   readonly maxLength: number
   readonly valid: string
 }
@@ -26,32 +27,30 @@ export const MAX_ID_LENGTH = 64
 export const MAX_TICKER_LENGTH = 10
 export const MAX_ORDER_ID_LENGTH = 128
 
+/** Account ids and strategy names: the same rule, so a name typed for one kind reads the same for the other. */
+const NAME_RULE: Rule = {
+  char: /^[a-z0-9._-]$/,
+  first: /^[a-z0-9]$/,
+  letterCase: 'lower',
+  maxLength: MAX_ID_LENGTH,
+  valid: `ASCII letters, digits, '.', '_' and '-', starting with a letter or digit, at most ${MAX_ID_LENGTH}`,
+}
+
 const RULES: Readonly<Record<IdentifierKind, Rule>> = {
-  account: {
-    char: /^[a-z0-9._-]$/,
-    first: /^[a-z0-9]$/,
-    upper: false,
-    maxLength: MAX_ID_LENGTH,
-    valid: `ASCII letters, digits, '.', '_' and '-', starting with a letter or digit, at most ${MAX_ID_LENGTH}`,
-  },
-  strategy: {
-    char: /^[a-z0-9._-]$/,
-    first: /^[a-z0-9]$/,
-    upper: false,
-    maxLength: MAX_ID_LENGTH,
-    valid: `ASCII letters, digits, '.', '_' and '-', starting with a letter or digit, at most ${MAX_ID_LENGTH}`,
-  },
+  account: NAME_RULE,
+  strategy: NAME_RULE,
   symbol: {
     char: /^[A-Z0-9.]$/,
     first: /^[A-Z]$/,
-    upper: true,
+    letterCase: 'upper',
     maxLength: MAX_TICKER_LENGTH,
     valid: `A-Z, digits and '.', starting with a letter, at most ${MAX_TICKER_LENGTH}`,
   },
   order_id: {
     char: /^[\x21-\x7e]$/,
     first: /^[\x21-\x7e]$/,
-    upper: false,
+    // Order ids are case-sensitive in many schemes (base62, nanoid): two that differ in case are two orders.
+    letterCase: 'kept',
     maxLength: MAX_ORDER_ID_LENGTH,
     valid: `printable ASCII without spaces, at most ${MAX_ORDER_ID_LENGTH}`,
   },
@@ -63,7 +62,7 @@ export function canonicalId(kind: IdentifierKind, raw: string): Canonical {
   // Bounded before NFKC so that a megabyte of text costs nothing to refuse.
   if (raw.length > rule.maxLength * 4) return tooLong(kind, raw.length, rule)
   const folded = raw.normalize('NFKC').trim()
-  const id = rule.upper ? folded.toUpperCase() : folded.toLowerCase()
+  const id = rule.letterCase === 'upper' ? folded.toUpperCase() : rule.letterCase === 'lower' ? folded.toLowerCase() : folded
   if (id.length === 0) return { ok: false, problem: `${label(kind)} is empty; valid: ${rule.valid}` }
   if (id.length > rule.maxLength) return tooLong(kind, id.length, rule)
   const wrong = offending(id, rule)

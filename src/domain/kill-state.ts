@@ -70,7 +70,7 @@ export function applyCommand(
     if (state !== undefined && command.ts < state.updated_ts) {
       return {
         type: 'refused',
-        reason: `stale: the command is from ${new Date(command.ts).toISOString()}, older than ${command.scope}'s ${state.status} state of ${new Date(state.updated_ts).toISOString()}`,
+        reason: `stale: the command is from ${isoTime(command.ts)}, older than ${command.scope}'s ${state.status} state of ${isoTime(state.updated_ts)}`,
       }
     }
   }
@@ -89,4 +89,20 @@ export function applyCommand(
     return { type: 'refused', reason: 'a THROTTLE command needs max_orders_per_sec (a positive integer)' }
   }
   return { type: 'applied', state: { ...next, max_orders_per_sec: command.max_orders_per_sec } }
+}
+
+/** An epoch ms as ISO time, or as the number where no Date can hold it: a message must never throw. */
+function isoTime(ms: number): string {
+  const date = new Date(ms)
+  return Number.isNaN(date.getTime()) ? `${ms} ms` : date.toISOString()
+}
+
+const TIGHTNESS: Readonly<Record<KillStatus, number>> = { ACTIVE: 0, THROTTLED: 1, KILLED: 2 }
+
+/**
+ * Whether a state read from a record that was not whole (see decodeStateRecord) may replace what is known of its
+ * scope: failing closed, such a record may tighten a scope (ACTIVE, THROTTLED, KILLED), never loosen it.
+ */
+export function mayReplace(known: KillState | undefined, suspect: KillState): boolean {
+  return known === undefined || TIGHTNESS[suspect.status] > TIGHTNESS[known.status]
 }

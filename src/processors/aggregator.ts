@@ -1,4 +1,6 @@
 import type { KillCommand, KillState } from '../contracts/messages.js'
+import { killStateSchema } from '../contracts/messages.js'
+import { mayReplace } from '../domain/kill-state.js'
 import { applyCommandBatch, rememberCommands } from './aggregator-step.js'
 import type { EventLog, LogRecord, ProduceRecord, TopicPartitionOffset } from '../log/port.js'
 import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE } from '../../topologies/topics.js'
@@ -72,7 +74,10 @@ export class Aggregator implements Processor {
     await this.log.prepareCommit?.(commit)
     const view = await this.log.readCompacted(KILL_STATE)
     const repairs: StateRepair[] = []
-    for (const record of view.records.values()) this.followState(record, repairs)
+    // Whole records first: a bad record beside a good one for the same scope is repaired away, not enforced.
+    const records = [...view.records.values()].map((record) => ({ record, change: decodeStateRecord(record) }))
+    for (const { change } of records) if (change.type === 'state' && change.problem === undefined) this.current.set(change.state.scope, change.state)
+    for (const { record } of records) this.followState(record, repairs)
     await this.rebuildMemory()
     const states = await this.log.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
     const commands = await this.log
@@ -118,9 +123,12 @@ export class Aggregator implements Processor {
   private followState(record: LogRecord, repairs: StateRepair[]): void {
     const change = decodeStateRecord(record)
     if (change.type === 'state') {
-      if (change.problem === undefined && this.current.has(change.state.scope)) return
-      this.current.set(change.state.scope, change.state)
-      if (change.problem !== undefined) repairs.push({ record, problem: change.problem, state: change.state })
+      if (change.problem === undefined) {
+        if (!this.current.has(change.state.scope)) this.current.set(change.state.scope, change.state)
+        return
+      }
+      if (mayReplace(this.current.get(change.state.scope), change.state)) this.current.set(change.state.scope, change.state)
+      repairs.push({ record, problem: change.problem, state: change.state })
     } else if (change.type === 'deleted') {
       this.current.delete(change.scope)
     } else if (change.type === 'invalid') {
@@ -138,10 +146,18 @@ export class Aggregator implements Processor {
     const repaired: ProduceRecord[] = []
     for (const repair of repairs) {
       output.deadLetters.push(deadLetter(repair.record, repair.problem, now))
-      // Only under the scope's own key: another key's record would stay beside it on the compacted topic.
-      if (repair.state !== undefined && repair.record.key === repair.state.scope) {
-        repaired.push(jsonRecord(repair.state.scope, repair.state, now))
+      const { record, state } = repair
+      // Any other key goes (never a scope's own, which only whole records use): the scope's state lives under the
+      // scope's own key, once, and a restart does not meet the bad record again.
+      if (record.key !== null && record.key !== state?.scope) {
+        repaired.push({ key: record.key, value: null, timestamp: now })
       }
+      if (state === undefined) continue
+      // Under the scope's own key the bad record is now the scope's latest, so what is known goes on top of it
+      // (the tighter of the two); under another key, the state it tightened to, if nothing newer has come since.
+      const known = this.current.get(state.scope)
+      const whole = record.key === state.scope ? known : known === state ? state : undefined
+      if (whole !== undefined && killStateSchema.safeParse(whole).success) repaired.push(jsonRecord(whole.scope, whole, now))
     }
     await this.log.write(
       [

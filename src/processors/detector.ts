@@ -119,11 +119,14 @@ export class DetectorProcessor implements Processor {
         const ends = await orders.endOffsets()
         merge.noteEnds(orders.positions(), ends)
         this.stats.behind = behindBy(orders.positions(), ends)
-        // Wall-clock time moves the windows on only once every backlog is judged: earlier, it would make the
-        // backlog late.
-        if (merge.isCaughtUp) this.collect(this.detector.tick(this.now()), signals, kills)
+        // Wall-clock time moves the windows on once every partition has been read to its end, and no further than
+        // the oldest order still held for the merge: further, it would make the backlog (or that order) late.
+        if (this.stats.behind === 0) this.collect(this.detector.tick(Math.min(this.now(), merge.oldestHeld())), signals, kills)
       }
-      const positions = merge.commitPositions(orders.positions())
+      // Never behind what an earlier run judged: a crash while the windows are rebuilt must not rewind the group.
+      const positions = merge
+        .commitPositions(orders.positions())
+        .map((p) => ({ ...p, offset: Math.max(p.offset, judgeFrom.get(p.partition) ?? 0) }))
       const key = positions.map((p) => `${p.partition}:${p.offset}`).join()
       if (signals.length > 0 || kills.length > 0 || key !== committed) {
         await this.publish(signals, kills, positions)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DeadLetter, KillState } from '../contracts/messages.js'
-import { killStateSchema, killStatusSchema, scopeSchema } from '../contracts/messages.js'
+import { killStateSchema, killStatusSchema, MAX_EPOCH_MS, scopeSchema } from '../contracts/messages.js'
 import { parseScope } from '../domain/scope.js'
 import { decodeJson } from '../contracts/decode.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
@@ -62,6 +62,29 @@ const readableStateSchema = z.object({
  * value cannot be read at all but whose key names a scope KILLS that scope until an operator restores it.
  */
 export function decodeStateRecord(record: LogRecord): StateChange {
+  return underItsKey(record, decodeStateValue(record))
+}
+
+/**
+ * A state is only as good as the key it is filed under: on a compacted topic the key, not the value, decides what
+ * a later record replaces. One filed under its scope spelt otherwise (written before ids were canonical), or under
+ * a key that names no scope, may tighten its scope, never loosen it; one filed under another scope's key has
+ * overwritten that scope's own state, which is therefore unknown: that scope is KILLED until an operator restores it.
+ */
+function underItsKey(record: LogRecord, change: StateChange): StateChange {
+  if (change.type !== 'state' || record.key === null || record.key === change.state.scope) return change
+  const scope = change.state.scope
+  const keyScope = parseScope(record.key)
+  if (!keyScope.ok || keyScope.text === scope) {
+    const where = `state for ${scope} under the key ${JSON.stringify(record.key)}, not ${scope}`
+    if (change.state.status === 'ACTIVE') return { type: 'invalid', error: `${where}: only ${scope} itself restores it` }
+    return { ...change, problem: change.problem ?? where }
+  }
+  const problem = `state for ${scope} under the key of ${keyScope.text}, whose own state it replaced`
+  return { type: 'state', problem, state: killedUntilRestored(keyScope.text, record, problem) }
+}
+
+function decodeStateValue(record: LogRecord): StateChange {
   if (record.value === null) {
     if (record.key === null) return { type: 'invalid', error: 'tombstone without a key' }
     // Only the scope's own key deletes its state: a tombstone spelt otherwise removes that spelling alone.
@@ -79,7 +102,7 @@ export function decodeStateRecord(record: LogRecord): StateChange {
       state: bounded({
         scope: readable.value.scope,
         status: readable.value.status,
-        updated_ts: wholeNumber(fields.updated_ts) ?? record.timestamp,
+        updated_ts: Math.min(wholeNumber(fields.updated_ts) ?? record.timestamp, MAX_EPOCH_MS),
         updated_by: text(fields.updated_by) ?? 'unknown',
         reason: text(fields.reason) ?? 'state record without a reason',
         last_cmd_id: text(fields.last_cmd_id) ?? recordId(record),
@@ -96,19 +119,19 @@ export function decodeStateRecord(record: LogRecord): StateChange {
     return { type: 'invalid', error: `unreadable state record (${decoded.error}) whose key names no scope` }
   }
   const problem = `unreadable state record: ${decoded.error}`
-  return {
-    type: 'state',
-    problem,
-    state: bounded({
-      scope: scope.text,
-      status: 'KILLED',
-      updated_ts: record.timestamp,
-      updated_by: 'riskctl',
-      reason: `${problem}; killed until an operator restores it`,
-      last_cmd_id: recordId(record),
-      corr_id: recordId(record),
-    }),
-  }
+  return { type: 'state', problem, state: killedUntilRestored(scope.text, record, problem) }
+}
+
+function killedUntilRestored(scope: string, record: LogRecord, problem: string): KillState {
+  return bounded({
+    scope,
+    status: 'KILLED',
+    updated_ts: Math.min(Math.max(0, record.timestamp), MAX_EPOCH_MS),
+    updated_by: 'riskctl',
+    reason: `${problem}; killed until an operator restores it`,
+    last_cmd_id: recordId(record),
+    corr_id: recordId(record),
+  })
 }
 
 /** Stands in for a missing cmd_id or corr_id: where the record that decided it lies. */
@@ -136,9 +159,9 @@ function text(value: unknown): string | undefined {
 }
 
 function wholeNumber(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_EPOCH_MS ? value : undefined
 }
 
 function positiveInteger(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined
 }

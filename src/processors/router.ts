@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../contracts/messages.js'
+import { mayReplace } from '../domain/kill-state.js'
 import { KillStateTable, ThrottleMeter, type KillStateView } from '../domain/router-decision.js'
 import type { Consumer, EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
 import { AUDIT, DEAD_LETTERS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
@@ -84,6 +85,10 @@ export class Router implements Processor {
   private readonly recentOrderIds: TentativeIds
   private readonly now: () => number
   private readonly duplicateHorizonMs: number
+  /** The partitions held since the horizon was last read back. */
+  private readonly rememberedFor = new Set<number>()
+  /** Whether this attempt has had its first assignment (covered by the read at its start). */
+  private assigned = false
 
   constructor(
     private readonly log: EventLog,
@@ -107,6 +112,8 @@ export class Router implements Processor {
     const states = await this.bootstrap()
     let orders: Consumer | undefined
     try {
+      this.rememberedFor.clear()
+      this.assigned = false
       if (this.options.rememberFromAudit !== false) await this.rememberDecided()
       orders = await this.log.consumer({
         topics: [ORDERS],
@@ -120,9 +127,12 @@ export class Router implements Processor {
         const before = orders.positions()
         this.notePartitions(before)
         const batch = await orders.poll({ maxRecords: this.options.maxBatch ?? this.log.preferredWriteBatch ?? DEFAULT_MAX_BATCH, maxWaitMs: 50 })
+        await this.rememberOnTakeOver(orders.positions())
         if (batch.length === 0) continue
         // A kill confirmed before any of these orders was sent must govern them.
         await this.catchUpStates(states, signal)
+        // Stopping before the state is caught up: not decided, not committed, so the next run decides them.
+        if (signal.aborted) break
         try {
           await this.route(batch, orders)
         } catch (error) {
@@ -138,6 +148,22 @@ export class Router implements Processor {
     }
   }
 
+  /**
+   * A partition taken over from another router brings that router's recent decisions: read the horizon again
+   * before deciding its records, so that a re-send there is still a DUPLICATE.
+   */
+  private async rememberOnTakeOver(positions: readonly TopicPartitionOffset[]): Promise<void> {
+    const held = new Set(positions.map((p) => p.partition))
+    // One given away and taken back later comes back with another router's decisions too.
+    for (const partition of this.rememberedFor) if (!held.has(partition) && held.size > 0) this.rememberedFor.delete(partition)
+    const fresh = [...held].filter((partition) => !this.rememberedFor.has(partition))
+    if (fresh.length === 0) return
+    const first = !this.assigned
+    this.assigned = true
+    for (const partition of fresh) this.rememberedFor.add(partition)
+    if (!first && this.options.rememberFromAudit !== false) await this.rememberDecided()
+  }
+
   private notePartitions(positions: readonly TopicPartitionOffset[]): void {
     const partitions = positions.map((p) => p.partition)
     if (partitions.join() !== this.stats.partitions.join()) this.stats.partitions = partitions
@@ -149,7 +175,15 @@ export class Router implements Processor {
     // view. The old table stays on show (status line, console) until the new one is complete.
     const view = await this.log.readCompacted(KILL_STATE)
     const table = new KillStateTable()
-    for (const record of view.records.values()) this.applyStateRecord(record, table)
+    // Whole records first, then the rest, which may only tighten: on the compacted topic, records under different
+    // keys for one scope come in no particular order.
+    const records = [...view.records.values()]
+    const whole = (record: LogRecord) => {
+      const change = decodeStateRecord(record)
+      return change.type !== 'invalid' && (change.type !== 'state' || change.problem === undefined)
+    }
+    for (const record of records.filter(whole)) this.applyStateRecord(record, table)
+    for (const record of records.filter((record) => !whole(record))) this.applyStateRecord(record, table)
     this.table = table
     this.meter = new ThrottleMeter()
     return this.log.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
@@ -196,6 +230,8 @@ export class Router implements Processor {
       this.stats.lastStateProblem = `${record.topic} ${record.partition}:${record.offset}: ${problem}`
     }
     if (change.type === 'state') {
+      // A record that was not whole may tighten what the router enforces, never loosen it.
+      if (change.problem !== undefined && !mayReplace(table.get(change.state.scope), change.state)) return
       table.apply(change.state)
       if (change.state.status !== 'THROTTLED') this.meter.forget(change.state.scope)
     } else if (change.type === 'deleted') {

@@ -56,6 +56,13 @@ export class TimeMerge {
     }
   }
 
+  /** The append time of the oldest record held back, or +Infinity when none is. */
+  oldestHeld(): number {
+    let oldest = Number.POSITIVE_INFINITY
+    for (const queue of this.queues.values()) for (const record of queue) oldest = Math.min(oldest, record.timestamp)
+    return oldest
+  }
+
   /** True when nothing is buffered and every partition is known to be at its end. */
   get isCaughtUp(): boolean {
     for (const [partition, queue] of this.queues)

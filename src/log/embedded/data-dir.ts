@@ -57,9 +57,14 @@ export function prepareDataDir(dataDir: string): PreparedDataDir {
   let marker = readMarker(markerPath)
   if (marker === undefined) {
     const entries = () => fs.readdirSync(dataDir).filter((name) => !name.startsWith('.'))
-    if (entries().length > 0 && entries().every((name) => LOG_FILES.has(name))) {
+    const onlyLog = () => entries().length > 0 && entries().every((name) => LOG_FILES.has(name))
+    if (onlyLog()) {
       // Another process is creating this directory's log; its marker follows in a moment.
       marker = waitForMarker(markerPath)
+      // None came: its creator died between the log and the marker. The log is this directory's: adopt it.
+      if (marker === undefined && onlyLog() && fs.existsSync(databasePath)) {
+        return { databasePath, logId: undefined, seal: (logId) => writeMarker(dataDir, markerPath, logId, 'wx') }
+      }
     }
     if (marker === undefined && entries().length > 0) {
       throw new LogError(
@@ -79,10 +84,11 @@ export function prepareDataDir(dataDir: string): PreparedDataDir {
       { suggestions: ['Use a riskctl version that matches this data directory, or pass another --data-dir.'] },
     )
   }
-  if (marker.log_id !== undefined && !fs.existsSync(databasePath)) {
+  // A marker is written only once its log exists, so a marker without a log means the log has gone.
+  if (!fs.existsSync(databasePath)) {
     throw new LogError(
       'RISKCTL_DATA_DIR_INVALID',
-      `${databasePath} is missing: the log of this data directory (log ${marker.log_id}) has gone. riskctl will not start a new, empty log in its place: every kill it held would be forgotten.`,
+      `${databasePath} is missing: the log of this data directory${marker.log_id === undefined ? '' : ` (log ${marker.log_id})`} has gone. riskctl will not start a new, empty log in its place: every kill it held would be forgotten.`,
       {
         suggestions: [
           `Restore ${DATABASE_FILE} into ${dataDir} from a backup, or pass --data-dir with a new directory to start afresh.`,

@@ -11,7 +11,8 @@ describe('canonicalId: one spelling per identifier', () => {
     ['symbol', 'tsla', 'TSLA'],
     ['symbol', ' brk.b ', 'BRK.B'],
     ['symbol', 'ＴＳＬＡ', 'TSLA'],
-    ['order_id', ' O-1 ', 'o-1'],
+    ['order_id', ' O-1\t', 'O-1'],
+    ['order_id', 'Ab3', 'Ab3'],
   ] as const)('%s %j is %j', (kind, raw, id) => {
     expect(canonicalId(kind, raw)).toEqual({ ok: true, id })
   })

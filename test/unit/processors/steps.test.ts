@@ -71,7 +71,7 @@ describe('routeBatch', () => {
       table,
       new ThrottleMeter(),
       new TentativeIds(100),
-      [order('o-1', 'AAPL'), order('o-2', 'tsla'), order(' O-1 ', 'AAPL'), order('o-3', 'AAPL', '123\u200b45'), rec('orders.v1', `{"x":"${'y'.repeat(40_000)}"}`)],
+      [order('o-1', 'AAPL'), order('o-2', 'tsla'), order(' o-1 ', 'AAPL'), order('o-3', 'AAPL', '123\u200b45'), rec('orders.v1', `{"x":"${'y'.repeat(40_000)}"}`)],
       T,
       true,
     )

@@ -1,6 +1,6 @@
 """The one spelling rule for identifiers, as src/domain/identifiers.ts applies it (canonicalId).
 
-Unicode NFKC, then trimmed, then symbols upper-cased and everything else lower-cased; the result must be
+Unicode NFKC, then trimmed, then symbols upper-cased, account ids and strategies lower-cased, order ids kept; the result must be
 plain ASCII of the kind's shape and length, or the identifier is refused. An order with a refused
 identifier is dead-lettered by the router, and the detector does not count it.
 
@@ -35,15 +35,16 @@ MAX_ORDER_ID_LENGTH = 128
 @dataclass(frozen=True)
 class Rule:
     pattern: Pattern[str]
-    upper: bool
+    # "upper", "lower", or None: order ids keep their case, as in the TS rule.
+    case: Optional[str]
     max_length: int
 
 
 RULES: Dict[str, Rule] = {
-    ACCOUNT: Rule(re.compile(r"[a-z0-9][a-z0-9._-]*"), upper=False, max_length=MAX_ID_LENGTH),
-    STRATEGY: Rule(re.compile(r"[a-z0-9][a-z0-9._-]*"), upper=False, max_length=MAX_ID_LENGTH),
-    SYMBOL: Rule(re.compile(r"[A-Z][A-Z0-9.]*"), upper=True, max_length=MAX_TICKER_LENGTH),
-    ORDER_ID: Rule(re.compile(r"[\x21-\x7e]+"), upper=False, max_length=MAX_ORDER_ID_LENGTH),
+    ACCOUNT: Rule(re.compile(r"[a-z0-9][a-z0-9._-]*"), case="lower", max_length=MAX_ID_LENGTH),
+    STRATEGY: Rule(re.compile(r"[a-z0-9][a-z0-9._-]*"), case="lower", max_length=MAX_ID_LENGTH),
+    SYMBOL: Rule(re.compile(r"[A-Z][A-Z0-9.]*"), case="upper", max_length=MAX_TICKER_LENGTH),
+    ORDER_ID: Rule(re.compile(r"[\x21-\x7e]+"), case=None, max_length=MAX_ORDER_ID_LENGTH),
 }
 
 # ECMAScript's WhiteSpace and LineTerminator: what String.prototype.trim() removes.
@@ -85,7 +86,7 @@ def canonical_id(kind: str, raw: Optional[str]) -> Optional[str]:
     if len(raw) > rule.max_length and utf16_length(raw) > rule.max_length * 4:
         return None
     folded = nfkc(raw).strip(JS_WHITESPACE)
-    ident = folded.upper() if rule.upper else folded.lower()
+    ident = folded.upper() if rule.case == "upper" else folded.lower() if rule.case == "lower" else folded
     # Only ASCII passes the pattern, and for ASCII code points and UTF-16 units are the same count.
     if not ident or len(ident) > rule.max_length or rule.pattern.fullmatch(ident) is None:
         return None
