@@ -83,6 +83,19 @@ describe('embedded log: its data directory and groups', () => {
     await (await openEmbeddedLog({ dataDir: old })).close()
   })
 
+  it('adopts a log whose creator died before writing the marker, and refuses an old marker whose log has gone', async () => {
+    const orphan = dir()
+    await (await openEmbeddedLog({ dataDir: orphan })).close()
+    fs.rmSync(path.join(orphan, 'riskctl.json'))
+    await (await openEmbeddedLog({ dataDir: orphan })).close()
+    expect(JSON.parse(fs.readFileSync(path.join(orphan, 'riskctl.json'), 'utf8'))).toMatchObject({ log_id: expect.any(String) })
+
+    const old = dir()
+    fs.writeFileSync(path.join(old, 'riskctl.json'), JSON.stringify({ format: 'riskctl-embedded-log', version: 1 }))
+    const refused = await failure(openEmbeddedLog({ dataDir: old }))
+    expect(refused.message).toMatch(/log.db is missing/)
+  })
+
   it('lets processes that start together on a new directory share one log', async () => {
     const dataDir = path.join(dir(), 'fresh')
     const module = new URL('../../src/log/embedded/embedded-log.ts', import.meta.url).href

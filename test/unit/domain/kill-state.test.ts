@@ -204,3 +204,23 @@ describe('applyCommand', () => {
     }
   })
 })
+
+describe('times no Date can hold', () => {
+  it('refuse a stale UNKILL without throwing, whatever the times', () => {
+    const table = new Map<string, KillState>([
+      ['ACCOUNT:1', { scope: 'ACCOUNT:1', status: 'KILLED', updated_ts: 8.64e15, updated_by: 'a', reason: 'r', last_cmd_id: 'k', corr_id: 'k' }],
+    ])
+    const unkill = command({ scope: 'ACCOUNT:1', action: 'UNKILL', triggered_by: 'operator', operator: 'ops', cmd_id: 'u' })
+    expect(applyCommand(table, () => false, unkill)).toEqual({ type: 'refused', reason: expect.stringMatching(/^stale/) })
+  })
+
+  it('has bad state tighten a scope, never loosen it', async () => {
+    const { mayReplace } = await import('../../../src/domain/kill-state.js')
+    const at = (status: KillState['status']): KillState => ({ scope: 'GLOBAL', status, updated_ts: T, updated_by: 'a', reason: 'r', last_cmd_id: 'k', corr_id: 'k' })
+    expect(mayReplace(undefined, at('ACTIVE'))).toBe(true)
+    expect(mayReplace(at('ACTIVE'), at('THROTTLED'))).toBe(true)
+    expect(mayReplace(at('THROTTLED'), at('KILLED'))).toBe(true)
+    expect(mayReplace(at('KILLED'), at('THROTTLED'))).toBe(false)
+    expect(mayReplace(at('THROTTLED'), at('ACTIVE'))).toBe(false)
+  })
+})

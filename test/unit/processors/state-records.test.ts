@@ -93,3 +93,32 @@ describe('a full disk', () => {
     expect(error.suggestions[0]).toContain('/data/riskctl')
   })
 })
+
+describe('a state record filed under a key that is not its scope', () => {
+  const state = (scope: string, status: string) =>
+    JSON.stringify({ scope, status, updated_ts: T, updated_by: 'a', reason: 'r', last_cmd_id: 'c', corr_id: 'c' })
+
+  it('may tighten its scope from a key spelt otherwise, never restore it', () => {
+    expect(decodeStateRecord(record('ACCOUNT:ACME', state('ACCOUNT:acme', 'KILLED')))).toMatchObject({
+      type: 'state',
+      state: { scope: 'ACCOUNT:acme', status: 'KILLED' },
+      problem: expect.stringMatching(/under the key/),
+    })
+    expect(decodeStateRecord(record('ACCOUNT:ACME', state('ACCOUNT:acme', 'ACTIVE')))).toMatchObject({ type: 'invalid' })
+    expect(decodeStateRecord(record('no-scope', state('ACCOUNT:acme', 'ACTIVE')))).toMatchObject({ type: 'invalid' })
+  })
+
+  it("kills the scope whose key it took: that scope's own state was replaced on the compacted topic", () => {
+    expect(decodeStateRecord(record('ACCOUNT:victim', state('ACCOUNT:other', 'ACTIVE')))).toMatchObject({
+      type: 'state',
+      state: { scope: 'ACCOUNT:victim', status: 'KILLED' },
+    })
+  })
+
+  it('reads no time past what a Date holds, and no unsafe integer, so a repair is always whole', () => {
+    const far = decodeStateRecord(record('ACCOUNT:1', JSON.stringify({ scope: 'ACCOUNT:1', status: 'KILLED', updated_ts: 1e20 })))
+    expect(far.type === 'state' && far.state.updated_ts).toBe(T)
+    const late = decodeStateRecord(record('ACCOUNT:1', 'x', { timestamp: 9e15 }))
+    expect(late.type === 'state' && late.state.updated_ts).toBe(8.64e15)
+  })
+})
