@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { canonicalOrder, orderFieldsSchema, type Order } from './messages.js'
 import { formatIssues } from './format-issues.js'
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string }
@@ -10,7 +11,10 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string }
 export const MAX_RECORD_BYTES = 32 * 1024
 
 /** Parses and validates one record's bytes; never throws, so a processor can dead-letter instead. */
-export function decodeJson<S extends z.ZodType>(schema: S, bytes: Buffer | string | null): Decoded<z.infer<S>> {
+export function decodeJson<S extends z.ZodType>(
+  schema: S,
+  bytes: Buffer | string | null,
+): Decoded<z.infer<S>> {
   if (bytes === null) return { ok: false, error: 'record has no value (tombstone)' }
   const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length
   if (size > MAX_RECORD_BYTES) {
@@ -31,4 +35,16 @@ export function keyOf(value: unknown, keyField: string): string | null {
   if (typeof value !== 'object' || value === null) return null
   const key = (value as Record<string, unknown>)[keyField]
   return typeof key === 'string' || typeof key === 'number' ? String(key) : null
+}
+
+/** An orders.v1 record as the processors read it: the same contract as orderSchema, on the router's hot path. */
+export function decodeOrder(bytes: Buffer | string | null): Decoded<Order> {
+  const decoded = decodeJson(orderFieldsSchema, bytes)
+  if (!decoded.ok) return decoded
+  const canonical = canonicalOrder(decoded.value)
+  if (canonical.ok) return { ok: true, value: canonical.order }
+  return {
+    ok: false,
+    error: canonical.problems.map(({ field, problem }) => `${field}: ${problem}`).join('; '),
+  }
 }

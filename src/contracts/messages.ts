@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { canonicalId, type IdentifierKind } from '../domain/identifiers.js'
+import { canonicalId, isCanonical } from '../domain/identifiers.js'
 import { parseScope, SCOPE_FORMS } from '../domain/scope.js'
 
 /** The latest time a Date can hold: an epoch ms past it is no time at all. */
@@ -20,31 +20,62 @@ export const scopeSchema = z.string().transform((value, ctx) => {
   return parsed.text
 })
 
-/** An identifier in its canonical form: the one every scope is matched in (domain/identifiers.ts). */
-function identifier(kind: IdentifierKind) {
-  return z.string().transform((value, ctx) => {
-    const canonical = canonicalId(kind, value)
-    if (!canonical.ok) {
-      ctx.addIssue({ code: 'custom', message: canonical.problem })
-      return z.NEVER
-    }
-    return canonical.id
-  })
-}
-
-/**
- * An order as the router and the detector read it: its identifiers in canonical form, so that the scopes built
- * from them are the ones a kill names. The record itself is forwarded as it arrived.
- */
-export const orderSchema = z.object({
-  order_id: identifier('order_id'),
+/** An order's fields as sent, identifiers not yet canonical. */
+export const orderFieldsSchema = z.object({
+  order_id: z.string(),
   ts: epochMs,
-  account_id: identifier('account'),
-  symbol: identifier('symbol'),
+  account_id: z.string(),
+  symbol: z.string(),
   side: z.enum(['BUY', 'SELL']),
   qty: z.number().int().positive(),
   price: z.number().positive().finite(),
-  strategy: identifier('strategy'),
+  strategy: z.string(),
+})
+type OrderFields = z.infer<typeof orderFieldsSchema>
+
+/**
+ * The order with its identifiers in canonical form (domain/identifiers.ts), so that the scopes built from them are
+ * the ones a kill names; or, per field, what is wrong and what is valid.
+ */
+export function canonicalOrder(order: OrderFields): { ok: true; order: OrderFields } | { ok: false; problems: { field: string; problem: string }[] } {
+  // This runs for every order the router decides: nearly every order is already canonical.
+  if (
+    isCanonical('order_id', order.order_id) &&
+    isCanonical('account', order.account_id) &&
+    isCanonical('symbol', order.symbol) &&
+    isCanonical('strategy', order.strategy)
+  ) {
+    return { ok: true, order }
+  }
+  const orderId = canonicalId('order_id', order.order_id)
+  const account = canonicalId('account', order.account_id)
+  const symbol = canonicalId('symbol', order.symbol)
+  const strategy = canonicalId('strategy', order.strategy)
+  if (orderId.ok && account.ok && symbol.ok && strategy.ok) {
+    const same =
+      orderId.id === order.order_id && account.id === order.account_id && symbol.id === order.symbol && strategy.id === order.strategy
+    return {
+      ok: true,
+      order: same ? order : { ...order, order_id: orderId.id, account_id: account.id, symbol: symbol.id, strategy: strategy.id },
+    }
+  }
+  const problems: { field: string; problem: string }[] = []
+  for (const [field, id] of [['order_id', orderId], ['account_id', account], ['symbol', symbol], ['strategy', strategy]] as const) {
+    if (!id.ok) problems.push({ field, problem: id.problem })
+  }
+  return { ok: false, problems }
+}
+
+/**
+ * An order as the router and the detector read it: its identifiers canonical. The record itself is forwarded as it
+ * arrived. (The processors decode with decodeOrder: zod's compiled checks of a plain object, then canonicalOrder,
+ * about three times faster than this transform.)
+ */
+export const orderSchema = orderFieldsSchema.transform((fields, ctx) => {
+  const canonical = canonicalOrder(fields)
+  if (canonical.ok) return canonical.order
+  for (const { field, problem } of canonical.problems) ctx.addIssue({ code: 'custom', path: [field], message: problem })
+  return z.NEVER
 })
 export type Order = z.infer<typeof orderSchema>
 

@@ -14,6 +14,8 @@ export type Canonical =
   { readonly ok: true; readonly id: string } | { readonly ok: false; readonly problem: string }
 
 interface Rule {
+  /** The whole id, already canonical: plain ASCII is its own NFKC, so the common case is one test. */
+  readonly canonical: RegExp
   /** One allowed character. */
   readonly char: RegExp
   /** What the first character must be. */
@@ -29,6 +31,7 @@ export const MAX_ORDER_ID_LENGTH = 128
 
 /** Account ids and strategy names: the same rule, so a name typed for one kind reads the same for the other. */
 const NAME_RULE: Rule = {
+  canonical: /^[a-z0-9][a-z0-9._-]{0,63}$/,
   char: /^[a-z0-9._-]$/,
   first: /^[a-z0-9]$/,
   letterCase: 'lower',
@@ -40,6 +43,7 @@ const RULES: Readonly<Record<IdentifierKind, Rule>> = {
   account: NAME_RULE,
   strategy: NAME_RULE,
   symbol: {
+    canonical: /^[A-Z][A-Z0-9.]{0,9}$/,
     char: /^[A-Z0-9.]$/,
     first: /^[A-Z]$/,
     letterCase: 'upper',
@@ -47,6 +51,7 @@ const RULES: Readonly<Record<IdentifierKind, Rule>> = {
     valid: `A-Z, digits and '.', starting with a letter, at most ${MAX_TICKER_LENGTH}`,
   },
   order_id: {
+    canonical: /^[\x21-\x7e]{1,128}$/,
     char: /^[\x21-\x7e]$/,
     first: /^[\x21-\x7e]$/,
     // Order ids are case-sensitive in many schemes (base62, nanoid): two that differ in case are two orders.
@@ -56,13 +61,29 @@ const RULES: Readonly<Record<IdentifierKind, Rule>> = {
   },
 }
 
+/** Whether `raw` already is the canonical form of an identifier of `kind`: one test, nothing allocated. */
+export function isCanonical(kind: IdentifierKind, raw: string): boolean {
+  return RULES[kind].canonical.test(raw)
+}
+
 /** The canonical form of `raw` as an identifier of `kind`, or what is wrong with it and what is valid. */
 export function canonicalId(kind: IdentifierKind, raw: string): Canonical {
   const rule = RULES[kind]
+  if (rule.canonical.test(raw)) return { ok: true, id: raw }
+  return canonicalSlow(rule, kind, raw)
+}
+
+/** An id that is not already canonical: normalised, then checked character by character. */
+function canonicalSlow(rule: Rule, kind: IdentifierKind, raw: string): Canonical {
   // Bounded before NFKC so that a megabyte of text costs nothing to refuse.
   if (raw.length > rule.maxLength * 4) return tooLong(kind, raw.length, rule)
   const folded = raw.normalize('NFKC').trim()
-  const id = rule.letterCase === 'upper' ? folded.toUpperCase() : rule.letterCase === 'lower' ? folded.toLowerCase() : folded
+  const id =
+    rule.letterCase === 'upper'
+      ? folded.toUpperCase()
+      : rule.letterCase === 'lower'
+        ? folded.toLowerCase()
+        : folded
   if (id.length === 0) return { ok: false, problem: `${label(kind)} is empty; valid: ${rule.valid}` }
   if (id.length > rule.maxLength) return tooLong(kind, id.length, rule)
   const wrong = offending(id, rule)

@@ -1,5 +1,4 @@
-import { orderSchema } from '../contracts/messages.js'
-import { decodeJson } from '../contracts/decode.js'
+import { decodeOrder } from '../contracts/decode.js'
 import type { DetectorOrder } from '../domain/detector.js'
 
 /** The parts of a log record the detector reads: its value and the time the log appended it. */
@@ -15,7 +14,7 @@ export interface AppendedRecord {
  * identifiers are the canonical ones the kill scopes use.
  */
 export function detectorOrderOf(record: AppendedRecord): DetectorOrder | undefined {
-  const decoded = decodeJson(orderSchema, record.value)
+  const decoded = decodeOrder(record.value)
   if (!decoded.ok) return undefined
   const { account_id, symbol, qty, price } = decoded.value
   return { ts: record.timestamp, account_id, symbol, qty, price }

@@ -1,6 +1,5 @@
 import type { AuditRecord } from '../contracts/messages.js'
-import { orderSchema } from '../contracts/messages.js'
-import { decodeJson } from '../contracts/decode.js'
+import { decodeOrder } from '../contracts/decode.js'
 import type { RecentIds } from '../domain/recent-ids.js'
 import { decideOrder, type KillStateView, type ThrottleMeter } from '../domain/router-decision.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
@@ -40,7 +39,7 @@ export function routeBatch(
   let dropped = 0
   let duplicates = 0
   for (const record of batch) {
-    const decoded = decodeJson(orderSchema, record.value)
+    const decoded = decodeOrder(record.value)
     if (!decoded.ok) {
       deadLetters.push(deadLetter(record, decoded.error, nowMs))
       continue
