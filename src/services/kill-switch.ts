@@ -72,7 +72,8 @@ function refusalOf(records: readonly LogRecord[], command: KillCommand): string 
   for (const record of records) {
     if (record.key !== command.cmd_id) continue
     const audit = decodeJson(auditSchema, record.value)
-    if (audit.ok && audit.value.corr_id === command.corr_id && audit.value.service === AGGREGATOR_SERVICE) {
+    // APPLIED comes too, possibly before the state record on another partition: only a refusal ends the wait.
+    if (audit.ok && audit.value.decision === 'REFUSED' && audit.value.corr_id === command.corr_id && audit.value.service === AGGREGATOR_SERVICE) {
       return audit.value.reason
     }
   }
