@@ -1,12 +1,5 @@
 import type { z } from 'zod'
-import {
-  auditSchema,
-  deadLetterSchema,
-  killCommandSchema,
-  killStateSchema,
-  orderSchema,
-  riskSignalSchema,
-} from '../src/contracts/messages.js'
+import { auditSchema, deadLetterSchema, killCommandSchema, killStateSchema, orderSchema, riskSignalSchema } from '../src/contracts/messages.js'
 
 /**
  * Every topic riskctl uses, in one place: `topics create`, `up`, `describe-topic`, `produce` and

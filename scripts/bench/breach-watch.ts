@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../../src/contracts/messages.js'
+import type { AuditRecord } from '../../src/domain/audit-record.js'
 
 /**
  * Follows the router's audit records of the runaway accounts: each account's first DROP, and how

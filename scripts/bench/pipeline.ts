@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Order } from '../../src/contracts/messages.js'
+import type { Order } from '../../src/domain/order.js'
 import { loadDetectorTopology } from '../../src/config/detector-topology.js'
 import { RecentIds } from '../../src/domain/recent-ids.js'
 import { decideOrder, KillStateTable, ThrottleMeter } from '../../src/domain/router-decision.js'

@@ -1,4 +1,4 @@
-import type { Order } from '../../src/contracts/messages.js'
+import type { Order } from '../../src/domain/order.js'
 import type { ProduceRecord } from '../../src/log/port.js'
 import { jsonRecord } from '../../src/processors/records.js'
 

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk'
-import type { KillState } from '../contracts/messages.js'
+import type { KillState } from '../domain/kill-status.js'
 import type { KillSwitchOutcome } from '../services/kill-switch.js'
 import { colorWord } from './render-record.js'
 

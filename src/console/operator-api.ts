@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import type { KillCommand, KillState } from '../contracts/messages.js'
+import type { KillCommand } from '../domain/kill-command.js'
+import type { KillState } from '../domain/kill-status.js'
 import { formatIssues } from '../contracts/format-issues.js'
 import { isRiskctlError } from '../errors.js'
 import type { EventLog } from '../log/port.js'

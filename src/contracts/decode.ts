@@ -1,5 +1,6 @@
 import type { z } from 'zod'
-import { canonicalOrder, orderFieldsSchema, type Order } from './messages.js'
+import type { Order } from '../domain/order.js'
+import { canonicalOrder, orderFieldsSchema } from './messages.js'
 import { formatIssues } from './format-issues.js'
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string }

@@ -1,6 +1,12 @@
 import { z } from 'zod'
 import { canonicalId, isCanonical } from '../domain/identifiers.js'
 import { parseScope, SCOPE_FORMS } from '../domain/scope.js'
+import type { AuditDecision, AuditRecord } from '../domain/audit-record.js'
+import type { DeadLetter } from '../domain/dead-letter.js'
+import type { KillAction, KillCommand } from '../domain/kill-command.js'
+import type { KillState, KillStatus } from '../domain/kill-status.js'
+import type { Order } from '../domain/order.js'
+import type { RiskSignal } from '../domain/risk-signal.js'
 
 /** The latest time a Date can hold: an epoch ms past it is no time at all. */
 export const MAX_EPOCH_MS = 8.64e15
@@ -76,8 +82,7 @@ export const orderSchema = orderFieldsSchema.transform((fields, ctx) => {
   if (canonical.ok) return canonical.order
   for (const { field, problem } of canonical.problems) ctx.addIssue({ code: 'custom', path: [field], message: problem })
   return z.NEVER
-})
-export type Order = z.infer<typeof orderSchema>
+}) satisfies z.ZodType<Order>
 
 export const riskSignalSchema = z.object({
   ts: epochMs,
@@ -90,11 +95,9 @@ export const riskSignalSchema = z.object({
   unique_symbols: z.number().int().nonnegative(),
   top_symbol: z.string().nullable(),
   top_symbol_share: z.number().min(0).max(1),
-})
-export type RiskSignal = z.infer<typeof riskSignalSchema>
+}) satisfies z.ZodType<RiskSignal>
 
-export const killActionSchema = z.enum(['KILL', 'UNKILL', 'THROTTLE'])
-export type KillAction = z.infer<typeof killActionSchema>
+export const killActionSchema = z.enum(['KILL', 'UNKILL', 'THROTTLE']) satisfies z.ZodType<KillAction>
 
 export const killCommandSchema = z
   .object({
@@ -113,11 +116,9 @@ export const killCommandSchema = z
   .refine((cmd) => cmd.action !== 'THROTTLE' || cmd.max_orders_per_sec !== undefined, {
     message: 'a THROTTLE command needs max_orders_per_sec (a positive integer)',
     path: ['max_orders_per_sec'],
-  })
-export type KillCommand = z.infer<typeof killCommandSchema>
+  }) satisfies z.ZodType<KillCommand>
 
-export const killStatusSchema = z.enum(['ACTIVE', 'KILLED', 'THROTTLED'])
-export type KillStatus = z.infer<typeof killStatusSchema>
+export const killStatusSchema = z.enum(['ACTIVE', 'KILLED', 'THROTTLED']) satisfies z.ZodType<KillStatus>
 
 export const killStateSchema = z.object({
   scope: scopeSchema,
@@ -128,11 +129,9 @@ export const killStateSchema = z.object({
   last_cmd_id: nonEmpty,
   corr_id: nonEmpty,
   max_orders_per_sec: z.number().int().positive().optional(),
-})
-export type KillState = z.infer<typeof killStateSchema>
+}) satisfies z.ZodType<KillState>
 
-export const auditDecisionSchema = z.enum(['ALLOW', 'DROP', 'DUPLICATE', 'REFUSED', 'APPLIED'])
-export type AuditDecision = z.infer<typeof auditDecisionSchema>
+export const auditDecisionSchema = z.enum(['ALLOW', 'DROP', 'DUPLICATE', 'REFUSED', 'APPLIED']) satisfies z.ZodType<AuditDecision>
 
 /**
  * One record per decision. Order decisions are ALLOW, DROP or DUPLICATE; the aggregator writes
@@ -151,8 +150,7 @@ export const auditSchema = z.object({
   reason: z.string(),
   corr_id: z.string(),
   service: nonEmpty,
-})
-export type AuditRecord = z.infer<typeof auditSchema>
+}) satisfies z.ZodType<AuditRecord>
 
 export const deadLetterSchema = z.object({
   ts: epochMs,
@@ -164,5 +162,5 @@ export const deadLetterSchema = z.object({
   /** The size of the whole record, and whether raw holds only its start. */
   raw_bytes: z.number().int().nonnegative().optional(),
   raw_truncated: z.boolean().optional(),
-})
-export type DeadLetter = z.infer<typeof deadLetterSchema>
+}) satisfies z.ZodType<DeadLetter>
+

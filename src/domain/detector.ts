@@ -1,4 +1,6 @@
-import type { KillCommand, Order, RiskSignal } from '../contracts/messages.js'
+import type { KillCommand } from './kill-command.js'
+import type { Order } from './order.js'
+import type { RiskSignal } from './risk-signal.js'
 import type { DetectorSettings } from './detector-settings.js'
 import {
   accountBreaches,

@@ -1,4 +1,5 @@
-import type { KillCommand, KillState, KillStatus } from '../contracts/messages.js'
+import type { KillCommand } from './kill-command.js'
+import type { KillState, KillStatus } from './kill-status.js'
 
 export { RecentIds } from './recent-ids.js'
 

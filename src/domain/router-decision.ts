@@ -1,4 +1,5 @@
-import type { KillState, KillStatus, Order } from '../contracts/messages.js'
+import type { KillState, KillStatus } from './kill-status.js'
+import type { Order } from './order.js'
 import type { RecentIds } from './recent-ids.js'
 import { parseScope } from './scope.js'
 

@@ -1,4 +1,4 @@
-import type { Order } from '../contracts/messages.js'
+import type { Order } from '../domain/order.js'
 import { integerBetween, pick, seededRandom, type Random } from './prng.js'
 
 export type GeneratorMode = 'normal' | 'panic'

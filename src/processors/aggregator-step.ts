@@ -1,4 +1,6 @@
-import type { AuditRecord, KillCommand, KillState } from '../contracts/messages.js'
+import type { AuditRecord } from '../domain/audit-record.js'
+import type { KillCommand } from '../domain/kill-command.js'
+import type { KillState } from '../domain/kill-status.js'
 import { killCommandSchema } from '../contracts/messages.js'
 import { decodeJson } from '../contracts/decode.js'
 import { applyCommand, commandIdentity } from '../domain/kill-state.js'

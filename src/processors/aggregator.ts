@@ -1,4 +1,5 @@
-import type { KillCommand, KillState } from '../contracts/messages.js'
+import type { KillCommand } from '../domain/kill-command.js'
+import type { KillState } from '../domain/kill-status.js'
 import { killStateSchema } from '../contracts/messages.js'
 import { mayReplace } from '../domain/kill-state.js'
 import { applyCommandBatch, rememberCommands } from './aggregator-step.js'

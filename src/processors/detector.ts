@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { KillCommand, KillState, RiskSignal } from '../contracts/messages.js'
+import type { KillCommand } from '../domain/kill-command.js'
+import type { KillState } from '../domain/kill-status.js'
+import type { RiskSignal } from '../domain/risk-signal.js'
 import type { DetectorSettings } from '../domain/detector-settings.js'
 import { killCommandFromRequest, RiskDetector, type DetectorOutput } from '../domain/detector.js'
 import type { Consumer, EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import type { DeadLetter, KillState } from '../contracts/messages.js'
+import type { DeadLetter } from '../domain/dead-letter.js'
+import type { KillState } from '../domain/kill-status.js'
 import { killStateSchema, killStatusSchema, MAX_EPOCH_MS, scopeSchema } from '../contracts/messages.js'
 import { parseScope } from '../domain/scope.js'
 import { decodeJson } from '../contracts/decode.js'

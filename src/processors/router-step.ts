@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../contracts/messages.js'
+import type { AuditRecord } from '../domain/audit-record.js'
 import { decodeOrder } from '../contracts/decode.js'
 import type { RecentIds } from '../domain/recent-ids.js'
 import { decideOrder, type KillStateView, type ThrottleMeter } from '../domain/router-decision.js'

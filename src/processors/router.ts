@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../contracts/messages.js'
+import type { AuditRecord } from '../domain/audit-record.js'
 import { mayReplace } from '../domain/kill-state.js'
 import { KillStateTable, ThrottleMeter, type KillStateView } from '../domain/router-decision.js'
 import type { Consumer, EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'

@@ -1,4 +1,4 @@
-import type { AuditDecision, AuditRecord } from '../contracts/messages.js'
+import type { AuditDecision, AuditRecord } from '../domain/audit-record.js'
 import { badInput } from '../errors.js'
 import type { EventLog } from '../log/port.js'
 import { canonicalId } from '../domain/identifiers.js'

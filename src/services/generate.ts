@@ -1,5 +1,5 @@
 import { abortableSleep } from '../abortable-sleep.js'
-import type { Order } from '../contracts/messages.js'
+import type { Order } from '../domain/order.js'
 import { createOrderFactory, type GeneratorMode } from '../generator/order-factory.js'
 import { ordersDue, scheduledTime, totalOrders } from '../generator/pacing.js'
 import type { EventLog } from '../log/port.js'

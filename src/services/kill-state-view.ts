@@ -1,4 +1,4 @@
-import type { KillState } from '../contracts/messages.js'
+import type { KillState } from '../domain/kill-status.js'
 import type { EventLog } from '../log/port.js'
 import { decodeStateRecord } from '../processors/records.js'
 import { KILL_STATE } from '../../topologies/topics.js'

@@ -1,4 +1,5 @@
-import type { KillCommand, KillState } from '../contracts/messages.js'
+import type { KillCommand } from '../domain/kill-command.js'
+import type { KillState } from '../domain/kill-status.js'
 import { auditSchema } from '../contracts/messages.js'
 import { decodeJson } from '../contracts/decode.js'
 import { ExitCode, RiskctlError } from '../errors.js'

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { killCommandSchema, killStateSchema, type KillState } from '../contracts/messages.js'
+import { killCommandSchema, killStateSchema } from '../contracts/messages.js'
+import type { KillState } from '../domain/kill-status.js'
 import { SCOPE_FORMS, parseScope } from '../domain/scope.js'
 import { badInput, ExitCode, RiskctlError } from '../errors.js'
 import { alreadyThere, CONFIRM_TIMEOUT_MS, notConfirmed, type KillSwitchOutcome } from './kill-switch.js'

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { KILL_COMMANDS } from '../../topologies/topics.js'
-import type { KillCommand } from '../contracts/messages.js'
+import type { KillCommand } from '../domain/kill-command.js'
 import { killCommandSchema } from '../contracts/messages.js'
 import { formatIssues } from '../contracts/format-issues.js'
 import { OPERATOR_IDENTITY, OPERATOR_IDENTITY_FORM } from '../domain/kill-state.js'

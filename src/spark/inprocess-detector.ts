@@ -1,4 +1,4 @@
-import type { KillCommand } from '../contracts/messages.js'
+import type { KillCommand } from '../domain/kill-command.js'
 import type { DetectorSettings } from '../domain/detector-settings.js'
 import type { EventLog } from '../log/port.js'
 import { DetectorProcessor, type DetectorStats } from '../processors/detector.js'

@@ -1,7 +1,9 @@
 import path from 'node:path'
 import { execa } from 'execa'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AuditRecord, KillCommand, KillState } from '../../src/contracts/messages.js'
+import type { AuditRecord } from '../../src/domain/audit-record.js'
+import type { KillCommand } from '../../src/domain/kill-command.js'
+import type { KillState } from '../../src/domain/kill-status.js'
 import { createTempDir, runCli, RUN_JS } from '../helpers/cli.js'
 import { cliJson, readTopic, startUp } from '../helpers/pipeline.js'
 

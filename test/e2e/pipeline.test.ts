@@ -1,6 +1,9 @@
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AuditRecord, KillCommand, KillState, Order } from '../../src/contracts/messages.js'
+import type { AuditRecord } from '../../src/domain/audit-record.js'
+import type { KillCommand } from '../../src/domain/kill-command.js'
+import type { KillState } from '../../src/domain/kill-status.js'
+import type { Order } from '../../src/domain/order.js'
 import { createTempDir, runCli } from '../helpers/cli.js'
 import { cliJson, readTopic, startUp, waitFor, type RunningUp } from '../helpers/pipeline.js'
 

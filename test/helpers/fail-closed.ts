@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AuditRecord, DeadLetter, KillCommand, KillState } from '../../src/contracts/messages.js'
+import type { AuditRecord } from '../../src/domain/audit-record.js'
+import type { DeadLetter } from '../../src/domain/dead-letter.js'
+import type { KillCommand } from '../../src/domain/kill-command.js'
+import type { KillState } from '../../src/domain/kill-status.js'
 import { createTempDir, runCli, spawnCli, type SpawnedCli } from './cli.js'
 
 /**

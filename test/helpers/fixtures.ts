@@ -1,4 +1,4 @@
-import type { Order } from '../../src/contracts/messages.js'
+import type { Order } from '../../src/domain/order.js'
 
 /** A valid order; tests override what they are about. */
 export function anOrder(overrides: Partial<Order> = {}): Order {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { buildOperatorApi, BODY_LIMIT_BYTES } from '../../src/console/operator-api.js'
 import { resolveOperatorToken, tokenMatches } from '../../src/console/operator-token.js'
-import type { KillCommand } from '../../src/contracts/messages.js'
+import type { KillCommand } from '../../src/domain/kill-command.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
 import { KILL_COMMANDS, TOPICS } from '../../topologies/topics.js'
 

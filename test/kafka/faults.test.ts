@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { AuditRecord } from '../../src/contracts/messages.js'
+import type { AuditRecord } from '../../src/domain/audit-record.js'
 import type { EventLog } from '../../src/log/port.js'
 import { AUDIT, ORDERS } from '../../topologies/topics.js'
 import { createTempDir, runCli } from '../helpers/cli.js'

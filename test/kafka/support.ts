@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import kafkajs from 'kafkajs'
-import type { Order } from '../../src/contracts/messages.js'
+import type { Order } from '../../src/domain/order.js'
 import { openKafkaLog } from '../../src/log/kafka/kafka-log.js'
 import type { EventLog, ProduceRecord } from '../../src/log/port.js'
 import { AGGREGATOR_GROUP } from '../../src/processors/aggregator.js'

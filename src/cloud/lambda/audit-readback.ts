@@ -1,6 +1,7 @@
 import { AUDIT } from '../../../topologies/topics.js'
 import { decodeJson } from '../../contracts/decode.js'
-import { auditSchema, orderSchema, type AuditRecord } from '../../contracts/messages.js'
+import { auditSchema, orderSchema } from '../../contracts/messages.js'
+import type { AuditRecord } from '../../domain/audit-record.js'
 import type { EventLog, LogRecord } from '../../log/port.js'
 
 /**

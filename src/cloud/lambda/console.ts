@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { KILL_STATE } from '../../../topologies/topics.js'
 import { buildOperatorApi } from '../../console/operator-api.js'
-import type { KillState } from '../../contracts/messages.js'
+import type { KillState } from '../../domain/kill-status.js'
 import type { EventLog } from '../../log/port.js'
 import { decodeStateRecord } from '../../processors/records.js'
 import { toInjectRequest, type HttpApiEvent, type HttpApiResult } from './http-event.js'

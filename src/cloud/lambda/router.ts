@@ -1,6 +1,6 @@
 import { ROUTER_PROGRESS_GROUP } from '../../../topologies/aws/names.js'
 import { ORDERS } from '../../../topologies/topics.js'
-import type { AuditRecord } from '../../contracts/messages.js'
+import type { AuditRecord } from '../../domain/audit-record.js'
 import type { EventLog } from '../../log/port.js'
 import { Router } from '../../processors/router.js'
 import { auditsOfDecided } from './audit-readback.js'

@@ -1,4 +1,5 @@
-import type { AuditRecord, KillState } from '../../contracts/messages.js'
+import type { AuditRecord } from '../../domain/audit-record.js'
+import type { KillState } from '../../domain/kill-status.js'
 
 /** DynamoDB's attribute-value form, for the few types riskctl stores. */
 export type AttributeValue = { readonly S: string } | { readonly N: string }

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import type { AuditDecision, AuditRecord } from '../../contracts/messages.js'
+import type { AuditDecision, AuditRecord } from '../../domain/audit-record.js'
 import { auditSchema } from '../../contracts/messages.js'
 import { decodeJson } from '../../contracts/decode.js'
 import type { EventLog, LogRecord, TopicPartitionOffset } from '../../log/port.js'

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import type { KillCommand } from '../../../src/contracts/messages.js'
+import type { KillCommand } from '../../../src/domain/kill-command.js'
 import type { DetectorSettings } from '../../../src/domain/detector-settings.js'
 import {
   killCommandFromRequest,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { KillCommand, KillState } from '../../../src/contracts/messages.js'
+import type { KillCommand } from '../../../src/domain/kill-command.js'
+import type { KillState } from '../../../src/domain/kill-status.js'
 import { killCommandSchema, killStateSchema } from '../../../src/contracts/messages.js'
 import {
   applyCommand,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { KillState } from '../../../src/contracts/messages.js'
+import type { KillState } from '../../../src/domain/kill-status.js'
 import { applyCommand } from '../../../src/domain/kill-state.js'
 import { RecentIds } from '../../../src/domain/recent-ids.js'
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { KillState } from '../../../src/contracts/messages.js'
+import type { KillState } from '../../../src/domain/kill-status.js'
 import { KillStateTable, ThrottleMeter } from '../../../src/domain/router-decision.js'
 import type { LogRecord } from '../../../src/log/port.js'
 import { applyCommandBatch, rememberCommands } from '../../../src/processors/aggregator-step.js'

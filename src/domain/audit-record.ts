@@ -1,0 +1,22 @@
+import type { KillStatus } from './kill-status.js'
+
+export type AuditDecision = 'ALLOW' | 'DROP' | 'DUPLICATE' | 'REFUSED' | 'APPLIED'
+
+/**
+ * One record per decision. Order decisions are ALLOW, DROP or DUPLICATE; the aggregator writes one record per
+ * command: APPLIED, DUPLICATE (handled before) or REFUSED, so the trail shows what became of every command long
+ * after the compacted state has forgotten it.
+ */
+export interface AuditRecord {
+  readonly ts: number
+  readonly decision: AuditDecision
+  readonly order_id: string
+  readonly account_id: string
+  readonly symbol: string
+  readonly strategy: string
+  readonly scope_matches: readonly string[]
+  readonly killswitch_status: KillStatus
+  readonly reason: string
+  readonly corr_id: string
+  readonly service: string
+}
