@@ -6,10 +6,11 @@ import v8 from 'node:v8'
 import { loadDetectorTopology } from '../../src/config/detector-topology.js'
 import { RiskDetector } from '../../src/domain/detector.js'
 import { openEmbeddedLog } from '../../src/log/embedded/embedded-log.js'
-import { DETECTOR_GROUP, DetectorProcessor } from '../../src/processors/detector.js'
+import { createDetector } from '../../src/processors/detector.js'
+import { DETECTOR_GROUP } from '../../topologies/groups.js'
 import { detectorOrderOf } from '../../src/processors/detector-input.js'
 import { readRange } from '../../src/processors/read-range.js'
-import { jsonRecord } from '../../src/processors/records.js'
+import { jsonRecord } from '../../test/helpers/json-record.js'
 import { rememberDecided } from '../../src/processors/router-step.js'
 import { TentativeIds } from '../../src/processors/tentative-ids.js'
 import { AUDIT, ORDERS, TOPICS } from '../../topologies/topics.js'
@@ -52,7 +53,7 @@ export async function benchDetector(): Promise<BenchResult[]> {
     const log = await openEmbeddedLog({ dataDir })
     await log.createTopics(TOPICS)
     for (let i = 0; i < records.length; i += 5000) await log.produce(ORDERS, records.slice(i, i + 5000))
-    const processor = new DetectorProcessor(log, { settings })
+    const processor = createDetector(log, { settings })
     const controller = new AbortController()
     const started = performance.now()
     const run = processor.run(controller.signal)

@@ -10,10 +10,10 @@ import { loadDetectorTopology } from '../../src/config/detector-topology.js'
 import { isLogError } from '../../src/log/errors.js'
 import { openKafkaLog } from '../../src/log/kafka/kafka-log.js'
 import type { EventLog } from '../../src/log/port.js'
-import { Aggregator } from '../../src/processors/aggregator.js'
-import { DetectorProcessor } from '../../src/processors/detector.js'
-import { jsonRecord } from '../../src/processors/records.js'
-import { Router } from '../../src/processors/router.js'
+import { createAggregator } from '../../src/processors/aggregator.js'
+import { createDetector } from '../../src/processors/detector.js'
+import { jsonRecord } from '../../test/helpers/json-record.js'
+import { createRouter } from '../../src/processors/router.js'
 import { AUDIT, KILL_STATE, ORDERS, ORDERS_GATED, TOPIC_NAMES, TOPICS } from '../../topologies/topics.js'
 import { percentile, round, type BenchResult } from './result.js'
 import { BreachWatch } from './breach-watch.js'
@@ -97,7 +97,7 @@ async function benchRouterOnKafka(log: EventLog): Promise<BenchResult> {
 
   const controller = new AbortController()
   let finished = 0
-  const router = new Router(log, {
+  const router = createRouter(log, {
     onBatch: () => {
       if (router.stats.ordersIn >= ORDER_COUNT && finished === 0) {
         finished = performance.now()
@@ -211,9 +211,9 @@ async function benchBreachToDropOnKafka(log: EventLog): Promise<BenchResult[]> {
   const controller = new AbortController()
   const breachSeq = settings.thresholds.orderCount
   const watch = new BreachWatch('runaway-', breachSeq)
-  const router = new Router(log, { onBatch: watch.observe })
+  const router = createRouter(log, { onBatch: watch.observe })
   const sender = await forkRunawaySender()
-  const processors = [new Aggregator(log), router, new DetectorProcessor(log, { settings })]
+  const processors = [createAggregator(log), router, createDetector(log, { settings })]
   const runs = processors.map((p) => p.run(controller.signal))
   try {
     while (!processors.every((p) => p.stats.ready)) await sleep(10)

@@ -4,12 +4,14 @@ import path from 'node:path'
 import type { Order } from '../../src/domain/order.js'
 import { loadDetectorTopology } from '../../src/config/detector-topology.js'
 import { RecentIds } from '../../src/domain/recent-ids.js'
-import { decideOrder, KillStateTable, ThrottleMeter } from '../../src/domain/router-decision.js'
+import { KillStateTable } from '../../src/domain/kill-state-table.js'
+import { decideOrder } from '../../src/domain/order-decision.js'
+import { ThrottleMeter } from '../../src/domain/throttle-meter.js'
 import { openEmbeddedLog } from '../../src/log/embedded/embedded-log.js'
-import { Aggregator } from '../../src/processors/aggregator.js'
-import { DetectorProcessor } from '../../src/processors/detector.js'
-import { jsonRecord } from '../../src/processors/records.js'
-import { Router } from '../../src/processors/router.js'
+import { createAggregator } from '../../src/processors/aggregator.js'
+import { createDetector } from '../../src/processors/detector.js'
+import { jsonRecord } from '../../test/helpers/json-record.js'
+import { createRouter } from '../../src/processors/router.js'
 import type { ProduceRecord } from '../../src/log/port.js'
 import { KILL_STATE, ORDERS, TOPICS } from '../../topologies/topics.js'
 import { percentile, round, type BenchResult } from './result.js'
@@ -99,7 +101,7 @@ async function routeOnce(states: readonly ProduceRecord[], orders: readonly Prod
     const cpuStarted = process.cpuUsage()
     let finished = 0
     let cpu: NodeJS.CpuUsage | undefined
-    const router = new Router(log, {
+    const router = createRouter(log, {
       onBatch: () => {
         if (router.stats.ordersIn >= orders.length && finished === 0) {
           finished = performance.now()
@@ -139,8 +141,8 @@ export async function benchBreachToDrop(): Promise<BenchResult[]> {
     const controller = new AbortController()
     const breachSeq = settings.thresholds.orderCount // the (orderCount + 1)th order, 0-based
     const watch = new BreachWatch('runaway-', breachSeq)
-    const router = new Router(log, { onBatch: watch.observe })
-    const processors = [new Aggregator(log), router, new DetectorProcessor(log, { settings })]
+    const router = createRouter(log, { onBatch: watch.observe })
+    const processors = [createAggregator(log), router, createDetector(log, { settings })]
     const runs = processors.map((p) => p.run(controller.signal))
     while (!processors.every((p) => p.stats.ready)) await new Promise((resolve) => setTimeout(resolve, 10))
     await new Promise((resolve) => setTimeout(resolve, 200))

@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events'
 import { openKafkaLog } from '../../src/log/kafka/kafka-log.js'
-import { jsonRecord } from '../../src/processors/records.js'
+import { jsonRecord } from '../../test/helpers/json-record.js'
 import { ORDERS } from '../../topologies/topics.js'
 import { BENCH_BROKERS } from './kafka.js'
 import { playSchedule, runawaySchedule, type SenderOrders } from './runaway-schedule.js'

@@ -1,6 +1,6 @@
 import type { Order } from '../../src/domain/order.js'
 import type { ProduceRecord } from '../../src/log/port.js'
-import { jsonRecord } from '../../src/processors/records.js'
+import { jsonRecord } from '../../test/helpers/json-record.js'
 
 const SYMBOLS = ['AAPL', 'GOOGL', 'MSFT', 'AMZN', 'TSLA', 'NVDA', 'META', 'NFLX']
 

@@ -16,8 +16,8 @@ import { decodeJson } from '../../src/contracts/decode.js'
 import { DEFAULT_DETECTOR_TOPOLOGY_PATH, loadDetectorTopology } from '../../src/config/detector-topology.js'
 import { openKafkaLog } from '../../src/log/kafka/kafka-log.js'
 import type { EventLog } from '../../src/log/port.js'
-import { DetectorProcessor } from '../../src/processors/detector.js'
-import { jsonRecord } from '../../src/processors/records.js'
+import { createDetector } from '../../src/processors/detector.js'
+import { jsonRecord } from '../../test/helpers/json-record.js'
 import { runSparkDetector } from '../../src/spark/spark-detector.js'
 import { sparkInstall } from '../../src/spark/spark-install.js'
 import { KILL_COMMANDS, ORDERS, TOPICS } from '../../topologies/topics.js'
@@ -66,7 +66,7 @@ export async function benchSpark(): Promise<BenchResult[]> {
   try {
     await log.createTopics(TOPICS)
     const inprocess = await measure(log, 'inprocess', plan('inprocess'), (signal) => {
-      const detector = new DetectorProcessor(log, { settings })
+      const detector = createDetector(log, { settings })
       const running = detector.run(signal)
       const ready = (async () => {
         while (!detector.stats.ready) await sleep(10)

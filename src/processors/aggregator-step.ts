@@ -6,7 +6,8 @@ import { decodeJson } from '../contracts/decode.js'
 import { applyCommand, commandIdentity } from '../domain/kill-state.js'
 import { parseScope } from '../domain/scope.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
-import { deadLetter, jsonRecord } from './records.js'
+import { AUDIT, KILL_STATE } from '../../topologies/topics.js'
+import { deadLetter, encode } from './topic-codec.js'
 import type { TentativeIds } from './tentative-ids.js'
 
 export const AGGREGATOR_SERVICE = 'aggregator'
@@ -52,17 +53,17 @@ export function applyCommandBatch(
     memory.add(commandIdentity(command))
     if (outcome.type === 'applied') {
       current.set(outcome.state.scope, outcome.state)
-      output.states.push(jsonRecord(outcome.state.scope, outcome.state, nowMs))
+      output.states.push(encode(KILL_STATE, outcome.state, { timestamp: nowMs }))
       output.applied.push([outcome.state, command])
       const audit = commandAudit(command, 'APPLIED', `now ${outcome.state.status}`, outcome.state, nowMs)
-      output.audits.push(jsonRecord(command.cmd_id, audit, nowMs))
+      output.audits.push(encode(AUDIT, audit, { key: command.cmd_id, timestamp: nowMs }))
       continue
     }
     if (outcome.type === 'duplicate') mutable.duplicates += 1
     else mutable.refused += 1
     const decision = outcome.type === 'duplicate' ? 'DUPLICATE' : 'REFUSED'
     const audit = commandAudit(command, decision, outcome.reason, current.get(command.scope), nowMs)
-    output.audits.push(jsonRecord(command.cmd_id, audit, nowMs))
+    output.audits.push(encode(AUDIT, audit, { key: command.cmd_id, timestamp: nowMs }))
     // A refusal is also a machine's business: the command was well formed and still not applied.
     if (outcome.type === 'refused')
       output.deadLetters.push(deadLetter(record, `refused: ${outcome.reason}`, nowMs))

@@ -1,20 +1,23 @@
 import { randomUUID } from 'node:crypto'
-import type { KillCommand } from '../domain/kill-command.js'
-import type { KillState } from '../domain/kill-status.js'
-import type { RiskSignal } from '../domain/risk-signal.js'
 import type { DetectorSettings } from '../domain/detector-settings.js'
-import { killCommandFromRequest, RiskDetector, type DetectorOutput } from '../domain/detector.js'
-import type { Consumer, EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
-import { KILL_COMMANDS, KILL_STATE, ORDERS, RISK_SIGNALS } from '../../topologies/topics.js'
+import type { KillCommand } from '../domain/kill-command.js'
+import type { Consumer, EventLog, TopicPartitionOffset } from '../log/port.js'
+import { DETECTOR_GROUP } from '../../topologies/groups.js'
+import { KILL_STATE, ORDERS } from '../../topologies/topics.js'
 import { newConnectivity } from './connectivity.js'
-import { detectorOrderOf } from './detector-input.js'
+import { DetectorState, type DetectorStep } from './detector-state.js'
+import { createKillRequester, DETECTOR_OUTPUTS, type KillRequester } from './kill-requester.js'
+import { createTopicWriter, readerOf, type LogReader } from './log-access.js'
 import type { Processor } from './processor.js'
 import { readRange } from './read-range.js'
 import { markConnected, supervise } from './supervise.js'
-import { decodeStateRecord, jsonRecord } from './records.js'
 import { TimeMerge } from './time-merge.js'
 
-export const DETECTOR_GROUP = 'riskctl-detector'
+/** The detector's whole view of the log: it reads, and it can ask for KILLs. */
+export interface DetectorAccess {
+  readonly reader: LogReader
+  readonly kills: KillRequester
+}
 
 export interface DetectorStats {
   ready: boolean
@@ -33,7 +36,6 @@ export interface DetectorProcessorOptions {
   readonly settings: DetectorSettings
   readonly onKill?: (command: KillCommand) => void
   readonly now?: () => number
-  readonly newId?: () => string
 }
 
 const TICK_MS = 1000
@@ -56,19 +58,16 @@ export class DetectorProcessor implements Processor {
     warmup: 0,
     behind: 0,
   }
-  private detector: RiskDetector
+  private state: DetectorState
   readonly connectivity = newConnectivity()
-  private readonly status = new Map<string, KillState>()
   private readonly now: () => number
-  private readonly newId: () => string
 
   constructor(
-    private readonly log: EventLog,
+    private readonly access: DetectorAccess,
     private readonly options: DetectorProcessorOptions,
   ) {
-    this.detector = new RiskDetector(options.settings)
+    this.state = new DetectorState(options.settings, this.stats)
     this.now = options.now ?? Date.now
-    this.newId = options.newId ?? randomUUID
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -81,15 +80,15 @@ export class DetectorProcessor implements Processor {
    * the windows. So a restart, or an outage, changes when a KILL is asked for, never whether.
    */
   private async attempt(signal: AbortSignal): Promise<void> {
-    this.detector = new RiskDetector(this.options.settings)
-    this.status.clear()
-    const view = await this.log.readCompacted(KILL_STATE)
+    this.state = new DetectorState(this.options.settings, this.stats)
+    const { reader } = this.access
+    const view = await reader.readCompacted(KILL_STATE)
     const warmupFrom = await this.warmupStart()
-    for (const record of view.records.values()) this.followState(record, warmupFrom.timestamp)
-    const states = await this.log.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
+    this.state.load(view.records.values(), warmupFrom.timestamp)
+    const states = await reader.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
     let orders: Consumer | undefined
     try {
-      orders = await this.log.consumer({ topics: [ORDERS], from: { type: 'timestamp', timestamp: warmupFrom.timestamp } })
+      orders = await reader.consumer({ topics: [ORDERS], from: { type: 'timestamp', timestamp: warmupFrom.timestamp } })
       await this.follow(orders, states, warmupFrom.judgeFrom, signal)
     } finally {
       await orders?.close()
@@ -109,13 +108,12 @@ export class DetectorProcessor implements Processor {
     markConnected(this.connectivity)
     let nextTick = this.now() + TICK_MS
     let committed = ''
+    const isJudged = (record: { partition: number; offset: number }) => record.offset < (judgeFrom.get(record.partition) ?? 0)
     while (!signal.aborted) {
-      for (const record of await states.poll({ maxRecords: 1000, maxWaitMs: 0 })) this.followState(record)
+      for (const record of await states.poll({ maxRecords: 1000, maxWaitMs: 0 })) this.state.followState(record)
       merge.push(await orders.poll({ maxRecords: 2000, maxWaitMs: 100 }))
       if (merge.buffered > 0 && merge.unknownPartitions().length > 0) merge.noteEnds(orders.positions(), await orders.endOffsets())
-      const signals: RiskSignal[] = []
-      const kills: KillCommand[] = []
-      for (const record of merge.release()) this.observe(record, judgeFrom, signals, kills)
+      const step = this.state.observe(merge.release(), this.now(), isJudged)
       if (this.now() >= nextTick) {
         nextTick = this.now() + TICK_MS
         const ends = await orders.endOffsets()
@@ -123,15 +121,15 @@ export class DetectorProcessor implements Processor {
         this.stats.behind = behindBy(orders.positions(), ends)
         // Wall-clock time moves the windows on once every partition has been read to its end, and no further than
         // the oldest order still held for the merge: further, it would make the backlog (or that order) late.
-        if (this.stats.behind === 0) this.collect(this.detector.tick(Math.min(this.now(), merge.oldestHeld())), signals, kills)
+        if (this.stats.behind === 0) append(step, this.state.tick(Math.min(this.now(), merge.oldestHeld())))
       }
       // Never behind what an earlier run judged: a crash while the windows are rebuilt must not rewind the group.
       const positions = merge
         .commitPositions(orders.positions())
         .map((p) => ({ ...p, offset: Math.max(p.offset, judgeFrom.get(p.partition) ?? 0) }))
       const key = positions.map((p) => `${p.partition}:${p.offset}`).join()
-      if (signals.length > 0 || kills.length > 0 || key !== committed) {
-        await this.publish(signals, kills, positions)
+      if (step.signals.length > 0 || step.kills.length > 0 || key !== committed) {
+        await this.publish(step, positions)
         committed = key
       }
     }
@@ -144,19 +142,20 @@ export class DetectorProcessor implements Processor {
    * it is judged, so that a runaway already under way is killed at once.
    */
   private async warmupStart(): Promise<{ timestamp: number; judgeFrom: Map<number, number> }> {
-    await this.log.prepareCommit?.({ groupId: DETECTOR_GROUP, offsets: [] })
-    const committed = await this.log.committedOffsets(DETECTOR_GROUP, ORDERS)
+    const { reader } = this.access
+    await this.access.kills.prepare({ groupId: DETECTOR_GROUP, offsets: [] })
+    const committed = await reader.committedOffsets(DETECTOR_GROUP, ORDERS)
     const judgeFrom = new Map(committed.map((p) => [p.partition, p.offset]))
     let lastJudged = this.now()
     const judged = committed.filter((p) => p.offset > 0)
     if (judged.length > 0) {
-      const probe = await this.log.consumer({ topics: [ORDERS], from: { type: 'latest' } })
+      const probe = await reader.consumer({ topics: [ORDERS], from: { type: 'latest' } })
       const ends = await probe.endOffsets().finally(() => probe.close())
       // Every partition listed: one not listed would be read from its earliest record.
       const at = new Map(judged.map((p) => [p.partition, p.offset - 1]))
       const offsets = ends.map((end) => ({ ...end, offset: at.get(end.partition) ?? end.offset }))
       await readRange(
-        this.log,
+        reader,
         ORDERS,
         { type: 'offsets', offsets },
         (records) => {
@@ -169,72 +168,27 @@ export class DetectorProcessor implements Processor {
     return { timestamp: Math.max(0, lastJudged - windowMs - allowedLatenessMs), judgeFrom }
   }
 
-  private observe(
-    record: LogRecord,
-    judgeFrom: ReadonlyMap<number, number>,
-    signals: RiskSignal[],
-    kills: KillCommand[],
-  ): void {
-    const order = detectorOrderOf(record)
-    if (order === undefined) {
-      this.stats.invalid += 1
-      return
-    }
-    const observation = this.detector.observe(order, this.now())
-    if (record.offset < (judgeFrom.get(record.partition) ?? 0)) {
-      this.stats.warmup += 1
-      return
-    }
-    this.stats.orders += 1
-    if (observation.late) this.stats.late += 1
-    this.collect(observation, signals, kills)
-  }
-
-  private collect(output: DetectorOutput, signals: RiskSignal[], kills: KillCommand[]): void {
-    signals.push(...output.signals)
-    for (const request of output.kills) {
-      // Already KILLED (by an operator, or before a restart): asking again would only add noise.
-      if (this.status.get(request.scope)?.status === 'KILLED') continue
-      kills.push(killCommandFromRequest(request, { cmdId: this.newId(), corrId: this.newId() }))
-    }
-  }
-
   /** Signals, KILLs and the group's position in one atomic write: a KILL is asked for exactly once. */
-  private async publish(
-    signals: readonly RiskSignal[],
-    kills: readonly KillCommand[],
-    positions: readonly TopicPartitionOffset[],
-  ): Promise<void> {
-    await this.log.write(
-      [
-        { topic: RISK_SIGNALS, records: signals.map((s) => jsonRecord(s.account_id, s, s.ts)) },
-        { topic: KILL_COMMANDS, records: kills.map((k) => jsonRecord(k.scope, k, k.ts)) },
-      ],
-      { groupId: DETECTOR_GROUP, offsets: positions },
-    )
-    this.stats.signals += signals.length
+  private async publish(step: DetectorStep, positions: readonly TopicPartitionOffset[]): Promise<void> {
+    const kills = await this.access.kills.requestKills(step.kills, step.signals, { groupId: DETECTOR_GROUP, offsets: positions })
+    this.stats.signals += step.signals.length
     this.stats.kills += kills.length
     for (const kill of kills) this.options.onKill?.(kill)
   }
+}
 
-  /**
-   * An operator's UNKILL restarts the scope's windows from the moment it was written (the state record's
-   * append time, on the same clock as the orders'). At a (re)start, each UNKILL since warmupFromMs does so
-   * too, so that the orders read again do not count the runaway an operator already restored.
-   */
-  private followState(record: LogRecord, warmupFromMs?: number): void {
-    const change = decodeStateRecord(record)
-    if (change.type === 'deleted') this.status.delete(change.scope)
-    if (change.type !== 'state') return
-    const previous = this.status.get(change.state.scope)
-    this.status.set(change.state.scope, change.state)
-    if (change.state.status !== 'ACTIVE') return
-    const restored = warmupFromMs === undefined ? previous !== undefined && previous.status !== 'ACTIVE' : record.timestamp >= warmupFromMs
-    if (restored) this.detector.scopeUnkilled(change.state.scope, record.timestamp)
-  }
+function append(step: DetectorStep, more: DetectorStep): void {
+  step.signals.push(...more.signals)
+  step.kills.push(...more.kills)
 }
 
 function behindBy(positions: readonly TopicPartitionOffset[], ends: readonly TopicPartitionOffset[]): number {
   const at = new Map(positions.map((p) => [p.partition, p.offset]))
   return ends.reduce((sum, end) => sum + Math.max(0, end.offset - (at.get(end.partition) ?? 0)), 0)
+}
+
+/** A detector on this log: it reads orders and states, and can only ask for KILLs (newId names each command). */
+export function createDetector(log: EventLog, options: DetectorProcessorOptions & { readonly newId?: () => string }): DetectorProcessor {
+  const kills = createKillRequester(createTopicWriter(log, DETECTOR_OUTPUTS), options.newId ?? randomUUID)
+  return new DetectorProcessor({ reader: readerOf(log), kills }, options)
 }

@@ -1,4 +1,5 @@
-import type { EventLog, LogRecord, StartPosition, TopicPartitionOffset } from '../log/port.js'
+import type { LogReader } from './log-access.js'
+import type { LogRecord, StartPosition, TopicPartitionOffset } from '../log/port.js'
 
 /**
  * Reads one topic from `from` up to (not including) `until`, per partition, handing each batch to `onRecords`:
@@ -6,7 +7,7 @@ import type { EventLog, LogRecord, StartPosition, TopicPartitionOffset } from '.
  * the end offsets as of the call. Records past a partition's bound are not handed on.
  */
 export async function readRange(
-  log: EventLog,
+  log: LogReader,
   topic: string,
   from: StartPosition,
   onRecords: (records: readonly LogRecord[]) => void,

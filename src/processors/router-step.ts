@@ -1,9 +1,12 @@
 import type { AuditRecord } from '../domain/audit-record.js'
 import { decodeOrder } from '../contracts/decode.js'
 import type { RecentIds } from '../domain/recent-ids.js'
-import { decideOrder, type KillStateView, type ThrottleMeter } from '../domain/router-decision.js'
+import type { KillStateView } from '../domain/kill-state-table.js'
+import { decideOrder } from '../domain/order-decision.js'
+import type { ThrottleMeter } from '../domain/throttle-meter.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
-import { deadLetter, jsonRecord } from './records.js'
+import { AUDIT } from '../../topologies/topics.js'
+import { deadLetter, encode } from './topic-codec.js'
 
 export const ROUTER_SERVICE = 'router'
 
@@ -61,7 +64,7 @@ export function routeBatch(
       service: ROUTER_SERVICE,
     }
     auditValues?.push(audit)
-    audits.push(jsonRecord(order.order_id, audit, nowMs))
+    audits.push(encode(AUDIT, audit, { timestamp: nowMs }))
     if (decision.decision === 'ALLOW') {
       allowed += 1
       // The order as it arrived, byte for byte: the router decides, it does not rewrite.

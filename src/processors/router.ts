@@ -1,19 +1,21 @@
 import type { AuditRecord } from '../domain/audit-record.js'
-import { mayReplace } from '../domain/kill-state.js'
-import { KillStateTable, ThrottleMeter, type KillStateView } from '../domain/router-decision.js'
+import type { KillStateView } from '../domain/kill-state-table.js'
 import type { Consumer, EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
+import { ROUTER_GROUP } from '../../topologies/groups.js'
 import { AUDIT, DEAD_LETTERS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
 import { isTransient, newConnectivity } from './connectivity.js'
+import { processorLog, type ProcessorLog } from './log-access.js'
 import type { Processor } from './processor.js'
-import { decodeStateRecord } from './records.js'
 import { readRange } from './read-range.js'
 import { rewound } from './rewound.js'
-import { rememberDecided, routeBatch, ROUTER_SERVICE } from './router-step.js'
+import { RouterState } from './router-state.js'
+import { ROUTER_SERVICE } from './router-step.js'
 import { markConnected, supervise } from './supervise.js'
-import { TentativeIds } from './tentative-ids.js'
 
-export const ROUTER_GROUP = 'riskctl-router'
 export { ROUTER_SERVICE }
+/** The only topics a router writes: never killswitch.state.v1, whose single writer is the aggregator. */
+export const ROUTER_OUTPUTS = [AUDIT, ORDERS_GATED, DEAD_LETTERS] as const
+export type RouterOutput = (typeof ROUTER_OUTPUTS)[number]
 /** Orders per atomic write when neither the options nor the log say. */
 const DEFAULT_MAX_BATCH = 1000
 /** How long a decided order_id is remembered, across restarts too: a re-send within it is DUPLICATE. */
@@ -79,10 +81,8 @@ export class Router implements Processor {
     partitions: [],
   }
   readonly connectivity = newConnectivity()
-  /** Rebuilt from the compacted state on every (re)start. */
-  private table = new KillStateTable()
-  private meter = new ThrottleMeter()
-  private readonly recentOrderIds: TentativeIds
+  /** Its kill state is rebuilt from the compacted topic on every (re)start. */
+  private readonly state: RouterState
   private readonly now: () => number
   private readonly duplicateHorizonMs: number
   /** The partitions held since the horizon was last read back. */
@@ -91,17 +91,17 @@ export class Router implements Processor {
   private assigned = false
 
   constructor(
-    private readonly log: EventLog,
+    private readonly log: ProcessorLog<RouterOutput>,
     private readonly options: RouterOptions = {},
   ) {
     this.now = options.now ?? Date.now
     this.duplicateHorizonMs = options.duplicateHorizonMs ?? DEFAULT_DUPLICATE_HORIZON_MS
-    this.recentOrderIds = new TentativeIds(options.maxRememberedIds ?? DEFAULT_MAX_REMEMBERED_IDS)
+    this.state = new RouterState(options.maxRememberedIds ?? DEFAULT_MAX_REMEMBERED_IDS, this.stats)
   }
 
   /** The kill state this router enforces, to read: only the state topic changes it. */
   get killState(): KillStateView {
-    return this.table
+    return this.state.view
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -115,7 +115,7 @@ export class Router implements Processor {
       this.rememberedFor.clear()
       this.assigned = false
       if (this.options.rememberFromAudit !== false) await this.rememberDecided()
-      orders = await this.log.consumer({
+      orders = await this.log.reader.consumer({
         topics: [ORDERS],
         groupId: ROUTER_GROUP,
         from: { type: 'earliest' },
@@ -126,7 +126,7 @@ export class Router implements Processor {
         await this.applyStates(states, 0)
         const before = orders.positions()
         this.notePartitions(before)
-        const batch = await orders.poll({ maxRecords: this.options.maxBatch ?? this.log.preferredWriteBatch ?? DEFAULT_MAX_BATCH, maxWaitMs: 50 })
+        const batch = await orders.poll({ maxRecords: this.options.maxBatch ?? this.log.reader.preferredWriteBatch ?? DEFAULT_MAX_BATCH, maxWaitMs: 50 })
         await this.rememberOnTakeOver(orders.positions())
         if (batch.length === 0) continue
         // A kill confirmed before any of these orders was sent must govern them.
@@ -136,7 +136,7 @@ export class Router implements Processor {
         try {
           await this.route(batch, orders)
         } catch (error) {
-          this.recentOrderIds.rollback()
+          this.state.decided.rollback()
           // The group moved partitions mid-write: the consumer delivers the batch again, go on.
           if (isTransient(error) && rewound(before, orders.positions())) continue
           throw error
@@ -171,26 +171,14 @@ export class Router implements Processor {
 
   /** Loads every scope's state, then follows the state topic from exactly where the read ended. */
   private async bootstrap(): Promise<Consumer> {
-    // From scratch on every (re)start: what changed while the log was away is in the compacted
-    // view. The old table stays on show (status line, console) until the new one is complete.
-    const view = await this.log.readCompacted(KILL_STATE)
-    const table = new KillStateTable()
-    // Whole records first, then the rest, which may only tighten: on the compacted topic, records under different
-    // keys for one scope come in no particular order.
-    const records = [...view.records.values()]
-    const whole = (record: LogRecord) => {
-      const change = decodeStateRecord(record)
-      return change.type !== 'invalid' && (change.type !== 'state' || change.problem === undefined)
-    }
-    for (const record of records.filter(whole)) this.applyStateRecord(record, table)
-    for (const record of records.filter((record) => !whole(record))) this.applyStateRecord(record, table)
-    this.table = table
-    this.meter = new ThrottleMeter()
-    return this.log.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
+    // From scratch on every (re)start: what changed while the log was away is in the compacted view.
+    const view = await this.log.reader.readCompacted(KILL_STATE)
+    this.state.load(view.records.values())
+    return this.log.reader.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
   }
 
   private async applyStates(states: Consumer, maxWaitMs: number): Promise<void> {
-    for (const record of await states.poll({ maxRecords: 1000, maxWaitMs })) this.applyStateRecord(record)
+    for (const record of await states.poll({ maxRecords: 1000, maxWaitMs })) this.state.follow(record)
   }
 
   /**
@@ -214,46 +202,22 @@ export class Router implements Processor {
   private async rememberDecided(): Promise<void> {
     const started = this.now()
     const from = { type: 'timestamp' as const, timestamp: started - this.duplicateHorizonMs }
-    const before = this.recentOrderIds.size
-    await readRange(this.log, AUDIT, from, (records) => rememberDecided(this.recentOrderIds, records))
-    this.recentOrderIds.confirm()
-    this.stats.rememberedAtStart = this.recentOrderIds.size - before
+    const before = this.state.decided.size
+    await readRange(this.log.reader, AUDIT, from, (records) => this.state.rememberFromAudit(records))
+    this.state.decided.confirm()
+    this.stats.rememberedAtStart = this.state.decided.size - before
     this.stats.rememberMs = this.now() - started
-  }
-
-  private applyStateRecord(record: LogRecord, table = this.table): void {
-    const change = decodeStateRecord(record)
-    this.stats.stateRecords += 1
-    const problem = change.type === 'invalid' ? change.error : change.type === 'state' ? change.problem : undefined
-    if (problem !== undefined) {
-      this.stats.stateProblems += 1
-      this.stats.lastStateProblem = `${record.topic} ${record.partition}:${record.offset}: ${problem}`
-    }
-    if (change.type === 'state') {
-      // A record that was not whole may tighten what the router enforces, never loosen it.
-      if (change.problem !== undefined && !mayReplace(table.get(change.state.scope), change.state)) return
-      table.apply(change.state)
-      if (change.state.status !== 'THROTTLED') this.meter.forget(change.state.scope)
-    } else if (change.type === 'deleted') {
-      table.remove(change.scope)
-      this.meter.forget(change.scope)
-    }
-    // A record that names no scope governs no order; it is counted above and dead-lettered by the aggregator.
   }
 
   private async route(batch: readonly LogRecord[], orders: Consumer): Promise<void> {
     const now = this.now()
-    const routed = routeBatch(this.table, this.meter, this.recentOrderIds, batch, now, this.options.onBatch !== undefined)
-    await this.log.write(
-      [
-        { topic: AUDIT, records: routed.audits },
-        { topic: ORDERS_GATED, records: routed.gated },
-        { topic: DEAD_LETTERS, records: routed.deadLetters },
-      ],
+    const routed = this.state.route(batch, now, this.options.onBatch !== undefined)
+    await this.log.writer.write(
+      { [AUDIT]: routed.audits, [ORDERS_GATED]: routed.gated, [DEAD_LETTERS]: routed.deadLetters },
       { groupId: ROUTER_GROUP, offsets: orders.positions() },
     )
-    this.recentOrderIds.confirm()
-    this.recentOrderIds.expireBefore(now - this.duplicateHorizonMs)
+    this.state.decided.confirm()
+    this.state.decided.expireBefore(now - this.duplicateHorizonMs)
     this.stats.ordersIn += batch.length
     this.stats.allowed += routed.allowed
     this.stats.dropped += routed.dropped
@@ -261,4 +225,9 @@ export class Router implements Processor {
     this.stats.deadLetters += routed.deadLetters.length
     if (routed.auditValues) this.options.onBatch?.(routed.auditValues)
   }
+}
+
+/** A router on this log, handed only what it may do: read anything, write its own outputs. */
+export function createRouter(log: EventLog, options: RouterOptions = {}): Router {
+  return new Router(processorLog(log, ROUTER_OUTPUTS), options)
 }

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import type { DetectorSettings } from '../domain/detector-settings.js'
 import type { EventLog } from '../log/port.js'
-import { Aggregator } from '../processors/aggregator.js'
-import { DetectorProcessor } from '../processors/detector.js'
+import { createAggregator } from '../processors/aggregator.js'
+import { createDetector } from '../processors/detector.js'
 import { newConnectivity } from '../processors/connectivity.js'
 import type { Processor } from '../processors/processor.js'
-import { Router } from '../processors/router.js'
+import { createRouter, type Router } from '../processors/router.js'
 import { supervise } from '../processors/supervise.js'
 import { buildOperatorApi } from '../console/operator-api.js'
 import { badInput } from '../errors.js'
@@ -77,12 +77,12 @@ export function parseComponents(list: string | undefined): Component[] {
  */
 export async function startPipeline(log: EventLog, options: PipelineOptions): Promise<RunningPipeline> {
   const has = (component: Component) => options.components.includes(component)
-  const aggregator = has('aggregator') ? new Aggregator(log) : undefined
+  const aggregator = has('aggregator') ? createAggregator(log) : undefined
   const router = has('router')
-    ? new Router(log, options.duplicateHorizonMs === undefined ? {} : { duplicateHorizonMs: options.duplicateHorizonMs })
+    ? createRouter(log, options.duplicateHorizonMs === undefined ? {} : { duplicateHorizonMs: options.duplicateHorizonMs })
     : undefined
   const detector = has('detector')
-    ? new DetectorProcessor(log, { settings: options.detectorSettings })
+    ? createDetector(log, { settings: options.detectorSettings })
     : undefined
   const dataDir = options.dataDir
   const indexer = router && dataDir !== undefined ? supervisedIndexer(log, dataDir) : undefined

@@ -1,7 +1,7 @@
 import type { KillCommand } from '../domain/kill-command.js'
 import type { DetectorSettings } from '../domain/detector-settings.js'
 import type { EventLog } from '../log/port.js'
-import { DetectorProcessor, type DetectorStats } from '../processors/detector.js'
+import { type DetectorStats, createDetector } from '../processors/detector.js'
 
 export interface InprocessDetectorOptions {
   readonly log: EventLog
@@ -12,7 +12,7 @@ export interface InprocessDetectorOptions {
 
 /** The same detection as the Spark engine, in this process, on whichever log is configured. */
 export async function runInprocessDetector(options: InprocessDetectorOptions): Promise<DetectorStats> {
-  const processor = new DetectorProcessor(options.log, { settings: options.settings, onKill: options.onKill })
+  const processor = createDetector(options.log, { settings: options.settings, onKill: options.onKill })
   await processor.run(options.signal)
   return processor.stats
 }

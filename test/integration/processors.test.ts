@@ -7,9 +7,9 @@ import type { KillCommand } from '../../src/domain/kill-command.js'
 import type { KillState } from '../../src/domain/kill-status.js'
 import type { Order } from '../../src/domain/order.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
-import { Aggregator } from '../../src/processors/aggregator.js'
-import { jsonRecord } from '../../src/processors/records.js'
-import { Router } from '../../src/processors/router.js'
+import { createAggregator } from '../../src/processors/aggregator.js'
+import { jsonRecord } from '../helpers/json-record.js'
+import { createRouter } from '../../src/processors/router.js'
 import { anOrder } from '../helpers/fixtures.js'
 import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, TOPICS } from '../../topologies/topics.js'
 
@@ -59,7 +59,7 @@ describe('processors on a real embedded log', () => {
   it('fails closed: orders waiting before the router starts are judged against the whole state', async () => {
     await log.produce(KILL_STATE, [jsonRecord('ACCOUNT:1', state('ACCOUNT:1', 'KILLED'))])
     await log.produce(ORDERS, [jsonRecord('1', order('o-1', '1')), jsonRecord('2', order('o-2', '2'))])
-    const router = new Router(log)
+    const router = createRouter(log)
     runs.push(router.run(controller.signal))
     const audits = await readAll<AuditRecord>(AUDIT, 2)
     const byOrder = new Map(audits.map((a) => [a.order_id, a]))
@@ -68,7 +68,7 @@ describe('processors on a real embedded log', () => {
   })
 
   it('throttles to the cap per second and marks repeated order ids as duplicates', async () => {
-    const router = new Router(log, { now: () => 1_800_000_000_500 })
+    const router = createRouter(log, { now: () => 1_800_000_000_500 })
     await log.produce(KILL_STATE, [jsonRecord('ACCOUNT:7', state('ACCOUNT:7', 'THROTTLED', { max_orders_per_sec: 2 }))])
     runs.push(router.run(controller.signal))
     const orders = Array.from({ length: 5 }, (_, i) => jsonRecord('7', order(`t-${i}`, '7')))
@@ -95,7 +95,7 @@ describe('processors on a real embedded log', () => {
     }
     const forged: KillCommand = { ...kill, cmd_id: 'c-2', action: 'UNKILL', corr_id: 'k-2' }
     await log.produce(KILL_COMMANDS, [jsonRecord(kill.scope, kill), jsonRecord(kill.scope, kill), jsonRecord(kill.scope, forged)])
-    const aggregator = new Aggregator(log)
+    const aggregator = createAggregator(log)
     runs.push(aggregator.run(controller.signal))
     const audits = await readAll<AuditRecord>(AUDIT, 1)
     expect(audits[0]).toMatchObject({ decision: 'REFUSED', corr_id: 'k-2', killswitch_status: 'KILLED' })

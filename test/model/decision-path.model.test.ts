@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { killCommandSchema } from '../../src/contracts/messages.js'
 import type { DetectorSettings } from '../../src/domain/detector-settings.js'
 import type { LogRecord } from '../../src/log/port.js'
-import { decodeStateRecord, jsonRecord } from '../../src/processors/records.js'
+import { decodeStateRecord } from '../../src/processors/topic-codec.js'
+import { jsonRecord } from '../helpers/json-record.js'
 import {
   AUDIT,
   DEAD_LETTERS,

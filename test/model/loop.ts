@@ -4,10 +4,11 @@ import path from 'node:path'
 import type { DetectorSettings } from '../../src/domain/detector-settings.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
 import type { LogRecord } from '../../src/log/port.js'
-import { AGGREGATOR_GROUP, Aggregator } from '../../src/processors/aggregator.js'
-import { DETECTOR_GROUP, DetectorProcessor } from '../../src/processors/detector.js'
+import { createAggregator } from '../../src/processors/aggregator.js'
+import { createDetector } from '../../src/processors/detector.js'
+import { AGGREGATOR_GROUP, DETECTOR_GROUP, ROUTER_GROUP } from '../../topologies/groups.js'
 import type { Processor } from '../../src/processors/processor.js'
-import { ROUTER_GROUP, Router } from '../../src/processors/router.js'
+import { createRouter, type Router } from '../../src/processors/router.js'
 import { KILL_COMMANDS, ORDERS, TOPICS } from '../../topologies/topics.js'
 
 export type ProcessorName = 'router' | 'aggregator' | 'detector'
@@ -114,9 +115,9 @@ export class Loop {
   }
 
   private create(name: ProcessorName): Processor {
-    if (name === 'aggregator') return new Aggregator(this.log)
-    if (name === 'detector') return new DetectorProcessor(this.log, { settings: this.settings })
-    const router = new Router(this.log)
+    if (name === 'aggregator') return createAggregator(this.log)
+    if (name === 'detector') return createDetector(this.log, { settings: this.settings })
+    const router = createRouter(this.log)
     this.routers.push(router)
     return router
   }

@@ -5,8 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as cr from 'aws-cdk-lib/custom-resources'
 import { Construct } from 'constructs'
-import { AGGREGATOR_GROUP } from '../../src/processors/aggregator.js'
-import { ROUTER_GROUP } from '../../src/processors/router.js'
+import { AGGREGATOR_GROUP, ROUTER_GROUP } from '../groups.js'
 import {
   AUDIT,
   DEAD_LETTERS,

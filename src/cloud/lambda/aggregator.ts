@@ -1,17 +1,19 @@
 import { AGGREGATOR_PROGRESS_GROUP } from '../../../topologies/aws/names.js'
-import { KILL_COMMANDS, KILL_STATE } from '../../../topologies/topics.js'
+import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE } from '../../../topologies/topics.js'
 import { decodeJson } from '../../contracts/decode.js'
 import { killCommandSchema } from '../../contracts/messages.js'
 import type { KillCommand } from '../../domain/kill-command.js'
 import type { KillState } from '../../domain/kill-status.js'
 import type { EventLog, LogRecord } from '../../log/port.js'
-import { decodeStateRecord } from '../../processors/records.js'
-import { Aggregator } from '../../processors/aggregator.js'
+import { decodeStateRecord } from '../../processors/topic-codec.js'
+import { AGGREGATOR_OUTPUTS, DEFAULT_COMMAND_MEMORY_MS, rememberHandled } from '../../processors/aggregator.js'
+import { AggregatorState } from '../../processors/aggregator-state.js'
+import { createTopicWriter, readerOf } from '../../processors/log-access.js'
+import { openDelivery, withinBudget } from './delivery.js'
 import { budgetOf, type LambdaContext } from './lambda-context.js'
 import { publishMetrics } from './metrics.js'
 import type { MskEvent } from './msk-event.js'
 import { toLogRecords } from './msk-event.js'
-import { runOverBatch } from './run-batch.js'
 import { sharedLog } from './shared-log.js'
 import { stateCacheSink, type StateCacheSink } from './table-sink.js'
 
@@ -37,6 +39,10 @@ export async function handler(event: MskEvent, context?: LambdaContext): Promise
   return { commands: outcome.commands }
 }
 
+/**
+ * One delivery, through the aggregator's own step: the state read to its end and the commands handled before
+ * remembered, then the fresh commands applied and written, with the progress commit, atomically.
+ */
 export async function aggregateEvent(
   event: MskEvent,
   log: EventLog,
@@ -44,15 +50,27 @@ export async function aggregateEvent(
   budgetMs: number,
 ): Promise<AggregateOutcome> {
   const records = toLogRecords(event, KILL_COMMANDS)
-  const applied: [KillState, KillCommand][] = []
-  const run = { log, topic: KILL_COMMANDS, records, budgetMs, progressGroup: AGGREGATOR_PROGRESS_GROUP }
-  const redelivered = await runOverBatch(run, (batchLog) => {
-    return new Aggregator(batchLog, { onApplied: (state, command) => applied.push([state, command]) })
-  })
+  if (records.length === 0) return { commands: 0, applied: [] }
+  const reader = readerOf(log)
+  const writer = createTopicWriter(log, AGGREGATOR_OUTPUTS)
+  const apply = async () => {
+    const state = new AggregatorState()
+    state.load((await reader.readCompacted(KILL_STATE)).records.values())
+    await rememberHandled(reader, state, Date.now() - DEFAULT_COMMAND_MEMORY_MS)
+    const delivery = await openDelivery(reader, writer, AGGREGATOR_PROGRESS_GROUP, KILL_COMMANDS, records)
+    if (delivery.fresh.length === 0) return { delivery, applied: [] }
+    const output = state.apply(delivery.fresh, Date.now())
+    await writer.write(
+      { [KILL_STATE]: output.states, [AUDIT]: output.audits, [DEAD_LETTERS]: output.deadLetters },
+      delivery.commit,
+    )
+    return { delivery, applied: output.applied }
+  }
+  const { delivery, applied } = await withinBudget(apply(), budgetMs, `Applying ${records.length} records of ${KILL_COMMANDS}`)
   // The cache follows the topic, never leads it: written only after the state is durable in Kafka.
   // A batch delivered again may have failed at this very write, after its states were committed:
   // the batch's scopes then go to the cache again, as the topic has them now.
-  const states = redelivered.length > 0 ? await currentStates(log, records) : applied.map(([state]) => state)
+  const states = delivery.redelivered.length > 0 ? await currentStates(log, records) : applied.map(([state]) => state)
   await cache.putStates(states)
   return { commands: records.length, applied }
 }

@@ -1,14 +1,16 @@
 import { ROUTER_PROGRESS_GROUP } from '../../../topologies/aws/names.js'
-import { ORDERS } from '../../../topologies/topics.js'
+import { AUDIT, DEAD_LETTERS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../../topologies/topics.js'
 import type { AuditRecord } from '../../domain/audit-record.js'
 import type { EventLog } from '../../log/port.js'
-import { Router } from '../../processors/router.js'
+import { createTopicWriter, readerOf } from '../../processors/log-access.js'
+import { DEFAULT_MAX_REMEMBERED_IDS, ROUTER_OUTPUTS } from '../../processors/router.js'
+import { RouterState } from '../../processors/router-state.js'
 import { auditsOfDecided } from './audit-readback.js'
+import { openDelivery, withinBudget } from './delivery.js'
 import { budgetOf, type LambdaContext } from './lambda-context.js'
 import { publishMetrics } from './metrics.js'
 import type { MskEvent } from './msk-event.js'
 import { toLogRecords } from './msk-event.js'
-import { runOverBatch } from './run-batch.js'
 import { sharedLog } from './shared-log.js'
 import { auditIndexSink, type AuditIndexSink } from './table-sink.js'
 
@@ -32,6 +34,10 @@ export async function handler(event: MskEvent, context?: LambdaContext): Promise
   return { orders: outcome.orders }
 }
 
+/**
+ * One delivery, through the router's own step: the state read to its end first (fail closed: an unreadable state
+ * decides nothing), then the fresh orders decided against it and written, with the progress commit, atomically.
+ */
 export async function routeEvent(
   event: MskEvent,
   log: EventLog,
@@ -39,14 +45,26 @@ export async function routeEvent(
   budgetMs: number,
 ): Promise<RouteOutcome> {
   const records = toLogRecords(event, ORDERS)
-  const audits: AuditRecord[] = []
-  const run = { log, topic: ORDERS, records, budgetMs, progressGroup: ROUTER_PROGRESS_GROUP }
+  if (records.length === 0) return { orders: 0, redelivered: 0, audits: [] }
   const started = Date.now()
-  const redelivered = await runOverBatch(run, (batchLog) => {
-    return new Router(batchLog, { onBatch: (batch) => audits.push(...batch), rememberFromAudit: false })
-  })
+  const reader = readerOf(log)
+  const writer = createTopicWriter(log, ROUTER_OUTPUTS)
+  const decide = async () => {
+    const state = new RouterState(DEFAULT_MAX_REMEMBERED_IDS)
+    state.load((await reader.readCompacted(KILL_STATE)).records.values())
+    const delivery = await openDelivery(reader, writer, ROUTER_PROGRESS_GROUP, ORDERS, records)
+    if (delivery.fresh.length === 0) return { delivery, audits: [] }
+    const routed = state.route(delivery.fresh, Date.now(), true)
+    await writer.write(
+      { [AUDIT]: routed.audits, [ORDERS_GATED]: routed.gated, [DEAD_LETTERS]: routed.deadLetters },
+      delivery.commit,
+    )
+    return { delivery, audits: routed.auditValues ?? [] }
+  }
+  const { delivery, audits } = await withinBudget(decide(), budgetMs, `Deciding ${records.length} records of ${ORDERS}`)
   // The index follows the audit topic, never leads it: written once the batch is durable in Kafka.
   // What an earlier delivery decided goes in again, from the topic: that delivery may have failed here.
+  const { redelivered } = delivery
   const repaired = redelivered.length > 0 ? await auditsOfDecided(log, redelivered, started + budgetMs) : []
   await index.putAudits([...repaired, ...audits])
   return { orders: records.length, redelivered: redelivered.length, audits }

@@ -3,7 +3,7 @@ import { deadLetterSchema } from '../../../src/contracts/messages.js'
 import { decodeJson, MAX_RECORD_BYTES } from '../../../src/contracts/decode.js'
 import { orderSchema } from '../../../src/contracts/messages.js'
 import type { LogRecord } from '../../../src/log/port.js'
-import { deadLetter, decodeStateRecord, MAX_DEAD_LETTER_RAW_BYTES } from '../../../src/processors/records.js'
+import { deadLetter, decodeStateRecord, MAX_DEAD_LETTER_RAW_BYTES } from '../../../src/processors/topic-codec.js'
 
 const T = Date.UTC(2026, 11, 4, 12)
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { KillState } from '../../../src/domain/kill-status.js'
-import { KillStateTable, ThrottleMeter } from '../../../src/domain/router-decision.js'
+import { KillStateTable } from '../../../src/domain/kill-state-table.js'
+import { ThrottleMeter } from '../../../src/domain/throttle-meter.js'
 import type { LogRecord } from '../../../src/log/port.js'
 import { applyCommandBatch, rememberCommands } from '../../../src/processors/aggregator-step.js'
 import { rememberDecided, routeBatch } from '../../../src/processors/router-step.js'

@@ -5,10 +5,43 @@ import { killStateSchema, killStatusSchema, MAX_EPOCH_MS, scopeSchema } from '..
 import { parseScope } from '../domain/scope.js'
 import { decodeJson } from '../contracts/decode.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
+import type { AuditRecord } from '../domain/audit-record.js'
+import type { KillCommand } from '../domain/kill-command.js'
+import type { Order } from '../domain/order.js'
+import type { RiskSignal } from '../domain/risk-signal.js'
+import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, RISK_SIGNALS, TOPICS } from '../../topologies/topics.js'
 
-export function jsonRecord(key: string | null, value: unknown, timestamp?: number): ProduceRecord {
+/** The value each topic carries: what `encode` accepts for it. */
+export interface TopicValues {
+  [ORDERS]: Order
+  [ORDERS_GATED]: Order
+  [RISK_SIGNALS]: RiskSignal
+  [KILL_COMMANDS]: KillCommand
+  [KILL_STATE]: KillState
+  [AUDIT]: AuditRecord
+  [DEAD_LETTERS]: DeadLetter
+}
+export type TopicName = keyof TopicValues
+
+const KEY_FIELDS: ReadonlyMap<string, string> = new Map(TOPICS.map((topic) => [topic.name, topic.keyField]))
+
+export interface EncodeOptions {
+  /** Epoch ms for the record; by default the log stamps it. */
+  readonly timestamp?: number | undefined
+  /** Only where the topic's key field is empty for this kind of value: a command's audit has no order_id. */
+  readonly key?: string | undefined
+}
+
+/**
+ * The one way a riskctl value becomes a record: JSON bytes, keyed by the field the topic's spec names
+ * (topologies/topics.ts), so that every writer partitions a topic alike.
+ */
+export function encode<T extends TopicName>(topic: T, value: TopicValues[T], options: EncodeOptions = {}): ProduceRecord {
+  const field = KEY_FIELDS.get(topic)
+  const key = options.key ?? (field === undefined ? undefined : (value as unknown as Record<string, unknown>)[field])
+  if (typeof key !== 'string') throw new Error(`a record of ${topic} needs a string ${field ?? 'key'}`)
   const bytes = Buffer.from(JSON.stringify(value))
-  return timestamp === undefined ? { key, value: bytes } : { key, value: bytes, timestamp }
+  return options.timestamp === undefined ? { key, value: bytes } : { key, value: bytes, timestamp: options.timestamp }
 }
 
 /** The most of a rejected record a dead letter carries; with its reason, a letter stays under 20 KiB. */
@@ -32,7 +65,7 @@ export function deadLetter(record: LogRecord, error: string, now: number): Produ
     ...(truncated ? { raw_bytes: value.length, raw_truncated: true } : {}),
   }
   // Keyed by source topic, as the topic spec says: a bad producer's letters stay in order.
-  return jsonRecord(record.topic, letter, now)
+  return encode(DEAD_LETTERS, letter, { timestamp: now })
 }
 
 export type StateChange =

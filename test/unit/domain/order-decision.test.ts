@@ -2,13 +2,9 @@ import { describe, expect, it } from 'vitest'
 import type { KillState } from '../../../src/domain/kill-status.js'
 import { applyCommand } from '../../../src/domain/kill-state.js'
 import { RecentIds } from '../../../src/domain/recent-ids.js'
-import {
-  decideOrder,
-  KillStateTable,
-  NO_STATE_REASON,
-  ThrottleMeter,
-  type RoutedOrder,
-} from '../../../src/domain/router-decision.js'
+import { KillStateTable } from '../../../src/domain/kill-state-table.js'
+import { decideOrder, NO_STATE_REASON, type RoutedOrder } from '../../../src/domain/order-decision.js'
+import { ThrottleMeter } from '../../../src/domain/throttle-meter.js'
 import { scopesForOrder } from '../../../src/domain/scope.js'
 
 const T = Date.UTC(2024, 2, 9, 12, 0, 0)

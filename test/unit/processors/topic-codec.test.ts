@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { deadLetter } from '../../../src/processors/records.js'
+import { deadLetter } from '../../../src/processors/topic-codec.js'
 import type { LogRecord } from '../../../src/log/port.js'
 
 describe('deadLetter', () => {
