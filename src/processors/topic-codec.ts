@@ -9,7 +9,8 @@ import type { AuditRecord } from '../domain/audit-record.js'
 import type { KillCommand } from '../domain/kill-command.js'
 import type { Order } from '../domain/order.js'
 import type { RiskSignal } from '../domain/risk-signal.js'
-import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, RISK_SIGNALS, TOPICS } from '../../topologies/topics.js'
+import type { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, RISK_SIGNALS } from '../../topologies/topics.js'
+import { DEAD_LETTERS, TOPICS } from '../../topologies/topics.js'
 
 /** The value each topic carries: what `encode` accepts for it. */
 export interface TopicValues {

@@ -4,6 +4,7 @@ import { createOrderFactory, type GeneratorMode } from '../generator/order-facto
 import { ordersDue, scheduledTime, totalOrders } from '../generator/pacing.js'
 import type { EventLog } from '../log/port.js'
 import { ORDERS } from '../../topologies/topics.js'
+import { encode } from '../processors/topic-codec.js'
 
 export interface GenerateOptions {
   readonly mode: GeneratorMode
@@ -59,7 +60,7 @@ export async function generateOrders(log: EventLog, options: GenerateOptions): P
       for (let seq = sent; seq < due; seq += 1) batch.push(nextOrder(seq, scheduledTime(start, options.ratePerSecond, seq)))
       await log.produce(
         ORDERS,
-        batch.map((order) => ({ key: order.account_id, value: Buffer.from(JSON.stringify(order)), timestamp: order.ts })),
+        batch.map((order) => encode(ORDERS, order, { timestamp: order.ts })),
       )
       for (const order of batch) {
         accounts.add(order.account_id)

@@ -5,6 +5,7 @@ import { killCommandSchema } from '../contracts/messages.js'
 import { formatIssues } from '../contracts/format-issues.js'
 import { OPERATOR_IDENTITY, OPERATOR_IDENTITY_FORM } from '../domain/kill-state.js'
 import { SCOPE_FORMS, parseScope } from '../domain/scope.js'
+import { encode } from '../processors/topic-codec.js'
 import { badInput } from '../errors.js'
 import type { EventLog, RecordMetadata } from '../log/port.js'
 
@@ -68,7 +69,7 @@ export function buildOperatorCommand(input: OperatorCommandInput, context: Comma
 
 export async function publishCommand(log: EventLog, command: KillCommand): Promise<RecordMetadata> {
   const [metadata] = await log.produce(KILL_COMMANDS, [
-    { key: command.scope, value: Buffer.from(JSON.stringify(command)), timestamp: command.ts },
+    encode(KILL_COMMANDS, command, { timestamp: command.ts }),
   ])
   if (!metadata) throw new Error('produce acknowledged no record')
   return metadata

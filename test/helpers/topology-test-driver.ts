@@ -1,0 +1,246 @@
+import { decodeJson } from '../../src/contracts/decode.js'
+import type { DetectorSettings } from '../../src/domain/detector-settings.js'
+import type { GroupCommit, LogRecord, ProduceRecord, RecordMetadata } from '../../src/log/port.js'
+import { AGGREGATOR_OUTPUTS, DEFAULT_COMMAND_MEMORY_MS } from '../../src/processors/aggregator.js'
+import { AggregatorState, type AggregatorOutputs } from '../../src/processors/aggregator-state.js'
+import { DetectorState, type DetectorStep } from '../../src/processors/detector-state.js'
+import { createKillRequester, DETECTOR_OUTPUTS, type KillRequester } from '../../src/processors/kill-requester.js'
+import type { Outputs, TopicWriter } from '../../src/processors/log-access.js'
+import { DEFAULT_DUPLICATE_HORIZON_MS, DEFAULT_MAX_REMEMBERED_IDS, ROUTER_OUTPUTS } from '../../src/processors/router.js'
+import { RouterState } from '../../src/processors/router-state.js'
+import { encode, type TopicName, type TopicValues } from '../../src/processors/topic-codec.js'
+import { AUDIT, findTopic, KILL_COMMANDS, KILL_STATE, ORDERS, TOPIC_NAMES } from '../../topologies/topics.js'
+
+export type DriverProcessor = 'router' | 'aggregator' | 'detector'
+
+export interface DriverOptions {
+  /** Epoch ms the fake clock starts at. */
+  readonly startMs: number
+  /** Which processors run (default: all three). */
+  readonly processors?: readonly DriverProcessor[]
+  /** Needed when the detector runs. */
+  readonly detectorSettings?: DetectorSettings
+  readonly duplicateHorizonMs?: number
+}
+
+/** How far each processor has read each topic: the next offset. */
+type Positions = Map<string, number>
+
+/**
+ * Kafka Streams' TopologyTestDriver for riskctl: an in-memory log (one partition per topic, append times from a
+ * fake clock) and the processors' own pure steps, run to quiescence after every record piped in. The same steps
+ * the long-running processors and the Lambda handlers call, with no I/O, no wall clock and no sleeps: pipe
+ * records in, advance the clock, read the output topics, restart a processor as a crash would.
+ */
+export class TopologyTestDriver {
+  private nowMs: number
+  private readonly topics = new Map<string, LogRecord[]>(TOPIC_NAMES.map((name) => [name, []]))
+  private readonly running: ReadonlySet<DriverProcessor>
+  private readonly read = new Map<DriverProcessor, Positions>()
+  private router: RouterState | undefined
+  private aggregator: AggregatorState | undefined
+  private detector: DetectorState | undefined
+  private readonly kills: KillRequester
+  private nextId = 0
+  /** The detector's last judged offset of orders.v1: what a restart only re-reads. */
+  private detectorJudged = 0
+
+  constructor(private readonly options: DriverOptions) {
+    this.nowMs = options.startMs
+    this.running = new Set(options.processors ?? ['router', 'aggregator', 'detector'])
+    this.kills = createKillRequester(this.writer(DETECTOR_OUTPUTS), () => `driver-${++this.nextId}`)
+    for (const name of this.running) this.start(name)
+  }
+
+  get now(): number {
+    return this.nowMs
+  }
+
+  /** A value of a topic as riskctl encodes it, appended at the clock's time, then processed. */
+  pipe<T extends TopicName>(topic: T, value: TopicValues[T]): void {
+    this.append(topic, [encode(topic, value)])
+    this.process()
+  }
+
+  /** Any bytes under any key: what a broken or hostile producer might write. */
+  pipeRaw(topic: string, key: string | null, value: Buffer | string | null): void {
+    this.append(topic, [{ key, value: typeof value === 'string' ? Buffer.from(value) : value }])
+    this.process()
+  }
+
+  /** Moves the fake clock on: detector windows close on their own (its tick), throttle seconds pass. */
+  advance(ms: number): void {
+    this.nowMs += ms
+    if (this.detector !== undefined) this.publish(this.detector.tick(this.nowMs), this.lengthOf(ORDERS))
+    this.process()
+  }
+
+  /** Every record of a topic, in append order. */
+  records(topic: string): readonly LogRecord[] {
+    return this.topics.get(topic) ?? []
+  }
+
+  /** Every value of a topic, decoded with its contract; a record that does not decode fails the test. */
+  values<T extends TopicName>(topic: T): TopicValues[T][] {
+    const schema = findTopic(topic)!.schema
+    return this.records(topic).map((record) => {
+      const decoded = decodeJson(schema, record.value)
+      if (!decoded.ok) throw new Error(`${topic} ${record.offset}: ${decoded.error}`)
+      return decoded.value as TopicValues[T]
+    })
+  }
+
+  /** The compacted view of a topic: the newest record per key (tombstones removed). */
+  latest(topic: string): Map<string, LogRecord> {
+    const view = new Map<string, LogRecord>()
+    for (const record of this.records(topic)) {
+      if (record.key === null) continue
+      if (record.value === null) view.delete(record.key)
+      else view.set(record.key, record)
+    }
+    return view
+  }
+
+  /**
+   * The processor as after a kill -9 and a start: its memory gone, rebuilt from the log as it rebuilds it (the
+   * compacted state, the commands or audits it wrote), resuming from its committed position.
+   */
+  restart(name: DriverProcessor): void {
+    this.start(name)
+    this.process()
+  }
+
+  private start(name: DriverProcessor): void {
+    const committed = this.read.get(name)
+    const positions: Positions = new Map(committed ?? [])
+    const state = [...this.latest(KILL_STATE).values()]
+    positions.set(KILL_STATE, this.lengthOf(KILL_STATE))
+    if (name === 'router') {
+      this.router = new RouterState(DEFAULT_MAX_REMEMBERED_IDS)
+      this.router.load(state)
+      const horizon = this.nowMs - (this.options.duplicateHorizonMs ?? DEFAULT_DUPLICATE_HORIZON_MS)
+      this.router.rememberFromAudit(this.records(AUDIT).filter((record) => record.timestamp >= horizon))
+      this.router.decided.confirm()
+    } else if (name === 'aggregator') {
+      this.aggregator = new AggregatorState()
+      this.aggregator.load(state)
+      const memoryFrom = this.nowMs - DEFAULT_COMMAND_MEMORY_MS
+      const handled = this.records(KILL_COMMANDS).slice(0, positions.get(KILL_COMMANDS) ?? 0)
+      this.aggregator.remember(handled.filter((record) => record.timestamp >= memoryFrom))
+    } else {
+      const settings = this.options.detectorSettings
+      if (settings === undefined) throw new Error('the detector needs detectorSettings')
+      this.detector = new DetectorState(settings)
+      const orders = this.records(ORDERS)
+      const lastJudged = orders[this.detectorJudged - 1]?.timestamp ?? this.nowMs
+      const warmupFrom = Math.max(0, lastJudged - settings.windowMs - settings.allowedLatenessMs)
+      this.detector.load(state, warmupFrom)
+      // Rebuild the windows from a window before the last judged order; only what comes after is judged.
+      const first = orders.findIndex((record) => record.timestamp >= warmupFrom)
+      positions.set(ORDERS, first === -1 ? orders.length : Math.min(first, this.detectorJudged))
+    }
+    this.read.set(name, positions)
+  }
+
+  /** Runs every processor on what it has not read yet, until none has anything left. */
+  private process(): void {
+    for (let rounds = 0; rounds < 1000; rounds += 1) {
+      let moved = false
+      if (this.aggregator !== undefined) moved = this.stepAggregator(this.aggregator) || moved
+      if (this.router !== undefined) moved = this.stepRouter(this.router) || moved
+      if (this.detector !== undefined) moved = this.stepDetector(this.detector) || moved
+      if (!moved) return
+    }
+    throw new Error('the topology did not settle within 1000 rounds')
+  }
+
+  private stepRouter(router: RouterState): boolean {
+    // The state first, to its end: a kill appended before an order governs it (the router's catch-up).
+    const states = this.unread('router', KILL_STATE)
+    for (const record of states) router.follow(record)
+    const orders = this.unread('router', ORDERS)
+    if (orders.length > 0) {
+      const routed = router.route(orders, this.nowMs)
+      void this.writer(ROUTER_OUTPUTS).write({ 'audit.v1': routed.audits, 'orders.gated.v1': routed.gated, 'dlq.v1': routed.deadLetters })
+      router.decided.confirm()
+    }
+    return states.length > 0 || orders.length > 0
+  }
+
+  private stepAggregator(aggregator: AggregatorState): boolean {
+    const commands = this.unread('aggregator', KILL_COMMANDS)
+    const states = this.unread('aggregator', KILL_STATE)
+    for (const record of states) aggregator.follow(record)
+    if (commands.length === 0 && !aggregator.hasRepairs) return states.length > 0
+    const output: AggregatorOutputs = aggregator.apply(commands, this.nowMs)
+    void this.writer(AGGREGATOR_OUTPUTS).write({ 'killswitch.state.v1': output.states, 'audit.v1': output.audits, 'dlq.v1': output.deadLetters })
+    aggregator.confirm()
+    return true
+  }
+
+  private stepDetector(detector: DetectorState): boolean {
+    const states = this.unread('detector', KILL_STATE)
+    for (const record of states) detector.followState(record)
+    const from = this.read.get('detector')!.get(ORDERS) ?? 0
+    const orders = this.unread('detector', ORDERS)
+    if (orders.length === 0) return states.length > 0
+    const judged = this.detectorJudged
+    const step = detector.observe(orders, this.nowMs, (record) => record.offset < judged)
+    this.publish(step, from + orders.length)
+    return true
+  }
+
+  private publish(step: DetectorStep, judgedTo: number): void {
+    this.detectorJudged = Math.max(this.detectorJudged, judgedTo)
+    if (step.kills.length === 0 && step.signals.length === 0) return
+    void this.kills.requestKills(step.kills, step.signals, { groupId: 'driver', offsets: [] })
+  }
+
+  private unread(name: DriverProcessor, topic: string): LogRecord[] {
+    const positions = this.read.get(name)!
+    const records = this.records(topic)
+    const from = positions.get(topic) ?? 0
+    positions.set(topic, records.length)
+    return records.slice(from)
+  }
+
+  private lengthOf(topic: string): number {
+    return this.records(topic).length
+  }
+
+  /** A writer of these topics over the in-memory log; writes land synchronously (the promise is already settled). */
+  private writer<const T extends string>(topics: readonly T[]): TopicWriter<T> {
+    return {
+      topics,
+      prepare: async () => undefined,
+      write: (outputs: Outputs<T>, _commit?: GroupCommit) => {
+        const metadata: RecordMetadata[] = []
+        for (const [topic, records] of Object.entries<readonly ProduceRecord[] | undefined>(outputs)) {
+          if (!(topics as readonly string[]).includes(topic)) throw new Error(`this writer may not append to ${topic}`)
+          metadata.push(...this.append(topic, records ?? []))
+        }
+        return Promise.resolve(metadata)
+      },
+    }
+  }
+
+  private append(topic: string, records: readonly ProduceRecord[]): RecordMetadata[] {
+    const log = this.topics.get(topic)
+    if (log === undefined) throw new Error(`no topic ${topic}`)
+    return records.map((record) => {
+      // The log's clock stamps orders.v1 (LogAppendTime), as a broker would; elsewhere the writer's timestamp holds.
+      const appendTime = findTopic(topic)?.configs['message.timestamp.type'] === 'LogAppendTime'
+      const stored: LogRecord = {
+        topic,
+        partition: 0,
+        offset: log.length,
+        key: record.key,
+        value: record.value,
+        timestamp: appendTime ? this.nowMs : (record.timestamp ?? this.nowMs),
+        headers: record.headers ?? {},
+      }
+      log.push(stored)
+      return { topic, partition: 0, offset: stored.offset }
+    })
+  }
+}
