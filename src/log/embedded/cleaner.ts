@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import { isCompacted, numericConfig } from '../topic-configs.js'
 import { PartitionStatements } from './partition-tables.js'
-import type { TopicRow } from './store.js'
+import type { TopicRow } from './topic-catalogue.js'
 
 /**
  * The log cleaner, as Kafka's works, on one partition at a time:

@@ -9,7 +9,9 @@ import type {
 } from '../port.js'
 import type { ChangeSignal } from './change-signal.js'
 import type { GroupLease } from './group-lease.js'
-import type { LogStore, TopicRow } from './store.js'
+import type { RecordReader } from './record-reader.js'
+import type { LogStore } from './store.js'
+import type { TopicRow } from './topic-catalogue.js'
 
 interface Assignment {
   readonly topic: TopicRow
@@ -46,10 +48,10 @@ export class EmbeddedConsumer implements Consumer {
     const from = options.from ?? { type: 'latest' }
     const assignments = store.snapshot(() =>
       options.topics.flatMap((name) => {
-        const topic = store.topic(name)
+        const topic = store.topics.get(name)
         return Array.from({ length: topic.partitions }, (_, partition): Assignment => {
-          const committed = lease ? store.committed(lease.groupId, topic, partition) : undefined
-          const position = committed ?? startOffset(store, topic, partition, from)
+          const committed = lease ? store.groups.committed(lease.groupId, topic, partition) : undefined
+          const position = committed ?? startOffset(store.reader, topic, partition, from)
           return { topic, partition, position }
         })
       }),
@@ -77,13 +79,13 @@ export class EmbeddedConsumer implements Consumer {
       for (let i = 0; i < count && records.length < maxRecords; i += 1) {
         const assignment = this.assignments[(this.turn + i) % count]!
         const wanted = maxRecords - records.length
-        const batch = this.store.fetch(assignment.topic, assignment.partition, assignment.position, wanted)
+        const batch = this.store.reader.fetch(assignment.topic, assignment.partition, assignment.position, wanted)
         for (const record of batch) records.push(record)
         const last = batch.at(-1)
         if (last) assignment.position = last.offset + 1
         if (batch.length < wanted) {
           // Compaction and retention leave gaps: skip to the end rather than re-reading nothing.
-          assignment.position = Math.max(assignment.position, this.store.endOffset(assignment.topic, assignment.partition))
+          assignment.position = Math.max(assignment.position, this.store.reader.endOffset(assignment.topic, assignment.partition))
         }
       }
       this.turn = (this.turn + 1) % Math.max(1, count)
@@ -97,7 +99,7 @@ export class EmbeddedConsumer implements Consumer {
     }
     const lease = this.lease
     const offsets = positions ?? this.positions()
-    this.guard(() => this.store.commit(lease.groupId, offsets))
+    this.guard(() => this.store.groups.commit(lease.groupId, offsets))
   }
 
   get groupId(): string | undefined {
@@ -114,7 +116,7 @@ export class EmbeddedConsumer implements Consumer {
         this.assignments.map((a) => ({
           topic: a.topic.name,
           partition: a.partition,
-          offset: this.store.endOffset(a.topic, a.partition),
+          offset: this.store.reader.endOffset(a.topic, a.partition),
         })),
       ),
     )
@@ -129,17 +131,17 @@ export class EmbeddedConsumer implements Consumer {
   }
 }
 
-function startOffset(store: LogStore, topic: TopicRow, partition: number, from: StartPosition): number {
+function startOffset(reader: RecordReader, topic: TopicRow, partition: number, from: StartPosition): number {
   switch (from.type) {
     case 'earliest':
-      return store.startOffset(topic, partition)
+      return reader.startOffset(topic, partition)
     case 'latest':
-      return store.endOffset(topic, partition)
+      return reader.endOffset(topic, partition)
     case 'timestamp':
-      return store.offsetForTimestamp(topic, partition, from.timestamp)
+      return reader.offsetForTimestamp(topic, partition, from.timestamp)
     case 'offsets': {
       const given = from.offsets.find((o) => o.topic === topic.name && o.partition === partition)
-      return given?.offset ?? store.startOffset(topic, partition)
+      return given?.offset ?? reader.startOffset(topic, partition)
     }
   }
 }

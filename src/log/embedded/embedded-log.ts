@@ -23,7 +23,8 @@ import { EmbeddedConsumer } from './embedded-consumer.js'
 import { GroupLease } from './group-lease.js'
 import { translateSqliteError } from './sqlite-errors.js'
 import { logIdentity } from './schema.js'
-import { LogStore, type TopicRow } from './store.js'
+import { LogStore } from './store.js'
+import type { TopicRow } from './topic-catalogue.js'
 
 export interface EmbeddedLogOptions {
   readonly dataDir: string
@@ -75,19 +76,19 @@ export class EmbeddedLog implements EventLog {
   }
 
   async createTopics(specs: readonly TopicSpec[]): Promise<CreateTopicsResult> {
-    return this.guard(() => this.store.createTopics(specs))
+    return this.guard(() => this.store.topics.create(specs))
   }
 
   async listTopics(): Promise<string[]> {
-    return this.guard(() => this.store.topicNames())
+    return this.guard(() => this.store.topics.names())
   }
 
   async describeTopic(name: string): Promise<TopicDescription> {
     return this.guard(() => {
-      const topic = this.store.topic(name)
+      const topic = this.store.topics.get(name)
       // Describing is when a person looks for compaction, so let the cleaner catch up first.
       this.clean(topic, true)
-      const partitions = this.store.partitionStats(topic).map((stats) => ({ ...stats, leader: null, replicas: [] }))
+      const partitions = this.store.reader.partitionStats(topic).map((stats) => ({ ...stats, leader: null, replicas: [] }))
       return {
         name: topic.name,
         partitions,
@@ -106,7 +107,7 @@ export class EmbeddedLog implements EventLog {
     const metadata = this.guard(() => this.store.write(batches, commit))
     this.signal.notify()
     for (const batch of batches) {
-      if (batch.records.length > 0) this.guard(() => this.clean(this.store.topic(batch.topic), false))
+      if (batch.records.length > 0) this.guard(() => this.clean(this.store.topics.get(batch.topic), false))
     }
     return metadata
   }
@@ -114,7 +115,7 @@ export class EmbeddedLog implements EventLog {
   async consumer(options: ConsumerOptions): Promise<Consumer> {
     return this.guard(() => {
       this.assertOpen()
-      for (const name of options.topics) this.store.topic(name)
+      for (const name of options.topics) this.store.topics.get(name)
       const lease = options.groupId === undefined ? undefined : GroupLease.acquire(this.store.connection, options.groupId)
       try {
         const consumer = EmbeddedConsumer.create(
@@ -136,10 +137,10 @@ export class EmbeddedLog implements EventLog {
 
   async committedOffsets(groupId: string, name: string): Promise<TopicPartitionOffset[]> {
     return this.guard(() => {
-      const topic = this.store.topic(name)
+      const topic = this.store.topics.get(name)
       const offsets: TopicPartitionOffset[] = []
       for (let partition = 0; partition < topic.partitions; partition += 1) {
-        const offset = this.store.committed(groupId, topic, partition)
+        const offset = this.store.groups.committed(groupId, topic, partition)
         if (offset !== undefined) offsets.push({ topic: name, partition, offset })
       }
       return offsets
@@ -148,15 +149,15 @@ export class EmbeddedLog implements EventLog {
 
   async readCompacted(name: string): Promise<CompactedView> {
     return this.guard(() => {
-      const topic = this.store.topic(name)
+      const topic = this.store.topics.get(name)
       return this.store.snapshot(() => {
         const records = new Map<string, LogRecord>()
         const endOffsets: TopicPartitionOffset[] = []
         for (let partition = 0; partition < topic.partitions; partition += 1) {
-          const end = this.store.endOffset(topic, partition)
+          const end = this.store.reader.endOffset(topic, partition)
           let position = 0
           while (position < end) {
-            const batch = this.store.fetch(topic, partition, position, 5000)
+            const batch = this.store.reader.fetch(topic, partition, position, 5000)
             if (batch.length === 0) break
             for (const record of batch) {
               if (record.key === null) continue
