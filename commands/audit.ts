@@ -1,11 +1,11 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
-import { colorWord } from '../src/cli/render-record.js'
-import { renderTable } from '../src/cli/table.js'
+import { renderAuditRecords } from '../src/cli/render-audit.js'
 import { auditDecisionSchema } from '../src/contracts/messages.js'
-import { queryAudit } from '../src/services/audit-query.js'
+import type { AuditRecord } from '../src/domain/audit-record.js'
+import { queryAudit } from '../src/services/audit.js'
 
-export default class Audit extends BaseCommand<typeof Audit> {
+export default class Audit extends BaseCommand<typeof Audit, AuditRecord[]> {
   static override summary = 'Query the audit trail: one record per router decision and per command, newest first.'
   static override description =
     "Answers from a local index of audit.v1 (the seed's DynamoDB queries), brought up to date first. Filters combine: --account 12345 --decision DROP shows the orders of 12345 the kill switch stopped; --corr-id follows one kill or unkill through every decision it caused."
@@ -24,34 +24,18 @@ export default class Audit extends BaseCommand<typeof Audit> {
     limit: Flags.integer({ description: 'At most this many records', default: 50, min: 1, max: 100_000 }),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<AuditRecord[]> {
     const decision = this.flags.decision === undefined ? undefined : auditDecisionSchema.parse(this.flags.decision)
-    const records = await queryAudit(await this.openLog(), this.settings.backend.dataDir, {
+    return queryAudit(await this.openLog(), this.settings.backend.dataDir, {
       account: this.flags.account,
       decision,
       corrId: this.flags['corr-id'],
       since: this.flags.since,
       limit: this.flags.limit,
     })
-    if (this.settings.json) return this.out.json(records)
-    if (records.length === 0) {
-      this.out.line('No audit records match.')
-      return
-    }
-    const { style } = this.out
-    this.out.line(
-      renderTable(
-        ['time', 'decision', 'order_id', 'account', 'symbol', 'reason', 'corr_id'],
-        records.map((r) => [
-          new Date(r.ts).toISOString(),
-          colorWord(r.decision, style),
-          r.order_id,
-          r.account_id,
-          r.symbol,
-          r.reason,
-          style.dim(r.corr_id),
-        ]),
-      ),
-    )
+  }
+
+  protected override render(records: AuditRecord[]): void {
+    this.out.line(renderAuditRecords(records, this.out.style))
   }
 }

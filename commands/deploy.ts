@@ -1,11 +1,12 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
-import { cloudDeps } from '../src/cloud/cloud-deps.js'
-import { formatUsd } from '../src/cloud/cost.js'
-import { deploy } from '../src/cloud/deployer.js'
-import { DEFAULT_PROFILE } from '../src/cloud/profile-store.js'
+import { cloudSettings } from '../src/cli/cloud-settings.js'
+import { renderDeployReport } from '../src/cli/render-cloud.js'
+import type { DeployReport } from '../src/cloud/deployer.js'
+import { DEFAULT_PROFILE } from '../src/config/profile-store.js'
+import { deployToAws } from '../src/services/deploy.js'
 
-export default class Deploy extends BaseCommand<typeof Deploy> {
+export default class Deploy extends BaseCommand<typeof Deploy, DeployReport> {
   static override summary =
     'Stand riskctl up on AWS: MSK, the processors on Lambda, the detector on EMR Serverless.'
   static override description =
@@ -33,41 +34,24 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
     yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation' }),
   }
 
-  async run(): Promise<void> {
-    const profileName = this.settings.profileName ?? DEFAULT_PROFILE
-    const log = (line: string) => process.stderr.write(`${line}\n`)
-    const report = await deploy(
+  async run(): Promise<DeployReport> {
+    return deployToAws(
       {
-        profileName,
+        profileName: this.profileName(),
         region: this.flags.region,
         laptopCidr: this.flags['laptop-access'],
         dryRun: this.flags['dry-run'],
         yes: this.flags.yes,
       },
-      cloudDeps({
-        configDir: this.config.configDir,
-        cacheDir: this.config.cacheDir,
-        awsProfile: this.flags['aws-profile'],
-        log: this.settings.json ? log : (line) => this.out.line(line),
-        verbose: this.settings.debug,
-      }),
+      cloudSettings(this.config, this.settings, this.flags['aws-profile']),
     )
-    if (this.settings.json) return this.out.json(report)
-    if (report.dryRun)
-      return this.out.line(
-        `\nDry run: nothing was deployed (${formatUsd(report.cost.perHour)}/h if it were).`,
-      )
-    const outputs = report.profile?.outputs
-    this.out.line(
-      [
-        '',
-        `Deployed. Profile "${profileName}" saved to ${report.profilePath}`,
-        `  API:        ${outputs?.apiUrl}`,
-        `  brokers:    ${outputs?.publicBootstrapBrokers ?? outputs?.bootstrapBrokers}`,
-        `  EMR app:    ${outputs?.emrApplicationId} (detector job ${report.jobRun?.jobRunId}: ${report.jobRun?.state})`,
-        `  dashboard:  ${outputs?.dashboardUrl}`,
-        `Use it from here with --profile ${profileName}; take it down with: riskctl destroy --profile ${profileName}`,
-      ].join('\n'),
-    )
+  }
+
+  protected override render(report: DeployReport): void {
+    this.out.line(renderDeployReport(report, this.profileName()))
+  }
+
+  private profileName(): string {
+    return this.settings.profileName ?? DEFAULT_PROFILE
   }
 }

@@ -1,10 +1,11 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
-import { cloudDeps } from '../src/cloud/cloud-deps.js'
-import { destroy } from '../src/cloud/deployer.js'
-import { DEFAULT_PROFILE } from '../src/cloud/profile-store.js'
+import { cloudSettings } from '../src/cli/cloud-settings.js'
+import type { DestroyReport } from '../src/cloud/deployer.js'
+import { DEFAULT_PROFILE } from '../src/config/profile-store.js'
+import { destroyOnAws } from '../src/services/destroy.js'
 
-export default class Destroy extends BaseCommand<typeof Destroy> {
+export default class Destroy extends BaseCommand<typeof Destroy, DestroyReport> {
   static override summary = 'Take the riskctl AWS deployment down, data included, and stop paying for it.'
   static override description =
     'Cancels the detector job runs, deletes the stack (MSK, functions, tables, bucket, everything), checks that the EMR Serverless application is gone and removes the profile (--profile, "default" without it). Running it again when there is nothing left succeeds.'
@@ -22,23 +23,14 @@ export default class Destroy extends BaseCommand<typeof Destroy> {
     yes: Flags.boolean({ char: 'y', description: 'Do not ask for confirmation' }),
   }
 
-  async run(): Promise<void> {
-    const log = (line: string) => process.stderr.write(`${line}\n`)
-    const report = await destroy(
-      {
-        profileName: this.settings.profileName ?? DEFAULT_PROFILE,
-        region: this.flags.region,
-        yes: this.flags.yes,
-      },
-      cloudDeps({
-        configDir: this.config.configDir,
-        cacheDir: this.config.cacheDir,
-        awsProfile: this.flags['aws-profile'],
-        log: this.settings.json ? log : (line) => this.out.line(line),
-        verbose: this.settings.debug,
-      }),
+  async run(): Promise<DestroyReport> {
+    return destroyOnAws(
+      { profileName: this.settings.profileName ?? DEFAULT_PROFILE, region: this.flags.region, yes: this.flags.yes },
+      cloudSettings(this.config, this.settings, this.flags['aws-profile']),
     )
-    if (this.settings.json) return this.out.json(report)
+  }
+
+  protected override render(report: DestroyReport): void {
     this.out.line(
       report.stackExisted
         ? `Destroyed the riskctl stack in ${report.region}; nothing of it is left running.`

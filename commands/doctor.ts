@@ -1,14 +1,11 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
-import { runDoctor } from '../src/cloud/doctor.js'
-import { awsProbes } from '../src/cloud/doctor-probes.js'
-import { DEFAULT_PROFILE, ProfileStore } from '../src/cloud/profile-store.js'
-import { profileNotFound } from '../src/config/profile-settings.js'
+import { renderDoctorChecks } from '../src/cli/render-cloud.js'
+import { DEFAULT_PROFILE } from '../src/config/profile-store.js'
 import { ExitCode } from '../src/errors.js'
+import { checkDeployment, hasFailedCheck, type DoctorResult } from '../src/services/doctor.js'
 
-const MARK = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', skip: 'skip' } as const
-
-export default class Doctor extends BaseCommand<typeof Doctor> {
+export default class Doctor extends BaseCommand<typeof Doctor, DoctorResult> {
   static override summary = 'Check a riskctl AWS deployment: console, topics, detector job, functions.'
   static override description =
     'Reads the profile riskctl deploy wrote (--profile, "default" without it) and checks that the operator console answers, the topics exist with the state topic compacted (needs --laptop-access on the deploy), the Spark detector job is running, and the functions\u2019 MSK event source mappings are enabled and processing. Exits 3 if any check fails.'
@@ -20,22 +17,19 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
     }),
   }
 
-  async run(): Promise<void> {
-    const name = this.settings.profileName ?? DEFAULT_PROFILE
-    const profiles = new ProfileStore(this.config.configDir)
-    const profile = profiles.read(name)
-    if (profile === undefined) throw profileNotFound(name, profiles.pathOf(name))
-    const checks = await runDoctor(
-      profile,
-      awsProbes({ region: profile.region, awsProfile: this.flags['aws-profile'] }),
-    )
-    if (this.settings.json) this.out.json({ profile: profile.name, checks })
-    else {
-      for (const check of checks) {
-        this.out.line(`${MARK[check.status]}  ${check.name.padEnd(13)} ${check.detail}`)
-        if (check.fix && check.status !== 'ok') this.out.line(`      ${' '.repeat(13)} ${check.fix}`)
-      }
-    }
-    if (checks.some((check) => check.status === 'fail')) this.exitWith(ExitCode.unavailable)
+  async run(): Promise<DoctorResult> {
+    return checkDeployment({
+      profileName: this.settings.profileName ?? DEFAULT_PROFILE,
+      configDir: this.config.configDir,
+      awsProfile: this.flags['aws-profile'],
+    })
+  }
+
+  protected override render(result: DoctorResult): void {
+    this.out.line(renderDoctorChecks(result))
+  }
+
+  protected override exitCodeOf(result: DoctorResult): ExitCode {
+    return hasFailedCheck(result) ? ExitCode.unavailable : ExitCode.ok
   }
 }

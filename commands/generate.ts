@@ -1,21 +1,11 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
-import { createInterruptSignal } from '../src/cli/interrupt.js'
-import { renderGenerateSummary } from '../src/cli/render-generate.js'
-import {
-  describeLambdaRequest,
-  generateOnLambda,
-  LAMBDA_MAX_DURATION_SECONDS,
-} from '../src/cloud/generate-on-lambda.js'
-import { badInput, interrupted } from '../src/errors.js'
-import { generateOrders } from '../src/services/generate.js'
+import { createProgressLine, type ProgressLine } from '../src/cli/progress-line.js'
+import { renderGenerateProgress, renderGenerateSummary, renderLambdaGenerate } from '../src/cli/render-generate.js'
+import { LAMBDA_MAX_DURATION_SECONDS } from '../src/cloud/generate-on-lambda.js'
+import { generateOnTarget, isLambdaResult, type GenerateResult } from '../src/services/generate-target.js'
 
-const DEFAULTS = {
-  normal: { rate: 5, duration: 600 },
-  panic: { rate: 50, duration: 120 },
-} as const
-
-export default class Generate extends BaseCommand<typeof Generate> {
+export default class Generate extends BaseCommand<typeof Generate, GenerateResult> {
   static override summary = 'Send a paced, reproducible stream of orders to orders.v1.'
   static override description =
     `normal: accounts 10001-10020 spread over AAPL GOOGL MSFT AMZN TSLA NVDA META NFLX and four strategies, 5 orders/s for 600 s by default. panic: one runaway account (12345) hammering TSLA and NVDA with large sizes, 50 orders/s for 120 s by default. Pacing is exact (50/s for 10 s sends 500 orders) and --seed makes the stream reproducible. Ctrl+C stops early and prints the summary.\n\n--target aws asks the generator function of the --profile deployment for the same flow ({mode, account_id, duration_seconds, rate_per_second, seed}) and returns once Lambda has queued it; the run goes on there, for at most ${LAMBDA_MAX_DURATION_SECONDS} s, and --symbol and --strategy are refused.`
@@ -41,64 +31,38 @@ export default class Generate extends BaseCommand<typeof Generate> {
     seed: Flags.integer({ description: 'Seed for a reproducible stream (default: random, printed in the summary)' }),
   }
 
-  async run(): Promise<void> {
-    const mode = this.flags.mode === 'panic' ? 'panic' : 'normal'
-    if (this.flags.target === 'aws') return this.onLambda(mode)
-    const interrupt = createInterruptSignal()
-    const style = this.out.style
-    const live = process.stderr.isTTY && !this.settings.json
-    try {
-      const summary = await generateOrders(await this.openLog(), {
-        mode,
-        ratePerSecond: this.flags.rate ?? DEFAULTS[mode].rate,
-        durationSeconds: this.flags.duration ?? DEFAULTS[mode].duration,
-        seed: this.flags.seed ?? Math.floor(Math.random() * 2 ** 31),
-        account: this.flags.account,
-        symbol: this.flags.symbol?.toUpperCase(),
-        strategy: this.flags.strategy,
-        signal: interrupt.signal,
-        onProgress: ({ sent, total, elapsedMs }) => {
-          const text = `${style.cyan(mode)} ${sent}/${total} orders · ${(elapsedMs / 1000).toFixed(0)} s`
-          process.stderr.write(live ? `\r${text}\u001b[K` : `${text}\n`)
-        },
-      })
-      if (live) process.stderr.write('\n')
-      if (this.settings.json) this.out.json(summary)
-      else this.out.line(renderGenerateSummary(summary, style))
-      if (summary.interrupted) throw interrupted()
-    } finally {
-      interrupt.dispose()
-    }
-  }
+  private progress: ProgressLine | undefined
 
-  private async onLambda(mode: 'normal' | 'panic'): Promise<void> {
-    const deployment = this.settings.deployment
-    if (deployment === undefined) {
-      throw badInput(
-        'RISKCTL_PROFILE_REQUIRED',
-        '--target aws invokes the generator function of a deployment, and none is named.',
-        ['Name it with --profile NAME (or RISKCTL_PROFILE), as riskctl deploy --profile NAME wrote it.'],
-      )
-    }
-    const result = await generateOnLambda(
-      { functionName: deployment.generatorFunction, region: deployment.region, profileName: deployment.name },
+  async run(): Promise<GenerateResult> {
+    const { flags } = this
+    const mode = flags.mode === 'panic' ? 'panic' : 'normal'
+    const progress = (this.progress = createProgressLine(process.stderr.isTTY && !this.settings.json))
+    return generateOnTarget(
       {
+        target: flags.target === 'aws' ? 'aws' : 'local',
         mode,
-        ratePerSecond: this.flags.rate ?? DEFAULTS[mode].rate,
-        durationSeconds: this.flags.duration ?? DEFAULTS[mode].duration,
-        account: this.flags.account,
-        seed: this.flags.seed,
-        symbol: this.flags.symbol,
-        strategy: this.flags.strategy,
+        ratePerSecond: flags.rate,
+        durationSeconds: flags.duration,
+        seed: flags.seed,
+        account: flags.account,
+        symbol: flags.symbol,
+        strategy: flags.strategy,
+      },
+      {
+        openLog: () => this.openLog(),
+        deployment: this.settings.deployment,
+        signal: this.stopSignal(),
+        onProgress: (sent) => progress.update(renderGenerateProgress(mode, sent, this.out.style)),
       },
     )
-    if (this.settings.json) return this.out.json(result)
+  }
+
+  protected override render(result: GenerateResult): void {
+    this.progress?.end()
     this.out.line(
-      `Asked ${result.functionName} (${result.region}) for ${describeLambdaRequest(result.payload)}.`,
-    )
-    this.out.line(
-      `${this.out.style.green(`queued (HTTP ${result.statusCode})`)}: it runs on AWS for the next ${result.payload.duration_seconds} s. ` +
-        `Watch it: riskctl tail orders.v1 --profile ${deployment.name}`,
+      isLambdaResult(result)
+        ? renderLambdaGenerate(result, this.settings.deployment?.name ?? '', this.out.style)
+        : renderGenerateSummary(result, this.out.style),
     )
   }
 }

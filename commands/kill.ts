@@ -1,4 +1,5 @@
 import { KillSwitchCommand, killSwitchArgs, killSwitchFlags } from '../src/cli/kill-switch-command.js'
+import type { KillSwitchOutcome } from '../src/services/kill-switch.js'
 
 export default class Kill extends KillSwitchCommand<typeof Kill> {
   static override summary = 'Kill a scope: the router drops its orders from the next one on.'
@@ -14,7 +15,7 @@ export default class Kill extends KillSwitchCommand<typeof Kill> {
   static override flags = killSwitchFlags
   protected readonly action = 'KILL'
 
-  async run(): Promise<void> {
-    await this.request()
+  async run(): Promise<KillSwitchOutcome> {
+    return this.request()
   }
 }

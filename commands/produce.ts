@@ -2,9 +2,9 @@ import { createInterface } from 'node:readline'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
 import { ExitCode } from '../src/errors.js'
-import { produceLines } from '../src/services/produce.js'
+import { produceLines, type ProduceResult } from '../src/services/produce.js'
 
-export default class Produce extends BaseCommand<typeof Produce> {
+export default class Produce extends BaseCommand<typeof Produce, ProduceResult> {
   static override summary = 'Produce JSON records, one per line on stdin, to a topic.'
   static override description =
     "Each line is validated against the topic's contract and keyed by its key field (orders by account_id, commands and state by scope). Invalid lines are reported on stderr with their line number; the valid ones are produced, and the exit code is 1 if any line was rejected. --no-validate sends the lines as they are, to show what the router does with a malformed order."
@@ -21,17 +21,23 @@ export default class Produce extends BaseCommand<typeof Produce> {
     validate: Flags.boolean({ description: "Validate each line against the topic's contract", default: true, allowNo: true }),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<ProduceResult> {
     const { style } = this.out
-    const result = await produceLines(await this.openLog(), {
+    return produceLines(await this.openLog(), {
       topic: this.args.topic,
-      lines: createInterface({ input: process.stdin, crlfDelay: Infinity }),
+      // Ctrl+C ends the input like an end of file: the lines read so far are still produced.
+      lines: createInterface({ input: process.stdin, crlfDelay: Infinity, signal: this.stopSignal() }),
       validate: this.flags.validate,
       onRejected: ({ line, problem }) => process.stderr.write(`${style.red(`line ${line}:`)} ${problem}\n`),
     })
-    if (this.settings.json) this.out.json(result)
-    else process.stderr.write(`${result.produced} produced to ${result.topic}, ${result.rejected.length} rejected\n`)
-    // Exit 1 tells a script that some input was lost, though the valid lines went through.
-    if (result.rejected.length > 0) this.exitWith(ExitCode.unexpected)
+  }
+
+  protected override render(result: ProduceResult): void {
+    process.stderr.write(`${result.produced} produced to ${result.topic}, ${result.rejected.length} rejected\n`)
+  }
+
+  // Exit 1 tells a script that some input was lost, though the valid lines went through.
+  protected override exitCodeOf(result: ProduceResult): ExitCode {
+    return result.rejected.length > 0 ? ExitCode.unexpected : ExitCode.ok
   }
 }

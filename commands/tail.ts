@@ -1,14 +1,14 @@
-import os from 'node:os'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
-import { createInterruptSignal } from '../src/cli/interrupt.js'
-import { renderRecordLine } from '../src/cli/render-record.js'
+import { operatorName } from '../src/cli/operator-name.js'
+import { renderRecordLine } from '../src/tui/render-record.js'
 import { badInput, interrupted } from '../src/errors.js'
 import { parseStartPosition } from '../src/services/start-position.js'
 import { tailTopics } from '../src/services/tail.js'
 import { prefixedLine } from '../src/tui/plain-line.js'
 import { runTailTui } from '../src/tui/run-tail-tui.js'
 import { parseViewTopics } from '../src/tui/view-topics.js'
+import { createTailSource } from '../src/services/tail-source.js'
 
 export default class Tail extends BaseCommand<typeof Tail> {
   static override summary = 'Print the records of one or more topics as they arrive, or watch five at once.'
@@ -23,6 +23,7 @@ export default class Tail extends BaseCommand<typeof Tail> {
     '<%= config.bin %> tail audit.v1 --key 12345 --from 2026-11-25T09:30:00Z --no-follow',
     '<%= config.bin %> tail orders.v1 -n 10 --format json',
   ]
+  static override jsonLines = true
   static override strict = false
   static override args = {
     topic: Args.string({
@@ -40,6 +41,7 @@ export default class Tail extends BaseCommand<typeof Tail> {
     }),
   }
 
+  /** Streams until Ctrl+C (or the end with --no-follow, or -n): its output is the lines, there is no result. */
   async run(): Promise<void> {
     const asArguments = this.positionals.length > 0
     if (asArguments && this.flags.topics !== undefined) {
@@ -51,48 +53,18 @@ export default class Tail extends BaseCommand<typeof Tail> {
     const topics = asArguments ? this.positionals : parseViewTopics(this.flags.topics)
     const from = parseStartPosition(this.flags.from)
     const json = this.settings.json || this.flags.format === 'json'
-    const interrupt = createInterruptSignal()
-    try {
-      if (!asArguments && !json && process.stdout.isTTY) {
-        const outcome = await runTailTui({
-          log: await this.openLog(),
-          topics,
-          from,
-          color: this.settings.color,
-          operator: operatorName(),
-          signal: interrupt.signal,
-        })
-        if (outcome === 'interrupted') throw interrupted()
-        return
-      }
-      const records = tailTopics(await this.openLog(), {
-        topics,
-        from,
-        follow: this.flags.follow,
-        max: this.flags.max,
-        key: this.flags.key,
-        signal: interrupt.signal,
-      })
-      for await (const record of records) {
-        if (json) this.out.line(JSON.stringify(record))
-        else
-          this.out.line(
-            asArguments ? renderRecordLine(record, this.out.style) : prefixedLine(record, this.out.style),
-          )
-      }
-    } finally {
-      interrupt.dispose()
+    const log = await this.openLog()
+    const signal = this.stopSignal()
+    if (!asArguments && !json && process.stdout.isTTY) {
+      const outcome = await runTailTui({ source: createTailSource(log, operatorName()), topics, from, color: this.settings.color, signal })
+      // Ctrl+C reaches the view as a key, not as a signal: it ends the command as the signal would.
+      if (outcome === 'interrupted') throw interrupted()
+      return
     }
-    if (interrupt.interrupted()) throw interrupted()
-  }
-}
-
-/** The OS account running the view: kills from it are attributed to a person, as `riskctl kill` does. */
-function operatorName(): string {
-  try {
-    return os.userInfo().username
-  } catch {
-    // A container user without a passwd entry has no name; the uid still tells who it was.
-    return `uid-${process.getuid?.() ?? 'unknown'}`
+    const { follow, max, key } = this.flags
+    for await (const record of tailTopics(log, { topics, from, follow, max, key, signal })) {
+      if (json) this.jsonLine(record)
+      else this.out.line(asArguments ? renderRecordLine(record, this.out.style) : prefixedLine(record, this.out.style))
+    }
   }
 }

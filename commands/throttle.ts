@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { KillSwitchCommand, killSwitchArgs, killSwitchFlags } from '../src/cli/kill-switch-command.js'
+import type { KillSwitchOutcome } from '../src/services/kill-switch.js'
 
 export default class Throttle extends KillSwitchCommand<typeof Throttle> {
   static override summary = 'Cap a scope at N orders per second instead of killing it.'
@@ -13,7 +14,7 @@ export default class Throttle extends KillSwitchCommand<typeof Throttle> {
   }
   protected readonly action = 'THROTTLE'
 
-  async run(): Promise<void> {
-    await this.request(this.flags['max-orders-per-sec'])
+  async run(): Promise<KillSwitchOutcome> {
+    return this.request(this.flags['max-orders-per-sec'])
   }
 }

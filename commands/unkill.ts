@@ -1,4 +1,5 @@
 import { KillSwitchCommand, killSwitchArgs, killSwitchFlags } from '../src/cli/kill-switch-command.js'
+import type { KillSwitchOutcome } from '../src/services/kill-switch.js'
 
 export default class Unkill extends KillSwitchCommand<typeof Unkill> {
   static override summary = 'Restore a killed or throttled scope: only an operator can.'
@@ -11,7 +12,7 @@ export default class Unkill extends KillSwitchCommand<typeof Unkill> {
   static override flags = killSwitchFlags
   protected readonly action = 'UNKILL'
 
-  async run(): Promise<void> {
-    await this.request()
+  async run(): Promise<KillSwitchOutcome> {
+    return this.request()
   }
 }

@@ -1,18 +1,15 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
-import { createInterruptSignal } from '../../src/cli/interrupt.js'
-import { loadDetectorTopology } from '../../src/config/detector-topology.js'
-import type { DemoVariant } from '../../src/demo/demo-context.js'
-import { DemoSession, type AttachedConsole } from '../../src/demo/demo-session.js'
+import { renderDemoStart, renderDemoSummary } from '../../src/cli/render-demo.js'
+import type { DemoPart, DemoVariant } from '../../src/demo/demo-context.js'
+import { hasFailedPart, parseSpeed, runDemo, type DemoRunResult } from '../../src/demo/demo-run.js'
+import type { DemoSession } from '../../src/demo/demo-session.js'
 import { runPlainDemo, type DemoResult } from '../../src/demo/run-demo.js'
-import { walkthrough } from '../../src/demo/walkthrough.js'
-import { operatorTokenMissing } from '../../src/config/profile-settings.js'
-import { readOperatorToken } from '../../src/console/operator-token.js'
-import { badInput, ExitCode, RiskctlError } from '../../src/errors.js'
-import { openEventLog } from '../../src/log/open-log.js'
+import { ExitCode } from '../../src/errors.js'
 import { runDemoTui } from '../../src/tui/demo/run-demo-tui.js'
+import { createTailSource } from '../../src/services/tail-source.js'
 
-export default class DemoRun extends BaseCommand<typeof DemoRun> {
+export default class DemoRun extends BaseCommand<typeof DemoRun, DemoRunResult> {
   static override summary =
     'Run the classroom walkthrough: normal flow, a runaway, the KILL, enforcement, recovery, compaction.'
   static override description =
@@ -46,100 +43,46 @@ export default class DemoRun extends BaseCommand<typeof DemoRun> {
     }),
   }
 
-  async run(): Promise<void> {
-    const speed = Number(this.flags.speed)
-    if (!Number.isFinite(speed) || speed <= 0) {
-      throw badInput('RISKCTL_SPEED_INVALID', `--speed "${this.flags.speed}" is not a positive number.`, [
-        'Use e.g. --speed 10.',
-      ])
-    }
-    const parts = walkthrough(this.flags.variant as DemoVariant)
-    const settings = this.settings
-    const { style } = this.out
-    const write = (text: string): void => void process.stdout.write(`${text}\n`)
-    const attach = this.flags.attach || settings.deployment !== undefined ? this.attachedConsole() : undefined
-    const session = await DemoSession.start({
-      openLog: (dataDir) => openEventLog({ ...settings, backend: { ...settings.backend, dataDir } }),
-      // Attached, the processors' own data dir: its audit trail and token are the ones that count.
-      dataDir: attach ? settings.backend.dataDir : this.flags['data-dir'],
+  async run(): Promise<DemoRunResult> {
+    const { flags, settings } = this
+    const speed = parseSpeed(flags.speed)
+    // Taken before the session starts: a Ctrl+C while it starts still closes it cleanly.
+    const signal = this.stopSignal()
+    return runDemo({
+      variant: flags.variant as DemoVariant,
       speed,
-      detectorSettings: loadDetectorTopology(),
-      envToken: settings.operatorToken,
-      attach,
+      attach: flags.attach,
+      dataDir: flags['data-dir'],
+      config: settings,
+      present: (session, parts) => this.present(session, parts, signal),
+      onStart: (start) => this.write(renderDemoStart(start, this.out.style, !flags.auto && !process.stdin.isTTY)),
     })
-    write(
-      style.bold(
-        `riskctl demo · ${this.flags.variant} · ${parts.reduce((sum, p) => sum + p.minutes, 0)} minutes at speed 1`,
-      ),
-    )
-    write(
-      style.dim(
-        `${session.attached ? 'attached to the processors' : 'processors running'} on the ${session.log.description}; operator console ${session.consoleUrl}`,
-      ),
-    )
-    write(
-      style.dim(
-        `to follow along in another terminal: export RISKCTL_DATA_DIR=${session.dataDir}; riskctl tail`,
-      ),
-    )
-    if (!this.flags.auto && !process.stdin.isTTY)
-      write(style.dim('(no terminal on stdin: running unattended)'))
-    const interrupt = createInterruptSignal()
-    try {
-      const keys = process.stdin.isTTY ? process.stdin : undefined
-      const result: DemoResult =
-        process.stdout.isTTY && !this.flags.plain
-          ? await runDemoTui({
-              session,
-              parts,
-              auto: this.flags.auto || keys === undefined,
-              color: settings.color,
-              signal: interrupt.signal,
-            })
-          : await runPlainDemo({
-              session,
-              parts,
-              auto: this.flags.auto,
-              style,
-              write,
-              signal: interrupt.signal,
-              input: keys,
-            })
-      write(
-        `\n${result.failed.length === 0 ? style.green('Demo finished') : style.yellow('Demo finished with problems')}: ${result.completed}/${parts.length} parts done` +
-          (result.failed.length > 0 ? ` · problems in: ${result.failed.join(', ')}` : ''),
-      )
-      write(
-        style.dim(
-          `The demo's data stays in ${session.dataDir}: try riskctl state, riskctl audit --account 12345 with RISKCTL_DATA_DIR set to it.`,
-        ),
-      )
-      if (result.failed.length > 0) this.exitWith(ExitCode.unexpected)
-    } finally {
-      interrupt.dispose()
-      await session.close()
-    }
   }
 
-  private attachedConsole(): AttachedConsole {
-    const { apiUrl, deployment, backend, operatorToken } = this.settings
-    if (apiUrl === undefined) {
-      throw badInput('RISKCTL_API_URL_MISSING', '--attach needs the operator console of the running processors.', [
-        'export RISKCTL_API_URL=http://127.0.0.1:8000   # the console riskctl up serves',
-        'or pass --profile NAME for a deployment on AWS',
-      ])
+  /** The demo screen in a terminal (not with --plain or --json), else plain lines; keys drive it from a terminal. */
+  private async present(session: DemoSession, parts: readonly DemoPart[], signal: AbortSignal): Promise<DemoResult> {
+    const { auto, plain } = this.flags
+    const keys = process.stdin.isTTY ? process.stdin : undefined
+    if (process.stdout.isTTY && !plain && !this.settings.json) {
+      const source = createTailSource(session.log, 'demo_operator')
+      return runDemoTui({ session, source, parts, auto: auto || keys === undefined, color: this.settings.color, signal })
     }
-    const token = readOperatorToken(backend.dataDir, operatorToken)
-    if (token === undefined) {
-      if (deployment !== undefined) throw operatorTokenMissing(deployment)
-      throw new RiskctlError(`The operator console at ${apiUrl} needs its bearer token, and none was found.`, {
-        code: 'RISKCTL_TOKEN_MISSING',
-        exitCode: ExitCode.unauthorised,
-        suggestions: [
-          'export RISKCTL_OPERATOR_TOKEN=...   # or pass the --data-dir of that riskctl up, which keeps its token there',
-        ],
-      })
-    }
-    return { consoleUrl: apiUrl, token }
+    const write = (text: string): void => this.write(text)
+    return runPlainDemo({ session, parts, auto, style: this.out.style, write, signal, input: keys })
+  }
+
+  protected override render(result: DemoRunResult): void {
+    this.write(renderDemoSummary(result, this.out.style))
+  }
+
+  protected override exitCodeOf(result: DemoRunResult): ExitCode {
+    if (result.interrupted) return ExitCode.interrupted
+    return hasFailedPart(result) ? ExitCode.unexpected : ExitCode.ok
+  }
+
+  /** The walkthrough's lines: on stdout, or on stderr when stdout is for the --json result. */
+  private write(text: string): void {
+    const stream = this.settings.json ? process.stderr : process.stdout
+    stream.write(`${text}\n`)
   }
 }

@@ -1,5 +1,21 @@
 import type { ChalkInstance } from 'chalk'
-import type { GenerateSummary } from '../services/generate.js'
+import { describeLambdaRequest, type LambdaGenerateResult } from '../cloud/generate-on-lambda.js'
+import type { GeneratorMode } from '../generator/order-factory.js'
+import type { GenerateProgress, GenerateSummary } from '../services/generate.js'
+
+/** The progress line of a local run, every second. */
+export function renderGenerateProgress(mode: GeneratorMode, progress: GenerateProgress, style: ChalkInstance): string {
+  return `${style.cyan(mode)} ${progress.sent}/${progress.total} orders · ${(progress.elapsedMs / 1000).toFixed(0)} s`
+}
+
+/** What was asked of the deployment's generator function, and how to watch it. */
+export function renderLambdaGenerate(result: LambdaGenerateResult, profileName: string, style: ChalkInstance): string {
+  return [
+    `Asked ${result.functionName} (${result.region}) for ${describeLambdaRequest(result.payload)}.`,
+    `${style.green(`queued (HTTP ${result.statusCode})`)}: it runs on AWS for the next ${result.payload.duration_seconds} s. ` +
+      `Watch it: riskctl tail orders.v1 --profile ${profileName}`,
+  ].join('\n')
+}
 
 export function renderGenerateSummary(summary: GenerateSummary, style: ChalkInstance): string {
   const symbols = Object.entries(summary.bySymbol)

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk'
 import type { KillState } from '../domain/kill-status.js'
 import type { KillSwitchOutcome } from '../services/kill-switch.js'
-import { colorWord } from './render-record.js'
+import { colorWord } from '../tui/render-record.js'
 
 export function renderKillSwitchOutcome(outcome: KillSwitchOutcome, style: ChalkInstance): string {
   switch (outcome.outcome) {

@@ -20,6 +20,8 @@ export interface DemoResult {
   readonly completed: number
   readonly failed: readonly string[]
   readonly quit: boolean
+  /** Ctrl+C as a key (a raw-mode terminal): the command ends with 130, as on the signal. */
+  readonly interrupted: boolean
 }
 
 /**
@@ -58,13 +60,14 @@ export async function runPlainDemo(options: PlainDemoOptions): Promise<DemoResul
   write(style.dim('\nEnter: next part · b: back · r: run this part again · q: quit'))
   try {
     return await new Promise<DemoResult>((resolve) => {
-      const finish = (quit: boolean): void => {
+      const finish = (quit: boolean, interrupted = false): void => {
         input.off('keypress', onKey)
         const snapshot = runner.snapshot()
-        void runner.quit().then(() => resolve(summarise(snapshot, quit)))
+        void runner.quit().then(() => resolve(summarise(snapshot, quit, interrupted)))
       }
       const onKey = (_text: string, key: { name?: string; ctrl?: boolean }): void => {
-        if (key.name === 'q' || (key.ctrl && key.name === 'c')) return finish(true)
+        if (key.ctrl && key.name === 'c') return finish(true, true)
+        if (key.name === 'q') return finish(true)
         if (key.name === 'return' || key.name === 'enter' || key.name === 'space') {
           if (runner.isLast) return finish(false)
           void runner.next()
@@ -94,8 +97,9 @@ export async function runEveryPart(
 }
 
 /** Taken before the runner quits: leaving a part aborts it, and an aborted part would count as done. */
-export function summarise(snapshot: DemoSnapshot, quit: boolean): DemoResult {
+export function summarise(snapshot: DemoSnapshot, quit: boolean, interrupted = false): DemoResult {
   return {
+    interrupted,
     completed: snapshot.parts.filter((part) => part.status === 'done').length,
     failed: snapshot.parts.filter((part) => part.status === 'failed').map((part) => part.title),
     quit,

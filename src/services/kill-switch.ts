@@ -5,9 +5,9 @@ import { decodeJson } from '../contracts/decode.js'
 import { ExitCode, RiskctlError } from '../errors.js'
 import type { EventLog, LogRecord } from '../log/port.js'
 import { AGGREGATOR_SERVICE } from '../processors/aggregator-step.js'
-import { decodeStateRecord } from '../processors/records.js'
+import { decodeStateRecord } from '../processors/topic-codec.js'
 import { AUDIT, KILL_STATE } from '../../topologies/topics.js'
-import { buildOperatorCommand, publishCommand, type OperatorCommandInput } from './operator-command.js'
+import { buildOperatorCommand, publishCommand, type OperatorCommandInput } from '../processors/operator-command.js'
 
 export const CONFIRM_TIMEOUT_MS = 10_000
 

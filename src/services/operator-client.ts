@@ -4,7 +4,7 @@ import type { KillState } from '../domain/kill-status.js'
 import { SCOPE_FORMS, parseScope } from '../domain/scope.js'
 import { badInput, ExitCode, RiskctlError } from '../errors.js'
 import { alreadyThere, CONFIRM_TIMEOUT_MS, notConfirmed, type KillSwitchOutcome } from './kill-switch.js'
-import type { OperatorCommandInput } from './operator-command.js'
+import type { OperatorCommandInput } from '../processors/operator-command.js'
 
 const PATHS = { KILL: '/kill', UNKILL: '/unkill', THROTTLE: '/throttle' } as const
 

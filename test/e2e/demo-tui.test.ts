@@ -70,4 +70,14 @@ describe('riskctl demo run screen (real terminal via tmux)', { timeout: 150_000 
     const done = await screenShowing(['exited 0'], 120_000)
     expect(done).toContain('Demo finished: 4/4 parts done')
   })
+
+  it('stops on Ctrl+C pressed on the demo screen and exits 130, as on the signal', async () => {
+    const demo = [process.execPath, RUN_JS, 'demo', 'run', '--variant', 'short', '--speed', '5']
+    const args = [...demo, '--data-dir', path.join(dir.path, 'data')].map(quote).join(' ')
+    const command = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 ${args}; echo "exited $?"; sleep 600`
+    await tmux('new-session', '-d', '-s', 'demo', '-x', String(COLUMNS), '-y', String(ROWS), command)
+    await screenShowing(['Part 3 · A runaway algorithm', 'riskctl tail ·'])
+    await tmux('send-keys', '-t', 'demo', 'C-c')
+    await screenShowing(['exited 130'], 60_000)
+  })
 })

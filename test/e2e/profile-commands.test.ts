@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { execa } from 'execa'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ProfileStore, type Profile } from '../../src/cloud/profile-store.js'
+import { ProfileStore, type Profile } from '../../src/config/profile-store.js'
 import { privateProfile, sampleProfile } from '../helpers/profile.js'
 import { createTempDir, RUN_JS, type CliResult } from '../helpers/cli.js'
 

@@ -108,6 +108,13 @@ describe('riskctl tail live view (real terminal via tmux)', () => {
     await screenShowing('exited 0')
   })
 
+  it('ends with exit 130 on Ctrl+C in the view, as the same key does outside it', async () => {
+    await start(200, ['--from', String(Date.now())])
+    await screenShowing(...TITLES)
+    await tmux('send-keys', '-t', 'tail', 'C-c')
+    await screenShowing('exited 130')
+  })
+
   it('colours the view, and draws it without colour codes under NO_COLOR', async () => {
     // SGR foreground colours: 30–37, 90–97, or 38;… (extended).
     const colour = new RegExp(`${String.fromCharCode(27)}\\[(?:[0-9;]*;)?(?:3[0-8]|9[0-7])(?:;[0-9;]*)?m`)

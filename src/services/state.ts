@@ -1,6 +1,6 @@
 import type { KillState } from '../domain/kill-status.js'
 import type { EventLog } from '../log/port.js'
-import { decodeStateRecord } from '../processors/records.js'
+import { decodeStateRecord } from '../processors/topic-codec.js'
 import { KILL_STATE } from '../../topologies/topics.js'
 
 const ORDER = { GLOBAL: 0, ACCOUNT: 1, SYMBOL: 2, STRATEGY: 3 } as const

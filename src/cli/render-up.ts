@@ -1,0 +1,25 @@
+import type { ChalkInstance } from 'chalk'
+import type { UpEvent, UpResult } from '../services/up.js'
+import type { ProgressLine } from './progress-line.js'
+import { renderStatusLine } from './render-status.js'
+
+/** `riskctl up` for a person, on stderr: what runs where, when it is ready, and the status line every second. */
+export function renderUpEvent(event: UpEvent, progress: ProgressLine, style: ChalkInstance): void {
+  switch (event.event) {
+    case 'started':
+      progress.line(`riskctl up: ${event.components.join(', ')} on the ${event.log}`)
+      if (event.consoleUrl !== undefined && event.tokenIn !== undefined) {
+        progress.line(`operator console ${event.consoleUrl} · bearer token in ${event.tokenIn}`)
+      }
+      return
+    case 'ready':
+      return progress.line('ready: kill state loaded, processing orders')
+    case 'status':
+      return progress.update(renderStatusLine(event, style))
+  }
+}
+
+export function renderUpStopped(result: UpResult, progress: ProgressLine, style: ChalkInstance): void {
+  progress.end()
+  progress.line(`stopped cleanly: ${renderStatusLine(result, style)}`)
+}

@@ -1,0 +1,22 @@
+import { kafkaConnectionFromEnv } from '../config/kafka-connection.js'
+import type { RiskctlConfig } from '../config/resolve-config.js'
+import { openEmbeddedLog } from '../log/embedded/embedded-log.js'
+import type { EventLog } from '../log/port.js'
+
+/** The one place that picks an adapter for the configured backend. */
+export async function openEventLog(
+  config: Pick<RiskctlConfig, 'backend' | 'env' | 'debug'>,
+): Promise<EventLog> {
+  const backend = config.backend
+  if (backend.type === 'kafka') {
+    // Loaded only when asked for: every command on the embedded log starts without kafkajs.
+    const { openKafkaLog } = await import('../log/kafka/kafka-log.js')
+    // TLS and SASL come from the environment, like the brokers themselves.
+    return openKafkaLog({
+      brokers: backend.brokers,
+      connection: kafkaConnectionFromEnv(config.env),
+      debug: config.debug,
+    })
+  }
+  return openEmbeddedLog({ dataDir: backend.dataDir })
+}

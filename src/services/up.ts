@@ -1,0 +1,108 @@
+import path from 'node:path'
+import { resolveOperatorToken } from '../config/operator-token.js'
+import { DEFAULT_DETECTOR_TOPOLOGY_PATH, loadDetectorTopology } from '../config/detector-topology.js'
+import type { BackendConfig } from '../config/resolve-config.js'
+import type { EventLog } from '../log/port.js'
+import { startSparkDetectorTask } from '../spark/spark-task.js'
+import { startPipeline, type Component, type PipelineStatus } from './pipeline.js'
+import { createAllTopics } from './topics-create.js'
+
+export interface UpOptions {
+  /** Opened once the options are known to be good. */
+  readonly openLog: () => Promise<EventLog>
+  readonly components: readonly Component[]
+  /** The Spark job in place of the in-process detector (Kafka only). */
+  readonly sparkDetector: boolean
+  /** The detector topology file (default: topologies/detector.json). */
+  readonly topologyFile?: string | undefined
+  readonly duplicateHorizonMs: number
+  /** The operator console's port on 127.0.0.1 (0: any free one). */
+  readonly consolePort: number
+  readonly backend: BackendConfig
+  readonly env: Readonly<Record<string, string | undefined>>
+  /** RISKCTL_OPERATOR_TOKEN; without it the console's token is kept in the data dir. */
+  readonly envToken: string | undefined
+  /** Stops every processor cleanly, with its position committed. */
+  readonly signal: AbortSignal
+  /** What happens while it runs: started, ready, a status every statusEveryMs. */
+  readonly onEvent: (event: UpEvent) => void
+  /** Each line Spark writes. */
+  readonly onSparkLine: (line: string) => void
+  readonly statusEveryMs?: number
+}
+
+export type UpEvent =
+  | {
+      readonly event: 'started'
+      readonly components: readonly string[]
+      readonly log: string
+      readonly consoleUrl: string | undefined
+      /** Where the console's bearer token is (never the token): RISKCTL_OPERATOR_TOKEN or its file. */
+      readonly tokenIn: string | undefined
+    }
+  | { readonly event: 'ready' }
+  | ({ readonly event: 'status' } & PipelineStatus)
+
+/** How the processors stood when they stopped. */
+export type UpResult = { readonly event: 'stopped' } & PipelineStatus
+
+const READY_POLL_MS = 20
+const STATUS_EVERY_MS = 1000
+
+/**
+ * `riskctl up`: creates any missing topic, then runs the chosen processors (and the Spark job, if
+ * asked) in this process until the signal stops them or one fails.
+ */
+export async function runUp(options: UpOptions): Promise<UpResult> {
+  const topologyFile = path.resolve(options.topologyFile ?? DEFAULT_DETECTOR_TOPOLOGY_PATH)
+  const detectorSettings = loadDetectorTopology(topologyFile)
+  const components = options.sparkDetector ? options.components.filter((c) => c !== 'detector') : options.components
+  const log = await options.openLog()
+  await createAllTopics(log)
+  const token = components.includes('console')
+    ? resolveOperatorToken(options.backend.dataDir, options.envToken)
+    : undefined
+  const sparkTask = options.sparkDetector
+    ? startSparkDetectorTask({ backend: options.backend, env: options.env, topologyFile, onLine: options.onSparkLine })
+    : undefined
+  const pipeline = await startPipeline(log, {
+    components,
+    detectorSettings,
+    dataDir: options.backend.dataDir,
+    duplicateHorizonMs: options.duplicateHorizonMs,
+    console: token && { port: options.consolePort, host: '127.0.0.1', token: token.value },
+  })
+  options.onEvent({
+    event: 'started',
+    components: [...components, ...(sparkTask ? ['detector (Spark)'] : [])],
+    log: log.description,
+    consoleUrl: pipeline.consoleUrl,
+    tokenIn: token === undefined ? undefined : token.source.type === 'env' ? 'RISKCTL_OPERATOR_TOKEN' : token.source.path,
+  })
+  const readiness = setInterval(() => {
+    if (!pipeline.status().ready) return
+    clearInterval(readiness)
+    options.onEvent({ event: 'ready' })
+  }, READY_POLL_MS)
+  const timer = setInterval(
+    () => options.onEvent({ event: 'status', ...pipeline.status() }),
+    options.statusEveryMs ?? STATUS_EVERY_MS,
+  )
+  try {
+    await Promise.race([pipeline.done, ...(sparkTask ? [sparkTask.done] : []), aborted(options.signal)])
+  } finally {
+    clearInterval(timer)
+    clearInterval(readiness)
+    await sparkTask?.stop()
+    await pipeline.stop()
+  }
+  await pipeline.done
+  return { event: 'stopped', ...pipeline.status() }
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve()
+    signal.addEventListener('abort', () => resolve(), { once: true })
+  })
+}
