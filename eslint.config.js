@@ -27,7 +27,8 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
   {
     files: ['src/**/*.ts', 'commands/**/*.ts', 'topologies/**/*.ts'],
     ignores: ['src/tui/**', 'src/log/**', 'src/cloud/**', 'src/services/audit-index/**', 'commands/tail.ts', 'commands/demo/**'],
@@ -38,6 +39,28 @@ export default tseslint.config(
     rules: restrict([
       { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http'], message: 'The domain is pure: no I/O.' },
       { group: ['**/log/**', '**/cli/**', '**/services/**', '**/processors/**', '**/config/**'], message: 'The domain imports nothing of the application.' },
+      inkOnly,
+      awsOnly,
+      kafkaOnly,
+      sqliteOnly,
+    ]),
+  },
+  {
+    // Only config reads the environment; only the base command decides how the process ends.
+    files: ['src/**/*.ts', 'src/**/*.tsx', 'commands/**/*.ts'],
+    ignores: ['src/config/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Only src/config reads process.env; take an Environment or a setting.' },
+        { object: 'process', property: 'exit', message: 'Nothing in src ends the process: throw a RiskctlError; the base command maps it to an exit code.' },
+      ],
+    },
+  },
+  {
+    files: ['src/processors/**/*.ts'],
+    rules: restrict([
+      { group: ['**/log/embedded/**', '**/log/kafka/**', '**/services/**', '**/cli/**', '**/tui/**', '**/cloud/**'], message: 'Processors see the port and their capabilities, never an adapter or a caller.' },
       inkOnly,
       awsOnly,
       kafkaOnly,

@@ -6,7 +6,7 @@ import { CreateApplicationCommand, DeleteApplicationCommand } from '@aws-sdk/cli
 import type { CloudToolkit } from '../../src/cloud/cloud-toolkit.js'
 import { deploy, destroy, type CloudDeps } from '../../src/cloud/deployer.js'
 import { createEmrClient, DetectorJobs } from '../../src/cloud/emr-jobs.js'
-import { ProfileStore } from '../../src/cloud/profile-store.js'
+import { ProfileStore } from '../../src/config/profile-store.js'
 import { OUTPUTS } from '../../topologies/aws/riskctl-stack.js'
 import { EMR_RELEASE_LABEL } from '../../topologies/aws/names.js'
 

@@ -13,6 +13,7 @@ import { benchBaseline, ratioToBaseline } from './baseline.js'
 import { benchEmbeddedLog } from './embedded-log.js'
 import { benchDetector, benchDuplicateMemory } from './fail-closed.js'
 import { benchBreachToDrop, benchRouter } from './pipeline.js'
+import { benchStartup } from './startup.js'
 import type { BenchResult } from './result.js'
 
 const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [
@@ -21,6 +22,7 @@ const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [
   { name: 'breach to drop', run: benchBreachToDrop },
   { name: 'detector', run: benchDetector },
   { name: 'router duplicates', run: benchDuplicateMemory },
+  { name: 'cli startup', run: benchStartup },
 ]
 
 // `--baseline=REF`: the router's figure at REF too, measured first, and the ratio.

@@ -6,7 +6,7 @@ import { HANDLERS, type HandlerName } from '../../topologies/aws/lambda-code.js'
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 
 /** A handler's entry: the TypeScript source in a checkout, the compiled module in an installed riskctl. */
-export function handlerEntry(handler: HandlerName, dir: string = path.join(HERE, 'lambda')): string {
+export function handlerEntry(handler: HandlerName, dir: string = path.join(HERE, '..', 'lambda')): string {
   const source = path.join(dir, `${handler}.ts`)
   return fs.existsSync(source) ? source : path.join(dir, `${handler}.js`)
 }

@@ -7,7 +7,7 @@ import { confirmOnTerminal } from './confirm.js'
 import type { CloudDeps } from './deployer.js'
 import { createEmrClient, DetectorJobs } from './emr-jobs.js'
 import { buildJobPackage, fetchJobJars, missingJobJars } from './job-package.js'
-import { ProfileStore } from './profile-store.js'
+import { ProfileStore } from '../config/profile-store.js'
 import { progressHost } from './progress-lines.js'
 
 export interface CloudDepsSettings {

@@ -5,7 +5,7 @@ import type { CloudToolkit } from './cloud-toolkit.js'
 import { estimateHourlyCost, type CostEstimate } from './cost.js'
 import type { DetectorJobs, JobRunStatus } from './emr-jobs.js'
 import { summarisePlan, type Plan } from './plan.js'
-import type { Profile, ProfileStore } from './profile-store.js'
+import type { Profile, ProfileStore } from '../config/profile-store.js'
 import { renderPlan } from './render-plan.js'
 import { profileOutputs } from './stack-outputs.js'
 

@@ -1,5 +1,5 @@
 import { KILL_STATE, TOPIC_NAMES } from '../../topologies/topics.js'
-import type { Profile } from './profile-store.js'
+import type { Profile } from '../config/profile-store.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip'
 

@@ -2,7 +2,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda'
 import { badInput, ExitCode, RiskctlError } from '../errors.js'
 import { awsFailure } from './aws-failure.js'
 import { invokeGenerator } from './invoke-generator.js'
-import type { GeneratorPayload } from './lambda/generator.js'
+import type { GeneratorPayload } from './generator-payload.js'
 
 /**
  * The generator function's timeout is Lambda's maximum, 15 minutes; its handler stops 5 s before

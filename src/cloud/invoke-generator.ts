@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
-import type { GeneratorPayload } from './lambda/generator.js'
+import type { GeneratorPayload } from './generator-payload.js'
 import type { AwsClientOptions } from './emr-jobs.js'
 
 /**

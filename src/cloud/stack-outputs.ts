@@ -1,6 +1,6 @@
 import { OUTPUTS } from '../../topologies/aws/riskctl-stack.js'
 import { RiskctlError, ExitCode } from '../errors.js'
-import type { Profile } from './profile-store.js'
+import type { Profile } from '../config/profile-store.js'
 
 /** The stack's outputs, by CloudFormation output name, as the profile keeps them. */
 export function profileOutputs(outputs: Readonly<Record<string, string>>): Profile['outputs'] {

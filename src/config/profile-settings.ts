@@ -1,4 +1,4 @@
-import type { Profile } from '../cloud/profile-store.js'
+import type { Profile } from './profile-store.js'
 import { badInput, ExitCode, RiskctlError } from '../errors.js'
 
 /** What commands need of an AWS deployment, from the profile `riskctl deploy` wrote. Holds no secret. */

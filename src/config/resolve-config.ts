@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { Profile } from '../cloud/profile-store.js'
+import type { Profile } from './profile-store.js'
 import {
   deploymentSettings,
   profileKafkaEnv,

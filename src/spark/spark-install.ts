@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { DEFAULT_DETECTOR_TOPOLOGY_PATH } from '../config/detector-topology.js'
 import { ExitCode, RiskctlError } from '../errors.js'
+import { processEnvironment, type Environment } from '../config/environment.js'
 
 /** Where scripts/spark/setup.sh puts the Spark toolchain, and where the job lives, in a checkout. */
 export interface SparkInstall {
@@ -21,7 +22,7 @@ export const PROJECT_ROOT = path.resolve(path.dirname(DEFAULT_DETECTOR_TOPOLOGY_
 /** SPARK_VENV and SPARK_JARS_DIR move them, as they move what scripts/spark/setup.sh installs. */
 export function sparkInstall(
   projectRoot: string = PROJECT_ROOT,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Environment = processEnvironment(),
 ): SparkInstall {
   const jobDir = path.join(projectRoot, 'topologies', 'spark')
   const venv = env.SPARK_VENV || path.join(projectRoot, '.venv')

@@ -22,6 +22,8 @@ export interface TailAppProps {
   readonly publish: PublishOperatorCommand
   /** Told when `p` pauses or resumes, so the feed stops or goes on taking records. */
   readonly onPauseChange?: (paused: boolean) => void
+  /** Ctrl+C in the view: the command ends as interrupted (130), not as quit. */
+  readonly onInterrupt?: () => void
   /** Redraw interval: the view is read this often, whatever the record rate. */
   readonly frameMs?: number
   /** Overrides the terminal's size (tests, or a host that draws the view in part of the screen). */
@@ -37,6 +39,7 @@ export function TailApp({
   color,
   publish,
   onPauseChange,
+  onInterrupt,
   frameMs = DEFAULT_FRAME_MS,
   size,
   now = Date.now,
@@ -65,7 +68,10 @@ export function TailApp({
         onPauseChange?.(result.state.paused)
       }
       update(result.state)
-      if (result.effect?.type === 'quit') exit()
+      if (result.effect?.type === 'quit') {
+        if (result.effect.interrupted === true) onInterrupt?.()
+        exit()
+      }
       if (result.effect?.type === 'publish') {
         publish(result.effect.request).then(
           (text) => update(withStatus(current.current, { tone: 'ok', text })),

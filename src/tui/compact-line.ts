@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk'
-import { colorWord, headlineOf } from '../cli/render-record.js'
+import { colorWord, headlineOf } from './render-record.js'
 import type { TailRecord } from '../services/tail.js'
 
 /** A record in a few words: when, what it means (its headline) and the fields that say about whom. */

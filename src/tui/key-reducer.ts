@@ -12,7 +12,9 @@ export interface SelectablePane {
 }
 
 export type UiEffect =
-  { readonly type: 'quit' } | { readonly type: 'publish'; readonly request: OperatorRequest }
+  /** interrupted: Ctrl+C, which ends the command with 130 as it would outside the view; q is a plain quit. */
+  | { readonly type: 'quit'; readonly interrupted?: boolean }
+  | { readonly type: 'publish'; readonly request: OperatorRequest }
 
 export interface KeyResult {
   readonly state: UiState
@@ -21,10 +23,11 @@ export interface KeyResult {
 
 const MAX_REASON_LENGTH = 200
 const QUIT: UiEffect = { type: 'quit' }
+const INTERRUPT: UiEffect = { type: 'quit', interrupted: true }
 
 /** One key press: the next UI state, and what the caller must do outside it (quit, publish). */
 export function reduceKey(state: UiState, key: KeyPress, panes: readonly SelectablePane[]): KeyResult {
-  if (key.ctrl && key.input === 'c') return { state, effect: QUIT }
+  if (key.ctrl && key.input === 'c') return { state, effect: INTERRUPT }
   switch (state.mode.type) {
     case 'reason':
       return reasonKey(state, key)

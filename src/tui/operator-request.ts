@@ -1,11 +1,6 @@
-import type { OperatorAction } from '../services/operator-command.js'
+import type { OperatorRequest, TailSource } from '../services/tail-source.js'
 
-/** What the view asks an operator's command to do: the rest (operator, ids, time) is added when it is built. */
-export interface OperatorRequest {
-  readonly action: Extract<OperatorAction, 'KILL' | 'UNKILL'>
-  readonly scope: string
-  readonly reason: string
-}
+export type { OperatorRequest }
 
 /** Publishes the command and says, in one line, what was sent; throws with a message a person can act on. */
-export type PublishOperatorCommand = (request: OperatorRequest) => Promise<string>
+export type PublishOperatorCommand = TailSource['publish']

@@ -1,20 +1,17 @@
 import { render } from 'ink'
-import type { EventLog, StartPosition } from '../log/port.js'
-import { createOperatorPublisher, followTopics, readKillState } from './log-sources.js'
+import type { TailSource, TailStart } from '../services/tail-source.js'
 import { TailApp } from './TailApp.js'
 import { feedTailView } from './tail-feed.js'
 import { TailView } from './tail-view.js'
 import { topicsToRead } from './view-topics.js'
 
 export interface TailTuiOptions {
-  readonly log: EventLog
+  readonly source: TailSource
   /** One pane per topic, in order; names already checked. */
   readonly topics: readonly string[]
-  readonly from: StartPosition
+  readonly from: TailStart
   readonly color: boolean
-  /** Who kills and unkills from the view: it goes into the command and the audit trail. */
-  readonly operator: string
-  /** Aborted by SIGINT/SIGTERM from outside; keys (q, Ctrl+C) end the view on their own. */
+  /** Aborted by SIGINT/SIGTERM from outside; keys end the view on their own (q quits, Ctrl+C interrupts). */
   readonly signal?: AbortSignal
   readonly stdout?: NodeJS.WriteStream
   readonly stdin?: NodeJS.ReadStream
@@ -29,22 +26,26 @@ export type TailTuiOutcome = 'quit' | 'interrupted'
 export async function runTailTui(options: TailTuiOptions): Promise<TailTuiOutcome> {
   const view = new TailView({ topics: options.topics, startedAt: Date.now() })
   // From the beginning the state topic replays the kills itself; from anywhere else they are read first.
-  if (options.from.type !== 'earliest') view.seedDashboard(await readKillState(options.log))
+  if (options.from.type !== 'earliest') view.seedDashboard(await options.source.killState())
   const stop = new AbortController()
   const interrupted = new Promise<TailTuiOutcome>((resolve) => {
     if (options.signal?.aborted) resolve('interrupted')
     options.signal?.addEventListener('abort', () => resolve('interrupted'), { once: true })
   })
   let paused = false
-  const records = followTopics(options.log, topicsToRead(options.topics), options.from, stop.signal)
+  let keyInterrupt = false
+  const records = options.source.follow(topicsToRead(options.topics), options.from, stop.signal)
   const feed = feedTailView(records, view, { signal: stop.signal, isPaused: () => paused })
   const app = render(
     <TailApp
       view={view}
       color={options.color}
-      publish={createOperatorPublisher(options.log, options.operator)}
+      publish={(request) => options.source.publish(request)}
       onPauseChange={(next) => {
         paused = next
+      }}
+      onInterrupt={() => {
+        keyInterrupt = true
       }}
     />,
     {
@@ -55,7 +56,7 @@ export async function runTailTui(options: TailTuiOptions): Promise<TailTuiOutcom
   )
   try {
     return await Promise.race([
-      app.waitUntilExit().then((): TailTuiOutcome => 'quit'),
+      app.waitUntilExit().then((): TailTuiOutcome => (keyInterrupt ? 'interrupted' : 'quit')),
       interrupted,
       // The feed ends only when stopped; if it fails (the log went away), the view ends with its error.
       feed.then(() => new Promise<never>(() => undefined)),

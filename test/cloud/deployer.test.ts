@@ -7,7 +7,7 @@ import type { CloudToolkit } from '../../src/cloud/cloud-toolkit.js'
 import { deploy, destroy, type CloudDeps } from '../../src/cloud/deployer.js'
 import type { DetectorJobs, JobRunStatus } from '../../src/cloud/emr-jobs.js'
 import type { DetectorJobInput } from '../../src/cloud/spark-job.js'
-import { ProfileStore } from '../../src/cloud/profile-store.js'
+import { ProfileStore } from '../../src/config/profile-store.js'
 import { isRiskctlError } from '../../src/errors.js'
 import { OUTPUTS } from '../../topologies/aws/riskctl-stack.js'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { runDoctor, type DoctorProbes } from '../../src/cloud/doctor.js'
-import type { Profile } from '../../src/cloud/profile-store.js'
+import type { Profile } from '../../src/config/profile-store.js'
 import { TOPIC_NAMES } from '../../topologies/topics.js'
 
 const profile: Profile = {

@@ -5,7 +5,7 @@
  *   node --import tsx writer-process.ts <topic> <writerId> <count> <batchSize>
  */
 import { resolveConfig } from '../../src/config/resolve-config.js'
-import { openEventLog } from '../../src/log/open-log.js'
+import { openEventLog } from '../../src/services/open-log.js'
 
 const [topic = '', writerId = 'w', countText = '100', batchText = '10'] = process.argv.slice(2)
 const count = Number(countText)

@@ -1,4 +1,4 @@
-import type { MskEvent, MskEventRecord } from '../../src/cloud/lambda/msk-event.js'
+import type { MskEvent, MskEventRecord } from '../../src/lambda/msk-event.js'
 import type { LogRecord } from '../../src/log/port.js'
 
 const CLUSTER_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/riskctl/uuid'

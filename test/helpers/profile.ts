@@ -1,4 +1,4 @@
-import type { Profile } from '../../src/cloud/profile-store.js'
+import type { Profile } from '../../src/config/profile-store.js'
 
 /** A profile as riskctl deploy writes it, for a deployment named "class" in eu-west-1. */
 export function sampleProfile(outputs: Partial<Profile['outputs']> = {}): Profile {

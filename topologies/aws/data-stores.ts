@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as s3 from 'aws-cdk-lib/aws-s3'
 import { Construct } from 'constructs'
 import { asIBucket, asITable } from './strict-types.js'
-import { AUDIT_TTL_ATTRIBUTE } from '../../src/cloud/lambda/table-items.js'
+import { AUDIT_TTL_ATTRIBUTE } from './names.js'
 
 /**
  * The audit index (queried by account and time, expiring with the audit topic's retention), the

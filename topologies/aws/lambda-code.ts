@@ -1,7 +1,7 @@
 import path from 'node:path'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 
-/** Every Lambda handler riskctl deploys; each is one file under src/cloud/lambda/. */
+/** Every Lambda handler riskctl deploys; each is one file under src/lambda/. */
 export const HANDLERS = ['router', 'aggregator', 'console', 'authorizer', 'topics', 'generator'] as const
 export type HandlerName = (typeof HANDLERS)[number]
 

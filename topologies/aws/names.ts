@@ -11,6 +11,8 @@ export const BROKER_COUNT = 2
 export const IAM_PORT_PRIVATE = 9098
 export const IAM_PORT_PUBLIC = 9198
 export const METRICS_NAMESPACE = 'Riskctl'
+/** The audit index's time-to-live attribute: the stack enables it on the table, the router function sets it. */
+export const AUDIT_TTL_ATTRIBUTE = 'expires_at'
 /** Consumer groups of the Spark detector (its own name prefix, and Spark's generated ones). */
 export const DETECTOR_GROUPS = ['riskctl-detector*', 'spark-kafka-source-*']
 /** The throwaway groups the kafkajs adapter uses to read the compacted state to its end. */

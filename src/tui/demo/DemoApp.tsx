@@ -28,7 +28,7 @@ export interface DemoAppProps {
   readonly color: boolean
   readonly auto: boolean
   /** Called once, on q or Ctrl+C (quit) or Enter on the last part; the caller stops the runner. */
-  readonly onFinish: (quit: boolean) => void
+  readonly onFinish: (quit: boolean, interrupted: boolean) => void
   readonly frameMs?: number
   readonly size?: TerminalSize
   readonly now?: () => number
@@ -61,9 +61,9 @@ export function DemoApp({
     (input, key) => {
       if (finished.current) return
       const action = demoKeyAction(fromInkKey(input, key), { auto, isLast: runner.isLast })
-      if (action === 'quit' || action === 'finish') {
+      if (action === 'quit' || action === 'finish' || action === 'interrupt') {
         finished.current = true
-        onFinish(action === 'quit')
+        onFinish(action !== 'finish', action === 'interrupt')
       } else if (action !== undefined) void runner[action]()
     },
     { isActive: isRawModeSupported },

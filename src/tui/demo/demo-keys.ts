@@ -1,6 +1,7 @@
 import type { KeyPress } from '../key-press.js'
 
-export type DemoAction = 'next' | 'finish' | 'back' | 'rerun' | 'quit'
+/** interrupt: Ctrl+C, which stops the walkthrough as quit does and ends the command with 130. */
+export type DemoAction = 'next' | 'finish' | 'back' | 'rerun' | 'quit' | 'interrupt'
 
 export interface DemoKeyContext {
   /** Unattended, the script moves on by itself: only quitting is left to the presenter. */
@@ -11,7 +12,7 @@ export interface DemoKeyContext {
 /** The presenter's keys, as the plain presenter reads them: Enter or space, b, r, q or Ctrl+C. */
 export function demoKeyAction(key: KeyPress, context: DemoKeyContext): DemoAction | undefined {
   const input = key.input.toLowerCase()
-  if (key.ctrl === true) return input === 'c' ? 'quit' : undefined
+  if (key.ctrl === true) return input === 'c' ? 'interrupt' : undefined
   if (input === 'q') return 'quit'
   if (context.auto) return undefined
   if (key.enter === true || input === ' ') return context.isLast ? 'finish' : 'next'

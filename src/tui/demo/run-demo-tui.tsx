@@ -3,14 +3,16 @@ import type { DemoPart } from '../../demo/demo-context.js'
 import { DemoRunner } from '../../demo/demo-runner.js'
 import type { DemoSession } from '../../demo/demo-session.js'
 import { runEveryPart, summarise, type DemoResult } from '../../demo/run-demo.js'
-import { followTopics, readKillState } from '../log-sources.js'
+import type { TailSource } from '../../services/tail-source.js'
 import { feedTailView } from '../tail-feed.js'
 import { TailView } from '../tail-view.js'
 import { DEFAULT_VIEW_TOPICS, topicsToRead } from '../view-topics.js'
 import { DemoApp } from './DemoApp.js'
 
 export interface DemoTuiOptions {
-  readonly session: Pick<DemoSession, 'log' | 'context'>
+  readonly session: Pick<DemoSession, 'context'>
+  /** The live panes' records. */
+  readonly source: TailSource
   readonly parts: readonly DemoPart[]
   /** Every part in order, unattended; also when there is no terminal to read keys from. */
   readonly auto: boolean
@@ -30,11 +32,11 @@ export async function runDemoTui(options: DemoTuiOptions): Promise<DemoResult> {
   const startedAt = Date.now()
   const view = new TailView({ topics: DEFAULT_VIEW_TOPICS, startedAt })
   // A --data-dir from an earlier run may hold kills already; the header shows them from the start.
-  view.seedDashboard(await readKillState(session.log))
+  view.seedDashboard(await options.source.killState())
   const stopFeed = new AbortController()
   // From a time rather than the end: the first part may produce before the consumer has found the end.
   const from = { type: 'timestamp', timestamp: startedAt } as const
-  const records = followTopics(session.log, topicsToRead(DEFAULT_VIEW_TOPICS), from, stopFeed.signal)
+  const records = options.source.follow(topicsToRead(DEFAULT_VIEW_TOPICS), from, stopFeed.signal)
   // Without the panes the walkthrough still works, so a failing feed only freezes them.
   const feed = feedTailView(records, view, { signal: stopFeed.signal, isPaused: () => false }).catch(
     () => undefined,
@@ -51,11 +53,11 @@ export async function runDemoTui(options: DemoTuiOptions): Promise<DemoResult> {
   const result = new Promise<DemoResult>((resolve) => {
     resolveResult = resolve
   })
-  const finish = (quit: boolean): void => {
+  const finish = (quit: boolean, interrupted = false): void => {
     if (stopped.signal.aborted) return
     stopped.abort()
     const snapshot = runner.snapshot()
-    void runner.quit().then(() => resolveResult(summarise(snapshot, quit)))
+    void runner.quit().then(() => resolveResult(summarise(snapshot, quit, interrupted)))
   }
   if (options.signal.aborted) finish(true)
   options.signal.addEventListener('abort', () => finish(true), { once: true })

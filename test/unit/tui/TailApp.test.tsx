@@ -8,7 +8,7 @@ import { KILL_COMMANDS, TOPICS } from '../../../topologies/topics.js'
 import { openEmbeddedLog } from '../../../src/log/embedded/embedded-log.js'
 import type { EventLog } from '../../../src/log/port.js'
 import { decodeValue } from '../../../src/services/decode-value.js'
-import { createOperatorPublisher } from '../../../src/tui/log-sources.js'
+import { createTailSource } from '../../../src/services/tail-source.js'
 import type { TerminalSize } from '../../../src/tui/layout.js'
 import type { PublishOperatorCommand } from '../../../src/tui/operator-request.js'
 import { TailApp } from '../../../src/tui/TailApp.js'
@@ -179,7 +179,7 @@ describe('TailApp kill and unkill (real embedded log)', () => {
     await log.createTopics(TOPICS)
     const { app, view, frameWith, press } = mount({
       size: WIDE,
-      publish: createOperatorPublisher(log, 'tester'),
+      publish: createTailSource(log, 'tester').publish,
     })
     try {
       view.ingest(order('12345'), Date.now())

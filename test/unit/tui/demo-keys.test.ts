@@ -10,7 +10,7 @@ describe('demoKeyAction', () => {
     expect(demoKeyAction({ input: 'b' }, presenting)).toBe('back')
     expect(demoKeyAction({ input: 'r' }, presenting)).toBe('rerun')
     expect(demoKeyAction({ input: 'q' }, presenting)).toBe('quit')
-    expect(demoKeyAction({ input: 'c', ctrl: true }, presenting)).toBe('quit')
+    expect(demoKeyAction({ input: 'c', ctrl: true }, presenting)).toBe('interrupt')
     expect(demoKeyAction({ input: 'x' }, presenting)).toBeUndefined()
     expect(demoKeyAction({ input: 'b', ctrl: true }, presenting)).toBeUndefined()
   })

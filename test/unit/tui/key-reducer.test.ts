@@ -86,8 +86,8 @@ describe('reduceKey: expanding, pausing and quitting', () => {
 
   it('quits on q and Ctrl+C, and Ctrl+C even while typing a reason', () => {
     expect(press(panes, [key('q')]).effect).toEqual({ type: 'quit' })
-    expect(press(panes, [key('c', { ctrl: true })]).effect).toEqual({ type: 'quit' })
-    expect(press(panes, [DOWN, key('k'), key('c', { ctrl: true })]).effect).toEqual({ type: 'quit' })
+    expect(press(panes, [key('c', { ctrl: true })]).effect).toEqual({ type: 'quit', interrupted: true })
+    expect(press(panes, [DOWN, key('k'), key('c', { ctrl: true })]).effect).toEqual({ type: 'quit', interrupted: true })
   })
 })
 

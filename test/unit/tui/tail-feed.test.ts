@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ORDERS, TOPICS } from '../../../topologies/topics.js'
 import { openEmbeddedLog } from '../../../src/log/embedded/embedded-log.js'
 import type { EventLog } from '../../../src/log/port.js'
-import { followTopics } from '../../../src/tui/log-sources.js'
+import { createTailSource } from '../../../src/services/tail-source.js'
 import { feedTailView } from '../../../src/tui/tail-feed.js'
 import { TailView } from '../../../src/tui/tail-view.js'
 import { waitFor } from './wait-for.js'
@@ -46,7 +46,7 @@ describe('feedTailView (real embedded log)', () => {
     const view = new TailView({ topics: [ORDERS], startedAt: Date.now() })
     const stop = new AbortController()
     let paused = false
-    const feed = feedTailView(followTopics(log, [ORDERS], { type: 'earliest' }, stop.signal), view, {
+    const feed = feedTailView(createTailSource(log, 'tester').follow([ORDERS], { type: 'earliest' }, stop.signal), view, {
       signal: stop.signal,
       isPaused: () => paused,
       pauseCheckMs: 20,

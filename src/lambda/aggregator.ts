@@ -1,14 +1,14 @@
-import { AGGREGATOR_PROGRESS_GROUP } from '../../../topologies/aws/names.js'
-import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE } from '../../../topologies/topics.js'
-import { decodeJson } from '../../contracts/decode.js'
-import { killCommandSchema } from '../../contracts/messages.js'
-import type { KillCommand } from '../../domain/kill-command.js'
-import type { KillState } from '../../domain/kill-status.js'
-import type { EventLog, LogRecord } from '../../log/port.js'
-import { decodeStateRecord } from '../../processors/topic-codec.js'
-import { AGGREGATOR_OUTPUTS, DEFAULT_COMMAND_MEMORY_MS, rememberHandled } from '../../processors/aggregator.js'
-import { AggregatorState } from '../../processors/aggregator-state.js'
-import { createTopicWriter, readerOf } from '../../processors/log-access.js'
+import { AGGREGATOR_PROGRESS_GROUP } from '../../topologies/aws/names.js'
+import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE } from '../../topologies/topics.js'
+import { decodeJson } from '../contracts/decode.js'
+import { killCommandSchema } from '../contracts/messages.js'
+import type { KillCommand } from '../domain/kill-command.js'
+import type { KillState } from '../domain/kill-status.js'
+import type { EventLog, LogRecord } from '../log/port.js'
+import { decodeStateRecord } from '../processors/topic-codec.js'
+import { AGGREGATOR_OUTPUTS, DEFAULT_COMMAND_MEMORY_MS, rememberHandled } from '../processors/aggregator.js'
+import { AggregatorState } from '../processors/aggregator-state.js'
+import { createTopicWriter, readerOf } from '../processors/log-access.js'
 import { openDelivery, withinBudget } from './delivery.js'
 import { budgetOf, type LambdaContext } from './lambda-context.js'
 import { publishMetrics } from './metrics.js'
@@ -16,6 +16,7 @@ import type { MskEvent } from './msk-event.js'
 import { toLogRecords } from './msk-event.js'
 import { sharedLog } from './shared-log.js'
 import { stateCacheSink, type StateCacheSink } from './table-sink.js'
+import { processEnvironment } from '../config/environment.js'
 
 export interface AggregateOutcome {
   readonly commands: number
@@ -27,7 +28,7 @@ export async function handler(event: MskEvent, context?: LambdaContext): Promise
   const outcome = await aggregateEvent(
     event,
     await sharedLog(),
-    stateCacheSink(process.env),
+    stateCacheSink(processEnvironment()),
     budgetOf(context),
   )
   const count = (action: string) => outcome.applied.filter(([, command]) => command.action === action).length

@@ -1,4 +1,4 @@
-import type { LogRecord } from '../../log/port.js'
+import type { LogRecord } from '../log/port.js'
 
 /** One record as an MSK event source mapping delivers it: key and value base64, header values as byte arrays. */
 export interface MskEventRecord {

@@ -1,4 +1,4 @@
-import { tokenMatches } from '../../console/operator-token.js'
+import { tokenMatches } from '../config/operator-token.js'
 import { operatorTokenSecret } from './secret.js'
 
 /** The parts of an HTTP API (payload 2.0) authorizer request that matter here. */

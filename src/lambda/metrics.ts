@@ -1,4 +1,4 @@
-import { METRICS_NAMESPACE } from '../../../topologies/aws/names.js'
+import { METRICS_NAMESPACE } from '../../topologies/aws/names.js'
 
 /**
  * One CloudWatch embedded-metric-format line: Lambda ships stdout to CloudWatch Logs, which turns

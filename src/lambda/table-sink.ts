@@ -1,5 +1,5 @@
-import type { AuditRecord } from '../../domain/audit-record.js'
-import type { KillState } from '../../domain/kill-status.js'
+import type { AuditRecord } from '../domain/audit-record.js'
+import type { KillState } from '../domain/kill-status.js'
 import { auditItem, stateItem, type Item } from './table-items.js'
 
 export interface AuditIndexSink {

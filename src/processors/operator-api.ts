@@ -5,8 +5,8 @@ import type { KillState } from '../domain/kill-status.js'
 import { formatIssues } from '../contracts/format-issues.js'
 import { isRiskctlError } from '../errors.js'
 import type { EventLog } from '../log/port.js'
-import { buildOperatorCommand, publishCommand, type OperatorAction } from '../services/operator-command.js'
-import { tokenMatches } from './operator-token.js'
+import { buildOperatorCommand, publishCommand, type OperatorAction } from './operator-command.js'
+import { tokenMatches } from '../config/operator-token.js'
 
 export const BODY_LIMIT_BYTES = 64 * 1024
 

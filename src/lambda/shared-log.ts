@@ -1,6 +1,7 @@
-import { kafkaConnectionFromEnv } from '../../config/kafka-connection.js'
-import { openKafkaLog } from '../../log/kafka/kafka-log.js'
-import type { EventLog } from '../../log/port.js'
+import { kafkaConnectionFromEnv } from '../config/kafka-connection.js'
+import { openKafkaLog } from '../log/kafka/kafka-log.js'
+import type { EventLog } from '../log/port.js'
+import { processEnvironment, type Environment } from '../config/environment.js'
 
 let shared: Promise<EventLog> | undefined
 
@@ -10,7 +11,7 @@ let shared: Promise<EventLog> | undefined
  * a laptop uses against MSK.
  */
 export function sharedLog(
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  env: Environment = processEnvironment(),
 ): Promise<EventLog> {
   shared ??= open(env)
   return shared

@@ -1,8 +1,8 @@
-import { AUDIT } from '../../../topologies/topics.js'
-import { decodeJson } from '../../contracts/decode.js'
-import { auditSchema, orderSchema } from '../../contracts/messages.js'
-import type { AuditRecord } from '../../domain/audit-record.js'
-import type { EventLog, LogRecord } from '../../log/port.js'
+import { AUDIT } from '../../topologies/topics.js'
+import { decodeJson } from '../contracts/decode.js'
+import { auditSchema, orderSchema } from '../contracts/messages.js'
+import type { AuditRecord } from '../domain/audit-record.js'
+import type { EventLog, LogRecord } from '../log/port.js'
 
 /**
  * How far before the oldest order the read starts: an audit's time is the router's clock at the

@@ -1,4 +1,4 @@
-import { TOPICS } from '../../../topologies/topics.js'
+import { TOPICS } from '../../topologies/topics.js'
 import { sharedLog } from './shared-log.js'
 
 /** A CloudFormation custom resource event, as the CDK provider framework passes it on. */

@@ -1,10 +1,10 @@
-import { ROUTER_PROGRESS_GROUP } from '../../../topologies/aws/names.js'
-import { AUDIT, DEAD_LETTERS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../../topologies/topics.js'
-import type { AuditRecord } from '../../domain/audit-record.js'
-import type { EventLog } from '../../log/port.js'
-import { createTopicWriter, readerOf } from '../../processors/log-access.js'
-import { DEFAULT_MAX_REMEMBERED_IDS, ROUTER_OUTPUTS } from '../../processors/router.js'
-import { RouterState } from '../../processors/router-state.js'
+import { ROUTER_PROGRESS_GROUP } from '../../topologies/aws/names.js'
+import { AUDIT, DEAD_LETTERS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
+import type { AuditRecord } from '../domain/audit-record.js'
+import type { EventLog } from '../log/port.js'
+import { createTopicWriter, readerOf } from '../processors/log-access.js'
+import { DEFAULT_MAX_REMEMBERED_IDS, ROUTER_OUTPUTS } from '../processors/router.js'
+import { RouterState } from '../processors/router-state.js'
 import { auditsOfDecided } from './audit-readback.js'
 import { openDelivery, withinBudget } from './delivery.js'
 import { budgetOf, type LambdaContext } from './lambda-context.js'
@@ -13,6 +13,7 @@ import type { MskEvent } from './msk-event.js'
 import { toLogRecords } from './msk-event.js'
 import { sharedLog } from './shared-log.js'
 import { auditIndexSink, type AuditIndexSink } from './table-sink.js'
+import { processEnvironment } from '../config/environment.js'
 
 export interface RouteOutcome {
   readonly orders: number
@@ -23,7 +24,7 @@ export interface RouteOutcome {
 
 /** The router on Lambda: each orders.v1 batch is decided against the state read just before it. */
 export async function handler(event: MskEvent, context?: LambdaContext): Promise<{ orders: number }> {
-  const outcome = await routeEvent(event, await sharedLog(), auditIndexSink(process.env), budgetOf(context))
+  const outcome = await routeEvent(event, await sharedLog(), auditIndexSink(processEnvironment()), budgetOf(context))
   const count = (decision: string) => outcome.audits.filter((audit) => audit.decision === decision).length
   publishMetrics('router', {
     Allowed: count('ALLOW'),

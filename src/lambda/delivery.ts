@@ -1,5 +1,5 @@
-import type { GroupCommit, LogRecord } from '../../log/port.js'
-import type { LogReader, TopicWriter } from '../../processors/log-access.js'
+import type { GroupCommit, LogRecord } from '../log/port.js'
+import type { LogReader, TopicWriter } from '../processors/log-access.js'
 
 /** What of one delivered batch is still to decide, and the commit that marks it decided. */
 export interface Delivery {

@@ -1,5 +1,6 @@
-import type { AuditRecord } from '../../domain/audit-record.js'
-import type { KillState } from '../../domain/kill-status.js'
+import type { AuditRecord } from '../domain/audit-record.js'
+import type { KillState } from '../domain/kill-status.js'
+import { AUDIT_TTL_ATTRIBUTE } from '../../topologies/aws/names.js'
 
 /** DynamoDB's attribute-value form, for the few types riskctl stores. */
 export type AttributeValue = { readonly S: string } | { readonly N: string }
@@ -7,7 +8,6 @@ export type Item = Readonly<Record<string, AttributeValue>>
 
 /** Audit records age out with audit.v1's own retention, so the index never outlives the log. */
 export const AUDIT_TTL_SECONDS = 365 * 24 * 60 * 60
-export const AUDIT_TTL_ATTRIBUTE = 'expires_at'
 
 /**
  * One audit index item: partitioned by account (the operator's usual question is "what happened

@@ -1,3 +1,5 @@
+import { processEnvironment, type Environment } from '../config/environment.js'
+
 /**
  * Reads a secret through the AWS Parameters and Secrets Lambda extension (a layer the stack adds):
  * a local HTTP call with the function's own session token, cached by the extension, and no SDK in
@@ -5,7 +7,7 @@
  */
 export async function readSecret(
   secretId: string,
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  env: Environment = processEnvironment(),
   fetcher: typeof fetch = fetch,
 ): Promise<string> {
   const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773'
@@ -26,7 +28,7 @@ let cached: { readonly id: string; readonly value: Promise<string> } | undefined
 
 /** The operator token, read once per container; a failed read is retried on the next call. */
 export function operatorTokenSecret(
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  env: Environment = processEnvironment(),
 ): Promise<string> {
   const id = env.RISKCTL_TOKEN_SECRET_ARN
   if (id === undefined || id === '') return Promise.reject(new Error('RISKCTL_TOKEN_SECRET_ARN is not set'))

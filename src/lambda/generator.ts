@@ -1,15 +1,7 @@
-import { generateOrders, type GenerateSummary } from '../../services/generate.js'
+import { generateOrders, type GenerateSummary } from '../services/generate.js'
 import { budgetOf, type LambdaContext } from './lambda-context.js'
 import { sharedLog } from './shared-log.js'
-
-/** The seed's generator payload, kept as it was so that its existing invocations still work. */
-export interface GeneratorPayload {
-  readonly mode?: 'normal' | 'panic'
-  readonly account_id?: string
-  readonly duration_seconds?: number
-  readonly rate_per_second?: number
-  readonly seed?: number
-}
+import type { GeneratorPayload } from '../cloud/generator-payload.js'
 
 /** The same generator as `riskctl generate`, stopped early if the Lambda would time out. */
 export async function handler(payload: GeneratorPayload, context?: LambdaContext): Promise<GenerateSummary> {

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto'
+import { KILL_COMMANDS } from '../../topologies/topics.js'
+import type { KillCommand } from '../domain/kill-command.js'
+import { killCommandSchema } from '../contracts/messages.js'
+import { formatIssues } from '../contracts/format-issues.js'
+import { OPERATOR_IDENTITY, OPERATOR_IDENTITY_FORM } from '../domain/kill-state.js'
+import { SCOPE_FORMS, parseScope } from '../domain/scope.js'
+import { encode } from './topic-codec.js'
+import { badInput } from '../errors.js'
+import type { EventLog, RecordMetadata } from '../log/port.js'
+
+export type OperatorAction = 'KILL' | 'UNKILL' | 'THROTTLE'
+
+export interface OperatorCommandInput {
+  readonly scope: string
+  readonly action: OperatorAction
+  readonly reason: string
+  readonly operator: string
+  readonly maxOrdersPerSec?: number | undefined
+}
+
+export interface CommandContext {
+  readonly now: () => number
+  readonly newId: () => string
+}
+
+export const systemContext: CommandContext = { now: Date.now, newId: randomUUID }
+
+/**
+ * Builds an operator's command: the one path through which KILL, UNKILL and THROTTLE are asked
+ * for by a person, whether from `riskctl kill` or the operator console. Bad input is a typed error
+ * that says what is valid.
+ */
+export function buildOperatorCommand(input: OperatorCommandInput, context: CommandContext = systemContext): KillCommand {
+  const scope = parseScope(input.scope)
+  if (!scope.ok) {
+    throw badInput('RISKCTL_SCOPE_INVALID', `Invalid scope: ${scope.problem}.`, [`Valid scopes: ${SCOPE_FORMS.join(' | ')}`])
+  }
+  if (!OPERATOR_IDENTITY.test(input.operator)) {
+    throw badInput('RISKCTL_OPERATOR_INVALID', `Invalid operator name ${JSON.stringify(input.operator)}.`, [
+      `An operator name has ${OPERATOR_IDENTITY_FORM}: pass --operator with one.`,
+    ])
+  }
+  if (input.reason.trim() === '') {
+    throw badInput('RISKCTL_REASON_MISSING', 'A reason is required: it goes into the audit trail.', [
+      'Add --reason "why you are doing this".',
+    ])
+  }
+  if (input.action === 'THROTTLE' && !(Number.isInteger(input.maxOrdersPerSec) && (input.maxOrdersPerSec ?? 0) > 0)) {
+    throw badInput('RISKCTL_THROTTLE_INVALID', 'A throttle needs max_orders_per_sec, a positive integer.', [
+      'Add --max-orders-per-sec 10.',
+    ])
+  }
+  const candidate = {
+    cmd_id: context.newId(),
+    ts: context.now(),
+    scope: scope.text,
+    action: input.action,
+    reason: input.reason.trim(),
+    triggered_by: 'operator',
+    operator: input.operator,
+    corr_id: context.newId(),
+    ...(input.action === 'THROTTLE' ? { max_orders_per_sec: input.maxOrdersPerSec } : {}),
+  }
+  const parsed = killCommandSchema.safeParse(candidate)
+  if (!parsed.success) throw badInput('RISKCTL_COMMAND_INVALID', formatIssues(parsed.error))
+  return parsed.data
+}
+
+export async function publishCommand(log: EventLog, command: KillCommand): Promise<RecordMetadata> {
+  const [metadata] = await log.produce(KILL_COMMANDS, [
+    encode(KILL_COMMANDS, command, { timestamp: command.ts }),
+  ])
+  if (!metadata) throw new Error('produce acknowledged no record')
+  return metadata
+}
