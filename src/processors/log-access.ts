@@ -1,4 +1,4 @@
-import type { EventLog, GroupCommit, ProduceRecord, RecordMetadata } from '../log/port.js'
+import type { EventLog, GroupCommit, ProduceRecord, RecordMetadata, TopicBatch } from '../log/port.js'
 
 /** What a processor may read of the log. Nothing here appends: a reader cannot write a state record, or any other. */
 export type LogReader = Pick<
@@ -35,11 +35,13 @@ export function createTopicWriter<const T extends string>(log: EventLog, topics:
       await log.prepareCommit?.(commit)
     },
     write: (outputs, commit) => {
-      const batches = Object.entries<readonly ProduceRecord[] | undefined>(outputs).map(([topic, records]) => {
+      const batches: TopicBatch[] = []
+      for (const [topic, records] of Object.entries<readonly ProduceRecord[] | undefined>(outputs)) {
         // The types already forbid it; this holds for a caller that went round them too.
         if (!allowed.has(topic)) throw new Error(`this writer may not append to ${topic}; only to ${topics.join(', ')}`)
-        return { topic, records: records ?? [] }
-      })
+        // A topic with nothing to append is left out of the transaction: the commit alone still goes.
+        if (records !== undefined && records.length > 0) batches.push({ topic, records })
+      }
       return log.write(batches, commit)
     },
   }
