@@ -68,6 +68,18 @@ export class TopologyTestDriver {
     this.process()
   }
 
+  /** Records as a producer sends them, appended together and then processed: where each landed. */
+  pipeRecords(topic: string, records: readonly ProduceRecord[]): RecordMetadata[] {
+    const metadata = this.append(topic, records)
+    this.process()
+    return metadata
+  }
+
+  /** Moves the fake clock on to `ms` (never back). */
+  advanceTo(ms: number): void {
+    if (ms > this.nowMs) this.advance(ms - this.nowMs)
+  }
+
   /** Moves the fake clock on: detector windows close on their own (its tick), throttle seconds pass. */
   advance(ms: number): void {
     this.nowMs += ms

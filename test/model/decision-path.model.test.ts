@@ -23,7 +23,8 @@ import {
   type ScopeSpec,
   type Step,
 } from './arbitraries.js'
-import { Loop } from './loop.js'
+import { DriverTopology } from './driver-topology.js'
+import { Loop, type TopologyUnderTest } from './loop.js'
 
 /**
  * The decision path against a small reference model: random interleavings of orders (skewed clocks, spellings,
@@ -258,8 +259,8 @@ function scopeText(scope: ScopeSpec): { text: string; canonical: string | undefi
 const json = (record: LogRecord): Record<string, unknown> =>
   JSON.parse(record.value!.toString('utf8')) as Record<string, unknown>
 
-async function runScenario(steps: readonly Step[]): Promise<void> {
-  const loop = await Loop.start(SETTINGS)
+async function runScenario(steps: readonly Step[], start: () => Promise<TopologyUnderTest>): Promise<void> {
+  const loop = await start()
   const model = new Model()
   const badStates: string[] = []
   try {
@@ -328,7 +329,7 @@ async function runScenario(steps: readonly Step[]): Promise<void> {
   }
 }
 
-async function checkInvariants(loop: Loop, model: Model, badStates: readonly string[]): Promise<void> {
+async function checkInvariants(loop: TopologyUnderTest, model: Model, badStates: readonly string[]): Promise<void> {
   const audits = (await loop.readAll(AUDIT)).map(json)
   const routerAudits = audits.filter((a) => a.service === 'router')
   const aggregatorAudits = audits.filter((a) => a.service === 'aggregator')
@@ -455,11 +456,26 @@ describe('the decision path against a reference model', () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 24 }), async (steps) =>
-          runScenario(steps),
+          runScenario(steps, () => Loop.start(SETTINGS)),
         ),
         { seed: SEED, numRuns: RUNS, endOnFailure: true, verbose: 0, ...(PATH === undefined ? {} : { path: PATH }) },
       )
     },
     Math.max(120_000, RUNS * 30_000),
+  )
+
+  // The same scenarios on the processors' pure steps alone: what the TopologyTestDriver decides must hold the same
+  // invariants as the real loop, and without I/O ten times the runs take less time.
+  it(
+    `holds them on the TopologyTestDriver too (seed ${SEED}, ${RUNS * 10} runs)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 24 }), async (steps) =>
+          runScenario(steps, async () => new DriverTopology(SETTINGS)),
+        ),
+        { seed: SEED, numRuns: RUNS * 10, endOnFailure: true, verbose: 0, ...(PATH === undefined ? {} : { path: PATH }) },
+      )
+    },
+    Math.max(120_000, RUNS * 10_000),
   )
 })

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { DetectorSettings } from '../../src/domain/detector-settings.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
-import type { LogRecord } from '../../src/log/port.js'
+import type { EventLog, LogRecord } from '../../src/log/port.js'
 import { createAggregator } from '../../src/processors/aggregator.js'
 import { createDetector } from '../../src/processors/detector.js'
 import { AGGREGATOR_GROUP, DETECTOR_GROUP, ROUTER_GROUP } from '../../topologies/groups.js'
@@ -25,11 +25,22 @@ const GROUPS: Readonly<Record<ProcessorName, { group: string; topic: string }>> 
   detector: { group: DETECTOR_GROUP, topic: ORDERS },
 }
 
+/** What the model test drives: the real loop on an embedded log, or the TopologyTestDriver (driver-topology.ts). */
+export interface TopologyUnderTest {
+  readonly log: Pick<EventLog, 'produce' | 'readCompacted'>
+  restart(name: ProcessorName): Promise<void>
+  /** Until the named processors have handled everything written so far. */
+  settle(names: readonly ProcessorName[]): Promise<void>
+  waitFor(what: string, check: () => Promise<boolean>): Promise<void>
+  readAll(topic: string): Promise<LogRecord[]>
+  close(): Promise<void>
+}
+
 /**
  * The whole loop on a real embedded log in a temporary directory, with the real processors: each can be
  * stopped and started again (a restart), and `settle` waits until the chosen ones have committed everything.
  */
-export class Loop {
+export class Loop implements TopologyUnderTest {
   private readonly running = new Map<ProcessorName, Running>()
   private readonly failures: string[] = []
   readonly routers: Router[] = []
