@@ -6,7 +6,7 @@ import type { KillCommand } from '../domain/kill-command.js'
 import type { KillState } from '../domain/kill-status.js'
 import type { EventLog, LogRecord } from '../log/port.js'
 import { decodeStateRecord } from '../processors/topic-codec.js'
-import { AGGREGATOR_OUTPUTS, DEFAULT_COMMAND_MEMORY_MS, rememberHandled } from '../processors/aggregator.js'
+import { AGGREGATOR_OUTPUTS, rememberHandled } from '../processors/aggregator.js'
 import { AggregatorState } from '../processors/aggregator-state.js'
 import { createTopicWriter, readerOf } from '../processors/log-access.js'
 import { openDelivery, withinBudget } from './delivery.js'
@@ -17,6 +17,13 @@ import { toLogRecords } from './msk-event.js'
 import { sharedLog } from './shared-log.js'
 import { stateCacheSink, type StateCacheSink } from './table-sink.js'
 import { processEnvironment } from '../config/environment.js'
+
+/**
+ * How far back each invocation reads the commands handled before: an hour, not the in-process aggregator's week,
+ * because every delivery reads it again before its first KILL is applied. An older re-sent UNKILL or THROTTLE is
+ * still refused as stale (older than the state it would replace), and a re-sent KILL of a killed scope changes nothing.
+ */
+export const LAMBDA_COMMAND_MEMORY_MS = 60 * 60 * 1000
 
 export interface AggregateOutcome {
   readonly commands: number
@@ -54,20 +61,23 @@ export async function aggregateEvent(
   if (records.length === 0) return { commands: 0, applied: [] }
   const reader = readerOf(log)
   const writer = createTopicWriter(log, AGGREGATOR_OUTPUTS)
-  const apply = async () => {
+  const apply = async (beforeWrite: () => void) => {
+    // The writer first: registering it finishes or fences an earlier attempt's transaction, so the state and the
+    // memory read next include what it committed.
+    const delivery = await openDelivery(reader, writer, AGGREGATOR_PROGRESS_GROUP, KILL_COMMANDS, records)
     const state = new AggregatorState()
     state.load((await reader.readCompacted(KILL_STATE)).records.values())
-    await rememberHandled(reader, state, Date.now() - DEFAULT_COMMAND_MEMORY_MS)
-    const delivery = await openDelivery(reader, writer, AGGREGATOR_PROGRESS_GROUP, KILL_COMMANDS, records)
+    await rememberHandled(reader, state, Date.now() - LAMBDA_COMMAND_MEMORY_MS, AGGREGATOR_PROGRESS_GROUP)
     if (delivery.fresh.length === 0) return { delivery, applied: [] }
     const output = state.apply(delivery.fresh, Date.now())
+    beforeWrite()
     await writer.write(
       { [KILL_STATE]: output.states, [AUDIT]: output.audits, [DEAD_LETTERS]: output.deadLetters },
       delivery.commit,
     )
     return { delivery, applied: output.applied }
   }
-  const { delivery, applied } = await withinBudget(apply(), budgetMs, `Applying ${records.length} records of ${KILL_COMMANDS}`)
+  const { delivery, applied } = await withinBudget(budgetMs, `Applying ${records.length} records of ${KILL_COMMANDS}`, apply)
   // The cache follows the topic, never leads it: written only after the state is durable in Kafka.
   // A batch delivered again may have failed at this very write, after its states were committed:
   // the batch's scopes then go to the cache again, as the topic has them now.

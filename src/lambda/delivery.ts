@@ -46,15 +46,20 @@ export async function openDelivery(
   }
 }
 
-/** Gives up this long before the Lambda's own timeout, so that the failure is ours and says why. */
-export async function withinBudget<T>(work: Promise<T>, budgetMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${budgetMs} ms`)), Math.max(1, budgetMs))
+/**
+ * Runs one delivery's work with a deadline this long before the Lambda's own timeout, so that the failure is ours
+ * and says why. The work is told through `signal` and must check `beforeWrite` just before it writes: past the
+ * deadline it writes nothing and throws. It is always waited for, never left behind: a warm container thawed by the
+ * next invocation (often the redelivery of this batch) must not find this one still deciding, with the state it
+ * read before, or committing alongside it.
+ */
+export async function withinBudget<T>(
+  budgetMs: number,
+  what: string,
+  work: (beforeWrite: () => void) => Promise<T>,
+): Promise<T> {
+  const deadline = Date.now() + Math.max(1, budgetMs)
+  return work(() => {
+    if (Date.now() >= deadline) throw new Error(`${what} did not finish within ${budgetMs} ms; nothing was written`)
   })
-  try {
-    return await Promise.race([work, expired])
-  } finally {
-    clearTimeout(timer)
-  }
 }

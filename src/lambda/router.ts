@@ -36,8 +36,9 @@ export async function handler(event: MskEvent, context?: LambdaContext): Promise
 }
 
 /**
- * One delivery, through the router's own step: the state read to its end first (fail closed: an unreadable state
- * decides nothing), then the fresh orders decided against it and written, with the progress commit, atomically.
+ * One delivery, through the router's own step: the state read to its end before any order is decided (fail closed:
+ * an unreadable state decides nothing), then the fresh orders decided against it and written, with the progress
+ * commit, atomically.
  */
 export async function routeEvent(
   event: MskEvent,
@@ -50,19 +51,21 @@ export async function routeEvent(
   const started = Date.now()
   const reader = readerOf(log)
   const writer = createTopicWriter(log, ROUTER_OUTPUTS)
-  const decide = async () => {
+  const decide = async (beforeWrite: () => void) => {
+    // The writer first: registering it fences an earlier attempt's transaction before anything is read.
+    const delivery = await openDelivery(reader, writer, ROUTER_PROGRESS_GROUP, ORDERS, records)
     const state = new RouterState(DEFAULT_MAX_REMEMBERED_IDS)
     state.load((await reader.readCompacted(KILL_STATE)).records.values())
-    const delivery = await openDelivery(reader, writer, ROUTER_PROGRESS_GROUP, ORDERS, records)
     if (delivery.fresh.length === 0) return { delivery, audits: [] }
     const routed = state.route(delivery.fresh, Date.now(), true)
+    beforeWrite()
     await writer.write(
       { [AUDIT]: routed.audits, [ORDERS_GATED]: routed.gated, [DEAD_LETTERS]: routed.deadLetters },
       delivery.commit,
     )
     return { delivery, audits: routed.auditValues ?? [] }
   }
-  const { delivery, audits } = await withinBudget(decide(), budgetMs, `Deciding ${records.length} records of ${ORDERS}`)
+  const { delivery, audits } = await withinBudget(budgetMs, `Deciding ${records.length} records of ${ORDERS}`, decide)
   // The index follows the audit topic, never leads it: written once the batch is durable in Kafka.
   // What an earlier delivery decided goes in again, from the topic: that delivery may have failed here.
   const { redelivered } = delivery

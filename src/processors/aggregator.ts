@@ -123,8 +123,14 @@ export class Aggregator implements Processor {
  * commit, read back from killswitch.commands.v1. A re-sent command is then a duplicate, however often the
  * aggregator restarted in between (or however many Lambda invocations ran).
  */
-export async function rememberHandled(reader: ProcessorLog<AggregatorOutput>['reader'], state: AggregatorState, fromMs: number): Promise<void> {
-  const committed = await reader.committedOffsets(AGGREGATOR_GROUP, KILL_COMMANDS)
+export async function rememberHandled(
+  reader: ProcessorLog<AggregatorOutput>['reader'],
+  state: AggregatorState,
+  fromMs: number,
+  /** The group whose commit marks what was handled: the aggregator's own, or a Lambda function's progress group. */
+  groupId: string = AGGREGATOR_GROUP,
+): Promise<void> {
+  const committed = await reader.committedOffsets(groupId, KILL_COMMANDS)
   if (committed.length === 0) return
   await readRange(reader, KILL_COMMANDS, { type: 'timestamp', timestamp: fromMs }, (records) => state.remember(records), committed)
 }

@@ -15,8 +15,13 @@ export async function readRange(
 ): Promise<void> {
   const consumer = await log.consumer({ topics: [topic], from })
   try {
-    const ends = until ?? (await consumer.endOffsets())
+    const ends = await consumer.endOffsets()
     const bound = new Map(ends.filter((end) => end.topic === topic).map((end) => [end.partition, end.offset]))
+    // Never past the end: a bound beyond it (a commit naming records this log does not hold) would never be reached.
+    if (until !== undefined) {
+      const limits = new Map(until.filter((p) => p.topic === topic).map((p) => [p.partition, p.offset]))
+      for (const [partition, end] of bound) bound.set(partition, Math.min(end, limits.get(partition) ?? 0))
+    }
     const isDone = (): boolean => {
       const at = new Map(consumer.positions().map((p) => [p.partition, p.offset]))
       for (const [partition, end] of bound) if (end > 0 && (at.get(partition) ?? 0) < end) return false

@@ -1,6 +1,5 @@
 import { operatorTokenMissing, type DeploymentSettings } from '../config/profile-settings.js'
 import { readOperatorToken } from '../config/operator-token.js'
-import { interrupted } from '../errors.js'
 import type { EventLog } from '../log/port.js'
 import { requestKillSwitch, type KillSwitchOutcome } from './kill-switch.js'
 import { requestViaConsole } from './operator-client.js'
@@ -29,10 +28,8 @@ export async function sendKillSwitchRequest(
 ): Promise<KillSwitchOutcome> {
   if (route.apiUrl === undefined) return requestKillSwitch(await route.openLog(), input, options)
   const token = consoleToken(route, route.apiUrl)
-  const request = requestViaConsole(input, { apiUrl: route.apiUrl, token, wait: options.wait })
-  // The console client takes no signal: on Ctrl+C it is left to its last poll, and the answer is the interruption.
-  request.catch(() => undefined)
-  return Promise.race([request, rejectOnAbort(options.signal)])
+  // The POST is never abandoned half-way: on Ctrl+C the operator learns whether the command was sent.
+  return requestViaConsole(input, { apiUrl: route.apiUrl, token, wait: options.wait, signal: options.signal })
 }
 
 function consoleToken(route: KillSwitchRoute, apiUrl: string): string | undefined {
@@ -42,11 +39,4 @@ function consoleToken(route: KillSwitchRoute, apiUrl: string): string | undefine
     throw operatorTokenMissing(route.deployment)
   }
   return token
-}
-
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    if (signal.aborted) reject(interrupted())
-    signal.addEventListener('abort', () => reject(interrupted()), { once: true })
-  })
 }

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { killCommandSchema, killStateSchema } from '../contracts/messages.js'
 import type { KillState } from '../domain/kill-status.js'
 import { SCOPE_FORMS, parseScope } from '../domain/scope.js'
-import { badInput, ExitCode, RiskctlError } from '../errors.js'
+import { badInput, ExitCode, interrupted, RiskctlError } from '../errors.js'
 import { alreadyThere, CONFIRM_TIMEOUT_MS, notConfirmed, type KillSwitchOutcome } from './kill-switch.js'
 import type { OperatorCommandInput } from '../processors/operator-command.js'
 
@@ -16,6 +16,8 @@ export interface OperatorClientOptions {
   readonly token: string | undefined
   readonly wait: boolean
   readonly timeoutMs?: number
+  /** Ctrl+C: before the POST nothing is sent; after it, the wait ends and the answer is what was published. */
+  readonly signal?: AbortSignal
 }
 
 /**
@@ -38,8 +40,12 @@ export async function requestViaConsole(
     throw badInput('RISKCTL_SCOPE_INVALID', `Invalid scope: ${scope.problem}.`, [`Valid scopes: ${SCOPE_FORMS.join(' | ')}`])
   }
   const client = consoleClient(options.apiUrl, options.token)
+  // A function, not a property read: the signal aborts between the awaits below.
+  const stopped = (): boolean => options.signal?.aborted === true
   const before = (await client.get('/state', stateSchema)).scopes.find((s) => s.scope === scope.text)
   if (alreadyThere(before, input.action, input.maxOrdersPerSec)) return { outcome: 'unchanged', scope: scope.text, state: before }
+  // Interrupted before it was sent: nothing was sent. From the POST on, the answer says what was.
+  if (stopped()) throw interrupted()
   const accepted = await client.post(
     PATHS[input.action],
     {
@@ -51,10 +57,12 @@ export async function requestViaConsole(
     acceptedSchema,
   )
   const command = accepted.command
-  if (!options.wait) return { outcome: 'published', command }
+  if (!options.wait || stopped()) return { outcome: 'published', command }
   const timeoutMs = options.timeoutMs ?? CONFIRM_TIMEOUT_MS
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
+    // Ctrl+C while waiting for the state: the command was sent, and the operator is told so.
+    if (stopped()) return { outcome: 'published', command }
     const state: KillState | undefined = (await client.get('/state', stateSchema)).scopes.find(
       (s) => s.last_cmd_id === command.cmd_id,
     )
