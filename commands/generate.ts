@@ -26,6 +26,12 @@ export default class Generate extends BaseCommand<typeof Generate, GenerateResul
     account: Flags.string({ description: 'Send every order for this account (panic default: 12345)' }),
     symbol: Flags.string({ description: 'Send every order for this symbol' }),
     strategy: Flags.string({ description: 'Send every order for this strategy' }),
+    accounts: Flags.integer({
+      description: 'normal: spread the flow over this many accounts from 10001 (default 20); at high rates, enough keep each under the detector\'s thresholds',
+      min: 1,
+      max: 10_000_000,
+    }),
+    symbols: Flags.integer({ description: 'normal: over this many symbols (default the 8; more add tickers X9, X10, …)', min: 1, max: 100_000 }),
     rate: Flags.integer({ description: 'Orders per second (normal 5, panic 50)', min: 1, max: 1_000_000 }),
     duration: Flags.integer({ description: 'Seconds to run (normal 600, panic 120)', min: 1 }),
     seed: Flags.integer({ description: 'Seed for a reproducible stream (default: random, printed in the summary)' }),
@@ -47,6 +53,8 @@ export default class Generate extends BaseCommand<typeof Generate, GenerateResul
         account: flags.account,
         symbol: flags.symbol,
         strategy: flags.strategy,
+        accounts: flags.accounts,
+        symbols: flags.symbols,
       },
       {
         openLog: () => this.openLog(),

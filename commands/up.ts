@@ -9,7 +9,7 @@ import { runUp, type UpResult } from '../src/services/up.js'
 export default class Up extends BaseCommand<typeof Up, UpResult> {
   static override summary = 'Run the detector, aggregator, router and operator console until Ctrl+C.'
   static override description =
-    'Creates any missing topic, loads the whole kill state before routing the first order (fail closed), then runs the chosen processors in this process and prints a status line every second. The operator console listens on 127.0.0.1; its bearer token is RISKCTL_OPERATOR_TOKEN or a generated one in the data directory (0600), whose path is printed. Ctrl+C or SIGTERM stops cleanly, with every position committed.'
+    'Creates any missing topic, loads the whole kill state before routing the first order (fail closed), then runs the chosen processors and prints a status line every second. The router, the detector and the audit indexer each run in a process of their own (a crashed one is started again from its last commit); the aggregator and the console run in this one. The operator console listens on 127.0.0.1; its bearer token is RISKCTL_OPERATOR_TOKEN or a generated one in the data directory (0600), whose path is printed. Ctrl+C or SIGTERM stops cleanly, with every position committed.'
   static override examples = [
     '<%= config.bin %> up',
     '<%= config.bin %> up --console-port 8080',
@@ -32,6 +32,10 @@ export default class Up extends BaseCommand<typeof Up, UpResult> {
       options: ['inprocess', 'spark'],
       default: 'inprocess',
     }),
+    'in-process': Flags.boolean({
+      description: 'Run the router, detector and audit indexer on this process\'s event loop instead of a process each (slower; for debugging)',
+      default: false,
+    }),
   }
 
   // With --json, stdout is JSON lines: started, ready, a status every second, and stopped last.
@@ -50,6 +54,8 @@ export default class Up extends BaseCommand<typeof Up, UpResult> {
       env: settings.env,
       envToken: settings.operatorToken,
       signal: this.stopSignal(),
+      inProcess: this.flags['in-process'],
+      debug: settings.debug,
       onEvent: (event) => (settings.json ? this.jsonLine(event) : renderUpEvent(event, this.progress, out.style)),
       onSparkLine: (line) => process.stderr.write(`${out.style.dim('spark |')} ${line}\n`),
     })

@@ -7,6 +7,8 @@
  * in-process detector on the same stream and broker; it needs the same broker and the Spark virtualenv
  * (npm run spark:setup), and takes a minute or two, most of it Spark starting and warming up.
  * `--baseline=REF` measures the router at another commit first (in a temporary worktree) and reports the ratio.
+ * `--loop` (or `--only=loop`) adds the whole loop as users run it (`riskctl up` fed by `riskctl generate`, loop.ts):
+ * `--loop-rates=10000,25000` and `--loop-seconds=60` change what it runs.
  */
 import os from 'node:os'
 import { benchBaseline, ratioToBaseline } from './baseline.js'
@@ -29,6 +31,14 @@ const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [
 const baseline = process.argv.find((arg) => arg.startsWith('--baseline='))?.slice('--baseline='.length)
 if (baseline !== undefined) suites.unshift({ name: `router baseline (${baseline})`, run: () => benchBaseline(baseline) })
 
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
+
+// The whole loop takes about five minutes (four rates of a minute each): asked for with --loop or --only=loop.
+if (process.argv.includes('--loop') || only?.includes('loop') === true) {
+  const { benchLoop, loopOptions } = await import('./loop.js')
+  suites.push({ name: 'loop', run: () => benchLoop(loopOptions(process.argv)) })
+}
+
 if (process.argv.includes('--kafka')) {
   // Loaded only when asked for: the default bench needs no broker and no kafkajs.
   const { benchKafka } = await import('./kafka.js')
@@ -41,7 +51,6 @@ if (process.argv.includes('--spark')) {
 }
 
 const json = process.argv.includes('--json')
-const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
 
 const results: BenchResult[] = []
 for (const suite of suites) {

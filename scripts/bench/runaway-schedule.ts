@@ -84,6 +84,7 @@ export interface RunawaySender {
   /** Sends the schedule from startMs on; resolves when the last order is acknowledged. */
   send(orders: SenderOrders): Promise<void>
   stop(): void
+  readonly pid: number | undefined
 }
 
 /**
@@ -91,8 +92,8 @@ export interface RunawaySender {
  * an in-process detector it would leave late whenever the detector is busy, and that lateness would
  * count as the detector's. Resolves once the sender is connected to the broker.
  */
-export async function forkRunawaySender(): Promise<RunawaySender> {
-  const sender = fork(fileURLToPath(new URL('./runaway-sender.ts', import.meta.url)), [], {
+export async function forkRunawaySender(dataDir?: string): Promise<RunawaySender> {
+  const sender = fork(fileURLToPath(new URL('./runaway-sender.ts', import.meta.url)), dataDir === undefined ? [] : [dataDir], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -113,5 +114,6 @@ export async function forkRunawaySender(): Promise<RunawaySender> {
     stop: () => {
       sender.kill()
     },
+    pid: sender.pid,
   }
 }

@@ -17,11 +17,13 @@ export function renderLambdaGenerate(result: LambdaGenerateResult, profileName: 
   ].join('\n')
 }
 
+const SYMBOLS_SHOWN = 12
+
 export function renderGenerateSummary(summary: GenerateSummary, style: ChalkInstance): string {
-  const symbols = Object.entries(summary.bySymbol)
-    .sort(([, a], [, b]) => b - a)
-    .map(([symbol, count]) => `${symbol} ${count}`)
-    .join(', ')
+  const counts = Object.entries(summary.bySymbol).sort(([, a], [, b]) => b - a)
+  // A line, not a page: past a dozen symbols the rest are counted (--json has them all).
+  const shown = counts.slice(0, SYMBOLS_SHOWN).map(([symbol, count]) => `${symbol} ${count}`)
+  const symbols = counts.length > SYMBOLS_SHOWN ? `${shown.join(', ')} and ${counts.length - SYMBOLS_SHOWN} more` : shown.join(', ')
   return [
     `${style.bold(`${summary.orders} orders`)} (${summary.mode}) to orders.v1 in ${(summary.durationMs / 1000).toFixed(1)} s ` +
       `· ${summary.achievedRatePerSecond}/s · ${summary.accounts} account${summary.accounts === 1 ? '' : 's'} ` +

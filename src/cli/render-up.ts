@@ -16,6 +16,10 @@ export function renderUpEvent(event: UpEvent, progress: ProgressLine, style: Cha
       return progress.line('ready: kill state loaded, processing orders')
     case 'status':
       return progress.update(renderStatusLine(event, style))
+    case 'exited':
+      return progress.line(style.yellow(`${event.processor} (pid ${event.pid ?? '?'}) ${event.how}: starting it again from its last commit`))
+    case 'restarted':
+      return progress.line(`${event.processor} started again (pid ${event.pid ?? '?'})`)
   }
 }
 

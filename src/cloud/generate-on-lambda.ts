@@ -19,6 +19,8 @@ export interface LambdaGenerateRequest {
   /** The function's payload has no field for these: they are refused rather than dropped. */
   readonly symbol?: string | undefined
   readonly strategy?: string | undefined
+  readonly accounts?: number | undefined
+  readonly symbols?: number | undefined
 }
 
 /**
@@ -29,6 +31,8 @@ export function generatorPayload(request: LambdaGenerateRequest): GeneratorPaylo
   const localOnly = [
     ...(request.symbol === undefined ? [] : ['--symbol']),
     ...(request.strategy === undefined ? [] : ['--strategy']),
+    ...(request.accounts === undefined ? [] : ['--accounts']),
+    ...(request.symbols === undefined ? [] : ['--symbols']),
   ]
   if (localOnly.length > 0) {
     throw badInput(

@@ -28,6 +28,20 @@ export interface OrderFactoryOptions {
   readonly strategy?: string | undefined
   /** Distinguishes runs in order ids; defaults to the seed. */
   readonly runId?: string | undefined
+  /** normal: spread the flow over this many accounts (default 20, from 10001). */
+  readonly accounts?: number | undefined
+  /** normal: over this many symbols (default the 8 listed; beyond them, tickers X9, X10, …). */
+  readonly symbols?: number | undefined
+}
+
+/** Accounts 10001 on: at a high rate, enough of them keep each one under the detector's thresholds. */
+export function normalAccounts(count: number): readonly string[] {
+  return count === NORMAL_ACCOUNTS.length ? NORMAL_ACCOUNTS : Array.from({ length: count }, (_, i) => String(10001 + i))
+}
+
+export function normalSymbols(count: number): readonly string[] {
+  if (count <= SYMBOLS.length) return SYMBOLS.slice(0, count)
+  return [...SYMBOLS, ...Array.from({ length: count - SYMBOLS.length }, (_, i) => `X${SYMBOLS.length + i + 1}`)]
 }
 
 /**
@@ -46,13 +60,15 @@ export function createOrderFactory(options: OrderFactoryOptions): (seq: number, 
   const random = seededRandom(options.seed)
   const runId = options.runId ?? `s${options.seed}`
   const prefix = options.mode === 'panic' ? 'p' : 'n'
+  const accounts = normalAccounts(options.accounts ?? NORMAL_ACCOUNTS.length)
+  const symbols = normalSymbols(options.symbols ?? SYMBOLS.length)
   return (seq, ts) => {
     const panic = options.mode === 'panic'
-    const symbol = options.symbol ?? (panic ? PANIC_SYMBOLS[seq % PANIC_SYMBOLS.length]! : pick(random, SYMBOLS))
+    const symbol = options.symbol ?? (panic ? PANIC_SYMBOLS[seq % PANIC_SYMBOLS.length]! : pick(random, symbols))
     return {
       order_id: `${prefix}-${runId}-${seq}`,
       ts,
-      account_id: options.account ?? (panic ? PANIC_ACCOUNT : pick(random, NORMAL_ACCOUNTS)),
+      account_id: options.account ?? (panic ? PANIC_ACCOUNT : pick(random, accounts)),
       symbol,
       side: random() < 0.5 ? 'BUY' : 'SELL',
       qty: panic ? integerBetween(random, 10, 30) : integerBetween(random, 1, 20),

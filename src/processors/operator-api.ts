@@ -14,7 +14,7 @@ export interface OperatorApiOptions {
   readonly log: EventLog
   readonly token: string
   /** The current state per scope, as the router holds it. */
-  readonly currentState: () => readonly KillState[]
+  readonly currentState: () => readonly KillState[] | Promise<readonly KillState[]>
   readonly health: () => Record<string, unknown>
 }
 
@@ -52,7 +52,7 @@ export function buildOperatorApi(options: OperatorApiOptions): FastifyInstance {
           .send({ error: 'missing or wrong bearer token: send Authorization: Bearer <token>' })
       }
     })
-    secured.get('/state', async () => ({ scopes: options.currentState() }))
+    secured.get('/state', async () => ({ scopes: await options.currentState() }))
     for (const [path, action] of [
       ['/kill', 'KILL'],
       ['/unkill', 'UNKILL'],

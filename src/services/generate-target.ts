@@ -21,6 +21,9 @@ export interface GenerateRequest {
   readonly account?: string | undefined
   readonly symbol?: string | undefined
   readonly strategy?: string | undefined
+  /** normal: how many accounts and symbols the flow spreads over. */
+  readonly accounts?: number | undefined
+  readonly symbols?: number | undefined
 }
 
 export interface GenerateTargets {
@@ -48,6 +51,13 @@ export async function generateOnTarget(request: GenerateRequest, targets: Genera
   const { mode } = request
   const ratePerSecond = request.ratePerSecond ?? GENERATE_DEFAULTS[mode].ratePerSecond
   const durationSeconds = request.durationSeconds ?? GENERATE_DEFAULTS[mode].durationSeconds
+  if (mode === 'panic' && (request.accounts !== undefined || request.symbols !== undefined)) {
+    throw badInput(
+      'RISKCTL_FLAG_MODE',
+      '--accounts and --symbols spread the normal flow; a panic is one account on a few symbols.',
+      ['Leave them out with --mode panic, or use --mode normal.'],
+    )
+  }
   if (request.target === 'aws') {
     const deployment = targets.deployment
     if (deployment === undefined) {
@@ -70,6 +80,8 @@ export async function generateOnTarget(request: GenerateRequest, targets: Genera
     account: request.account,
     symbol: request.symbol?.toUpperCase(),
     strategy: request.strategy,
+    accounts: request.accounts,
+    symbols: request.symbols,
     signal: targets.signal,
     onProgress: targets.onProgress,
   })

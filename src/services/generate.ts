@@ -14,6 +14,8 @@ export interface GenerateOptions {
   readonly account?: string | undefined
   readonly symbol?: string | undefined
   readonly strategy?: string | undefined
+  readonly accounts?: number | undefined
+  readonly symbols?: number | undefined
   readonly signal?: AbortSignal | undefined
   readonly onProgress?: (progress: GenerateProgress) => void
   /** Injected in tests; defaults to Date.now. */

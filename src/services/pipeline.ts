@@ -3,16 +3,19 @@ import type { DetectorSettings } from '../domain/detector-settings.js'
 import type { EventLog } from '../log/port.js'
 import { createAggregator } from '../processors/aggregator.js'
 import { createDetector } from '../processors/detector.js'
-import { newConnectivity } from '../processors/connectivity.js'
 import type { Processor } from '../processors/processor.js'
 import { createRouter, type Router } from '../processors/router.js'
-import { supervise } from '../processors/supervise.js'
 import { buildOperatorApi } from '../processors/operator-api.js'
 import { badInput } from '../errors.js'
-import { AuditIndex } from './audit-index/audit-index.js'
-import { AuditIndexer } from './audit-index/audit-indexer.js'
+import { supervisedIndexer } from './audit-index/audit-indexer.js'
+import type { BackendConfig } from '../config/resolve-config.js'
+import type { KillState } from '../domain/kill-status.js'
+import { ProcessorChild, type ChildEvent } from './processes/processor-child.js'
+import type { ProcessKind } from './processes/processor-protocol.js'
 
 export const COMPONENTS = ['aggregator', 'router', 'detector', 'console'] as const
+/** The audit indexer's nice value in its own process. */
+const INDEXER_NICENESS = 10
 export type Component = (typeof COMPONENTS)[number]
 
 export interface PipelineOptions {
@@ -23,6 +26,26 @@ export interface PipelineOptions {
   readonly duplicateHorizonMs?: number | undefined
   /** Where the audit index lives; with a router, `up` keeps it current. */
   readonly dataDir?: string | undefined
+  /**
+   * Run the router, the detector and the audit indexer each in a process of its own, which opens the log itself
+   * (the aggregator and the console stay here). Without it every processor shares this process's event loop.
+   */
+  readonly processes?: ProcessesOptions | undefined
+}
+
+export interface ProcessesOptions {
+  readonly backend: BackendConfig
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly debug: boolean
+  /** A processor's process exited unexpectedly, or was started again. */
+  readonly onEvent?: (event: ChildEvent) => void
+}
+
+/** A processor process's pid and CPU, for the status line and the bench. */
+export interface ProcessInfo {
+  readonly name: string
+  readonly pid: number | undefined
+  readonly restarts: number
 }
 
 export interface PipelineStatus {
@@ -48,9 +71,12 @@ export interface PipelineStatus {
   readonly lastStateProblem: string | undefined
   /** Orders the detector has still to judge (catching up after a restart). */
   readonly detectorBehind: number
+  /** The processes the processors run in, when they run in processes of their own. */
+  readonly processes: readonly ProcessInfo[]
 }
 
 export interface RunningPipeline {
+  /** The router, when it runs in this process. */
   readonly router: Router | undefined
   readonly consoleUrl: string | undefined
   status(): PipelineStatus
@@ -77,18 +103,42 @@ export function parseComponents(list: string | undefined): Component[] {
  */
 export async function startPipeline(log: EventLog, options: PipelineOptions): Promise<RunningPipeline> {
   const has = (component: Component) => options.components.includes(component)
+  const processes = options.processes
+  const child = (kind: ProcessKind, niceness?: number) =>
+    new ProcessorChild(
+      {
+        kind,
+        backend: processes!.backend,
+        env: processes!.env,
+        debug: processes!.debug,
+        duplicateHorizonMs: options.duplicateHorizonMs,
+        detectorSettings: options.detectorSettings,
+      },
+      { ...(niceness === undefined ? {} : { niceness }), ...(processes?.onEvent ? { onEvent: processes.onEvent } : {}) },
+    )
   const aggregator = has('aggregator') ? createAggregator(log) : undefined
-  const router = has('router')
-    ? createRouter(log, options.duplicateHorizonMs === undefined ? {} : { duplicateHorizonMs: options.duplicateHorizonMs })
-    : undefined
-  const detector = has('detector')
-    ? createDetector(log, { settings: options.detectorSettings })
-    : undefined
+  const router =
+    has('router') && !processes
+      ? createRouter(log, options.duplicateHorizonMs === undefined ? {} : { duplicateHorizonMs: options.duplicateHorizonMs })
+      : undefined
+  const routerChild = has('router') && processes ? child('router') : undefined
+  const detector = has('detector') && !processes ? createDetector(log, { settings: options.detectorSettings }) : undefined
+  const detectorChild = has('detector') && processes ? child('detector') : undefined
   const dataDir = options.dataDir
-  const indexer = router && dataDir !== undefined ? supervisedIndexer(log, dataDir) : undefined
-  const processors: Processor[] = [aggregator, router, detector, indexer].filter(
+  const indexes = has('router') && (dataDir !== undefined || processes !== undefined)
+  // The index is for queries after the fact: under load it falls behind before the router or detector does.
+  const indexer = indexes && !processes && dataDir !== undefined ? supervisedIndexer(log, dataDir) : undefined
+  const indexerChild = indexes && processes ? child('audit-indexer', INDEXER_NICENESS) : undefined
+  const children = [routerChild, detectorChild, indexerChild].filter((c): c is ProcessorChild => c !== undefined)
+  const processors: Processor[] = [aggregator, router, detector, indexer, ...children].filter(
     (p): p is NonNullable<typeof p> => p !== undefined,
   )
+  const routerStats = () => router?.stats ?? routerChild?.totals?.router
+  const detectorStats = () => detector?.stats ?? detectorChild?.totals?.detector
+  const activeKills = (): readonly string[] =>
+    router ? router.killState.activeKills().map((state) => state.scope) : (routerChild?.totals?.router?.activeKills ?? [])
+  const currentState = (): readonly KillState[] | Promise<readonly KillState[]> =>
+    router ? router.killState.all() : routerChild ? routerChild.states() : []
 
   const controller = new AbortController()
   const runs = processors.map((processor) =>
@@ -104,7 +154,7 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
     api = buildOperatorApi({
       log,
       token: options.console.token,
-      currentState: () => (router ? router.killState.all() : []),
+      currentState,
       health: () => ({ components: options.components, ready: isReady() }),
     })
     try {
@@ -123,7 +173,9 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
 
   function isReady(): boolean {
     return (
-      (aggregator?.stats.ready ?? true) && (router?.stats.ready ?? true) && (detector?.stats.ready ?? true)
+      (aggregator?.stats.ready ?? true) &&
+      (has('router') ? routerStats()?.ready === true : true) &&
+      (has('detector') ? detectorStats()?.ready === true : true)
     )
   }
 
@@ -132,49 +184,34 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
     router,
     consoleUrl,
     done,
-    status: () => ({
-      ready: isReady(),
-      ordersIn: router?.stats.ordersIn ?? 0,
-      allowed: router?.stats.allowed ?? 0,
-      dropped: router?.stats.dropped ?? 0,
-      duplicates: router?.stats.duplicates ?? 0,
-      deadLetters: (router?.stats.deadLetters ?? 0) + (aggregator?.stats.deadLetters ?? 0),
-      activeKills: router ? router.killState.activeKills().map((state) => state.scope) : [],
-      commandsApplied: aggregator?.stats.applied ?? 0,
-      commandsRefused: aggregator?.stats.refused ?? 0,
-      detectorKills: detector?.stats.kills ?? 0,
-      signals: detector?.stats.signals ?? 0,
-      reconnecting: processors.filter((p) => p.connectivity?.state === 'reconnecting').map((p) => p.name),
-      reconnectReason: processors.find((p) => p.connectivity?.state === 'reconnecting')?.connectivity
-        ?.lastError,
-      partitions: router?.stats.partitions,
-      stateProblems: router?.stats.stateProblems ?? 0,
-      lastStateProblem: router?.stats.lastStateProblem,
-      detectorBehind: detector?.stats.behind ?? 0,
-    }),
+    status: () => {
+      const routed = routerStats()
+      const detected = detectorStats()
+      return {
+        ready: isReady(),
+        ordersIn: routed?.ordersIn ?? 0,
+        allowed: routed?.allowed ?? 0,
+        dropped: routed?.dropped ?? 0,
+        duplicates: routed?.duplicates ?? 0,
+        deadLetters: (routed?.deadLetters ?? 0) + (aggregator?.stats.deadLetters ?? 0),
+        activeKills: activeKills(),
+        commandsApplied: aggregator?.stats.applied ?? 0,
+        commandsRefused: aggregator?.stats.refused ?? 0,
+        detectorKills: detected?.kills ?? 0,
+        signals: detected?.signals ?? 0,
+        reconnecting: processors.filter((p) => p.connectivity?.state === 'reconnecting').map((p) => p.name),
+        reconnectReason: processors.find((p) => p.connectivity?.state === 'reconnecting')?.connectivity?.lastError,
+        partitions: routed?.partitions,
+        stateProblems: routed?.stateProblems ?? 0,
+        lastStateProblem: routed?.lastStateProblem,
+        detectorBehind: detected?.behind ?? 0,
+        processes: children.map((c) => ({ name: c.name, pid: c.pid, restarts: c.restarts })),
+      }
+    },
     stop: async () => {
       controller.abort()
       await api?.close()
       await Promise.allSettled(runs)
     },
-  }
-}
-
-/** The audit indexer, reopened with its index after the log comes back (its run closes the index). */
-function supervisedIndexer(log: EventLog, dataDir: string): Processor {
-  const connectivity = newConnectivity()
-  return {
-    name: 'audit-indexer',
-    connectivity,
-    run: (signal) =>
-      supervise(
-        async (attempt) => {
-          const indexer = new AuditIndexer(log, AuditIndex.open(dataDir, log.description))
-          connectivity.state = 'connected'
-          await indexer.run(attempt)
-        },
-        signal,
-        { connectivity },
-      ),
   }
 }

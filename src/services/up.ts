@@ -5,6 +5,7 @@ import type { BackendConfig } from '../config/resolve-config.js'
 import type { EventLog } from '../log/port.js'
 import { startSparkDetectorTask } from '../spark/spark-task.js'
 import { startPipeline, type Component, type PipelineStatus } from './pipeline.js'
+import type { ChildEvent } from './processes/processor-child.js'
 import { createAllTopics } from './topics-create.js'
 
 export interface UpOptions {
@@ -29,6 +30,9 @@ export interface UpOptions {
   /** Each line Spark writes. */
   readonly onSparkLine: (line: string) => void
   readonly statusEveryMs?: number
+  /** Every processor on this process's event loop, as before processes of their own (for debugging). */
+  readonly inProcess?: boolean
+  readonly debug?: boolean
 }
 
 export type UpEvent =
@@ -41,6 +45,8 @@ export type UpEvent =
       readonly tokenIn: string | undefined
     }
   | { readonly event: 'ready' }
+  /** A processor's process died (kill -9, out of memory) and is being started again from its group's commit. */
+  | ChildEvent
   | ({ readonly event: 'status' } & PipelineStatus)
 
 /** How the processors stood when they stopped. */
@@ -51,7 +57,8 @@ const STATUS_EVERY_MS = 1000
 
 /**
  * `riskctl up`: creates any missing topic, then runs the chosen processors (and the Spark job, if
- * asked) in this process until the signal stops them or one fails.
+ * asked) until the signal stops them or one fails: the router, the detector and the audit indexer each in a
+ * process of its own, the aggregator and the console in this one.
  */
 export async function runUp(options: UpOptions): Promise<UpResult> {
   const topologyFile = path.resolve(options.topologyFile ?? DEFAULT_DETECTOR_TOPOLOGY_PATH)
@@ -71,6 +78,9 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     dataDir: options.backend.dataDir,
     duplicateHorizonMs: options.duplicateHorizonMs,
     console: token && { port: options.consolePort, host: '127.0.0.1', token: token.value },
+    processes: options.inProcess
+      ? undefined
+      : { backend: options.backend, env: options.env, debug: options.debug ?? false, onEvent: options.onEvent },
   })
   options.onEvent({
     event: 'started',

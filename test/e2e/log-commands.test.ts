@@ -128,6 +128,18 @@ describe('riskctl topics, produce, tail and describe-topic (real CLI, separate p
     expect(pretty.stdout).toContain('2 records · 2 distinct keys')
   })
 
+  it('generates a flow spread over --accounts and --symbols, and refuses them for a panic', async () => {
+    const wide = await runCli(['generate', '--rate', '2000', '--duration', '1', '--accounts', '500', '--symbols', '40', '--seed', '5', '--json'], { dataDir })
+    expect(wide.exitCode, wide.stderr).toBe(0)
+    const summary = JSON.parse(wide.stdout) as { orders: number; accounts: number; bySymbol: Record<string, number> }
+    expect(summary.orders).toBe(2000)
+    expect(summary.accounts).toBeGreaterThan(450)
+    expect(Object.keys(summary.bySymbol)).toHaveLength(40)
+    const panic = await runCli(['generate', '--mode', 'panic', '--accounts', '5', '--duration', '1'], { dataDir })
+    expect(panic.exitCode).toBe(2)
+    expect(panic.stderr).toMatch(/--accounts and --symbols spread the normal flow/)
+  })
+
   it('rejects an unknown topic with exit 2 and the list of topics', async () => {
     for (const args of [['tail', 'orders'], ['describe-topic', 'orders'], ['produce', 'orders']]) {
       const result = await runCli(args, { dataDir, input: '' })

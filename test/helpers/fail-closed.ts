@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AuditRecord } from '../../src/domain/audit-record.js'
 import type { DeadLetter } from '../../src/domain/dead-letter.js'
@@ -157,6 +158,40 @@ export function describeFailClosed(backend: Backend): void {
       expect(up!.process.exitCode).toBe(null)
     })
 
+    it('a processor process killed -9 mid-flow is started again: every order decided once, none let past a kill', async () => {
+      await start()
+      expect((await cli(['kill', 'ACCOUNT:9100', '--reason', 'before the crash'])).exitCode).toBe(0)
+      const accounts = Array.from({ length: 20 }, (_, n) => String(9100 + n))
+      const batch = (name: string) => Array.from({ length: 200 }, (_, n) => order(`${name}-${n}`, { account_id: accounts[n % accounts.length] }))
+      await produce('orders.v1', batch('pre'))
+      // Sent while the processes are being killed and replaced.
+      const sending = produce('orders.v1', batch('post'))
+      for (const kind of ['router', 'detector']) {
+        const pid = await until(`the ${kind} process`, () => processorPid(up!.process.pid!, kind))
+        process.kill(pid, 'SIGKILL')
+        await until(`the ${kind} started again`, async () => {
+          const again = await processorPid(up!.process.pid!, kind)
+          return again !== undefined && again !== pid && /started again/.test(up!.stderr()) ? again : undefined
+        })
+      }
+      await sending
+      // A runaway the new detector must catch.
+      await produce('orders.v1', Array.from({ length: 150 }, (_, n) => order(`crash-${n}`, { account_id: 'crash-1', symbol: n % 2 === 0 ? 'AAPL' : 'MSFT' })))
+      await killedBy('ACCOUNT:crash-1', 'detector')
+      const ids = [...batch('pre'), ...batch('post')].map((line) => (JSON.parse(line) as { order_id: string }).order_id)
+      const audits = await until('every order decided', async () => {
+        const decided = (await routerAudits()).filter((a) => a.order_id.startsWith('pre-') || a.order_id.startsWith('post-'))
+        return decided.length >= ids.length ? decided : undefined
+      })
+      expect(audits).toHaveLength(ids.length)
+      expect(new Set(audits.map((a) => a.order_id)).size).toBe(ids.length)
+      for (const audit of audits) expect(audit.decision).toBe(audit.account_id === '9100' ? 'DROP' : 'ALLOW')
+      const forwarded = (await topic<{ order_id: string }>('orders.gated.v1')).map((r) => r.value.order_id)
+      const allowed = audits.filter((a) => a.decision === 'ALLOW').map((a) => a.order_id).sort()
+      expect(forwarded.filter((id) => id.startsWith('pre-') || id.startsWith('post-')).sort()).toEqual(allowed)
+      expect(up!.process.exitCode).toBe(null)
+    })
+
     it('a client clock minutes off either way does not hide a runaway from the detector', async () => {
       await start()
       const symbols = ['AAPL', 'MSFT', 'GOOGL', 'AMZN', 'TSLA', 'NVDA']
@@ -201,6 +236,16 @@ export function describeFailClosed(backend: Backend): void {
       expect(forwarded.filter((id) => id === 'rs-1')).toHaveLength(1)
     })
   })
+}
+
+/** The pid of the process `riskctl up` (pid) runs this processor in. */
+export async function processorPid(upPid: number, kind: string): Promise<number | undefined> {
+  const children = await readFile(`/proc/${upPid}/task/${upPid}/children`, 'utf8').catch(() => '')
+  for (const pid of children.trim().split(/\s+/).filter(Boolean).map(Number)) {
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0')
+    if (argv.some((arg) => arg.includes('processor-main')) && argv.includes(kind)) return pid
+  }
+  return undefined
 }
 
 export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {

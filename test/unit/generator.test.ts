@@ -54,4 +54,19 @@ describe('order factory', () => {
     const meanQty = (list: typeof burst) => list.reduce((sum, o) => sum + o.qty, 0) / list.length
     expect(meanQty(burst)).toBeGreaterThan(meanQty(orders))
   })
+
+  it('spreads a high-rate flow over as many accounts and symbols as asked, every order valid', () => {
+    const wide = createOrderFactory({ mode: 'normal', seed: 3, accounts: 5000, symbols: 300 })
+    const orders = Array.from({ length: 60_000 }, (_, i) => wide(i, i))
+    const accounts = new Set(orders.map((o) => o.account_id))
+    const symbols = new Set(orders.map((o) => o.symbol))
+    expect(accounts.size).toBe(5000)
+    expect(symbols.size).toBe(300)
+    expect([...accounts].every((a) => Number(a) >= 10001 && Number(a) <= 15000)).toBe(true)
+    expect(symbols.has('AAPL') && symbols.has('X9') && symbols.has('X300')).toBe(true)
+    for (const order of orders.slice(0, 500)) expect(orderSchema.safeParse(order).success).toBe(true)
+    // Fewer symbols than the list: its first ones.
+    const narrow = createOrderFactory({ mode: 'normal', seed: 3, symbols: 2 })
+    expect(new Set(Array.from({ length: 500 }, (_, i) => narrow(i, i).symbol))).toEqual(new Set(['AAPL', 'GOOGL']))
+  })
 })
