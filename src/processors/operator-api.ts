@@ -38,6 +38,8 @@ export function buildOperatorApi(options: OperatorApiOptions): FastifyInstance {
     if (status === 413) return reply.code(413).send({ error: `request body is larger than ${BODY_LIMIT_BYTES} bytes` })
     if (status === 415) return reply.code(415).send({ error: 'send JSON with Content-Type: application/json' })
     if (status === 400) return reply.code(400).send({ error: `bad request: ${error.message}` })
+    // A processor restarting, a log reconnecting: try again shortly, and never read it as "nothing is killed".
+    if (isRiskctlError(error) && error.retriable) return reply.code(503).header('Retry-After', '1').send({ error: error.message })
     return reply.code(500).send({ error: 'internal error' })
   })
 

@@ -162,7 +162,10 @@ export function describeFailClosed(backend: Backend): void {
       await start()
       expect((await cli(['kill', 'ACCOUNT:9100', '--reason', 'before the crash'])).exitCode).toBe(0)
       const accounts = Array.from({ length: 20 }, (_, n) => String(9100 + n))
-      const batch = (name: string) => Array.from({ length: 200 }, (_, n) => order(`${name}-${n}`, { account_id: accounts[n % accounts.length] }))
+      // Seven symbols over twenty accounts: each account's orders spread, so no rule of the detector trips for them.
+      const symbols = ['AAPL', 'MSFT', 'GOOGL', 'AMZN', 'TSLA', 'NVDA', 'META']
+      const batch = (name: string) =>
+        Array.from({ length: 200 }, (_, n) => order(`${name}-${n}`, { account_id: accounts[n % accounts.length], symbol: symbols[n % symbols.length] }))
       await produce('orders.v1', batch('pre'))
       // Sent while the processes are being killed and replaced.
       const sending = produce('orders.v1', batch('post'))

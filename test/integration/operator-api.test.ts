@@ -8,6 +8,7 @@ import { resolveOperatorToken, tokenMatches } from '../../src/config/operator-to
 import type { KillCommand } from '../../src/domain/kill-command.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
 import { KILL_COMMANDS, TOPICS } from '../../topologies/topics.js'
+import { RiskctlError } from '../../src/errors.js'
 
 const TOKEN = 's3cret-token-value'
 
@@ -52,6 +53,23 @@ describe('operator console (fastify, real embedded log)', () => {
     expect(wrong.statusCode).toBe(401)
     expect(wrong.body).not.toContain(TOKEN)
     expect(await publishedCommands()).toEqual([])
+  })
+
+  it('answers 503 with Retry-After, never an empty state, while the router that holds the state restarts', async () => {
+    const starting = buildOperatorApi({
+      log,
+      token: TOKEN,
+      currentState: () => Promise.reject(new RiskctlError('The router is starting; its kill state is not loaded yet.', { code: 'RISKCTL_PROCESSOR_STARTING', retriable: true })),
+      health: () => ({ ready: false }),
+    })
+    try {
+      const state = await starting.inject({ method: 'GET', url: '/state', headers: auth })
+      expect(state.statusCode).toBe(503)
+      expect(state.headers['retry-after']).toBe('1')
+      expect(state.json()).toEqual({ error: 'The router is starting; its kill state is not loaded yet.' })
+    } finally {
+      await starting.close()
+    }
   })
 
   it('publishes one command with the operator identity and answers its ids', async () => {

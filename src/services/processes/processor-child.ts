@@ -52,7 +52,8 @@ export class ProcessorChild implements Processor {
   private child: ChildProcess | undefined
   private carried: ProcessReport | undefined
   private nextRequest = 0
-  private readonly pending = new Map<number, (states: readonly KillState[]) => void>()
+  /** Answers awaited from the child; undefined when it exited before answering. */
+  private readonly pending = new Map<number, (states: readonly KillState[] | undefined) => void>()
 
   constructor(
     private readonly spec: ProcessSpec,
@@ -90,7 +91,12 @@ export class ProcessorChild implements Processor {
   /** The router's whole kill state, as its process holds it. */
   states(timeoutMs = 5_000): Promise<readonly KillState[]> {
     const child = this.child
-    if (child === undefined || !child.connected) return Promise.resolve([])
+    // Between a crash and the next process's first report there is no state to show: never an empty one.
+    if (child === undefined || !child.connected || this.report?.ready !== true) {
+      return Promise.reject(
+        new RiskctlError(`The ${this.name} is starting; its kill state is not loaded yet.`, { code: 'RISKCTL_PROCESSOR_STARTING', retriable: true }),
+      )
+    }
     const id = (this.nextRequest += 1)
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -99,7 +105,8 @@ export class ProcessorChild implements Processor {
       }, timeoutMs)
       this.pending.set(id, (states) => {
         clearTimeout(timer)
-        resolve(states)
+        if (states) resolve(states)
+        else reject(new RiskctlError(`The ${this.name} exited before it answered.`, { code: 'RISKCTL_PROCESSOR_STARTING', retriable: true }))
       })
       this.send(child, { type: 'states', id })
     })
@@ -145,7 +152,7 @@ export class ProcessorChild implements Processor {
         signal.removeEventListener('abort', stop)
         for (const [id, answer] of this.pending) {
           this.pending.delete(id)
-          answer([])
+          answer(undefined)
         }
         if (failure) resolve(failure)
         else if (code === 0 && signal.aborted) resolve({ type: 'stopped' })
