@@ -20,7 +20,7 @@ const MAX_RESTART_MS = 5_000
  * How long a new process may find its consumer group still held: by this processor's previous process, if the one
  * before this `up` was killed and its children are still finishing their last write.
  */
-const GROUP_HANDOVER_MS = 5_000
+const GROUP_HANDOVER_MS = 20_000
 
 export type ChildEvent =
   | { readonly event: 'exited'; readonly processor: string; readonly pid: number | undefined; readonly how: string }

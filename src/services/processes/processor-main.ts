@@ -102,7 +102,15 @@ function parentMessages(): { first: Promise<ParentMessage>; rest: AsyncIterable<
   }
 }
 
+/** How long a stop may take before the process ends anyway: every write is atomic with its commit, so nothing is lost. */
+const STOP_DEADLINE_MS = 10_000
+
 const stop = new AbortController()
+stop.signal.addEventListener('abort', () => {
+  // A processor deep in a backlog must not outlive the `up` that started it.
+  // eslint-disable-next-line no-restricted-properties -- the entry of its own process: nothing above it decides how it ends
+  setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref()
+})
 // Ctrl+C reaches the whole process group: the parent decides the order of the stop, so a child waits to be told.
 process.on('SIGINT', () => undefined)
 process.on('SIGTERM', () => stop.abort())
