@@ -151,7 +151,10 @@ class Model {
 
   badState(account: string, killed: boolean, now: number): void {
     this.touched.add(account)
-    if (killed) this.scopes.set(`ACCOUNT:${account}`, { status: 'KILLED', updatedTs: now, lastCmdId: '' })
+    const scope = `ACCOUNT:${account}`
+    // A record that is not whole may only tighten (mayReplace): a scope already KILLED keeps its own state and time,
+    // so an UNKILL newer than the KILL that killed it still applies.
+    if (killed && this.scopes.get(scope)?.status !== 'KILLED') this.scopes.set(scope, { status: 'KILLED', updatedTs: now, lastCmdId: '' })
   }
 
   private apply(
