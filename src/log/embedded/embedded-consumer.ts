@@ -66,7 +66,14 @@ export class EmbeddedConsumer implements Consumer {
       if (this.closed) return []
       const version = this.guard(() => this.signal.version())
       const records = this.guard(() => this.fetch(maxRecords))
-      if (records.length > 0 || Date.now() >= deadline) return records
+      if (records.length > 0) {
+        // Reads and writes here are synchronous: a processor with a backlog would otherwise loop on resolved
+        // promises alone, and its timers and IPC (its reports, its parent's stop, a closed channel) would wait
+        // until the backlog was gone. One turn of the event loop per batch lets them through.
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        return records
+      }
+      if (Date.now() >= deadline) return records
       await this.signal.wait(deadline, version)
     }
   }

@@ -14,7 +14,8 @@ import { openEventLog } from '../open-log.js'
 import { REPORT_EVERY_MS, type ChildMessage, type ParentMessage, type ProcessReport, type ProcessSpec } from './processor-protocol.js'
 
 function send(message: ChildMessage): void {
-  if (process.connected) process.send?.(message)
+  // A channel that broke before 'disconnect' was seen (the parent killed mid-write) answers here, not as a crash.
+  if (process.connected) process.send?.(message, undefined, undefined, (error) => error && stop.abort())
 }
 
 function build(spec: ProcessSpec, log: EventLog): { processor: Processor; report: () => ProcessReport } {
