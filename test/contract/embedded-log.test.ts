@@ -42,6 +42,33 @@ describe('embedded log: its data directory and groups', () => {
     return { code: error.code, message: error.message }
   }
 
+  it('lets timers and I/O run while a consumer works through a backlog', async () => {
+    const log = await openEmbeddedLog({ dataDir: dir() })
+    try {
+      const topic = testTopic({ partitions: 1 })
+      await log.createTopics([topic])
+      for (let i = 0; i < 20; i += 1) {
+        await log.produce(topic.name, Array.from({ length: 1000 }, (_, n) => ({ key: 'k', value: Buffer.from(`${i}-${n}`) })))
+      }
+      const consumer = await log.consumer({ topics: [topic.name], from: { type: 'earliest' } })
+      let ticks = 0
+      const timer = setInterval(() => (ticks += 1), 0)
+      let read = 0
+      let ticksSeenWhileReading = 0
+      // A loop that never waits for anything but the consumer, as a router with a backlog is.
+      while (read < 20_000) {
+        read += (await consumer.poll({ maxRecords: 500, maxWaitMs: 0 })).length
+        if (read < 20_000) ticksSeenWhileReading = ticks
+      }
+      clearInterval(timer)
+      await consumer.close()
+      expect(read).toBe(20_000)
+      expect(ticksSeenWhileReading).toBeGreaterThan(0)
+    } finally {
+      await log.close()
+    }
+  })
+
   it('creates a missing data directory and marks it as riskctl', async () => {
     const dataDir = path.join(dir(), 'nested', 'data')
     const log = await openEmbeddedLog({ dataDir })
