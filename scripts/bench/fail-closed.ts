@@ -1,8 +1,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { runInNewContext } from 'node:vm'
-import v8 from 'node:v8'
 import { loadDetectorTopology } from '../../src/config/detector-topology.js'
 import { RiskDetector } from '../../src/domain/detector.js'
 import { openEmbeddedLog } from '../../src/log/embedded/embedded-log.js'
@@ -14,6 +12,7 @@ import { jsonRecord } from '../../test/helpers/json-record.js'
 import { rememberDecided } from '../../src/processors/router-step.js'
 import { TentativeIds } from '../../src/processors/tentative-ids.js'
 import { AUDIT, ORDERS, TOPICS } from '../../topologies/topics.js'
+import { gc } from './gc.js'
 import { round, type BenchResult } from './result.js'
 import { sampleOrder } from './sample-order.js'
 
@@ -21,8 +20,6 @@ const DETECTOR_ORDERS = 200_000
 const REMEMBERED_IDS = 1_000_000
 const REBUILT_AUDITS = 200_000
 
-v8.setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-bench-'))

@@ -13,7 +13,9 @@
 import os from 'node:os'
 import { benchBaseline, ratioToBaseline } from './baseline.js'
 import { benchEmbeddedLog } from './embedded-log.js'
+import { benchDetectorScale } from './detector-scale.js'
 import { benchDetector, benchDuplicateMemory } from './fail-closed.js'
+import { benchBootstrap } from './bootstrap.js'
 import { benchBreachToDrop, benchRouter } from './pipeline.js'
 import { benchStartup } from './startup.js'
 import type { BenchResult } from './result.js'
@@ -23,7 +25,9 @@ const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [
   { name: 'router', run: benchRouter },
   { name: 'breach to drop', run: benchBreachToDrop },
   { name: 'detector', run: benchDetector },
+  { name: 'detector at scale', run: benchDetectorScale },
   { name: 'router duplicates', run: benchDuplicateMemory },
+  { name: 'router bootstrap', run: benchBootstrap },
   { name: 'cli startup', run: benchStartup },
 ]
 

@@ -67,7 +67,8 @@ export class KillStateTable implements KillStateView {
   /** Every scope's state, GLOBAL first, then accounts, symbols and strategies. */
   all(): KillState[] {
     const states = this.global === undefined ? [] : [this.global]
-    for (const map of [this.accounts, this.symbols, this.strategies]) states.push(...map.values())
+    // One by one: spread into push, a million scopes would overflow the call stack.
+    for (const map of [this.accounts, this.symbols, this.strategies]) for (const state of map.values()) states.push(state)
     return states
   }
 

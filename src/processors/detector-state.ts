@@ -91,7 +91,7 @@ export class DetectorState {
   }
 
   private collect(output: DetectorOutput, step: DetectorStep): void {
-    step.signals.push(...output.signals)
+    for (const signal of output.signals) step.signals.push(signal)
     for (const request of output.kills) {
       // Already KILLED (by an operator, or before a restart): asking again would only add noise.
       if (this.status.get(request.scope)?.status !== 'KILLED') step.kills.push(request)

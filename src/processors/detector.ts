@@ -178,8 +178,9 @@ export class DetectorProcessor implements Processor {
 }
 
 function append(step: DetectorStep, more: DetectorStep): void {
-  step.signals.push(...more.signals)
-  step.kills.push(...more.kills)
+  // One by one: a tick over a hundred thousand accounts would overflow the call stack spread into push.
+  for (const signal of more.signals) step.signals.push(signal)
+  for (const kill of more.kills) step.kills.push(kill)
 }
 
 function behindBy(positions: readonly TopicPartitionOffset[], ends: readonly TopicPartitionOffset[]): number {

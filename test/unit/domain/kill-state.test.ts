@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { KillCommand } from '../../../src/domain/kill-command.js'
 import type { KillState } from '../../../src/domain/kill-status.js'
 import { killCommandSchema, killStateSchema } from '../../../src/contracts/messages.js'
+import { KillStateTable } from '../../../src/domain/kill-state-table.js'
 import {
   applyCommand,
   commandIdentity,
@@ -223,5 +224,17 @@ describe('times no Date can hold', () => {
     expect(mayReplace(at('THROTTLED'), at('KILLED'))).toBe(true)
     expect(mayReplace(at('KILLED'), at('THROTTLED'))).toBe(false)
     expect(mayReplace(at('THROTTLED'), at('ACTIVE'))).toBe(false)
+  })
+})
+
+describe('KillStateTable at scale', () => {
+  it('lists and counts three hundred thousand scopes without overflowing the stack', () => {
+    const table = new KillStateTable()
+    const count = 300_000
+    for (let i = 0; i < count; i += 1) {
+      table.apply({ scope: `ACCOUNT:a${i}`, status: i % 2 === 0 ? 'KILLED' : 'ACTIVE', updated_ts: 1, updated_by: 'alice', reason: 'scale', last_cmd_id: `c${i}`, corr_id: `k${i}` })
+    }
+    expect(table.all()).toHaveLength(count)
+    expect(table.activeKills()).toHaveLength(count / 2)
   })
 })
