@@ -23,7 +23,8 @@ const CLI = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const SAMPLE_MS = 500
 const RUNAWAYS = 10
 const RUNAWAY_RATE = 500
-const RUNAWAY_ORDERS = 300
+/** Four seconds each: long enough that a detector a second or two behind still gets to block it. */
+const RUNAWAY_ORDERS = 2_000
 const RUNAWAY_STAGGER_MS = 5_000
 /** Each account and symbol of the normal flow at about half its threshold, so that only the runaways trip. */
 const ACCOUNT_SHARE_OF_THRESHOLD = 0.5

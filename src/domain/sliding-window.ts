@@ -37,7 +37,11 @@ export class SlidingWindow {
   private readonly slotBucket: number[]
   private readonly slotCount: number[]
   private readonly slotNotional: number[]
-  private readonly slotSymbols: (Map<string, number> | undefined)[]
+  /**
+   * Per slot, its orders' symbols: one symbol alone (all slotCount orders of it, the common case for an account that
+   * sends an order or two a second, and no Map to keep), or a Map of counts once a second symbol arrives.
+   */
+  private readonly slotSymbols: (Map<string, number> | string | undefined)[]
   private readonly symbolTotals = new Map<string, number>()
   private totalCount = 0
   private totalNotional = 0
@@ -62,7 +66,7 @@ export class SlidingWindow {
     this.slotBucket = new Array<number>(this.bucketCount).fill(EMPTY_SLOT)
     this.slotCount = new Array<number>(this.bucketCount).fill(0)
     this.slotNotional = new Array<number>(this.bucketCount).fill(0)
-    this.slotSymbols = new Array<Map<string, number> | undefined>(this.bucketCount).fill(undefined)
+    this.slotSymbols = new Array<Map<string, number> | string | undefined>(this.bucketCount).fill(undefined)
   }
 
   /** The newest event time this window has seen or been advanced to. */
@@ -108,14 +112,22 @@ export class SlidingWindow {
       this.clearSlot(slot)
       this.slotBucket[slot] = bucket
     }
-    this.slotCount[slot] = (this.slotCount[slot] ?? 0) + 1
-    this.slotNotional[slot] = (this.slotNotional[slot] ?? 0) + notional
-    let symbols = this.slotSymbols[slot]
-    if (symbols === undefined) {
-      symbols = new Map()
-      this.slotSymbols[slot] = symbols
+    const before = this.slotCount[slot] ?? 0
+    const symbols = this.slotSymbols[slot]
+    if (symbols === undefined || (before === 0 && typeof symbols === 'string')) {
+      this.slotSymbols[slot] = symbol
+    } else if (typeof symbols === 'string') {
+      if (symbols !== symbol) {
+        this.slotSymbols[slot] = new Map([
+          [symbols, before],
+          [symbol, 1],
+        ])
+      }
+    } else {
+      symbols.set(symbol, (symbols.get(symbol) ?? 0) + 1)
     }
-    symbols.set(symbol, (symbols.get(symbol) ?? 0) + 1)
+    this.slotCount[slot] = before + 1
+    this.slotNotional[slot] = (this.slotNotional[slot] ?? 0) + notional
     this.symbolTotals.set(symbol, (this.symbolTotals.get(symbol) ?? 0) + 1)
     this.totalCount++
     this.totalNotional += notional
@@ -168,6 +180,12 @@ export class SlidingWindow {
     }
   }
 
+  private forget(symbol: string, count: number): void {
+    const remaining = (this.symbolTotals.get(symbol) ?? 0) - count
+    if (remaining > 0) this.symbolTotals.set(symbol, remaining)
+    else this.symbolTotals.delete(symbol)
+  }
+
   private slotOf(bucket: number): number {
     return ((bucket % this.bucketCount) + this.bucketCount) % this.bucketCount
   }
@@ -175,13 +193,12 @@ export class SlidingWindow {
   private clearSlot(slot: number): void {
     if (this.slotBucket[slot] === EMPTY_SLOT) return
     const symbols = this.slotSymbols[slot]
-    if (symbols !== undefined) {
-      for (const [symbol, symbolCount] of symbols) {
-        const remaining = (this.symbolTotals.get(symbol) ?? 0) - symbolCount
-        if (remaining > 0) this.symbolTotals.set(symbol, remaining)
-        else this.symbolTotals.delete(symbol)
-      }
-      // Kept and cleared rather than dropped: the slot is reused a bucket later.
+    if (typeof symbols === 'string') {
+      this.forget(symbols, this.slotCount[slot] ?? 0)
+      this.slotSymbols[slot] = undefined
+    } else if (symbols !== undefined) {
+      for (const [symbol, symbolCount] of symbols) this.forget(symbol, symbolCount)
+      // Kept and cleared rather than dropped: a busy key's slot is reused a bucket later.
       symbols.clear()
     }
     this.totalCount -= this.slotCount[slot] ?? 0

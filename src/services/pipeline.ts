@@ -41,7 +41,7 @@ export interface ProcessesOptions {
   readonly onEvent?: (event: ChildEvent) => void
 }
 
-/** A processor process's pid and CPU, for the status line and the bench. */
+/** A processor's process: its pid (for ps, top and the bench) and how often it was started again. */
 export interface ProcessInfo {
   readonly name: string
   readonly pid: number | undefined
