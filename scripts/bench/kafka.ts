@@ -31,21 +31,26 @@ const SCOPES = 100_000
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export async function benchKafka(): Promise<BenchResult[]> {
+  const [router, pipe] = await onFreshTopics(async (log) => [await benchRouterOnKafka(log), await benchRawPipe()])
+  const ratio: BenchResult = {
+    metric: 'router.kafka.ratio_to_raw_pipe',
+    value: round(router.value / pipe.value, 2),
+    unit: 'ratio',
+    conditions: { aim: '>= 0.7' },
+  }
+  // On topics of their own, as the embedded suites each get a log of their own: the router suite's 100,000 orders
+  // on eight symbols are over the symbol rule's threshold, and a detector warming up on them would kill every
+  // symbol before any runaway breached (first DROPs before the breach, negative latencies).
+  const [latency, bootstrap] = await onFreshTopics(async (log) => [await benchBreachToDropOnKafka(log), await benchStateBootstrap(log)])
+  return [router, pipe, ratio, ...latency, bootstrap]
+}
+
+async function onFreshTopics<T>(work: (log: EventLog) => Promise<T>): Promise<T> {
+  await recreateTopics()
   const log = await openBenchLog()
   try {
-    await recreateTopics()
     await log.createTopics(TOPICS)
-    const router = await benchRouterOnKafka(log)
-    const pipe = await benchRawPipe()
-    const ratio: BenchResult = {
-      metric: 'router.kafka.ratio_to_raw_pipe',
-      value: round(router.value / pipe.value, 2),
-      unit: 'ratio',
-      conditions: { aim: '>= 0.7' },
-    }
-    const latency = await benchBreachToDropOnKafka(log)
-    const bootstrap = await benchStateBootstrap(log)
-    return [router, pipe, ratio, ...latency, bootstrap]
+    return await work(log)
   } finally {
     await log.close()
   }
