@@ -1,7 +1,14 @@
 import type Database from 'better-sqlite3'
 import { isCompacted, numericConfig } from '../topic-configs.js'
+import { BatchCursor, encodeBatch, encodedSize, type EncodableRecord } from './record-batch.js'
 import { PartitionStatements } from './partition-tables.js'
+import type { RecordReader } from './record-reader.js'
 import type { TopicRow } from './topic-catalogue.js'
+
+type BatchRow = [number, Buffer]
+
+/** Batches read at a time while compacting. */
+const CLEANING_PAGE = 64
 
 /**
  * The log cleaner, as Kafka's works, on one partition at a time:
@@ -10,29 +17,48 @@ import type { TopicRow } from './topic-catalogue.js'
  *   the "active segment" and are never cleaned; cleaning starts only once the dirty part (records
  *   since the last pass) is at least min.cleanable.dirty.ratio of the cleanable log; tombstones
  *   go once they are older than delete.retention.ms. Offsets keep their gaps.
+ * A batch that loses some of its records is written again without them, under its first remaining offset.
  */
 function prepareCleaningStatements(db: Database.Database, table: string) {
   return {
-    // The newest record old enough to leave the active segment; records after it stay as they are.
-    lastSettledOffset: db
-      .prepare<[number], number | null>(`SELECT id FROM ${table} WHERE ts <= ? ORDER BY id DESC LIMIT 1`)
+    // The newest batch holding a record old enough to leave the active segment.
+    lastSettledBatch: db.prepare<[number], BatchRow>(`SELECT id, data FROM ${table} WHERE min_ts <= ? ORDER BY id DESC LIMIT 1`).raw(),
+    // Whole batches in [from, to); the batches that cross either bound are counted record by record.
+    wholeCount: db
+      .prepare<{ from: number; to: number }, number>(
+        `SELECT COALESCE(SUM(count), 0) FROM ${table} WHERE id >= @from AND id < @to AND last < @to`,
+      )
       .pluck(),
-    counts: db.prepare<[number, number], { total: number; dirty: number }>(
-      `SELECT COUNT(*) AS total, COALESCE(SUM(id >= ?), 0) AS dirty FROM ${table} WHERE id < ?`,
-    ),
-    deleteSuperseded: db.prepare(
-      `DELETE FROM ${table} WHERE id < @head AND id NOT IN (SELECT MAX(id) FROM ${table} GROUP BY key)`,
-    ),
-    deleteTombstones: db.prepare(`DELETE FROM ${table} WHERE id < ? AND value IS NULL AND ts < ?`),
-    deleteBefore: db.prepare(`DELETE FROM ${table} WHERE id < ?`),
+    batchHolding: db
+      .prepare<[number], [number, number, Buffer]>(
+        `SELECT id, last, data FROM ${table} WHERE id = (SELECT MAX(id) FROM ${table} WHERE id <= ?)`,
+      )
+      .raw(),
+    // A page at a time: the batches are rewritten as they are read, and a whole log need not fit in memory.
+    batchPage: db
+      .prepare<{ from: number; to: number }, BatchRow>(
+        `SELECT id, data FROM ${table} WHERE id >= @from AND id < @to ORDER BY id LIMIT ${CLEANING_PAGE}`,
+      )
+      .raw(),
+    countBefore: db
+      .prepare<{ keep: number }, number>(`SELECT COALESCE(SUM(count), 0) FROM ${table} WHERE id < @keep AND last < @keep`)
+      .pluck(),
+    deleteBefore: db.prepare<{ keep: number }>(`DELETE FROM ${table} WHERE id < @keep AND last < @keep`),
+    deleteBatch: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
+    insertBatch: db.prepare(`INSERT INTO ${table} (id, last, min_ts, max_ts, count, data) VALUES (?, ?, ?, ?, ?, ?)`),
   }
 }
 
+type CleaningStatements = ReturnType<typeof prepareCleaningStatements>
+
 export class LogCleaner {
   private readonly statements
-  private readonly partitionStatements: PartitionStatements<ReturnType<typeof prepareCleaningStatements>>
+  private readonly partitionStatements: PartitionStatements<CleaningStatements>
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly reader: RecordReader,
+  ) {
     this.partitionStatements = new PartitionStatements((table) => prepareCleaningStatements(db, table))
     this.statements = {
       positions: db.prepare<[number, number], { cleaned_offset: number; next_offset: number }>(
@@ -71,18 +97,30 @@ export class LogCleaner {
   private compact(topic: TopicRow, partition: number, now: number): number {
     const positions = this.statements.positions.get(topic.id, partition)
     if (!positions) return 0
-    const records = this.partitionStatements.for(topic.id, partition)
-    const settled = records.lastSettledOffset.get(now - numericConfig(topic.configs, 'segment.ms')) as
-      | number
-      | null
-      | undefined
-    if (settled === null || settled === undefined) return 0
+    const batches = this.partitionStatements.for(topic.id, partition)
+    const settled = lastSettledOffset(batches, now - numericConfig(topic.configs, 'segment.ms'))
+    if (settled === undefined) return 0
     const head = settled + 1
-    const { total, dirty } = records.counts.get(positions.cleaned_offset, head)!
+    const total = countBetween(batches, 0, head)
+    const dirty = countBetween(batches, positions.cleaned_offset, head)
     if (total === 0 || dirty === 0 || dirty / total < numericConfig(topic.configs, 'min.cleanable.dirty.ratio')) return 0
-    let removed = records.deleteSuperseded.run({ head }).changes
+    const newest = new Map<string | null, number>()
+    this.reader.forEachKey(topic, partition, (key, offset) => newest.set(key, offset))
     const tombstonesBefore = now - numericConfig(topic.configs, 'delete.retention.ms')
-    removed += records.deleteTombstones.run(head, tombstonesBefore).changes
+    const keep = (cursor: BatchCursor): boolean => {
+      if (cursor.offset >= head) return true
+      if (newest.get(cursor.readKey()) !== cursor.offset) return false
+      return !(cursor.isTombstone() && cursor.timestamp < tombstonesBefore)
+    }
+    let removed = 0
+    let from = 0
+    for (let page = batches.batchPage.all({ from, to: head }); page.length > 0; page = batches.batchPage.all({ from, to: head })) {
+      for (const [id, data] of page) {
+        removed += rewrite(batches, id, data, keep)
+        // Past the whole batch as it was: a batch written again keeps an id within its old range.
+        from = lastOffset(id, data) + 1
+      }
+    }
     this.statements.setCleaned.run(head, topic.id, partition)
     return removed
   }
@@ -95,8 +133,74 @@ export class LogCleaner {
     const retained = this.statements.firstRetainedOffset.get(topic.id, partition, cutoffSecond) as number | null | undefined
     // Nothing retained: everything before the end goes, which the partition's next offset bounds.
     const keepFrom = retained ?? this.statements.positions.get(topic.id, partition)?.next_offset ?? 0
-    const removed = this.partitionStatements.for(topic.id, partition).deleteBefore.run(keepFrom).changes
+    const batches = this.partitionStatements.for(topic.id, partition)
+    let removed = batches.countBefore.get({ keep: keepFrom }) as number
+    batches.deleteBefore.run({ keep: keepFrom })
+    const straddling = batches.batchHolding.get(keepFrom)
+    if (straddling !== undefined && straddling[0] < keepFrom) {
+      removed += rewrite(batches, straddling[0], straddling[2], (cursor) => cursor.offset >= keepFrom)
+    }
     this.statements.deleteSeconds.run(topic.id, partition, cutoffSecond)
     return removed
   }
+}
+
+/** The offset of the newest record stamped at or before `cutoff`, if any. */
+function lastSettledOffset(batches: CleaningStatements, cutoff: number): number | undefined {
+  const row = batches.lastSettledBatch.get(cutoff)
+  if (row === undefined) return undefined
+  let settled: number | undefined
+  const cursor = new BatchCursor(row[0], row[1])
+  while (cursor.next()) if (cursor.timestamp <= cutoff) settled = cursor.offset
+  return settled
+}
+
+function lastOffset(id: number, data: Buffer): number {
+  const cursor = new BatchCursor(id, data)
+  let last = id
+  while (cursor.next()) last = cursor.offset
+  return last
+}
+
+/** How many records lie in [from, to). */
+function countBetween(batches: CleaningStatements, from: number, to: number): number {
+  if (to <= from) return 0
+  let count = batches.wholeCount.get({ from, to }) as number
+  const edges = new Map<number, Buffer>()
+  for (const bound of [from, to - 1]) {
+    const row = batches.batchHolding.get(bound)
+    if (row === undefined) continue
+    const [id, last, data] = row
+    // Only a batch that crosses a bound was left out of the whole ones.
+    if (last >= from && (id < from || last >= to)) edges.set(id, data)
+  }
+  for (const [id, data] of edges) {
+    const cursor = new BatchCursor(id, data)
+    while (cursor.next()) if (cursor.offset >= from && cursor.offset < to) count += 1
+  }
+  return count
+}
+
+/** Writes the batch again with only the records `keep` accepts; returns how many it lost. */
+function rewrite(batches: CleaningStatements, id: number, data: Buffer, keep: (cursor: BatchCursor) => boolean): number {
+  const kept: EncodableRecord[] = []
+  let removed = 0
+  const cursor = new BatchCursor(id, data)
+  while (cursor.next()) {
+    if (keep(cursor)) kept.push(cursor.encodable())
+    else removed += 1
+  }
+  if (removed === 0) return 0
+  batches.deleteBatch.run(id)
+  if (kept.length === 0) return removed
+  let bytes = 0
+  let minTs = Number.POSITIVE_INFINITY
+  let maxTs = Number.NEGATIVE_INFINITY
+  for (const record of kept) {
+    bytes += encodedSize(record)
+    minTs = Math.min(minTs, record.timestamp)
+    maxTs = Math.max(maxTs, record.timestamp)
+  }
+  batches.insertBatch.run(kept[0]!.offset, kept.at(-1)!.offset, minTs, maxTs, kept.length, encodeBatch(kept, bytes))
+  return removed
 }

@@ -55,7 +55,7 @@ export class EmbeddedLog implements EventLog {
   ) {
     this.description = `embedded log in ${dataDir}`
     this.signal = new ChangeSignal(() => store.dataVersion())
-    this.cleaner = new LogCleaner(store.connection)
+    this.cleaner = new LogCleaner(store.connection, store.reader)
   }
 
   static open(options: EmbeddedLogOptions): EmbeddedLog {

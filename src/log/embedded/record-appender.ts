@@ -1,28 +1,64 @@
 import type Database from 'better-sqlite3'
 import { partitionForKey } from '../partitioner.js'
 import type { ProduceRecord, RecordMetadata } from '../port.js'
+import { encodeBatch, encodedSize, type EncodableRecord } from './record-batch.js'
 import { PartitionStatements } from './partition-tables.js'
 import type { TopicRow } from './topic-catalogue.js'
 
-/** Rows per multi-row INSERT: one call into SQLite per chunk instead of per record. */
-const INSERT_CHUNK = 50
-/** Values per row: offset, timestamp, key, value, headers. */
-const COLUMNS = 5
+/**
+ * A batch row is closed at this many records or bytes, whichever comes first: a reader that wants the last
+ * records of a row reads all of it, so rows stay small enough to read again cheaply.
+ */
+const MAX_BATCH_RECORDS = 1000
+const MAX_BATCH_BYTES = 1024 * 1024
 
 function prepareInsertStatements(db: Database.Database, table: string) {
-  return {
-    insertOne: db.prepare(`INSERT INTO ${table} (id, ts, key, value, headers) VALUES (?, ?, ?, ?, ?)`),
-    insertChunk: db.prepare(
-      `INSERT INTO ${table} (id, ts, key, value, headers) VALUES ${Array(INSERT_CHUNK).fill('(?, ?, ?, ?, ?)').join(', ')}`,
-    ),
+  return db.prepare(`INSERT INTO ${table} (id, last, min_ts, max_ts, count, data) VALUES (?, ?, ?, ?, ?, ?)`)
+}
+
+/** The records of one partition waiting to become a batch row. */
+class PendingBatch {
+  readonly records: EncodableRecord[] = []
+  bytes = 0
+  minTs = Number.POSITIVE_INFINITY
+  maxTs = Number.NEGATIVE_INFINITY
+
+  /** Whether `size` more bytes would overfill it: then it is written first. */
+  isFullFor(size: number): boolean {
+    return this.records.length >= MAX_BATCH_RECORDS || (this.records.length > 0 && this.bytes + size > MAX_BATCH_BYTES)
+  }
+
+  add(record: EncodableRecord, size: number): void {
+    this.records.push(record)
+    this.bytes += size
+    if (record.timestamp < this.minTs) this.minTs = record.timestamp
+    if (record.timestamp > this.maxTs) this.maxTs = record.timestamp
+  }
+
+  /** The row's values, and empties it. */
+  take(): [number, number, number, number, number, Buffer] {
+    const { records } = this
+    const row: [number, number, number, number, number, Buffer] = [
+      records[0]!.offset,
+      records.at(-1)!.offset,
+      this.minTs,
+      this.maxTs,
+      records.length,
+      encodeBatch(records, this.bytes),
+    ]
+    records.length = 0
+    this.bytes = 0
+    this.minTs = Number.POSITIVE_INFINITY
+    this.maxTs = Number.NEGATIVE_INFINITY
+    return row
   }
 }
 
-/** The append path: each record gets its partition, offset and time, and goes into its partition's table. */
+/** The append path: each record gets its partition, offset and time, and goes into a batch of its partition. */
 export class RecordAppender {
   private readonly roundRobin = new Map<number, number>()
   private readonly statements
-  private readonly partitionStatements: PartitionStatements<ReturnType<typeof prepareInsertStatements>>
+  private readonly inserts: PartitionStatements<Database.Statement>
 
   constructor(db: Database.Database) {
     this.statements = {
@@ -34,15 +70,13 @@ export class RecordAppender {
         'INSERT OR IGNORE INTO time_index (topic_id, partition, second, first_offset) VALUES (?, ?, ?, ?)',
       ),
     }
-    this.partitionStatements = new PartitionStatements((table) => prepareInsertStatements(db, table))
+    this.inserts = new PartitionStatements((table) => prepareInsertStatements(db, table))
   }
 
   /** Inside the write transaction: the next offsets it reads stay this writer's until it commits. */
   append(topic: TopicRow, records: readonly ProduceRecord[], now: number, metadata: RecordMetadata[]): void {
     const next = this.statements.nextOffsets.all(topic.id).map((row) => row.next_offset)
-    const touched = new Set<number>()
-    // One pending multi-row INSERT per partition, since each partition is its own table.
-    const chunks: unknown[][] = Array.from({ length: topic.partitions }, () => [])
+    const pending: (PendingBatch | undefined)[] = new Array<PendingBatch | undefined>(topic.partitions)
     // Per partition: keyed records alternate between partitions, so one "last second" would miss.
     const lastSecond = new Float64Array(topic.partitions).fill(Number.NaN)
     // As a broker does: on a LogAppendTime topic the log's clock replaces whatever the producer stamped.
@@ -51,7 +85,6 @@ export class RecordAppender {
       const partition = record.partition ?? this.choosePartition(topic, record.key)
       const offset = next[partition]!
       next[partition] = offset + 1
-      touched.add(partition)
       const ts = appendTime ? now : (record.timestamp ?? now)
       const second = Math.floor(ts / 1000)
       if (second !== lastSecond[partition]) {
@@ -59,26 +92,24 @@ export class RecordAppender {
         this.statements.indexSecond.run(topic.id, partition, second, offset)
         lastSecond[partition] = second
       }
-      const chunk = chunks[partition]!
-      chunk.push(
+      const encodable: EncodableRecord = {
         offset,
-        ts,
-        record.key,
-        record.value,
-        record.headers && Object.keys(record.headers).length > 0 ? JSON.stringify(record.headers) : null,
-      )
-      if (chunk.length === INSERT_CHUNK * COLUMNS) {
-        this.partitionStatements.for(topic.id, partition).insertChunk.run(chunk)
-        chunk.length = 0
+        timestamp: ts,
+        key: record.key,
+        value: record.value,
+        headers: record.headers && Object.keys(record.headers).length > 0 ? JSON.stringify(record.headers) : null,
       }
+      const size = encodedSize(encodable)
+      const batch = (pending[partition] ??= new PendingBatch())
+      if (batch.isFullFor(size)) this.inserts.for(topic.id, partition).run(batch.take())
+      batch.add(encodable, size)
       metadata.push({ topic: topic.name, partition, offset })
     }
-    for (const partition of touched) {
-      const chunk = chunks[partition]!
-      const { insertOne } = this.partitionStatements.for(topic.id, partition)
-      for (let i = 0; i < chunk.length; i += COLUMNS) insertOne.run(chunk.slice(i, i + COLUMNS))
+    pending.forEach((batch, partition) => {
+      if (batch === undefined) return
+      this.inserts.for(topic.id, partition).run(batch.take())
       this.statements.setNextOffset.run(next[partition], topic.id, partition)
-    }
+    })
   }
 
   private choosePartition(topic: TopicRow, key: string | null): number {

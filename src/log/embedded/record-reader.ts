@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
-import type { LogRecord, RecordHeaders } from '../port.js'
+import type { LogRecord } from '../port.js'
+import { BatchCursor } from './record-batch.js'
 import { PartitionStatements } from './partition-tables.js'
 import type { TopicRow } from './topic-catalogue.js'
 
@@ -11,26 +12,24 @@ export interface PartitionStats {
   readonly distinctKeys: number
 }
 
-/** Shared by every record without headers, which is most of them: one object, not one per record. */
-const NO_HEADERS: RecordHeaders = Object.freeze({})
+type BatchRow = [number, Buffer]
 
-type RecordRow = [number, number, string | null, Buffer | null, string | null]
+/** Batches from the one holding `from` (or the first after it) on, in offset order. */
+const FROM_BATCH = 'id >= COALESCE((SELECT MAX(id) FROM {table} WHERE id <= @from), 0)'
 
 function prepareReadStatements(db: Database.Database, table: string) {
+  const fromBatch = FROM_BATCH.replace('{table}', table)
   return {
-    fetch: db
-      .prepare<[number, number], RecordRow>(
-        `SELECT id, ts, key, value, headers FROM ${table} WHERE id >= ? ORDER BY id LIMIT ?`,
+    batches: db.prepare<{ from: number }, BatchRow>(`SELECT id, data FROM ${table} WHERE ${fromBatch} ORDER BY id`).raw(),
+    batchesUntil: db
+      .prepare<{ from: number; ts: number }, BatchRow>(
+        `SELECT id, data FROM ${table} WHERE ${fromBatch} AND max_ts >= @ts ORDER BY id`,
       )
       .raw(),
+    allBatches: db.prepare<[], BatchRow>(`SELECT id, data FROM ${table} ORDER BY id`).raw(),
     firstOffset: db.prepare<[], number | null>(`SELECT MIN(id) FROM ${table}`).pluck(),
-    firstOffsetAtTime: db
-      .prepare<[number, number], number | null>(
-        `SELECT id FROM ${table} WHERE id >= ? AND ts >= ? ORDER BY id LIMIT 1`,
-      )
-      .pluck(),
-    stats: db.prepare<[], { records: number; keys: number; start: number | null }>(
-      `SELECT COUNT(*) AS records, COUNT(DISTINCT key) AS keys, MIN(id) AS start FROM ${table}`,
+    counts: db.prepare<[], { records: number; start: number | null }>(
+      `SELECT COALESCE(SUM(count), 0) AS records, MIN(id) AS start FROM ${table}`,
     ),
   }
 }
@@ -56,22 +55,35 @@ export class RecordReader {
     this.partitionStatements = new PartitionStatements((table) => prepareReadStatements(db, table))
   }
 
+  /** Up to `limit` records from `fromOffset` on. */
   fetch(topic: TopicRow, partition: number, fromOffset: number, limit: number): LogRecord[] {
-    const rows = this.partitionStatements.for(topic.id, partition).fetch.all(fromOffset, limit)
-    const records: LogRecord[] = new Array<LogRecord>(rows.length)
-    for (let i = 0; i < rows.length; i += 1) {
-      const [offset, ts, key, value, headers] = rows[i]!
-      records[i] = {
-        topic: topic.name,
-        partition,
-        offset,
-        key,
-        value,
-        timestamp: ts,
-        headers: headers === null ? NO_HEADERS : (JSON.parse(headers) as RecordHeaders),
+    const records: LogRecord[] = []
+    if (limit <= 0) return records
+    for (const [id, data] of this.partitionStatements.for(topic.id, partition).batches.iterate({ from: fromOffset })) {
+      const cursor = new BatchCursor(id, data)
+      while (cursor.next()) {
+        if (cursor.offset < fromOffset) continue
+        records.push({
+          topic: topic.name,
+          partition,
+          offset: cursor.offset,
+          key: cursor.readKey(),
+          value: cursor.readValue(),
+          timestamp: cursor.timestamp,
+          headers: cursor.readHeaders(),
+        })
+        if (records.length >= limit) return records
       }
     }
     return records
+  }
+
+  /** Every record's key, offset and whether it is a tombstone, in offset order: what compaction needs. */
+  forEachKey(topic: TopicRow, partition: number, visit: (key: string | null, offset: number) => void): void {
+    for (const [id, data] of this.partitionStatements.for(topic.id, partition).allBatches.iterate()) {
+      const cursor = new BatchCursor(id, data)
+      while (cursor.next()) visit(cursor.readKey(), cursor.offset)
+    }
   }
 
   endOffset(topic: TopicRow, partition: number): number {
@@ -92,10 +104,11 @@ export class RecordReader {
     const from = this.statements.firstSecondOffset.get(topic.id, partition, Math.floor(timestamp / 1000)) as
       number | null | undefined
     if (from === null || from === undefined) return this.endOffset(topic, partition)
-    const offset = this.partitionStatements
-      .for(topic.id, partition)
-      .firstOffsetAtTime.get(from, timestamp) as number | null | undefined
-    return offset === null || offset === undefined ? this.endOffset(topic, partition) : offset
+    for (const [id, data] of this.partitionStatements.for(topic.id, partition).batchesUntil.iterate({ from, ts: timestamp })) {
+      const cursor = new BatchCursor(id, data)
+      while (cursor.next()) if (cursor.offset >= from && cursor.timestamp >= timestamp) return cursor.offset
+    }
+    return this.endOffset(topic, partition)
   }
 
   partitionStats(topic: TopicRow): PartitionStats[] {
@@ -103,14 +116,18 @@ export class RecordReader {
     return this.db
       .transaction(() =>
         Array.from({ length: topic.partitions }, (_, partition) => {
-          const stats = this.partitionStatements.for(topic.id, partition).stats.get()!
+          const counts = this.partitionStatements.for(topic.id, partition).counts.get()!
           const endOffset = this.endOffset(topic, partition)
+          const keys = new Set<string | null>()
+          this.forEachKey(topic, partition, (key) => keys.add(key))
+          // As SQL's COUNT(DISTINCT key): records without a key are not a key.
+          keys.delete(null)
           return {
             partition,
-            startOffset: stats.start === null ? endOffset : stats.start,
+            startOffset: counts.start === null ? endOffset : counts.start,
             endOffset,
-            records: stats.records,
-            distinctKeys: stats.keys,
+            records: counts.records,
+            distinctKeys: keys.size,
           }
         }),
       )

@@ -2,13 +2,13 @@ import type Database from 'better-sqlite3'
 import { LogError } from '../errors.js'
 
 /**
- * One SQLite database per data directory. Each partition's records are a table of their own, keyed
- * by offset (see partition-tables.ts), so reads from a position and appends are both a single
- * B-tree walk, with no secondary index. A sparse time index
+ * One SQLite database per data directory. Each partition's records are a table of their own, of record
+ * batches keyed by their first offset (see partition-tables.ts), so reads from a position and appends are
+ * both a single B-tree walk, with no secondary index. A sparse time index
  * (the first offset of every second, per partition) serves timestamp seeks and retention, as
  * Kafka's segment time index does.
  */
-const SCHEMA_VERSION = 3
+const SCHEMA_VERSION = 4
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS topics (
