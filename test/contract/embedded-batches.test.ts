@@ -4,7 +4,7 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { LogCleaner } from '../../src/log/embedded/cleaner.js'
-import { BatchCursor, encodeBatch, encodedSize, type EncodableRecord } from '../../src/log/embedded/record-batch.js'
+import { APPEND_TIME, BatchCursor, encodeBatch, encodedSize, type EncodableRecord } from '../../src/log/embedded/record-batch.js'
 import { LogStore } from '../../src/log/embedded/store.js'
 import type { TopicRow } from '../../src/log/embedded/topic-catalogue.js'
 import type { ProduceRecord } from '../../src/log/port.js'
@@ -230,13 +230,55 @@ describe('embedded log: record batches', () => {
     )
   })
 
-  it('encodes and decodes any record: unicode keys, null and empty values, headers, far timestamps', () => {
+  it("stamps a LogAppendTime topic's records, and records without a time, with the time of their append", () => {
+    const store = openStore()
+    try {
+      const logTime = testTopic({ partitions: 2, configs: { 'cleanup.policy': 'delete', 'message.timestamp.type': 'LogAppendTime' } })
+      const createTime = testTopic({ partitions: 2, configs: { 'cleanup.policy': 'delete' } })
+      store.topics.create([logTime, createTime])
+      const appends: { before: number; after: number }[] = []
+      for (let i = 0; i < 3; i += 1) {
+        const before = Date.now()
+        store.write([
+          // The client's clock is a year off: on a LogAppendTime topic it does not count.
+          { topic: logTime.name, records: Array.from({ length: 1500 }, (_, n) => ({ key: `k${n % 7}`, value: Buffer.from(`${i}`), timestamp: BASE - 3.15e10 })) },
+          { topic: createTime.name, records: [{ key: 'a', value: Buffer.from('no time') }, { key: 'a', value: Buffer.from('given'), timestamp: BASE }] },
+        ])
+        appends.push({ before, after: Date.now() })
+        while (Date.now() === appends.at(-1)!.after) {
+          // The next append at a later millisecond, so the three are told apart by time.
+        }
+      }
+      const topic = store.topics.get(logTime.name)
+      for (const partition of [0, 1]) {
+        const records = store.reader.fetch(topic, partition, 0, 10_000)
+        for (const record of records) {
+          const append = appends[Number(record.value!.toString())]!
+          expect(record.timestamp).toBeGreaterThanOrEqual(append.before)
+          expect(record.timestamp).toBeLessThanOrEqual(append.after)
+        }
+        // One time per append, across its batches (1,500 records make two on some partition).
+        for (let i = 0; i < 3; i += 1) expect(new Set(records.filter((r) => r.value!.toString() === `${i}`).map((r) => r.timestamp)).size).toBe(1)
+        const second = records.find((r) => r.value!.toString() === '1')!
+        expect(store.reader.offsetForTimestamp(topic, partition, second.timestamp)).toBe(second.offset)
+      }
+      const mixed = store.reader.fetch(store.topics.get(createTime.name), 0, 0, 10).concat(store.reader.fetch(store.topics.get(createTime.name), 1, 0, 10))
+      expect(mixed.filter((r) => r.value!.toString() === 'given').every((r) => r.timestamp === BASE)).toBe(true)
+      const stamped = mixed.filter((r) => r.value!.toString() === 'no time')
+      expect(stamped).toHaveLength(3)
+      stamped.forEach((r, i) => expect(r.timestamp).toBeGreaterThanOrEqual(appends[i]!.before))
+    } finally {
+      store.close()
+    }
+  })
+
+  it('encodes and decodes any record: unicode keys, null and empty values, headers, far timestamps, the append time', () => {
     fc.assert(
       fc.property(
         fc.array(
           fc.record({
             gap: fc.integer({ min: 1, max: 1000 }),
-            timestamp: fc.oneof(fc.integer({ min: 0, max: 8.64e15 }), fc.double({ noNaN: true, noDefaultInfinity: true })),
+            timestamp: fc.oneof(fc.integer({ min: 0, max: 8.64e15 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(APPEND_TIME)),
             key: fc.option(fc.string({ unit: 'binary', maxLength: 20 }), { nil: null }),
             value: fc.option(fc.uint8Array({ maxLength: 64 }), { nil: null }),
             headers: fc.option(fc.string({ unit: 'binary', maxLength: 20 }), { nil: null }),
@@ -244,7 +286,8 @@ describe('embedded log: record batches', () => {
           { minLength: 1, maxLength: 40 },
         ),
         fc.integer({ min: 0, max: 2 ** 40 }),
-        (parts, base) => {
+        fc.integer({ min: 0, max: 8.64e15 }),
+        (parts, base, appendTs) => {
           let offset = base
           const records: EncodableRecord[] = parts.map((p) => ({
             offset: (offset += p.gap),
@@ -253,12 +296,13 @@ describe('embedded log: record batches', () => {
             value: p.value === null ? null : Buffer.from(p.value),
             headers: p.headers,
           }))
-          const bytes = records.reduce((sum, r) => sum + encodedSize(r), 0)
-          const cursor = new BatchCursor(records[0]!.offset, encodeBatch(records, bytes))
+          const bytes = records.reduce((sum, r) => sum + encodedSize(r.key, r.value, r.headers), 0)
+          const cursor = new BatchCursor(records[0]!.offset, appendTs, encodeBatch(records, bytes))
           for (const record of records) {
             expect(cursor.next()).toBe(true)
             expect(cursor.offset).toBe(record.offset)
-            expect(Object.is(cursor.timestamp, record.timestamp)).toBe(true)
+            // A record stamped by the log takes the time its append was given under the write lock.
+            expect(Object.is(cursor.timestamp, Number.isNaN(record.timestamp) ? appendTs : record.timestamp)).toBe(true)
             // Text keys go through UTF-8: a lone surrogate comes back as U+FFFD, as it would from SQLite's TEXT.
             expect(cursor.readKey()).toBe(record.key === null ? null : Buffer.from(record.key as string).toString('utf8'))
             expect(cursor.readValue()).toEqual(record.value)

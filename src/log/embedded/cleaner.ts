@@ -5,7 +5,7 @@ import { PartitionStatements } from './partition-tables.js'
 import type { RecordReader } from './record-reader.js'
 import type { TopicRow } from './topic-catalogue.js'
 
-type BatchRow = [number, Buffer]
+type BatchRow = [number, number, Buffer]
 
 /** Batches read at a time while compacting. */
 const CLEANING_PAGE = 64
@@ -22,7 +22,7 @@ const CLEANING_PAGE = 64
 function prepareCleaningStatements(db: Database.Database, table: string) {
   return {
     // The newest batch holding a record old enough to leave the active segment.
-    lastSettledBatch: db.prepare<[number], BatchRow>(`SELECT id, data FROM ${table} WHERE min_ts <= ? ORDER BY id DESC LIMIT 1`).raw(),
+    lastSettledBatch: db.prepare<[number], BatchRow>(`SELECT id, append_ts, data FROM ${table} WHERE min_ts <= ? ORDER BY id DESC LIMIT 1`).raw(),
     // Whole batches in [from, to); the batches that cross either bound are counted record by record.
     wholeCount: db
       .prepare<{ from: number; to: number }, number>(
@@ -30,14 +30,14 @@ function prepareCleaningStatements(db: Database.Database, table: string) {
       )
       .pluck(),
     batchHolding: db
-      .prepare<[number], [number, number, Buffer]>(
-        `SELECT id, last, data FROM ${table} WHERE id = (SELECT MAX(id) FROM ${table} WHERE id <= ?)`,
+      .prepare<[number], [number, number, number, Buffer]>(
+        `SELECT id, last, append_ts, data FROM ${table} WHERE id = (SELECT MAX(id) FROM ${table} WHERE id <= ?)`,
       )
       .raw(),
     // A page at a time: the batches are rewritten as they are read, and a whole log need not fit in memory.
     batchPage: db
       .prepare<{ from: number; to: number }, BatchRow>(
-        `SELECT id, data FROM ${table} WHERE id >= @from AND id < @to ORDER BY id LIMIT ${CLEANING_PAGE}`,
+        `SELECT id, append_ts, data FROM ${table} WHERE id >= @from AND id < @to ORDER BY id LIMIT ${CLEANING_PAGE}`,
       )
       .raw(),
     countBefore: db
@@ -45,7 +45,7 @@ function prepareCleaningStatements(db: Database.Database, table: string) {
       .pluck(),
     deleteBefore: db.prepare<{ keep: number }>(`DELETE FROM ${table} WHERE id < @keep AND last < @keep`),
     deleteBatch: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
-    insertBatch: db.prepare(`INSERT INTO ${table} (id, last, min_ts, max_ts, count, data) VALUES (?, ?, ?, ?, ?, ?)`),
+    insertBatch: db.prepare(`INSERT INTO ${table} (id, last, min_ts, max_ts, append_ts, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)`),
   }
 }
 
@@ -115,10 +115,11 @@ export class LogCleaner {
     let removed = 0
     let from = 0
     for (let page = batches.batchPage.all({ from, to: head }); page.length > 0; page = batches.batchPage.all({ from, to: head })) {
-      for (const [id, data] of page) {
-        removed += rewrite(batches, id, data, keep)
+      for (const [id, appendTs, data] of page) {
+        const rewritten = rewrite(batches, new BatchCursor(id, appendTs, data), keep)
+        removed += rewritten.removed
         // Past the whole batch as it was: a batch written again keeps an id within its old range.
-        from = lastOffset(id, data) + 1
+        from = rewritten.last + 1
       }
     }
     this.statements.setCleaned.run(head, topic.id, partition)
@@ -138,7 +139,8 @@ export class LogCleaner {
     batches.deleteBefore.run({ keep: keepFrom })
     const straddling = batches.batchHolding.get(keepFrom)
     if (straddling !== undefined && straddling[0] < keepFrom) {
-      removed += rewrite(batches, straddling[0], straddling[2], (cursor) => cursor.offset >= keepFrom)
+      const [id, , appendTs, data] = straddling
+      removed += rewrite(batches, new BatchCursor(id, appendTs, data), (cursor) => cursor.offset >= keepFrom).removed
     }
     this.statements.deleteSeconds.run(topic.id, partition, cutoffSecond)
     return removed
@@ -150,57 +152,53 @@ function lastSettledOffset(batches: CleaningStatements, cutoff: number): number 
   const row = batches.lastSettledBatch.get(cutoff)
   if (row === undefined) return undefined
   let settled: number | undefined
-  const cursor = new BatchCursor(row[0], row[1])
+  const cursor = new BatchCursor(...row)
   while (cursor.next()) if (cursor.timestamp <= cutoff) settled = cursor.offset
   return settled
-}
-
-function lastOffset(id: number, data: Buffer): number {
-  const cursor = new BatchCursor(id, data)
-  let last = id
-  while (cursor.next()) last = cursor.offset
-  return last
 }
 
 /** How many records lie in [from, to). */
 function countBetween(batches: CleaningStatements, from: number, to: number): number {
   if (to <= from) return 0
   let count = batches.wholeCount.get({ from, to }) as number
-  const edges = new Map<number, Buffer>()
+  const edges = new Map<number, BatchCursor>()
   for (const bound of [from, to - 1]) {
     const row = batches.batchHolding.get(bound)
     if (row === undefined) continue
-    const [id, last, data] = row
+    const [id, last, appendTs, data] = row
     // Only a batch that crosses a bound was left out of the whole ones.
-    if (last >= from && (id < from || last >= to)) edges.set(id, data)
+    if (last >= from && (id < from || last >= to)) edges.set(id, new BatchCursor(id, appendTs, data))
   }
-  for (const [id, data] of edges) {
-    const cursor = new BatchCursor(id, data)
-    while (cursor.next()) if (cursor.offset >= from && cursor.offset < to) count += 1
-  }
+  for (const cursor of edges.values()) while (cursor.next()) if (cursor.offset >= from && cursor.offset < to) count += 1
   return count
 }
 
-/** Writes the batch again with only the records `keep` accepts; returns how many it lost. */
-function rewrite(batches: CleaningStatements, id: number, data: Buffer, keep: (cursor: BatchCursor) => boolean): number {
+/**
+ * Writes the batch again with only the records `keep` accepts, their times now explicit; returns how many it lost
+ * and the last offset it held.
+ */
+function rewrite(batches: CleaningStatements, cursor: BatchCursor, keep: (cursor: BatchCursor) => boolean): { removed: number; last: number } {
   const kept: EncodableRecord[] = []
   let removed = 0
-  const cursor = new BatchCursor(id, data)
+  let first: number | undefined
+  let last = 0
   while (cursor.next()) {
+    first ??= cursor.offset
+    last = cursor.offset
     if (keep(cursor)) kept.push(cursor.encodable())
     else removed += 1
   }
-  if (removed === 0) return 0
-  batches.deleteBatch.run(id)
-  if (kept.length === 0) return removed
+  if (removed === 0 || first === undefined) return { removed, last }
+  batches.deleteBatch.run(first)
+  if (kept.length === 0) return { removed, last }
   let bytes = 0
   let minTs = Number.POSITIVE_INFINITY
   let maxTs = Number.NEGATIVE_INFINITY
   for (const record of kept) {
-    bytes += encodedSize(record)
+    bytes += encodedSize(record.key, record.value, record.headers)
     minTs = Math.min(minTs, record.timestamp)
     maxTs = Math.max(maxTs, record.timestamp)
   }
-  batches.insertBatch.run(kept[0]!.offset, kept.at(-1)!.offset, minTs, maxTs, kept.length, encodeBatch(kept, bytes))
-  return removed
+  batches.insertBatch.run(kept[0]!.offset, kept.at(-1)!.offset, minTs, maxTs, maxTs, kept.length, encodeBatch(kept, bytes))
+  return { removed, last }
 }

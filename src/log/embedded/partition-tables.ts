@@ -4,8 +4,8 @@ import type Database from 'better-sqlite3'
  * Each partition's records live in a table of their own, as each Kafka partition has its own log: an append
  * always lands at the right edge of its B-tree, which SQLite fills page by page, where appends into the middle of
  * one shared table split pages half full. A row is a record batch (record-batch.ts) whose rowid is its first
- * offset; it also keeps its last offset, its oldest and newest timestamps and how many records it holds, so that
- * seeks, retention and counts rarely need to open a batch.
+ * offset; it also keeps its last offset, its oldest and newest timestamps, the time of its append and how many
+ * records it holds, so that seeks, retention and counts rarely need to open a batch.
  */
 export const MAX_PARTITIONS = 256
 
@@ -17,7 +17,7 @@ export function createPartitionTable(db: Database.Database, topicId: number, par
   db.exec(
     `CREATE TABLE ${partitionTable(topicId, partition)} (` +
       'id INTEGER PRIMARY KEY, last INTEGER NOT NULL, min_ts INTEGER NOT NULL, max_ts INTEGER NOT NULL, ' +
-      'count INTEGER NOT NULL, data BLOB NOT NULL)',
+      'append_ts INTEGER NOT NULL, count INTEGER NOT NULL, data BLOB NOT NULL)',
   )
 }
 

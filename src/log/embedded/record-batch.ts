@@ -6,11 +6,12 @@ import type { RecordHeaders } from '../port.js'
  * record is what lets an append or a read cost little more than copying its bytes.
  *
  * Layout (little-endian), after a one-byte format tag, per record:
- *   u32 offset delta from the row's first offset · f64 timestamp ·
+ *   u32 offset delta from the row's first offset · f64 timestamp (NaN: the append's time, kept in the row) ·
  *   i32 key length (-1: null) · key UTF-8 · i32 value length (-1: null) · value ·
  *   i32 headers length (-1: none) · headers as JSON UTF-8
  * Offsets only grow within a batch; compaction and retention rewrite a batch without the records they remove, so
- * gaps are allowed and the row's id is always its first remaining offset.
+ * gaps are allowed and the row's id is always its first remaining offset. A batch is encoded before its append
+ * takes the log's write lock, so that what is decided under the lock (offsets, the log's time) lives in the row.
  */
 const FORMAT = 1
 const FIXED_BYTES = 4 + 8 + 4 + 4 + 4
@@ -19,17 +20,23 @@ const NULL_LENGTH = -1
 /** Shared by every record without headers, which is most of them: one object, not one per record. */
 export const NO_HEADERS: RecordHeaders = Object.freeze({})
 
+/** Stands for a record stamped with the time of its append, which is only known under the write lock. */
+export const APPEND_TIME = Number.NaN
+
 /** What the encoder takes: text (an append's key and headers) or bytes (a batch being rewritten). */
 export interface EncodableRecord {
+  /** Only its distance from the first record's is kept. */
   readonly offset: number
+  /** Epoch ms, or APPEND_TIME. */
   readonly timestamp: number
   readonly key: string | Buffer | null
   readonly value: Buffer | null
   readonly headers: string | Buffer | null
 }
 
-export function encodedSize(record: EncodableRecord): number {
-  return FIXED_BYTES + byteLength(record.key) + byteLength(record.value) + byteLength(record.headers)
+/** The bytes a record with these parts takes in a batch. */
+export function encodedSize(key: string | Buffer | null, value: Buffer | null, headers: string | Buffer | null): number {
+  return FIXED_BYTES + byteLength(key) + byteLength(value) + byteLength(headers)
 }
 
 function byteLength(part: string | Buffer | null): number {
@@ -74,6 +81,7 @@ export class BatchCursor {
 
   constructor(
     private readonly base: number,
+    private readonly appendTs: number,
     private readonly data: Buffer,
   ) {
     if (data[0] !== FORMAT) throw new Error(`record batch format ${String(data[0])} is not ${FORMAT}`)
@@ -84,7 +92,8 @@ export class BatchCursor {
     const { data } = this
     if (this.at >= data.length) return false
     this.offset = this.base + data.readUInt32LE(this.at)
-    this.timestamp = data.readDoubleLE(this.at + 4)
+    const timestamp = data.readDoubleLE(this.at + 4)
+    this.timestamp = Number.isNaN(timestamp) ? this.appendTs : timestamp
     this.key = this.at + 12
     this.value = this.skip(this.key)
     this.headers = this.skip(this.value)

@@ -12,7 +12,7 @@ export interface PartitionStats {
   readonly distinctKeys: number
 }
 
-type BatchRow = [number, Buffer]
+type BatchRow = [number, number, Buffer]
 
 /** Batches from the one holding `from` (or the first after it) on, in offset order. */
 const FROM_BATCH = 'id >= COALESCE((SELECT MAX(id) FROM {table} WHERE id <= @from), 0)'
@@ -20,13 +20,13 @@ const FROM_BATCH = 'id >= COALESCE((SELECT MAX(id) FROM {table} WHERE id <= @fro
 function prepareReadStatements(db: Database.Database, table: string) {
   const fromBatch = FROM_BATCH.replace('{table}', table)
   return {
-    batches: db.prepare<{ from: number }, BatchRow>(`SELECT id, data FROM ${table} WHERE ${fromBatch} ORDER BY id`).raw(),
+    batches: db.prepare<{ from: number }, BatchRow>(`SELECT id, append_ts, data FROM ${table} WHERE ${fromBatch} ORDER BY id`).raw(),
     batchesUntil: db
       .prepare<{ from: number; ts: number }, BatchRow>(
-        `SELECT id, data FROM ${table} WHERE ${fromBatch} AND max_ts >= @ts ORDER BY id`,
+        `SELECT id, append_ts, data FROM ${table} WHERE ${fromBatch} AND max_ts >= @ts ORDER BY id`,
       )
       .raw(),
-    allBatches: db.prepare<[], BatchRow>(`SELECT id, data FROM ${table} ORDER BY id`).raw(),
+    allBatches: db.prepare<[], BatchRow>(`SELECT id, append_ts, data FROM ${table} ORDER BY id`).raw(),
     firstOffset: db.prepare<[], number | null>(`SELECT MIN(id) FROM ${table}`).pluck(),
     counts: db.prepare<[], { records: number; start: number | null }>(
       `SELECT COALESCE(SUM(count), 0) AS records, MIN(id) AS start FROM ${table}`,
@@ -59,8 +59,8 @@ export class RecordReader {
   fetch(topic: TopicRow, partition: number, fromOffset: number, limit: number): LogRecord[] {
     const records: LogRecord[] = []
     if (limit <= 0) return records
-    for (const [id, data] of this.partitionStatements.for(topic.id, partition).batches.iterate({ from: fromOffset })) {
-      const cursor = new BatchCursor(id, data)
+    for (const [id, appendTs, data] of this.partitionStatements.for(topic.id, partition).batches.iterate({ from: fromOffset })) {
+      const cursor = new BatchCursor(id, appendTs, data)
       while (cursor.next()) {
         if (cursor.offset < fromOffset) continue
         records.push({
@@ -80,8 +80,8 @@ export class RecordReader {
 
   /** Every record's key, offset and whether it is a tombstone, in offset order: what compaction needs. */
   forEachKey(topic: TopicRow, partition: number, visit: (key: string | null, offset: number) => void): void {
-    for (const [id, data] of this.partitionStatements.for(topic.id, partition).allBatches.iterate()) {
-      const cursor = new BatchCursor(id, data)
+    for (const [id, appendTs, data] of this.partitionStatements.for(topic.id, partition).allBatches.iterate()) {
+      const cursor = new BatchCursor(id, appendTs, data)
       while (cursor.next()) visit(cursor.readKey(), cursor.offset)
     }
   }
@@ -104,8 +104,8 @@ export class RecordReader {
     const from = this.statements.firstSecondOffset.get(topic.id, partition, Math.floor(timestamp / 1000)) as
       number | null | undefined
     if (from === null || from === undefined) return this.endOffset(topic, partition)
-    for (const [id, data] of this.partitionStatements.for(topic.id, partition).batchesUntil.iterate({ from, ts: timestamp })) {
-      const cursor = new BatchCursor(id, data)
+    for (const [id, appendTs, data] of this.partitionStatements.for(topic.id, partition).batchesUntil.iterate({ from, ts: timestamp })) {
+      const cursor = new BatchCursor(id, appendTs, data)
       while (cursor.next()) if (cursor.offset >= from && cursor.timestamp >= timestamp) return cursor.offset
     }
     return this.endOffset(topic, partition)

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import type { GroupCommit, RecordMetadata, TopicBatch } from '../port.js'
 import { GroupOffsets } from './group-offsets.js'
-import { RecordAppender } from './record-appender.js'
+import { appendedMetadata, RecordAppender } from './record-appender.js'
 import { RecordReader } from './record-reader.js'
 import { validateRecords } from './record-validation.js'
 import { applySchema } from './schema.js'
@@ -52,18 +52,25 @@ export class LogStore {
    * durable, or none of it is. This is what makes a processor's outputs and its progress agree.
    */
   write(batches: readonly TopicBatch[], commit?: GroupCommit): RecordMetadata[] {
-    const prepared = batches.map((batch) => ({ topic: this.topics.get(batch.topic), records: batch.records }))
-    for (const { topic, records } of prepared) validateRecords(topic, records)
-    return this.db
+    const prepared = batches.map((batch) => {
+      const topic = this.topics.get(batch.topic)
+      validateRecords(topic, batch.records)
+      return topic
+    })
+    // Encoded before the write lock is taken: other processes wait only for the offsets and the inserts.
+    const appends = batches.map((batch, i) => this.appender.prepare(prepared[i]!, batch.records))
+    const firstOffsets = this.db
       .transaction(() => {
         // Read under the write lock: appends get their times in the order they get their offsets.
         const now = Date.now()
-        const metadata: RecordMetadata[] = []
-        for (const { topic, records } of prepared) this.appender.append(topic, records, now, metadata)
+        const first = appends.map((append) => this.appender.append(append, now))
         if (commit) this.groups.commitInTransaction(commit.groupId, commit.offsets)
-        return metadata
+        return first
       })
       .immediate()
+    const metadata: RecordMetadata[] = []
+    appends.forEach((append, i) => appendedMetadata(append, firstOffsets[i]!, metadata))
+    return metadata
   }
 
   /** Runs `read` on one consistent snapshot of the log. */
