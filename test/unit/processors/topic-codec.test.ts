@@ -1,5 +1,8 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { deadLetter } from '../../../src/processors/topic-codec.js'
+import type { AuditRecord } from '../../../src/domain/audit-record.js'
+import { deadLetter, encode } from '../../../src/processors/topic-codec.js'
+import { AUDIT } from '../../../topologies/topics.js'
 import type { LogRecord } from '../../../src/log/port.js'
 
 describe('deadLetter', () => {
@@ -23,5 +26,33 @@ describe('deadLetter', () => {
       raw: '{"order_id":',
       error: 'not JSON',
     })
+  })
+})
+
+describe('encode: audit records', () => {
+  const text = fc.string({ unit: 'binary', maxLength: 30 })
+  const audit = fc.record({
+    ts: fc.oneof(fc.integer({ min: 0, max: 8.64e15 }), fc.double({ min: 0, max: 8.64e15, noNaN: true })),
+    decision: fc.constantFrom('ALLOW', 'DROP', 'DUPLICATE', 'REFUSED', 'APPLIED' as const),
+    order_id: text,
+    account_id: text,
+    symbol: text,
+    strategy: text,
+    scope_matches: fc.array(text, { maxLength: 4 }),
+    killswitch_status: fc.constantFrom('ACTIVE', 'KILLED', 'THROTTLED' as const),
+    reason: text,
+    corr_id: text,
+    service: fc.constantFrom('router', 'aggregator'),
+  }) satisfies fc.Arbitrary<AuditRecord>
+
+  it('writes exactly the bytes JSON.stringify gives, quotes, control characters and lone surrogates included', () => {
+    fc.assert(
+      fc.property(audit, (value) => {
+        const record = encode(AUDIT, value, { key: 'k', timestamp: 1 })
+        expect(record.value!.toString('utf8')).toBe(JSON.stringify(value))
+        expect(JSON.parse(record.value!.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(value)))
+      }),
+      { numRuns: 2000 },
+    )
   })
 })
