@@ -159,7 +159,16 @@ async function loopAt(rate: number, seconds: number): Promise<LoopRun> {
         conditions: { ...conditions, blocked: `${latencies.length} of ${RUNAWAYS}` },
       },
     ]
-    for (const [processName, share] of Object.entries(cpu.shares(elapsed))) {
+    const shares = cpu.shares(elapsed)
+    // CPU time per order, summed over the processes: steadier than lag on a shared machine, and what a rate costs.
+    const perOrder = (share: number) => round((share * elapsed * 1e6) / Math.max(1, summary.orders), 1)
+    results.push({
+      metric: name('cpu_us_per_order'),
+      value: perOrder(shares.total ?? 0),
+      unit: 'µs',
+      conditions: Object.fromEntries(Object.entries(shares).filter(([key]) => key !== 'total').map(([key, share]) => [key, perOrder(share)])),
+    })
+    for (const [processName, share] of Object.entries(shares)) {
       results.push({
         metric: name(`cpu.${processName.replaceAll(' ', '_')}_pct`),
         value: round(share * 100, 1),

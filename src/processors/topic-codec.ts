@@ -9,9 +9,9 @@ import type { AuditRecord } from '../domain/audit-record.js'
 import type { KillCommand } from '../domain/kill-command.js'
 import type { Order } from '../domain/order.js'
 import type { RiskSignal } from '../domain/risk-signal.js'
-import type { KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, RISK_SIGNALS } from '../../topologies/topics.js'
-import { AUDIT, DEAD_LETTERS, TOPICS } from '../../topologies/topics.js'
-import { auditJson } from './audit-json.js'
+import type { KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
+import { AUDIT, DEAD_LETTERS, RISK_SIGNALS, TOPICS } from '../../topologies/topics.js'
+import { auditJson, signalJson } from './record-json.js'
 
 /** The value each topic carries: what `encode` accepts for it. */
 export interface TopicValues {
@@ -42,8 +42,14 @@ export function encode<T extends TopicName>(topic: T, value: TopicValues[T], opt
   const field = KEY_FIELDS.get(topic)
   const key = options.key ?? (field === undefined ? undefined : (value as unknown as Record<string, unknown>)[field])
   if (typeof key !== 'string') throw new Error(`a record of ${topic} needs a string ${field ?? 'key'}`)
-  const bytes = Buffer.from(topic === AUDIT ? auditJson(value as AuditRecord) : JSON.stringify(value))
+  const bytes = Buffer.from(json(topic, value))
   return options.timestamp === undefined ? { key, value: bytes } : { key, value: bytes, timestamp: options.timestamp }
+}
+
+function json<T extends TopicName>(topic: T, value: TopicValues[T]): string {
+  if (topic === AUDIT) return auditJson(value as AuditRecord)
+  if (topic === RISK_SIGNALS) return signalJson(value as RiskSignal)
+  return JSON.stringify(value)
 }
 
 /** The most of a rejected record a dead letter carries; with its reason, a letter stays under 20 KiB. */

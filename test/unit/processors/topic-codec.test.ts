@@ -1,8 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { AuditRecord } from '../../../src/domain/audit-record.js'
+import type { RiskSignal } from '../../../src/domain/risk-signal.js'
 import { deadLetter, encode } from '../../../src/processors/topic-codec.js'
-import { AUDIT } from '../../../topologies/topics.js'
+import { AUDIT, RISK_SIGNALS } from '../../../topologies/topics.js'
 import type { LogRecord } from '../../../src/log/port.js'
 
 describe('deadLetter', () => {
@@ -51,6 +52,31 @@ describe('encode: audit records', () => {
         const record = encode(AUDIT, value, { key: 'k', timestamp: 1 })
         expect(record.value!.toString('utf8')).toBe(JSON.stringify(value))
         expect(JSON.parse(record.value!.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(value)))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+})
+
+describe('encode: risk signals', () => {
+  const number = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(0, -0, Number.NaN, Number.POSITIVE_INFINITY, 1e21, 5e-324))
+  const signal = fc.record({
+    ts: number,
+    account_id: fc.string({ unit: 'binary', maxLength: 30 }),
+    window_start: number,
+    window_end: number,
+    order_count: number,
+    total_notional: number,
+    avg_notional: number,
+    unique_symbols: number,
+    top_symbol: fc.option(fc.string({ unit: 'binary', maxLength: 12 }), { nil: null }),
+    top_symbol_share: number,
+  }) satisfies fc.Arbitrary<RiskSignal>
+
+  it('writes exactly the bytes JSON.stringify gives, odd numbers and a missing top symbol included', () => {
+    fc.assert(
+      fc.property(signal, (value) => {
+        expect(encode(RISK_SIGNALS, value).value!.toString('utf8')).toBe(JSON.stringify(value))
       }),
       { numRuns: 2000 },
     )
