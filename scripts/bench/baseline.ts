@@ -45,3 +45,21 @@ export function ratioToBaseline(results: readonly BenchResult[]): BenchResult[] 
     },
   ]
 }
+
+/**
+ * The router against the embedded log's own ceiling in the same run: batched appends of orders alone, with no
+ * reading, deciding or second topic. A decision writes about two records (its audit and, allowed, the order).
+ */
+export function ratioToAppendCeiling(results: readonly BenchResult[]): BenchResult[] {
+  const router = results.find((r) => r.metric === ROUTER_METRIC)
+  const ceiling = results.find((r) => r.metric === 'embedded.append.batched.records_per_s')
+  if (router === undefined || ceiling === undefined) return []
+  return [
+    {
+      metric: 'router.embedded.ratio_to_append_ceiling',
+      value: Math.round((router.value / ceiling.value) * 1000) / 1000,
+      unit: '×',
+      conditions: { ceiling: `${ceiling.value} records/s`, writes: 'audit + allowed order per decision' },
+    },
+  ]
+}

@@ -11,7 +11,7 @@
  * `--loop-rates=10000,25000` and `--loop-seconds=60` change what it runs.
  */
 import os from 'node:os'
-import { benchBaseline, ratioToBaseline } from './baseline.js'
+import { benchBaseline, ratioToAppendCeiling, ratioToBaseline } from './baseline.js'
 import { benchEmbeddedLog } from './embedded-log.js'
 import { benchDetectorScale } from './detector-scale.js'
 import { benchDetector, benchDuplicateMemory } from './fail-closed.js'
@@ -70,7 +70,7 @@ for (const suite of suites) {
   }
 }
 
-results.push(...ratioToBaseline(results))
+results.push(...ratioToBaseline(results), ...ratioToAppendCeiling(results))
 
 if (json) {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`)

@@ -3,9 +3,15 @@ import type { RiskctlConfig } from '../config/resolve-config.js'
 import { openEmbeddedLog } from '../log/embedded/embedded-log.js'
 import type { EventLog } from '../log/port.js'
 
+export interface OpenLogOptions {
+  /** For a process that decides while it writes (a router): the embedded log appends on a thread of its own. */
+  readonly writerThread?: boolean
+}
+
 /** The one place that picks an adapter for the configured backend. */
 export async function openEventLog(
   config: Pick<RiskctlConfig, 'backend' | 'env' | 'debug'>,
+  options: OpenLogOptions = {},
 ): Promise<EventLog> {
   const backend = config.backend
   if (backend.type === 'kafka') {
@@ -18,5 +24,5 @@ export async function openEventLog(
       debug: config.debug,
     })
   }
-  return openEmbeddedLog({ dataDir: backend.dataDir })
+  return openEmbeddedLog({ dataDir: backend.dataDir, writerThread: options.writerThread === true })
 }

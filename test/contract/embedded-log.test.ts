@@ -22,6 +22,16 @@ describeEventLogContract('embedded', async () => {
   }
 })
 
+// The same contract with appends run on a writer thread, as a router process runs them.
+describeEventLogContract('embedded, writer thread', async () => {
+  const dir = tempDir()
+  return {
+    open: () => openEmbeddedLog({ dataDir: dir, writerThread: true }),
+    childEnv: () => ({ RISKCTL_DATA_DIR: dir }),
+    dispose: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  }
+})
+
 describe('embedded log: its data directory and groups', () => {
   const dirs: string[] = []
   afterEach(() => {

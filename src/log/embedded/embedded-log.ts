@@ -23,11 +23,17 @@ import { EmbeddedConsumer } from './embedded-consumer.js'
 import { GroupLease } from './group-lease.js'
 import { translateSqliteError } from './sqlite-errors.js'
 import { logIdentity } from './schema.js'
-import { LogStore } from './store.js'
+import { LogStore, writtenMetadata } from './store.js'
+import { WriterThread } from './writer-thread.js'
 import type { TopicRow } from './topic-catalogue.js'
 
 export interface EmbeddedLogOptions {
   readonly dataDir: string
+  /**
+   * Run append transactions on a thread of their own (writer-thread.ts), for a process that decides while it
+   * writes (a router). Costs a thread and its start; a command that writes once does better without.
+   */
+  readonly writerThread?: boolean
 }
 
 /**
@@ -52,6 +58,7 @@ export class EmbeddedLog implements EventLog {
   private constructor(
     readonly dataDir: string,
     private readonly store: LogStore,
+    private readonly writer: WriterThread | undefined,
   ) {
     this.description = `embedded log in ${dataDir}`
     this.signal = new ChangeSignal(() => store.dataVersion())
@@ -68,7 +75,7 @@ export class EmbeddedLog implements EventLog {
       const stored = logIdentity(store.connection, dataDir.logId === undefined ? randomUUID() : undefined)
       checkLogIdentity(databasePath, dataDir.logId, stored ?? 'none')
       dataDir.seal(stored!)
-      return new EmbeddedLog(options.dataDir, store)
+      return new EmbeddedLog(options.dataDir, store, options.writerThread === true ? new WriterThread(databasePath) : undefined)
     } catch (error) {
       store?.close()
       throw translateSqliteError(error, databasePath)
@@ -104,7 +111,16 @@ export class EmbeddedLog implements EventLog {
   }
 
   async write(batches: readonly TopicBatch[], commit?: GroupCommit): Promise<RecordMetadata[]> {
-    const metadata = this.guard(() => this.store.write(batches, commit))
+    let metadata: RecordMetadata[]
+    if (this.writer === undefined) {
+      metadata = this.guard(() => this.store.write(batches, commit))
+    } else {
+      const appends = this.guard(() => this.store.prepareWrite(batches))
+      const firstOffsets = await this.writer.append(appends, commit).catch((error: unknown) => {
+        throw translateSqliteError(error, this.store.path)
+      })
+      metadata = writtenMetadata(appends, firstOffsets)
+    }
     this.signal.notify()
     for (const batch of batches) {
       if (batch.records.length > 0) this.guard(() => this.clean(this.store.topics.get(batch.topic), false))
@@ -176,6 +192,8 @@ export class EmbeddedLog implements EventLog {
   async close(): Promise<void> {
     if (this.closed) return
     for (const consumer of [...this.consumers]) await consumer.close()
+    // The writes under way finish first.
+    await this.writer?.close()
     this.closed = true
     this.signal.notify()
     this.store.close()

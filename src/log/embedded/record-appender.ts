@@ -114,7 +114,7 @@ export class RecordAppender {
    * Under the write lock: reads and advances each partition's next offset, and stores the batches at them, with
    * the log's time `now`. Returns each partition's first offset of this append, for the metadata.
    */
-  append({ topic, batches }: PreparedAppend, now: number): number[] {
+  append({ topic, batches }: Pick<PreparedAppend, 'topic' | 'batches'>, now: number): number[] {
     const next = this.statements.nextOffsets.all(topic.id).map((row) => row.next_offset)
     const first = [...next]
     for (const { partition, count, data, timestamps } of batches) {

@@ -47,7 +47,8 @@ function byteLength(part: string | Buffer | null): number {
 /** Encodes records whose offsets only grow, the first of which becomes the row's id. */
 export function encodeBatch(records: readonly EncodableRecord[], bytes: number): Buffer {
   const base = records[0]!.offset
-  const out = Buffer.allocUnsafe(1 + bytes)
+  // Never from Buffer's shared pool: a batch may move to the writer thread, and its memory with it.
+  const out = Buffer.allocUnsafeSlow(1 + bytes)
   out[0] = FORMAT
   let at = 1
   for (const record of records) {

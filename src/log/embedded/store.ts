@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import type { GroupCommit, RecordMetadata, TopicBatch } from '../port.js'
 import { GroupOffsets } from './group-offsets.js'
-import { appendedMetadata, RecordAppender } from './record-appender.js'
+import { appendedMetadata, RecordAppender, type PreparedAppend } from './record-appender.js'
 import { RecordReader } from './record-reader.js'
 import { validateRecords } from './record-validation.js'
 import { applySchema } from './schema.js'
@@ -52,14 +52,23 @@ export class LogStore {
    * durable, or none of it is. This is what makes a processor's outputs and its progress agree.
    */
   write(batches: readonly TopicBatch[], commit?: GroupCommit): RecordMetadata[] {
-    const prepared = batches.map((batch) => {
+    const appends = this.prepareWrite(batches)
+    return writtenMetadata(appends, this.commitWrite(appends, commit))
+  }
+
+  /** The write's records checked and encoded, before any lock is taken: a refused record leaves nothing written. */
+  prepareWrite(batches: readonly TopicBatch[]): PreparedAppend[] {
+    const topics = batches.map((batch) => {
       const topic = this.topics.get(batch.topic)
       validateRecords(topic, batch.records)
       return topic
     })
-    // Encoded before the write lock is taken: other processes wait only for the offsets and the inserts.
-    const appends = batches.map((batch, i) => this.appender.prepare(prepared[i]!, batch.records))
-    const firstOffsets = this.db
+    return batches.map((batch, i) => this.appender.prepare(topics[i]!, batch.records))
+  }
+
+  /** The write's transaction: each append's first offset per partition. */
+  commitWrite(appends: readonly PreparedAppend[], commit: GroupCommit | undefined): number[][] {
+    return this.db
       .transaction(() => {
         // Read under the write lock: appends get their times in the order they get their offsets.
         const now = Date.now()
@@ -68,9 +77,6 @@ export class LogStore {
         return first
       })
       .immediate()
-    const metadata: RecordMetadata[] = []
-    appends.forEach((append, i) => appendedMetadata(append, firstOffsets[i]!, metadata))
-    return metadata
   }
 
   /** Runs `read` on one consistent snapshot of the log. */
@@ -81,4 +87,11 @@ export class LogStore {
   close(): void {
     this.db.close()
   }
+}
+
+/** Each record's partition and offset, in the order the write was given them. */
+export function writtenMetadata(appends: readonly PreparedAppend[], firstOffsets: readonly (readonly number[])[]): RecordMetadata[] {
+  const metadata: RecordMetadata[] = []
+  appends.forEach((append, i) => appendedMetadata(append, firstOffsets[i]!, metadata))
+  return metadata
 }

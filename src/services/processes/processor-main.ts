@@ -49,7 +49,8 @@ function build(spec: ProcessSpec, log: EventLog): { processor: Processor; report
 }
 
 async function serve(spec: ProcessSpec, messages: AsyncIterable<ParentMessage>, stop: AbortController): Promise<void> {
-  const log = await openEventLog({ backend: spec.backend, env: spec.env, debug: spec.debug })
+  // The router decides its next batch while the last one is written: on the embedded log, on a thread of its own.
+  const log = await openEventLog({ backend: spec.backend, env: spec.env, debug: spec.debug }, { writerThread: spec.kind === 'router' })
   const { processor, report } = build(spec, log)
   const timer = setInterval(() => send({ type: 'report', report: report() }), REPORT_EVERY_MS)
   void (async () => {
