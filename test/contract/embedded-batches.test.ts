@@ -8,6 +8,7 @@ import { APPEND_TIME, BatchCursor, encodeBatch, encodedSize, type EncodableRecor
 import { LogStore } from '../../src/log/embedded/store.js'
 import type { TopicRow } from '../../src/log/embedded/topic-catalogue.js'
 import type { ProduceRecord } from '../../src/log/port.js'
+import type { TopicSpec } from '../../topologies/topics.js'
 import { testTopic } from './support.js'
 
 /**
@@ -156,31 +157,41 @@ function expectSameLog(store: LogStore, topic: TopicRow, model: PartitionModel, 
   expect(stats.distinctKeys).toBe(new Set(model.records.map((r) => r.key).filter((k) => k !== null)).size)
 }
 
+/**
+ * Plays the plan on a new one-partition topic and on the model side by side, comparing after every step: an
+ * append on both, a clean pass at its time on the log and `clean` on the model.
+ */
+function play(spec: TopicSpec, plan: readonly Step[], probes: readonly number[], clean: (model: PartitionModel, now: number) => void): void {
+  const store = openStore()
+  try {
+    store.topics.create([spec])
+    const topic = store.topics.get(spec.name)
+    const cleaner = new LogCleaner(store.connection, store.reader)
+    const model = new PartitionModel()
+    for (const step of plan) {
+      if (step.type === 'append') {
+        const records = toProduce(step)
+        store.write([{ topic: spec.name, records }])
+        model.append(records)
+      } else {
+        cleaner.clean(topic, BASE + step.atMs)
+        clean(model, BASE + step.atMs)
+      }
+      expectSameLog(store, topic, model, probes)
+    }
+  } finally {
+    store.close()
+  }
+}
+
+const probes = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 })
+
 describe('embedded log: record batches', () => {
   it('reads, seeks and counts exactly as a list of records, across batch boundaries and retention', () => {
     fc.assert(
-      fc.property(steps(false), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }), (plan, probes) => {
-        const store = openStore()
-        try {
-          const spec = testTopic({ partitions: 1, configs: { 'cleanup.policy': 'delete', 'retention.ms': '10000' } })
-          store.topics.create([spec])
-          const topic = store.topics.get(spec.name)
-          const cleaner = new LogCleaner(store.connection, store.reader)
-          const model = new PartitionModel()
-          for (const step of plan) {
-            if (step.type === 'append') {
-              const records = toProduce(step)
-              store.write([{ topic: spec.name, records }])
-              model.append(records)
-            } else {
-              cleaner.clean(topic, BASE + step.atMs)
-              model.expire(BASE + step.atMs, 10_000)
-            }
-            expectSameLog(store, topic, model, probes)
-          }
-        } finally {
-          store.close()
-        }
+      fc.property(steps(false), probes, (plan, at) => {
+        const spec = testTopic({ partitions: 1, configs: { 'cleanup.policy': 'delete', 'retention.ms': '10000' } })
+        play(spec, plan, at, (model, now) => model.expire(now, 10_000))
       }),
       { numRuns: 40 },
     )
@@ -188,44 +199,20 @@ describe('embedded log: record batches', () => {
 
   it('compacts exactly as a list of records: newest per key, tombstones after delete.retention.ms, the dirty ratio', () => {
     fc.assert(
-      fc.property(
-        steps(true),
-        fc.constantFrom(0, 0.3, 0.5),
-        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
-        (plan, ratio, probes) => {
-          const store = openStore()
-          try {
-            const configs = { segmentMs: 5000, ratio, tombstoneMs: 3000 }
-            const spec = testTopic({
-              partitions: 1,
-              cleanupPolicy: 'compact',
-              configs: {
-                'cleanup.policy': 'compact',
-                'segment.ms': String(configs.segmentMs),
-                'min.cleanable.dirty.ratio': String(ratio),
-                'delete.retention.ms': String(configs.tombstoneMs),
-              },
-            })
-            store.topics.create([spec])
-            const topic = store.topics.get(spec.name)
-            const cleaner = new LogCleaner(store.connection, store.reader)
-            const model = new PartitionModel()
-            for (const step of plan) {
-              if (step.type === 'append') {
-                const records = toProduce(step)
-                store.write([{ topic: spec.name, records }])
-                model.append(records)
-              } else {
-                cleaner.clean(topic, BASE + step.atMs)
-                model.compact(BASE + step.atMs, configs)
-              }
-              expectSameLog(store, topic, model, probes)
-            }
-          } finally {
-            store.close()
-          }
-        },
-      ),
+      fc.property(steps(true), fc.constantFrom(0, 0.3, 0.5), probes, (plan, ratio, at) => {
+        const configs = { segmentMs: 5000, ratio, tombstoneMs: 3000 }
+        const spec = testTopic({
+          partitions: 1,
+          cleanupPolicy: 'compact',
+          configs: {
+            'cleanup.policy': 'compact',
+            'segment.ms': String(configs.segmentMs),
+            'min.cleanable.dirty.ratio': String(ratio),
+            'delete.retention.ms': String(configs.tombstoneMs),
+          },
+        })
+        play(spec, plan, at, (model, now) => model.compact(now, configs))
+      }),
       { numRuns: 40 },
     )
   })
