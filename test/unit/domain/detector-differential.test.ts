@@ -199,8 +199,8 @@ function compare(settings: DetectorSettings, universe: Universe, steps: readonly
         clock += Math.round(step.advance * settings.slideMs)
         const order: DetectorOrder = {
           ts: Math.max(0, clock + Math.round(step.skew * settings.slideMs)),
-          account_id: universe.accounts[step.account]!,
-          symbol: universe.symbols[step.symbol]!,
+          account_id: universe.accounts[step.account % universe.accounts.length]!,
+          symbol: universe.symbols[step.symbol % universe.symbols.length]!,
           qty: step.qty,
           price: step.price,
         }
