@@ -254,7 +254,7 @@ export class WindowStore implements Blocks {
     }
   }
 
-  /** Gives back the room of windows that emptied or moved, when it is most of the arena. */
+  /** Gives back the room of windows that emptied or moved, once it is a quarter of the arena. */
   tidy(): void {
     this.arena.tidy()
   }

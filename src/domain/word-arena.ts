@@ -15,15 +15,19 @@ const BLOCK_GROWTH = 1.5
 const COMPACTED_ROOM = 0.25
 const ARENA_ROOM = 0.25
 const MIN_WORDS = 1024
+/** How much a full arena grows by when compacting would give back too little. */
+const ARENA_GROWTH = 1.25
 const INITIAL_BLOCKS = 64
 
 /**
  * One Int32Array shared by many growing, shrinking blocks of words, rather than one typed array each: a typed
  * array costs about 180 bytes of heap before its first word, and each one outgrown is garbage for the collector.
  * A block that fills up moves to the top of the arena with half again the room it needs (or grows in place when it
- * is already at the top); the room it leaves behind is reclaimed by compacting every block into a new arena, when
- * the arena is full or half of it is left-behind room. A block's live words need not start at its start: the
- * oldest are dropped from the front, and slid back only when that frees a good share of the block.
+ * is already at the top). When the arena is full it grows by a quarter, every block staying where it is, unless a
+ * quarter of it is room that blocks left behind: then every block is compacted into a new arena instead, which
+ * copies them all and so pays only when it gives back that much. tidy() compacts on the same terms. A block's
+ * live words need not start at its start: the oldest are dropped from the front, and slid back only when that
+ * frees a good share of the block.
  */
 export class WordArena {
   /** Read again after every reserve(): compacting replaces it. */
@@ -56,9 +60,13 @@ export class WordArena {
       this.top = start + size
       return
     }
-    if (this.top + size > this.words.length || this.leftBehind > this.words.length / 2) {
-      this.compact(block, size)
-      return
+    if (this.top + size > this.words.length) {
+      // Compacting copies every block; it pays only when it gives back a good share of the arena.
+      if (this.leftBehind >= this.words.length / 4) {
+        this.compact(block, size)
+        return
+      }
+      this.grow(this.top + size)
     }
     this.words.copyWithin(this.top, start, end)
     this.free(block)
@@ -75,9 +83,9 @@ export class WordArena {
     this.blockEnds[block] = 0
   }
 
-  /** Compacts when more than half the arena is room blocks left behind. */
+  /** Compacts when more than a quarter of the arena is room blocks left behind. */
   tidy(): void {
-    if (this.leftBehind > this.words.length / 2) this.compact(-1, 0)
+    if (this.leftBehind > this.words.length / 4) this.compact(-1, 0)
   }
 
   /** Room for blocks numbered up to `capacity`. */
@@ -88,6 +96,13 @@ export class WordArena {
     ends.set(this.blockEnds)
     this.blockStarts = starts
     this.blockEnds = ends
+  }
+
+  /** A longer arena with every block where it was. */
+  private grow(atLeast: number): void {
+    const words = new Int32Array(Math.max(atLeast, Math.ceil(this.words.length * ARENA_GROWTH)))
+    words.set(this.words.subarray(0, this.top))
+    this.words = words
   }
 
   /** Every block's live words into a new arena, with some room each; `growing` gets `size` words. */

@@ -150,6 +150,31 @@ describe('WindowStore', () => {
     )
   })
 
+  it('keeps every window as the reference keeps it while many windows grow at once', () => {
+    // Given 300 windows that all grow together, so that the arena fills with live words and grows, and their
+    // blocks move when they outgrow them; every tenth window is reset now and then, leaving room behind
+    const ops: Op[] = []
+    for (let slide = 0; slide < 12; slide++) {
+      for (let window = 0; window < 300; window++) {
+        for (let order = 0; order < 1 + (window % 4); order++) {
+          const advance = order === 0 && slide > 0 ? 1 : 0
+          ops.push({
+            kind: 'add',
+            window,
+            advance,
+            skew: 0,
+            symbol: (window + slide + order) % SYMBOLS.length,
+            notional: 10.5,
+          })
+        }
+        if (window % 10 === 0 && slide % 5 === 4) ops.push({ kind: 'reset', window, back: 0 })
+      }
+      if (slide % 4 === 3) ops.push({ kind: 'tidy' })
+    }
+    // Then each says what the reference says, after every order
+    compare({ slideMs: 1_000, windowMs: 10_000, allowedLatenessMs: 5_000 }, 300, ops)
+  })
+
   it('rebases the bucket numbers of a window that lives longer than 2^30 slides', () => {
     // Given one-millisecond slides in a window of 2^30 of them, and an order every 2^29 ms
     const store = new WindowStore({ slideMs: 1, windowMs: 2 ** 30, allowedLatenessMs: 0 }, new SymbolTable())
