@@ -11,7 +11,7 @@ import { createOrderFactory } from '../../src/generator/order-factory.js'
 import { detectorOrderOf, type AppendedRecord } from '../../src/processors/detector-input.js'
 import { encode } from '../../src/processors/topic-codec.js'
 import { ORDERS } from '../../topologies/topics.js'
-import { gc } from './gc.js'
+import { memoryInUse } from './gc.js'
 import { round, type BenchResult } from './result.js'
 
 const ACCOUNTS = 10_000
@@ -19,17 +19,6 @@ const SYMBOLS = 2_000
 const ORDERS_COUNT = 600_000
 /** Event time per order: 50,000 orders a second. */
 const RATE = 50_000
-
-/**
- * The heap and the typed arrays' buffers, which live outside it, after a full collection. Twice: V8 frees the
- * buffers a collection found dead while it sweeps, and the next collection waits for that sweep to end.
- */
-function memoryInUse(): number {
-  gc()
-  gc()
-  const { heapUsed, arrayBuffers } = process.memoryUsage()
-  return heapUsed + arrayBuffers
-}
 
 export async function benchDetectorScale(): Promise<BenchResult[]> {
   const settings = loadDetectorTopology()
