@@ -14,6 +14,7 @@ import os from 'node:os'
 import { benchBaseline, ratioToAppendCeiling, ratioToBaseline } from './baseline.js'
 import { benchEmbeddedLog } from './embedded-log.js'
 import { benchDetectorScale } from './detector-scale.js'
+import { benchDetectorFullWindows } from './detector-full-windows.js'
 import { benchDetector, benchDuplicateMemory } from './fail-closed.js'
 import { benchBootstrap } from './bootstrap.js'
 import { benchBreachToDrop, benchRouter } from './pipeline.js'
@@ -26,6 +27,7 @@ const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [
   { name: 'breach to drop', run: benchBreachToDrop },
   { name: 'detector', run: benchDetector },
   { name: 'detector at scale', run: benchDetectorScale },
+  { name: 'detector at scale, windows full', run: benchDetectorFullWindows },
   { name: 'router duplicates', run: benchDuplicateMemory },
   { name: 'router bootstrap', run: benchBootstrap },
   { name: 'cli startup', run: benchStartup },

@@ -1,4 +1,4 @@
-import type { WindowSettings } from './sliding-window.js'
+import type { WindowSettings } from './window-store.js'
 
 /** Per-account limits over one window. A breach is strictly above orderCount/notional, at or above the share. */
 export interface DetectorThresholds {

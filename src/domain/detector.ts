@@ -4,6 +4,7 @@ import type { RiskSignal } from './risk-signal.js'
 import type { DetectorSettings } from './detector-settings.js'
 import {
   accountBreaches,
+  type AccountFigures,
   describeAccountBreach,
   describeSymbolBreach,
   NO_BREACH,
@@ -12,7 +13,8 @@ import {
   type RiskMetric,
 } from './risk-rules.js'
 import { accountScope, parseScope, symbolScope } from './scope.js'
-import { SlidingWindow, type WindowMetrics } from './sliding-window.js'
+import { NO_SYMBOL, SymbolTable } from './symbol-table.js'
+import { WindowStore, type WindowMetrics } from './window-store.js'
 
 /**
  * What the detector may ask for. There is deliberately no action field: the type cannot say UNKILL or
@@ -64,24 +66,43 @@ export function killCommandFromRequest(
   }
 }
 
-/** One tracked account or symbol. */
-interface Tracked {
-  readonly key: string
-  readonly scope: string
-  readonly window: SlidingWindow
+/** One tracked account or symbol: its window in a store, and where its episode stands. */
+class Tracked implements AccountFigures {
   /** Rules breached at the last evaluation, as BREACH flags. */
-  breaches: number
+  breaches = NO_BREACH
   /** The last evaluation changed which rules are breached: always worth a signal. */
-  breachesChanged: boolean
+  breachesChanged = false
   /** A kill has been asked for and the scope has not yet cooled down or been unkilled. */
-  inEpisode: boolean
-  lastSignalMs: number
+  inEpisode = false
+  lastSignalMs = Number.NEGATIVE_INFINITY
+
+  constructor(
+    /** The account id or the symbol. */
+    readonly key: string,
+    readonly windows: WindowStore,
+    readonly window: number,
+    /** A symbol's id in the detector's SymbolTable, held while it is tracked; NO_SYMBOL for an account. */
+    readonly symbolId: number,
+  ) {}
+
+  get orderCount(): number {
+    return this.windows.orderCount(this.window)
+  }
+
+  get notional(): number {
+    return this.windows.notional(this.window)
+  }
+
+  hasTopShare(share: number): boolean {
+    return this.windows.hasTopShare(this.window, share)
+  }
 }
 
 const NO_SIGNALS: readonly RiskSignal[] = Object.freeze([])
 const NO_KILLS: readonly KillRequest[] = Object.freeze([])
 const QUIET: DetectorOutput = Object.freeze({ signals: NO_SIGNALS, kills: NO_KILLS })
 const LATE: Observation = Object.freeze({ signals: NO_SIGNALS, kills: NO_KILLS, late: true })
+const COUNTED: Observation = Object.freeze({ signals: NO_SIGNALS, kills: NO_KILLS, late: false })
 
 /**
  * Sliding-window risk detection per account and per symbol. Asks for ONE kill per breach episode per scope:
@@ -91,16 +112,27 @@ const LATE: Observation = Object.freeze({ signals: NO_SIGNALS, kills: NO_KILLS, 
  *
  * Time: order.ts is event time and drives the windows; nowMs stamps signals and kills and paces signals.
  * tick(nowMs) tells the detector event time has reached nowMs even though no order says so.
+ *
+ * The rules are judged after every order from a window's counters; its full metrics are worked out only for what
+ * is reported (a signal, a kill). Windows live in two stores, one for accounts and one for symbols, with symbols
+ * as small integers from one table.
  */
 export class RiskDetector {
   private readonly settings: DetectorSettings
+  private readonly symbolIds = new SymbolTable()
+  private readonly accountWindows: WindowStore
+  private readonly symbolWindows: WindowStore
   private readonly accounts = new Map<string, Tracked>()
-  private readonly symbols = new Map<string, Tracked>()
+  /** Tracked symbols by id, and in the order they began to be tracked (the order tick() reports them in). */
+  private readonly symbolsById: (Tracked | undefined)[] = []
+  private readonly symbols = new Set<Tracked>()
   private watermarkMs = Number.NEGATIVE_INFINITY
   private lateOrders = 0
 
   constructor(settings: DetectorSettings) {
     this.settings = settings
+    this.accountWindows = new WindowStore(settings, this.symbolIds)
+    this.symbolWindows = new WindowStore(settings, this.symbolIds)
   }
 
   get watermark(): number {
@@ -138,26 +170,32 @@ export class RiskDetector {
     const notional = Math.min(order.qty * order.price, MAX_ORDER_NOTIONAL)
     let signals: RiskSignal[] | undefined
     let kills: KillRequest[] | undefined
-    const account = this.track(this.accounts, order.account_id, accountScope)
-    account.window.advanceTo(this.watermarkMs)
+    // The symbol first, so that the account's window can count the order under the symbol's id.
+    const symbol = this.trackSymbol(order.symbol)
+    const account = this.trackAccount(order.account_id)
+    const windows = this.accountWindows
+    windows.advanceTo(account.window, this.watermarkMs)
     // Late for the account only when it predates an unkill: the symbol's window still counts it.
-    const late = account.window.add(order.ts, order.symbol, notional) === 'late'
+    const late = windows.add(account.window, order.ts, symbol.symbolId, notional) === 'late'
     if (late) {
       this.lateOrders++
     } else {
-      const metrics = account.window.metrics()
-      const kill = this.evaluateAccount(account, metrics)
-      if (kill !== undefined) kills = [killRequest(account.scope, kill, nowMs)]
-      if (this.shouldSignal(account, nowMs, true)) signals = [riskSignal(account.key, metrics, nowMs)]
+      const opened = this.evaluateAccount(account)
+      const signalled = this.shouldSignal(account, nowMs, true)
+      if (opened || signalled) {
+        const metrics = windows.metrics(account.window)
+        if (opened)
+          kills = [killRequest(accountScope(account.key), this.accountBreach(account, metrics), nowMs)]
+        if (signalled) signals = [riskSignal(account.key, metrics, nowMs)]
+      }
     }
 
-    const symbol = this.track(this.symbols, order.symbol, symbolScope)
-    symbol.window.advanceTo(this.watermarkMs)
-    if (symbol.window.add(order.ts, order.symbol, notional) === 'added') {
-      const kill = this.evaluateSymbol(symbol, symbol.window.metrics())
-      if (kill !== undefined) (kills ??= []).push(killRequest(symbol.scope, kill, nowMs))
+    this.symbolWindows.advanceTo(symbol.window, this.watermarkMs)
+    const counted = this.symbolWindows.add(symbol.window, order.ts, NO_SYMBOL, notional) === 'added'
+    if (counted && this.evaluateSymbol(symbol)) {
+      ;(kills ??= []).push(killRequest(symbolScope(symbol.key), this.symbolBreach(symbol), nowMs))
     }
-    if (late && kills === undefined) return LATE
+    if (kills === undefined && signals === undefined) return late ? LATE : COUNTED
     return { signals: signals ?? NO_SIGNALS, kills: kills ?? NO_KILLS, late }
   }
 
@@ -170,23 +208,36 @@ export class RiskDetector {
     let signals: RiskSignal[] | undefined
     let kills: KillRequest[] | undefined
     const idleBefore = this.watermarkMs - this.settings.idleEvictMs
+    const accountWindows = this.accountWindows
     for (const account of this.accounts.values()) {
-      account.window.advanceTo(this.watermarkMs)
-      const metrics = account.window.metrics()
+      accountWindows.advanceTo(account.window, this.watermarkMs)
       // A shrinking window can still open an episode: dropping old orders can raise one symbol's share.
-      const kill = this.evaluateAccount(account, metrics)
-      if (kill !== undefined) (kills ??= []).push(killRequest(account.scope, kill, nowMs))
-      if (this.shouldSignal(account, nowMs, false)) {
-        ;(signals ??= []).push(riskSignal(account.key, metrics, nowMs))
+      const opened = this.evaluateAccount(account)
+      const signalled = this.shouldSignal(account, nowMs, false)
+      if (opened || signalled) {
+        const metrics = accountWindows.metrics(account.window)
+        if (opened) {
+          ;(kills ??= []).push(
+            killRequest(accountScope(account.key), this.accountBreach(account, metrics), nowMs),
+          )
+        }
+        if (signalled) (signals ??= []).push(riskSignal(account.key, metrics, nowMs))
       }
-      if (!account.inEpisode && account.window.lastEventMs <= idleBefore) this.accounts.delete(account.key)
+      if (!account.inEpisode && accountWindows.lastEventMs(account.window) <= idleBefore) {
+        this.accounts.delete(account.key)
+        accountWindows.close(account.window)
+      }
     }
-    for (const symbol of this.symbols.values()) {
-      symbol.window.advanceTo(this.watermarkMs)
-      const kill = this.evaluateSymbol(symbol, symbol.window.metrics())
-      if (kill !== undefined) (kills ??= []).push(killRequest(symbol.scope, kill, nowMs))
-      if (!symbol.inEpisode && symbol.window.lastEventMs <= idleBefore) this.symbols.delete(symbol.key)
+    for (const symbol of this.symbols) {
+      this.symbolWindows.advanceTo(symbol.window, this.watermarkMs)
+      if (this.evaluateSymbol(symbol)) {
+        ;(kills ??= []).push(killRequest(symbolScope(symbol.key), this.symbolBreach(symbol), nowMs))
+      }
+      if (!symbol.inEpisode && this.symbolWindows.lastEventMs(symbol.window) <= idleBefore)
+        this.untrackSymbol(symbol)
     }
+    accountWindows.tidy()
+    this.symbolWindows.tidy()
     return signals === undefined && kills === undefined
       ? QUIET
       : { signals: signals ?? NO_SIGNALS, kills: kills ?? NO_KILLS }
@@ -205,12 +256,14 @@ export class RiskDetector {
       // again from before it are not counted.
       const parsed = parseScope(scope)
       if (!parsed.ok || (parsed.scope.kind !== 'ACCOUNT' && parsed.scope.kind !== 'SYMBOL')) return false
-      const map = parsed.scope.kind === 'ACCOUNT' ? this.accounts : this.symbols
-      const fresh = this.track(map, parsed.scope.id, parsed.scope.kind === 'ACCOUNT' ? accountScope : symbolScope)
-      fresh.window.reset(nowMs)
+      const fresh =
+        parsed.scope.kind === 'ACCOUNT'
+          ? this.trackAccount(parsed.scope.id)
+          : this.trackSymbol(parsed.scope.id)
+      fresh.windows.reset(fresh.window, nowMs)
       return false
     }
-    tracked.window.reset(nowMs)
+    tracked.windows.reset(tracked.window, nowMs)
     tracked.inEpisode = false
     tracked.breaches = NO_BREACH
     // The window restarted, so its next state is news whatever the pacing.
@@ -222,7 +275,10 @@ export class RiskDetector {
     const parsed = parseScope(scope)
     if (!parsed.ok) return undefined
     if (parsed.scope.kind === 'ACCOUNT') return this.accounts.get(parsed.scope.id)
-    if (parsed.scope.kind === 'SYMBOL') return this.symbols.get(parsed.scope.id)
+    if (parsed.scope.kind === 'SYMBOL') {
+      const id = this.symbolIds.find(parsed.scope.id)
+      return id === undefined ? undefined : this.symbolsById[id]
+    }
     return undefined
   }
 
@@ -230,39 +286,55 @@ export class RiskDetector {
     if (ts > this.watermarkMs) this.watermarkMs = ts
   }
 
-  private track(map: Map<string, Tracked>, key: string, scopeOf: (key: string) => string): Tracked {
-    let tracked = map.get(key)
-    if (tracked === undefined) {
-      tracked = {
-        key,
-        scope: scopeOf(key),
-        window: new SlidingWindow(this.settings),
-        breaches: NO_BREACH,
-        breachesChanged: false,
-        inEpisode: false,
-        lastSignalMs: Number.NEGATIVE_INFINITY,
-      }
-      map.set(key, tracked)
+  private trackAccount(accountId: string): Tracked {
+    let account = this.accounts.get(accountId)
+    if (account === undefined) {
+      account = new Tracked(accountId, this.accountWindows, this.accountWindows.open(), NO_SYMBOL)
+      this.accounts.set(accountId, account)
     }
-    return tracked
+    return account
   }
 
-  /** Updates the account's breaches and episode; returns the breach to kill for if an episode just opened. */
-  private evaluateAccount(account: Tracked, metrics: WindowMetrics): Breach | undefined {
-    const breaches = accountBreaches(metrics, this.settings)
+  /** The symbol's scope, tracked from now on if it was not: it holds the symbol's id while it is tracked. */
+  private trackSymbol(name: string): Tracked {
+    const known = this.symbolIds.find(name)
+    let symbol = known === undefined ? undefined : this.symbolsById[known]
+    if (symbol === undefined) {
+      const id = this.symbolIds.hold(name)
+      symbol = new Tracked(name, this.symbolWindows, this.symbolWindows.open(), id)
+      this.symbolsById[id] = symbol
+      this.symbols.add(symbol)
+    }
+    return symbol
+  }
+
+  private untrackSymbol(symbol: Tracked): void {
+    this.symbols.delete(symbol)
+    this.symbolsById[symbol.symbolId] = undefined
+    this.symbolWindows.close(symbol.window)
+    this.symbolIds.release(symbol.symbolId)
+  }
+
+  /** Updates the account's breaches and episode; true when an episode just opened. */
+  private evaluateAccount(account: Tracked): boolean {
+    const breaches = accountBreaches(account, this.settings)
     account.breachesChanged = breaches !== account.breaches
     account.breaches = breaches
     return opensEpisode(account, breaches !== NO_BREACH)
-      ? describeAccountBreach(breaches, metrics, this.settings)
-      : undefined
   }
 
-  private evaluateSymbol(symbol: Tracked, metrics: WindowMetrics): Breach | undefined {
-    const breached = symbolBreached(metrics, this.settings)
+  private accountBreach(account: Tracked, metrics: WindowMetrics): Breach {
+    return describeAccountBreach(account.breaches, metrics, this.settings)!
+  }
+
+  private evaluateSymbol(symbol: Tracked): boolean {
+    const breached = symbolBreached(symbol, this.settings)
     symbol.breaches = breached ? 1 : NO_BREACH
     return opensEpisode(symbol, breached)
-      ? describeSymbolBreach(symbol.key, metrics, this.settings)
-      : undefined
+  }
+
+  private symbolBreach(symbol: Tracked): Breach {
+    return describeSymbolBreach(symbol.key, symbol, this.settings)
   }
 
   /** At most one signal per signalIntervalMs, except that a change in breached rules is always reported. */

@@ -1,5 +1,5 @@
 import type { DetectorSettings } from './detector-settings.js'
-import type { WindowMetrics } from './sliding-window.js'
+import type { WindowMetrics } from './window-store.js'
 
 /** Metric names as they appear on signals and commands; the Spark job uses the same ones. */
 export const RISK_METRICS = {
@@ -23,22 +23,44 @@ export interface Breach {
   readonly reason: string
 }
 
-export function accountBreaches(metrics: WindowMetrics, settings: DetectorSettings): number {
+/**
+ * What the account rules read of a window. The top symbol's share is asked as a question, so that a window need
+ * not work the share out after every order when it is nowhere near the limit.
+ */
+export interface AccountFigures {
+  readonly orderCount: number
+  readonly notional: number
+  /** Whether the top symbol's share of the orders (0 for no orders) is at least `share`. */
+  hasTopShare(share: number): boolean
+}
+
+/** What the symbol rule reads of a window. */
+export interface SymbolFigures {
+  readonly orderCount: number
+}
+
+export function accountBreaches(window: AccountFigures, settings: DetectorSettings): number {
   const { thresholds } = settings
   let mask = NO_BREACH
-  if (metrics.orderCount > thresholds.orderCount) mask |= BREACH.orderRate
-  if (metrics.notional > thresholds.notional) mask |= BREACH.notional
-  if (
-    metrics.orderCount >= settings.concentrationMinOrders &&
-    metrics.topSymbolShare >= thresholds.topSymbolShare
-  ) {
+  if (window.orderCount > thresholds.orderCount) mask |= BREACH.orderRate
+  if (window.notional > thresholds.notional) mask |= BREACH.notional
+  if (window.orderCount >= settings.concentrationMinOrders && window.hasTopShare(thresholds.topSymbolShare)) {
     mask |= BREACH.concentration
   }
   return mask
 }
 
-export function symbolBreached(metrics: WindowMetrics, settings: DetectorSettings): boolean {
-  return metrics.orderCount > settings.symbolRule.orderCount
+/** A window's metrics, already worked out, as the account rules read them. */
+export function figuresOf(metrics: WindowMetrics): AccountFigures {
+  return {
+    orderCount: metrics.orderCount,
+    notional: metrics.notional,
+    hasTopShare: (share) => metrics.topSymbolShare >= share,
+  }
+}
+
+export function symbolBreached(window: SymbolFigures, settings: DetectorSettings): boolean {
+  return window.orderCount > settings.symbolRule.orderCount
 }
 
 /** The breach a kill is reported under: the first flagged rule, in BREACH order. */
@@ -75,13 +97,13 @@ export function describeAccountBreach(
 
 export function describeSymbolBreach(
   symbol: string,
-  metrics: WindowMetrics,
+  window: SymbolFigures,
   settings: DetectorSettings,
 ): Breach {
   return {
     metric: RISK_METRICS.symbolOrderRate,
-    value: metrics.orderCount,
-    reason: `Symbol order rate breach: ${metrics.orderCount} orders in ${symbol} in ${windowLabel(settings.windowMs)} across all accounts`,
+    value: window.orderCount,
+    reason: `Symbol order rate breach: ${window.orderCount} orders in ${symbol} in ${windowLabel(settings.windowMs)} across all accounts`,
   }
 }
 
