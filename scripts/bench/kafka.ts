@@ -45,7 +45,8 @@ export async function benchKafka(): Promise<BenchResult[]> {
   return [router, pipe, ratio, ...latency, bootstrap]
 }
 
-async function onFreshTopics<T>(work: (log: EventLog) => Promise<T>): Promise<T> {
+/** Runs `work` on a log whose riskctl topics and groups were just recreated. */
+export async function onFreshTopics<T>(work: (log: EventLog) => Promise<T>): Promise<T> {
   await recreateTopics()
   const log = await openBenchLog()
   try {
