@@ -62,6 +62,7 @@ export class KafkaLog implements EventLog {
       kafka,
       admin,
       context: this.context,
+      partitionCount: (topic) => this.topics.partitionCount(topic),
       isClosed: () => this.closed,
       closedError: () => this.closedError(),
       onSettled: (settled) => this.prepareWriter(settled),
@@ -157,8 +158,7 @@ export class KafkaLog implements EventLog {
     if (this.closed) return
     this.closed = true
     await this.consumers.closeAll()
-    await this.writer.close()
-    await this.admin.disconnect().catch(() => undefined)
+    await Promise.all([this.writer.close(), this.admin.disconnect().catch(() => undefined)])
   }
 
   /** A group's member is whose positions write() commits: its writer can connect before it writes. */
