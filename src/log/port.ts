@@ -158,6 +158,12 @@ export interface EventLog {
    */
   write(batches: readonly TopicBatch[], commit?: GroupCommit): Promise<RecordMetadata[]>
   consumer(options: ConsumerOptions): Promise<Consumer>
+  /**
+   * Where every partition of these topics ends now: the offset the next record appended will get, as a
+   * consumer's endOffsets() gives it, without opening one. A consumer started there later reads everything
+   * appended since this call.
+   */
+  endOffsets(topics: readonly string[]): Promise<TopicPartitionOffset[]>
   /** Reads a compacted topic from its start to its current end. */
   readCompacted(topic: string): Promise<CompactedView>
   /**

@@ -136,6 +136,16 @@ export class KafkaLog implements EventLog {
     })
   }
 
+  async endOffsets(topics: readonly string[]): Promise<TopicPartitionOffset[]> {
+    return this.guard(topics.length === 1 ? topics[0] : undefined, async () => {
+      await this.topics.requireTopics(topics)
+      const ends = await Promise.all(
+        topics.map(async (topic) => (await this.topics.watermarks(topic)).map(({ partition, high }) => ({ topic, partition, offset: high }))),
+      )
+      return ends.flat()
+    })
+  }
+
   async prepareCommit(commit: GroupCommit): Promise<void> {
     await this.writer.prepare(commit)
   }
