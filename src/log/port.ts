@@ -177,5 +177,11 @@ export interface EventLog {
    * writer of the same id left unfinished. Read a group's positions after it, not before.
    */
   prepareCommit?(commit: GroupCommit): Promise<void>
+  /**
+   * Readies the producer that produce() (and write() without a commit) appends through, where the adapter has
+   * one: on Kafka, connecting it and registering it as idempotent takes a few round trips, which a command
+   * about to append can spend while it reads. A failure is left for the append to report.
+   */
+  prepareProduce?(): Promise<void>
   close(): Promise<void>
 }

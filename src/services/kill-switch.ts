@@ -40,6 +40,8 @@ export async function requestKillSwitch(
   options: KillSwitchOptions,
 ): Promise<KillSwitchOutcome> {
   const built = buildOperatorCommand({ ...input, unlessAlready: true })
+  // The producer connects while the state is looked at; a failure is the publish's to report.
+  void log.prepareProduce?.()
   if (built.action === 'KILL') {
     if (!options.wait) return published(log, built)
     // Where the answer can first appear, taken before the command exists, so that nothing slips past.

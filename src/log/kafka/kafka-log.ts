@@ -150,6 +150,11 @@ export class KafkaLog implements EventLog {
     await this.writer.prepare(commit)
   }
 
+  async prepareProduce(): Promise<void> {
+    if (this.closed) return
+    await this.writer.prepareProduce().catch(() => undefined)
+  }
+
   async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
     return this.guard(topic, async () => {
       await this.topics.requireTopics([topic])
