@@ -83,17 +83,20 @@ async function answerOf(
   const timeoutMs = options.timeoutMs ?? CONFIRM_TIMEOUT_MS
   const deadline = Date.now() + timeoutMs
   const answers = await log.consumer({ topics: [KILL_STATE, AUDIT], from: { type: 'offsets', offsets: from } })
+  // Its audits share a partition (keyed by cmd_id), in order: a DUPLICATE after its APPLIED is someone's replay.
+  let applied = false
   try {
     while (Date.now() < deadline && !options.signal?.aborted) {
       for (const record of await answers.poll({ maxRecords: 5000, maxWaitMs: Math.min(100, deadline - Date.now()) })) {
         if (record.topic === KILL_STATE) {
           const next = decodeStateRecord(record)
-          if (next.type === 'state' && next.state.last_cmd_id === command.cmd_id) return { outcome: 'confirmed', command, state: next.state }
+          if (next.type === 'state' && isStateOf(next.state, command)) return { outcome: 'confirmed', command, state: next.state }
           continue
         }
         const audit = aggregatorAuditOf(record, command)
+        if (audit?.decision === 'APPLIED') applied = true
         if (audit?.decision === 'REFUSED') throw refused(command, audit.reason)
-        if (audit?.decision === 'DUPLICATE') {
+        if (audit?.decision === 'DUPLICATE' && !applied) {
           return { outcome: 'unchanged', scope: command.scope, state: stateIn((await log.readCompacted(KILL_STATE)).records.get(command.scope)) }
         }
       }
@@ -102,6 +105,11 @@ async function answerOf(
   } finally {
     await answers.close()
   }
+}
+
+/** A cmd_id alone proves nothing: anyone may reuse it for another scope (the aggregator applies that too). */
+function isStateOf(state: KillState, command: KillCommand): boolean {
+  return state.last_cmd_id === command.cmd_id && state.scope === command.scope && state.corr_id === command.corr_id
 }
 
 function stateIn(record: LogRecord | undefined): KillState | undefined {
@@ -114,6 +122,8 @@ function aggregatorAuditOf(record: LogRecord, command: KillCommand): { decision:
   if (record.key !== command.cmd_id) return undefined
   const audit = decodeJson(auditSchema, record.value)
   if (!audit.ok || audit.value.corr_id !== command.corr_id || audit.value.service !== AGGREGATOR_SERVICE) return undefined
+  // The aggregator names the command's scope (canonical) and action first in its reason.
+  if (!audit.value.scope_matches.includes(command.scope) || !audit.value.reason.startsWith(`${audit.value.decision} ${command.action} `)) return undefined
   return audit.value
 }
 
