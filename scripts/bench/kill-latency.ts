@@ -17,6 +17,7 @@ import type { EventLog } from '../../src/log/port.js'
 import { buildOperatorCommand, publishCommand } from '../../src/processors/operator-command.js'
 import { AUDIT, KILL_STATE } from '../../topologies/topics.js'
 import { BENCH_BROKERS, onFreshTopics } from './kafka.js'
+import { benchKafkaFloor } from './kafka-floor.js'
 import { KillWatch, nowMs } from './kill-watch.js'
 import { forkOrderFlow } from './order-flow.js'
 import { percentile, round, type BenchResult } from './result.js'
@@ -44,6 +45,8 @@ interface KillTiming {
 
 export async function benchKillOnKafka(): Promise<BenchResult[]> {
   return onFreshTopics(async (log) => {
+    // First, with nothing else running: what the broker and kafkajs take for each step of a kill.
+    const floor = await benchKafkaFloor()
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-bench-kill-'))
     const accounts = Array.from({ length: FLOW.accounts }, (_, i) => `kill-${i}`)
     const up = await startUp(dir)
@@ -56,7 +59,7 @@ export async function benchKillOnKafka(): Promise<BenchResult[]> {
       const timings: KillTiming[] = []
       for (let i = 0; i < KILLS; i += 1) timings.push(await kills.killAndRestore(accounts[i % accounts.length]!))
       const cli = await benchCli(dir, kills, watch, accounts)
-      return [...killResults(timings, kills.leaks), ...cli]
+      return [...killResults(timings, kills.leaks), ...cli, ...floor]
     } finally {
       await watch.stop()
       await flow.stop()
