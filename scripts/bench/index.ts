@@ -7,6 +7,8 @@
  * in-process detector on the same stream and broker; it needs the same broker and the Spark virtualenv
  * (npm run spark:setup), and takes a minute or two, most of it Spark starting and warming up.
  * `--baseline=REF` measures the router at another commit first (in a temporary worktree) and reports the ratio.
+ * `--kafka` also times kills on the broker (`--only=kill` for just those): the KILL command to its state, to the first
+ * DROP, and `riskctl kill` from spawn to the first DROP (kill-latency.ts).
  * `--loop` (or `--only=loop`) adds the whole loop as users run it (`riskctl up` fed by `riskctl generate`, loop.ts):
  * `--loop-rates=10000,25000` and `--loop-seconds=60` change what it runs.
  */
@@ -49,6 +51,12 @@ if (process.argv.includes('--kafka')) {
   // Loaded only when asked for: the default bench needs no broker and no kafkajs.
   const { benchKafka } = await import('./kafka.js')
   suites.push({ name: 'kafka', run: benchKafka })
+}
+
+// Kill latency needs a broker too, and runs `riskctl up` with a flow of orders for a minute or two (kill-latency.ts).
+if (process.argv.includes('--kafka') || only?.includes('kill') === true) {
+  const { benchKillOnKafka } = await import('./kill-latency.js')
+  suites.push({ name: 'kafka kill', run: benchKillOnKafka })
 }
 
 if (process.argv.includes('--spark')) {

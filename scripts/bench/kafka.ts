@@ -45,7 +45,8 @@ export async function benchKafka(): Promise<BenchResult[]> {
   return [router, pipe, ratio, ...latency, bootstrap]
 }
 
-async function onFreshTopics<T>(work: (log: EventLog) => Promise<T>): Promise<T> {
+/** Runs `work` on a log whose riskctl topics and groups were just recreated. */
+export async function onFreshTopics<T>(work: (log: EventLog) => Promise<T>): Promise<T> {
   await recreateTopics()
   const log = await openBenchLog()
   try {
@@ -56,7 +57,7 @@ async function onFreshTopics<T>(work: (log: EventLog) => Promise<T>): Promise<T>
   }
 }
 
-async function openBenchLog(): Promise<EventLog> {
+export async function openBenchLog(): Promise<EventLog> {
   try {
     return await openKafkaLog({ brokers: BENCH_BROKERS, connection: { ssl: false } })
   } catch (error) {
@@ -71,6 +72,17 @@ async function openBenchLog(): Promise<EventLog> {
 
 function admin() {
   return new Kafka({ clientId: 'riskctl-bench', brokers: BENCH_BROKERS, logLevel: logLevel.NOTHING }).admin()
+}
+
+/** Topics a bench made for itself, gone again. */
+export async function deleteBenchTopics(topics: string[]): Promise<void> {
+  const client = admin()
+  await client.connect()
+  try {
+    await client.deleteTopics({ topics, timeout: 30_000 })
+  } finally {
+    await client.disconnect()
+  }
 }
 
 /** Fresh topics and groups, so each run measures the same work whatever ran before. */

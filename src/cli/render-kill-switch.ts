@@ -14,8 +14,8 @@ export function renderKillSwitchOutcome(outcome: KillSwitchOutcome, style: Chalk
       )
     case 'unchanged':
       return outcome.state
-        ? `${describeState(outcome.state, style)}\n${style.dim('already so: nothing published')}`
-        : `${outcome.scope} is ${colorWord('ACTIVE', style)} (never killed): nothing published`
+        ? `${describeState(outcome.state, style)}\n${style.dim('already so: left as it is')}`
+        : `${outcome.scope} is ${colorWord('ACTIVE', style)} (never killed): left as it is`
   }
 }
 

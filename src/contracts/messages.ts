@@ -111,6 +111,7 @@ export const killCommandSchema = z
     metric: shortText.optional(),
     value: z.number().finite().optional(),
     max_orders_per_sec: z.number().int().positive().optional(),
+    unless_already: z.boolean().optional(),
     corr_id: shortText,
   })
   .refine((cmd) => cmd.action !== 'THROTTLE' || cmd.max_orders_per_sec !== undefined, {

@@ -14,5 +14,10 @@ export interface KillCommand {
   readonly value?: number | undefined
   /** Required for THROTTLE. */
   readonly max_orders_per_sec?: number | undefined
+  /**
+   * Leave the scope as it is if it already has what this asks for (KILLED; ACTIVE or never killed; THROTTLED at
+   * this cap): the aggregator, which holds the state, decides, so that `riskctl kill` need not read it first.
+   */
+  readonly unless_already?: boolean | undefined
   readonly corr_id: string
 }

@@ -75,6 +75,10 @@ export function applyCommand(
       }
     }
   }
+  // Asked for only if it changes something: what is in force stays, with its own reason, operator and time.
+  if (command.unless_already === true && isAlreadyThere(state, command.action, command.max_orders_per_sec)) {
+    return { type: 'duplicate', reason: `${command.scope} is already ${state?.status ?? 'ACTIVE'}: left as it is` }
+  }
   const next: KillState = {
     scope: command.scope,
     status,
@@ -90,6 +94,22 @@ export function applyCommand(
     return { type: 'refused', reason: 'a THROTTLE command needs max_orders_per_sec (a positive integer)' }
   }
   return { type: 'applied', state: { ...next, max_orders_per_sec: command.max_orders_per_sec } }
+}
+
+/** Whether a scope in state `current` already has what `action` asks for: nothing for it to change. */
+export function isAlreadyThere(
+  current: KillState | undefined,
+  action: KillCommand['action'],
+  maxOrdersPerSec: number | undefined,
+): boolean {
+  switch (action) {
+    case 'KILL':
+      return current?.status === 'KILLED'
+    case 'UNKILL':
+      return current === undefined || current.status === 'ACTIVE'
+    case 'THROTTLE':
+      return current?.status === 'THROTTLED' && current.max_orders_per_sec === maxOrdersPerSec
+  }
 }
 
 /** An epoch ms as ISO time, or as the number where no Date can hold it: a message must never throw. */

@@ -36,7 +36,12 @@ export class RecentIds {
 
   /** Forgets every id added before beforeMs. */
   expireBefore(beforeMs: number): void {
-    while (this.count > 0 && this.times[this.head]! < beforeMs) {
+    this.expire(beforeMs, 0)
+  }
+
+  /** Forgets ids added before beforeMs, oldest first, but never the newest `keep`. */
+  protected expire(beforeMs: number, keep: number): void {
+    while (this.count > keep && this.times[this.head]! < beforeMs) {
       this.members.delete(this.ids[this.head]!)
       this.ids[this.head] = undefined
       this.head = (this.head + 1) % this.capacity

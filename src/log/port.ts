@@ -158,6 +158,12 @@ export interface EventLog {
    */
   write(batches: readonly TopicBatch[], commit?: GroupCommit): Promise<RecordMetadata[]>
   consumer(options: ConsumerOptions): Promise<Consumer>
+  /**
+   * Where every partition of these topics ends now: the offset the next record appended will get, as a
+   * consumer's endOffsets() gives it, without opening one. A consumer started there later reads everything
+   * appended since this call.
+   */
+  endOffsets(topics: readonly string[]): Promise<TopicPartitionOffset[]>
   /** Reads a compacted topic from its start to its current end. */
   readCompacted(topic: string): Promise<CompactedView>
   /**
@@ -171,5 +177,11 @@ export interface EventLog {
    * writer of the same id left unfinished. Read a group's positions after it, not before.
    */
   prepareCommit?(commit: GroupCommit): Promise<void>
+  /**
+   * Readies the producer that produce() (and write() without a commit) appends through, where the adapter has
+   * one: on Kafka, connecting it and registering it as idempotent takes a few round trips, which a command
+   * about to append can spend while it reads. A failure is left for the append to report.
+   */
+  prepareProduce?(): Promise<void>
   close(): Promise<void>
 }

@@ -17,6 +17,8 @@ export interface OperatorCommandInput {
   readonly reason: string
   readonly operator: string
   readonly maxOrdersPerSec?: number | undefined
+  /** Ask the aggregator to leave the scope as it is if it already has what this asks for (unless_already). */
+  readonly unlessAlready?: boolean | undefined
 }
 
 export interface CommandContext {
@@ -61,6 +63,7 @@ export function buildOperatorCommand(input: OperatorCommandInput, context: Comma
     operator: input.operator,
     corr_id: context.newId(),
     ...(input.action === 'THROTTLE' ? { max_orders_per_sec: input.maxOrdersPerSec } : {}),
+    ...(input.unlessAlready === true ? { unless_already: true } : {}),
   }
   const parsed = killCommandSchema.safeParse(candidate)
   if (!parsed.success) throw badInput('RISKCTL_COMMAND_INVALID', formatIssues(parsed.error))

@@ -7,9 +7,9 @@ import { isTransient, newConnectivity } from './connectivity.js'
 import { processorLog, type ProcessorLog } from './log-access.js'
 import type { Processor } from './processor.js'
 import { readRange } from './read-range.js'
-import { rewound } from './rewound.js'
 import { RouterState } from './router-state.js'
 import { ROUTER_SERVICE } from './router-step.js'
+import { RouterWrites, type DecidedBatch } from './router-writes.js'
 import { markConnected, supervise } from './supervise.js'
 
 export { ROUTER_SERVICE }
@@ -62,7 +62,8 @@ export interface RouterOptions {
  * order. Then, per batch, it applies state changes first, decides each order against GLOBAL,
  * ACCOUNT, SYMBOL and STRATEGY, and writes the audit records, the allowed orders, the dead
  * letters and its group position in one atomic write: exactly one audit record per order, even
- * across a kill -9.
+ * across a kill -9. The writes trail the decisions (RouterWrites): a batch is decided as soon as
+ * it is polled, while the write of the ones before it is still under way.
  */
 export class Router implements Processor {
   readonly name = 'router'
@@ -111,38 +112,51 @@ export class Router implements Processor {
   private async attempt(signal: AbortSignal): Promise<void> {
     const states = await this.bootstrap()
     let orders: Consumer | undefined
+    let writes: RouterWrites | undefined
     try {
       this.rememberedFor.clear()
       this.assigned = false
       if (this.options.rememberFromAudit !== false) await this.rememberDecided()
-      orders = await this.log.reader.consumer({
+      const consumer = await this.log.reader.consumer({
         topics: [ORDERS],
         groupId: ROUTER_GROUP,
         from: { type: 'earliest' },
       })
+      orders = consumer
+      writes = new RouterWrites(this.log.writer, this.state.decided, () => consumer.positions(), (batch) => this.noteDurable(batch))
       this.stats.ready = true
       markConnected(this.connectivity)
+      const maxBatch = this.options.maxBatch ?? this.log.reader.preferredWriteBatch ?? DEFAULT_MAX_BATCH
       while (!signal.aborted) {
+        const failed = writes.takeFailure()
+        // The group moved partitions mid-write: the consumer delivers those orders again, go on.
+        if (failed !== undefined && !(isTransient(failed.error) && failed.rewound)) throw failed.error
         await this.applyStates(states, 0)
-        const before = orders.positions()
+        // As much as one write takes may wait to be written; beyond it, the next write is waited for.
+        if (writes.waiting >= maxBatch) {
+          await writes.settled()
+          continue
+        }
+        const before = consumer.positions()
         this.notePartitions(before)
-        const batch = await orders.poll({ maxRecords: this.options.maxBatch ?? this.log.reader.preferredWriteBatch ?? DEFAULT_MAX_BATCH, maxWaitMs: 50 })
-        await this.rememberOnTakeOver(orders.positions())
+        const batch = await consumer.poll({ maxRecords: maxBatch - writes.waiting, maxWaitMs: 50 })
+        await this.rememberOnTakeOver(consumer.positions(), writes)
         if (batch.length === 0) continue
         // A kill confirmed before any of these orders was sent must govern them.
         await this.catchUpStates(states, signal)
         // Stopping before the state is caught up: not decided, not committed, so the next run decides them.
         if (signal.aborted) break
-        try {
-          await this.route(batch, orders)
-        } catch (error) {
-          this.state.decided.rollback()
-          // The group moved partitions mid-write: the consumer delivers the batch again, go on.
-          if (isTransient(error) && rewound(before, orders.positions())) continue
-          throw error
-        }
+        // A write failed meanwhile and sent the consumer back: this batch comes again.
+        if (!writes.isCurrent(batch)) continue
+        this.decide(batch, before, consumer.positions(), writes)
       }
+      // What was decided is written before the router stops.
+      await writes.drain()
+      const failed = writes.takeFailure()
+      if (failed !== undefined) throw failed.error
     } finally {
+      // Never close the consumer under a write that commits its positions.
+      await writes?.close()
       await orders?.close()
       await states.close()
     }
@@ -152,7 +166,7 @@ export class Router implements Processor {
    * A partition taken over from another router brings that router's recent decisions: read the horizon again
    * before deciding its records, so that a re-send there is still a DUPLICATE.
    */
-  private async rememberOnTakeOver(positions: readonly TopicPartitionOffset[]): Promise<void> {
+  private async rememberOnTakeOver(positions: readonly TopicPartitionOffset[], writes: RouterWrites): Promise<void> {
     const held = new Set(positions.map((p) => p.partition))
     // One given away and taken back later comes back with another router's decisions too.
     for (const partition of this.rememberedFor) if (!held.has(partition) && held.size > 0) this.rememberedFor.delete(partition)
@@ -161,7 +175,10 @@ export class Router implements Processor {
     const first = !this.assigned
     this.assigned = true
     for (const partition of fresh) this.rememberedFor.add(partition)
-    if (!first && this.options.rememberFromAudit !== false) await this.rememberDecided()
+    if (first || this.options.rememberFromAudit === false) return
+    // The read back confirms what it remembers: nothing of ours may be pending then.
+    await writes.drain()
+    await this.rememberDecided()
   }
 
   private notePartitions(positions: readonly TopicPartitionOffset[]): void {
@@ -209,16 +226,16 @@ export class Router implements Processor {
     this.stats.rememberMs = this.now() - started
   }
 
-  private async route(batch: readonly LogRecord[], orders: Consumer): Promise<void> {
-    const now = this.now()
-    const routed = this.state.route(batch, now, this.options.onBatch !== undefined)
-    await this.log.writer.write(
-      { [AUDIT]: routed.audits, [ORDERS_GATED]: routed.gated, [DEAD_LETTERS]: routed.deadLetters },
-      { groupId: ROUTER_GROUP, offsets: orders.positions() },
-    )
-    this.state.decided.confirm()
-    this.state.decided.expireBefore(now - this.duplicateHorizonMs)
-    this.stats.ordersIn += batch.length
+  /** Decides a batch now and hands it to the writes, which make it durable with the positions past it. */
+  private decide(batch: readonly LogRecord[], before: readonly TopicPartitionOffset[], after: readonly TopicPartitionOffset[], writes: RouterWrites): void {
+    const pending = this.state.decided.pending
+    const routed = this.state.route(batch, this.now(), this.options.onBatch !== undefined)
+    writes.add({ routed, orders: batch.length, before, after, ids: this.state.decided.pending - pending })
+  }
+
+  private noteDurable({ routed, orders }: DecidedBatch): void {
+    this.state.decided.expireBefore(this.now() - this.duplicateHorizonMs)
+    this.stats.ordersIn += orders
     this.stats.allowed += routed.allowed
     this.stats.dropped += routed.dropped
     this.stats.duplicates += routed.duplicates

@@ -1,9 +1,10 @@
 import type { KillCommand } from '../domain/kill-command.js'
 import type { KillState } from '../domain/kill-status.js'
+import { isAlreadyThere } from '../domain/kill-state.js'
 import { auditSchema } from '../contracts/messages.js'
 import { decodeJson } from '../contracts/decode.js'
 import { ExitCode, RiskctlError } from '../errors.js'
-import type { EventLog, LogRecord } from '../log/port.js'
+import type { EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
 import { AGGREGATOR_SERVICE } from '../processors/aggregator-step.js'
 import { decodeStateRecord } from '../processors/topic-codec.js'
 import { AUDIT, KILL_STATE } from '../../topologies/topics.js'
@@ -14,7 +15,7 @@ export const CONFIRM_TIMEOUT_MS = 10_000
 export type KillSwitchOutcome =
   | { readonly outcome: 'confirmed'; readonly command: KillCommand; readonly state: KillState }
   | { readonly outcome: 'published'; readonly command: KillCommand }
-  /** The scope already has the asked-for status: nothing was published. */
+  /** The scope already had the asked-for status: it was left as it is. */
   | { readonly outcome: 'unchanged'; readonly scope: string; readonly state: KillState | undefined }
 
 export interface KillSwitchOptions {
@@ -27,58 +28,103 @@ export interface KillSwitchOptions {
  * An operator's KILL, UNKILL or THROTTLE on the event log: publish the command, then wait until
  * the state topic shows it applied. A command nobody applies is a failure, not a success: it
  * means no aggregator is running and nothing enforces it.
+ *
+ * A KILL is published before anything is read (ADR 0013): it asks the aggregator to leave a scope
+ * that is already KILLED as it is (unless_already), and the aggregator, which holds the state,
+ * answers that in the audit trail. An UNKILL or THROTTLE reads the state first, since it must not
+ * be older than the state it undoes.
  */
 export async function requestKillSwitch(
   log: EventLog,
   input: OperatorCommandInput,
   options: KillSwitchOptions,
 ): Promise<KillSwitchOutcome> {
-  const built = buildOperatorCommand(input)
+  const built = buildOperatorCommand({ ...input, unlessAlready: true })
+  // The producer connects while the state is looked at; a failure is the publish's to report.
+  void log.prepareProduce?.()
+  if (built.action === 'KILL') {
+    if (!options.wait) return published(log, built)
+    // Where the answer can first appear, taken before the command exists, so that nothing slips past.
+    const from = await log.endOffsets([KILL_STATE, AUDIT])
+    return answerOf(log, await publishedAt(log, built), from, options)
+  }
   const view = await log.readCompacted(KILL_STATE)
-  const currentRecord = view.records.get(built.scope)
-  const change = currentRecord && decodeStateRecord(currentRecord)
-  const current = change?.type === 'state' ? change.state : undefined
-  if (alreadyThere(current, built.action, built.max_orders_per_sec)) return { outcome: 'unchanged', scope: built.scope, state: current }
+  const current = stateIn(view.records.get(built.scope))
+  if (isAlreadyThere(current, built.action, built.max_orders_per_sec)) return { outcome: 'unchanged', scope: built.scope, state: current }
   // Decided knowing the current state, so never older than it: the aggregator refuses an UNKILL or THROTTLE
   // older than the state it would undo, and this machine's clock may be behind the one that wrote it.
   const command = current !== undefined && built.ts < current.updated_ts ? { ...built, ts: current.updated_ts } : built
+  if (!options.wait) return published(log, command)
+  const from = [...view.endOffsets, ...(await log.endOffsets([AUDIT]))]
+  return answerOf(log, await publishedAt(log, command), from, options)
+}
 
-  // Follow the state (and the aggregator's refusals) from before the command exists, so nothing slips past.
-  const states = await log.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
-  const audits = options.wait ? await log.consumer({ topics: [AUDIT], from: { type: 'latest' } }) : undefined
+async function published(log: EventLog, command: KillCommand): Promise<KillSwitchOutcome> {
+  await publishCommand(log, command)
+  return { outcome: 'published', command }
+}
+
+async function publishedAt(log: EventLog, command: KillCommand): Promise<KillCommand> {
+  await publishCommand(log, command)
+  return command
+}
+
+/**
+ * Follows the state topic and the audit trail from `from` until the aggregator has answered the command: its
+ * state record (confirmed), or its audit saying it was refused or changed nothing. Opened after publishing, so
+ * that the command is on its way while this reader joins.
+ */
+async function answerOf(
+  log: EventLog,
+  command: KillCommand,
+  from: readonly TopicPartitionOffset[],
+  options: KillSwitchOptions,
+): Promise<KillSwitchOutcome> {
+  const timeoutMs = options.timeoutMs ?? CONFIRM_TIMEOUT_MS
+  const deadline = Date.now() + timeoutMs
+  const answers = await log.consumer({ topics: [KILL_STATE, AUDIT], from: { type: 'offsets', offsets: from } })
+  // Its audits share a partition (keyed by cmd_id), in order: a DUPLICATE after its APPLIED is someone's replay.
+  let applied = false
   try {
-    await publishCommand(log, command)
-    if (!options.wait || audits === undefined) return { outcome: 'published', command }
-    const timeoutMs = options.timeoutMs ?? CONFIRM_TIMEOUT_MS
-    const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline && !options.signal?.aborted) {
-      for (const record of await states.poll({ maxWaitMs: Math.min(100, deadline - Date.now()) })) {
-        const next = decodeStateRecord(record)
-        if (next.type === 'state' && next.state.last_cmd_id === command.cmd_id) {
-          return { outcome: 'confirmed', command, state: next.state }
+      for (const record of await answers.poll({ maxRecords: 5000, maxWaitMs: Math.min(100, deadline - Date.now()) })) {
+        if (record.topic === KILL_STATE) {
+          const next = decodeStateRecord(record)
+          if (next.type === 'state' && isStateOf(next.state, command)) return { outcome: 'confirmed', command, state: next.state }
+          continue
+        }
+        const audit = aggregatorAuditOf(record, command)
+        if (audit?.decision === 'APPLIED') applied = true
+        if (audit?.decision === 'REFUSED') throw refused(command, audit.reason)
+        if (audit?.decision === 'DUPLICATE' && !applied) {
+          return { outcome: 'unchanged', scope: command.scope, state: stateIn((await log.readCompacted(KILL_STATE)).records.get(command.scope)) }
         }
       }
-      const refusal = refusalOf(await audits.poll({ maxRecords: 5000, maxWaitMs: 0 }), command)
-      if (refusal !== undefined) throw refused(command, refusal)
     }
     throw notConfirmed(command, timeoutMs)
   } finally {
-    await states.close()
-    await audits?.close()
+    await answers.close()
   }
 }
 
-/** The aggregator's audit of this command, when it did not apply it: its reason. */
-function refusalOf(records: readonly LogRecord[], command: KillCommand): string | undefined {
-  for (const record of records) {
-    if (record.key !== command.cmd_id) continue
-    const audit = decodeJson(auditSchema, record.value)
-    // APPLIED comes too, possibly before the state record on another partition: only a refusal ends the wait.
-    if (audit.ok && audit.value.decision === 'REFUSED' && audit.value.corr_id === command.corr_id && audit.value.service === AGGREGATOR_SERVICE) {
-      return audit.value.reason
-    }
-  }
-  return undefined
+/** A cmd_id alone proves nothing: anyone may reuse it for another scope (the aggregator applies that too). */
+function isStateOf(state: KillState, command: KillCommand): boolean {
+  return state.last_cmd_id === command.cmd_id && state.scope === command.scope && state.corr_id === command.corr_id
+}
+
+function stateIn(record: LogRecord | undefined): KillState | undefined {
+  const change = record && decodeStateRecord(record)
+  return change?.type === 'state' ? change.state : undefined
+}
+
+/** The aggregator's audit of this command, if the record is one. APPLIED comes too, maybe before the state record. */
+function aggregatorAuditOf(record: LogRecord, command: KillCommand): { decision: string; reason: string } | undefined {
+  if (record.key !== command.cmd_id) return undefined
+  const audit = decodeJson(auditSchema, record.value)
+  if (!audit.ok || audit.value.corr_id !== command.corr_id || audit.value.service !== AGGREGATOR_SERVICE) return undefined
+  // The aggregator names the command's scope (canonical) and action first in its reason.
+  if (!audit.value.scope_matches.includes(command.scope) || !audit.value.reason.startsWith(`${audit.value.decision} ${command.action} `)) return undefined
+  return audit.value
 }
 
 function refused(command: KillCommand, reason: string): RiskctlError {
@@ -87,21 +133,6 @@ function refused(command: KillCommand, reason: string): RiskctlError {
     exitCode: ExitCode.precondition,
     suggestions: ['See it in the trail: riskctl tail audit.v1 --from beginning --no-follow'],
   })
-}
-
-export function alreadyThere(
-  current: KillState | undefined,
-  action: KillCommand['action'],
-  maxOrdersPerSec: number | undefined,
-): boolean {
-  switch (action) {
-    case 'KILL':
-      return current?.status === 'KILLED'
-    case 'UNKILL':
-      return current === undefined || current.status === 'ACTIVE'
-    case 'THROTTLE':
-      return current?.status === 'THROTTLED' && current.max_orders_per_sec === maxOrdersPerSec
-  }
 }
 
 export function notConfirmed(command: KillCommand, timeoutMs: number): RiskctlError {

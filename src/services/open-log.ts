@@ -1,6 +1,5 @@
 import { kafkaConnectionFromEnv } from '../config/kafka-connection.js'
 import type { RiskctlConfig } from '../config/resolve-config.js'
-import { openEmbeddedLog } from '../log/embedded/embedded-log.js'
 import type { EventLog } from '../log/port.js'
 
 export interface OpenLogOptions {
@@ -24,5 +23,7 @@ export async function openEventLog(
       debug: config.debug,
     })
   }
+  // Likewise: a command on Kafka loads neither SQLite nor the embedded log.
+  const { openEmbeddedLog } = await import('../log/embedded/embedded-log.js')
   return openEmbeddedLog({ dataDir: backend.dataDir, writerThread: options.writerThread === true })
 }

@@ -3,7 +3,8 @@ import { killCommandSchema, killStateSchema } from '../contracts/messages.js'
 import type { KillState } from '../domain/kill-status.js'
 import { SCOPE_FORMS, parseScope } from '../domain/scope.js'
 import { badInput, ExitCode, interrupted, RiskctlError } from '../errors.js'
-import { alreadyThere, CONFIRM_TIMEOUT_MS, notConfirmed, type KillSwitchOutcome } from './kill-switch.js'
+import { isAlreadyThere } from '../domain/kill-state.js'
+import { CONFIRM_TIMEOUT_MS, notConfirmed, type KillSwitchOutcome } from './kill-switch.js'
 import type { OperatorCommandInput } from '../processors/operator-command.js'
 
 const PATHS = { KILL: '/kill', UNKILL: '/unkill', THROTTLE: '/throttle' } as const
@@ -43,7 +44,7 @@ export async function requestViaConsole(
   // A function, not a property read: the signal aborts between the awaits below.
   const stopped = (): boolean => options.signal?.aborted === true
   const before = (await client.get('/state', stateSchema)).scopes.find((s) => s.scope === scope.text)
-  if (alreadyThere(before, input.action, input.maxOrdersPerSec)) return { outcome: 'unchanged', scope: scope.text, state: before }
+  if (isAlreadyThere(before, input.action, input.maxOrdersPerSec)) return { outcome: 'unchanged', scope: scope.text, state: before }
   // Interrupted before it was sent: nothing was sent. From the POST on, the answer says what was.
   if (stopped()) throw interrupted()
   const accepted = await client.post(

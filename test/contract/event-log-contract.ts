@@ -140,6 +140,27 @@ export function describeEventLogContract(
       await atTime.close()
     })
 
+    it('tells where topics end without a consumer, and a consumer started there reads what came after', async () => {
+      const a = testTopic()
+      const b = testTopic({ partitions: 1 })
+      await log.createTopics([a, b])
+      await log.produce(a.name, [{ key: 'x', value: json(0), partition: 1 }])
+      const ends = await log.endOffsets([a.name, b.name])
+      expect(ends).toEqual([
+        { topic: a.name, partition: 0, offset: 0 },
+        { topic: a.name, partition: 1, offset: 1 },
+        { topic: a.name, partition: 2, offset: 0 },
+        { topic: b.name, partition: 0, offset: 0 },
+      ])
+      await log.produce(a.name, [{ key: 'x', value: json(1), partition: 1 }])
+      await log.produce(b.name, [{ key: 'y', value: json(2) }])
+      const consumer = await log.consumer({ topics: [a.name, b.name], from: { type: 'offsets', offsets: ends } })
+      expect((await drain(consumer, 2)).map(parse).sort()).toEqual([1, 2])
+      await consumer.close()
+      const error = await log.endOffsets(['contract.no-such-topic']).catch((e: unknown) => e)
+      expect(isLogError(error) && error.code).toBe('RISKCTL_TOPIC_NOT_FOUND')
+    })
+
     it('wakes a waiting consumer when another connection appends', async () => {
       const spec = testTopic({ partitions: 1 })
       await log.createTopics([spec])

@@ -247,6 +247,30 @@ describe('kafka log: what the contract cannot see', () => {
     await member.close()
   })
 
+  it('has a reader of no group read from its first fetch, and close without sitting out a long fetch', async () => {
+    // Given a topic with one record.
+    const log = await open()
+    const spec = testTopic()
+    await log.createTopics([spec])
+    await log.produce(spec.name, [{ key: 'k', value: json('hello') }])
+    // When a reader of no group opens on it, reads the record and closes (the best of three: the machine is shared)…
+    const reads: number[] = []
+    const closes: number[] = []
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const opened = Date.now()
+      const reader = await log.consumer({ topics: [spec.name], from: { type: 'earliest' } })
+      expect((await drain(reader, 1)).map(parse)).toEqual(['hello'])
+      const read = Date.now()
+      await reader.close()
+      reads.push(read - opened)
+      closes.push(Date.now() - read)
+    }
+    // …then the record comes sooner than the 250 ms kafkajs sleeps when every assigned partition is paused (as
+    // they were while a reader looked up where to start), and close() waits out no 250 ms fetch.
+    expect(Math.min(...reads)).toBeLessThan(250)
+    expect(Math.min(...closes)).toBeLessThan(200)
+  })
+
   it('shares a group between two consumers and hands partitions over without skipping a record', async () => {
     const log = await open()
     const spec = testTopic({ partitions: 4 })

@@ -414,6 +414,7 @@ function withOverrides(
     produce: (topic, records) => log.produce(topic, records),
     write: (batches, commit) => log.write(batches, commit),
     consumer: (options) => log.consumer(options),
+    endOffsets: (topics) => log.endOffsets(topics),
     readCompacted: (topic) => log.readCompacted(topic),
     committedOffsets: (group, topic) => log.committedOffsets(group, topic),
     prepareCommit: async (commit) => log.prepareCommit?.(commit),

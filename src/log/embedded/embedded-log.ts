@@ -163,6 +163,21 @@ export class EmbeddedLog implements EventLog {
     })
   }
 
+  async endOffsets(names: readonly string[]): Promise<TopicPartitionOffset[]> {
+    return this.guard(() => {
+      const topics = names.map((name) => this.store.topics.get(name))
+      return this.store.snapshot(() =>
+        topics.flatMap((topic) =>
+          Array.from({ length: topic.partitions }, (_, partition) => ({
+            topic: topic.name,
+            partition,
+            offset: this.store.reader.endOffset(topic, partition),
+          })),
+        ),
+      )
+    })
+  }
+
   async readCompacted(name: string): Promise<CompactedView> {
     return this.guard(() => {
       const topic = this.store.topics.get(name)

@@ -10,17 +10,26 @@ import { translateKafkaError, type ErrorContext } from './kafka-errors.js'
 import { PartitionAssignment } from './partition-assignment.js'
 import { PartitionStates } from './partition-states.js'
 import { SilenceWatchdog } from './silence-watchdog.js'
+import { allStartOffsets } from './start-positions.js'
 
 /**
  * How long the broker may hold an empty fetch. Seeks and resumes take effect at the next fetch,
  * so this bounds how late a fresh assignment starts reading; data arriving ends the wait at once.
  */
 const FETCH_MAX_WAIT_MS = 250
+/**
+ * The same for a consumer of no group, which is settled before its first fetch: here the wait only holds up
+ * close(), since kafkajs lets its fetch finish before it disconnects, and a command that reads, then closes
+ * and exits (riskctl kill, state, tail --no-follow) would otherwise sit out most of 250 ms after its answer.
+ */
+const READER_FETCH_MAX_WAIT_MS = 50
 
 interface Deps {
   readonly kafka: Kafka
   readonly admin: Admin
   readonly context: ErrorContext
+  /** Partitions of a topic that has been checked to exist. */
+  readonly partitionCount: (topic: string) => number
   readonly onClose: (consumer: KafkaConsumer) => void
   /** After every assignment, once the positions are known and fetching has resumed. */
   readonly onSettled?: (consumer: KafkaConsumer) => void
@@ -52,6 +61,7 @@ export class KafkaConsumer implements Consumer {
     private readonly deps: Deps,
     private readonly kafkaConsumer: KafkaJsConsumer,
     options: ConsumerOptions,
+    known: ReadonlyMap<string, number> | undefined,
   ) {
     this.groupId = options.groupId
     const { states, ledger, status } = this
@@ -77,6 +87,7 @@ export class KafkaConsumer implements Consumer {
       status,
       onSettled: () => this.settled(),
       onFailure: (error) => this.fail(error),
+      ...(known === undefined ? {} : { known }),
     })
     this.watchdog = new SilenceWatchdog(deps.context.brokers, status, (error) => this.fail(error))
   }
@@ -90,13 +101,29 @@ export class KafkaConsumer implements Consumer {
       sessionTimeout: 10_000,
       rebalanceTimeout: 30_000,
       heartbeatInterval: 1000,
-      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+      maxWaitTimeInMs: options.groupId === undefined ? READER_FETCH_MAX_WAIT_MS : FETCH_MAX_WAIT_MS,
       allowAutoTopicCreation: false,
       readUncommitted: false,
       // A crash surfaces as an error from poll(); a silent restart would hide it.
       retry: { ...RETRY, restartOnFailure: async () => false },
     })
-    const consumer = new KafkaConsumer(deps, kafkaConsumer, options)
+    // A consumer of no group is assigned every partition: its start is looked up while it connects, not after
+    // it joins, so that it reads from its first fetch on.
+    const from = options.from ?? { type: 'latest' }
+    const connecting = kafkaConsumer.connect()
+    connecting.catch(() => undefined)
+    let known: ReadonlyMap<string, number> | undefined
+    try {
+      if (options.groupId === undefined) {
+        const topics = options.topics.map((topic) => ({ topic, partitions: deps.partitionCount(topic) }))
+        known = await allStartOffsets(deps.admin, topics, from)
+      }
+      await connecting
+    } catch (error) {
+      await kafkaConsumer.disconnect().catch(() => undefined)
+      throw translateKafkaError(error, deps.context)
+    }
+    const consumer = new KafkaConsumer(deps, kafkaConsumer, options, known)
     const firstSettle = new Promise<void>((resolve, reject) => {
       consumer.settleFirst = { resolve, reject }
     })
@@ -117,7 +144,6 @@ export class KafkaConsumer implements Consumer {
       for (const event of [kafkaConsumer.events.FETCH, kafkaConsumer.events.HEARTBEAT]) {
         kafkaConsumer.on(event, () => watchdog.alive())
       }
-      await kafkaConsumer.connect()
       await kafkaConsumer.subscribe({ topics: [...options.topics], fromBeginning: false })
       await kafkaConsumer.run({
         autoCommit: false,

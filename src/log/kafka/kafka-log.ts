@@ -62,6 +62,7 @@ export class KafkaLog implements EventLog {
       kafka,
       admin,
       context: this.context,
+      partitionCount: (topic) => this.topics.partitionCount(topic),
       isClosed: () => this.closed,
       closedError: () => this.closedError(),
       onSettled: (settled) => this.prepareWriter(settled),
@@ -135,8 +136,23 @@ export class KafkaLog implements EventLog {
     })
   }
 
+  async endOffsets(topics: readonly string[]): Promise<TopicPartitionOffset[]> {
+    return this.guard(topics.length === 1 ? topics[0] : undefined, async () => {
+      await this.topics.requireTopics(topics)
+      const ends = await Promise.all(
+        topics.map(async (topic) => (await this.topics.watermarks(topic)).map(({ partition, high }) => ({ topic, partition, offset: high }))),
+      )
+      return ends.flat()
+    })
+  }
+
   async prepareCommit(commit: GroupCommit): Promise<void> {
     await this.writer.prepare(commit)
+  }
+
+  async prepareProduce(): Promise<void> {
+    if (this.closed) return
+    await this.writer.prepareProduce().catch(() => undefined)
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]> {
@@ -157,8 +173,7 @@ export class KafkaLog implements EventLog {
     if (this.closed) return
     this.closed = true
     await this.consumers.closeAll()
-    await this.writer.close()
-    await this.admin.disconnect().catch(() => undefined)
+    await Promise.all([this.writer.close(), this.admin.disconnect().catch(() => undefined)])
   }
 
   /** A group's member is whose positions write() commits: its writer can connect before it writes. */

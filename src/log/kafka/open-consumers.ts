@@ -8,6 +8,7 @@ export interface OpenConsumersDeps {
   readonly kafka: Kafka
   readonly admin: Admin
   readonly context: ErrorContext
+  readonly partitionCount: (topic: string) => number
   readonly isClosed: () => boolean
   readonly closedError: () => LogError
   /** After each of a consumer's assignments, once its positions are known. */
@@ -21,9 +22,9 @@ export class OpenConsumers {
   constructor(private readonly deps: OpenConsumersDeps) {}
 
   async open(options: ConsumerOptions): Promise<KafkaConsumer> {
-    const { kafka, admin, context, onSettled } = this.deps
+    const { kafka, admin, context, partitionCount, onSettled } = this.deps
     const consumer = await KafkaConsumer.open(
-      { kafka, admin, context, onClose: (closed) => this.consumers.delete(closed), onSettled },
+      { kafka, admin, context, partitionCount, onClose: (closed) => this.consumers.delete(closed), onSettled },
       options,
     )
     // Opening takes a group join; a log closed meanwhile would never close this one.
@@ -40,7 +41,8 @@ export class OpenConsumers {
     return [...this.consumers].find((consumer) => consumer.groupId === groupId)
   }
 
+  /** All at once: each waits for its fetch in flight, and one after another they would add up. */
   async closeAll(): Promise<void> {
-    for (const consumer of [...this.consumers]) await consumer.close()
+    await Promise.all([...this.consumers].map((consumer) => consumer.close()))
   }
 }

@@ -1,11 +1,17 @@
 import type { ConsumerGroupJoinEvent } from 'kafkajs'
 import type { FetchBuffer } from './fetch-buffer.js'
 import { slotKey, type TopicPartitions } from './partition-states.js'
-import { settlePositions, type SettleDeps } from './settle-positions.js'
+import { seekKnown, settlePositions, type SettleDeps } from './settle-positions.js'
 
 export interface AssignmentDeps extends SettleDeps {
   readonly buffer: FetchBuffer
   readonly onFailure: (error: unknown) => void
+  /**
+   * For a consumer of no group, where every partition starts (by slotKey), worked out before it joined: its
+   * assignment is then settled at once, before kafkajs's first fetch, instead of paused while positions are
+   * looked up (kafkajs sleeps a whole fetch wait when every assigned partition is paused).
+   */
+  readonly known?: ReadonlyMap<string, number>
 }
 
 /**
@@ -42,7 +48,7 @@ export class PartitionAssignment {
       assigned,
       (topic, partition) => {
         const kept = states.get(topic, partition)
-        return kept?.ready ? kept.position : -1
+        return kept?.ready ? kept.position : (this.deps.known?.get(slotKey(topic, partition)) ?? -1)
       },
       moved,
     )
@@ -69,6 +75,13 @@ export class PartitionAssignment {
     const generation = this.deps.states.reset(assigned, startAt)
     this.deps.ledger.restart()
     this.deps.buffer.clear()
+    // Without a group there is no commit to wait for or read: positions known now are taken now.
+    if (this.deps.groupId === undefined && [...this.deps.states.values()].every((state) => state.position >= 0)) {
+      seekKnown(this.deps)
+      if (assigned.length > 0) this.deps.kafkaConsumer.resume(assigned)
+      this.deps.onSettled()
+      return
+    }
     if (assigned.length > 0) this.deps.kafkaConsumer.pause(assigned)
     settlePositions(this.deps, generation, assigned, moved).catch((error: unknown) =>
       this.deps.onFailure(error),

@@ -59,6 +59,11 @@ export class RecordWriter {
     return metadata
   }
 
+  /** Connects the idempotent producer of plain appends ahead of the first. */
+  async prepareProduce(): Promise<void> {
+    await this.idempotentProducer()
+  }
+
   /** Connects the transactional writer for this commit ahead of its first write. */
   prepare(commit: GroupCommit): Promise<void> {
     return this.writers.prepare(commit)

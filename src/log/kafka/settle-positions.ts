@@ -75,10 +75,17 @@ export async function settlePositions(
       }
       state.position = position
     }
-    state.fetched = state.position
-    kafkaConsumer.seek({ topic: state.topic, partition: state.partition, offset: String(state.position) })
-    state.ready = true
   }
+  seekKnown(deps)
   if (assigned.length > 0) kafkaConsumer.resume(assigned)
   deps.onSettled()
+}
+
+/** Seeks kafkajs to every partition's position (all known by now) and marks them ready to be fetched. */
+export function seekKnown(deps: Pick<SettleDeps, 'kafkaConsumer' | 'states'>): void {
+  for (const state of deps.states.values()) {
+    state.fetched = state.position
+    deps.kafkaConsumer.seek({ topic: state.topic, partition: state.partition, offset: String(state.position) })
+    state.ready = true
+  }
 }

@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs'
 import type { StartPosition } from '../port.js'
+import { slotKey } from './partition-states.js'
 
 /** Offsets per partition of one topic. */
 export type PartitionOffsets = Map<number, number>
@@ -30,6 +31,29 @@ export async function startOffsets(
       result.set(partition, given?.offset ?? Number(low))
     }
   }
+  return result
+}
+
+/**
+ * Where each partition of these topics starts, by slotKey(), for a consumer of no group: it is assigned every
+ * partition, so this can be worked out before it joins. Offsets given in `from` need no request at all.
+ */
+export async function allStartOffsets(
+  admin: Admin,
+  topics: readonly { readonly topic: string; readonly partitions: number }[],
+  from: StartPosition,
+): Promise<Map<string, number>> {
+  const result = new Map<string, number>()
+  await Promise.all(
+    topics.map(async ({ topic, partitions }) => {
+      const given = new Map(
+        from.type === 'offsets' ? from.offsets.filter((o) => o.topic === topic).map((o) => [o.partition, o.offset]) : [],
+      )
+      const rest = Array.from({ length: partitions }, (_, partition) => partition).filter((p) => !given.has(p))
+      for (const [partition, offset] of given) result.set(slotKey(topic, partition), offset)
+      for (const [partition, offset] of await startOffsets(admin, topic, rest, from)) result.set(slotKey(topic, partition), offset)
+    }),
+  )
   return result
 }
 

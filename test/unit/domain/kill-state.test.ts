@@ -151,6 +151,30 @@ describe('applyCommand', () => {
     expect(applyCommand(table, () => false, command({ cmd_id: 'k-old', ts: T })).type).toBe('applied')
   })
 
+  it('leaves a scope that already has what a command asks for as it is, when asked to (unless_already)', () => {
+    // Given a scope KILLED by the detector.
+    const operator = { triggered_by: 'operator', operator: 'ops' }
+    const { table, outcomes } = aggregate([
+      command(),
+      // When an operator kills it again, unless it is already killed: nothing changes, and the trail says why.
+      command({ cmd_id: 'k-2', corr_id: 'c-2', reason: 'again', ...operator, unless_already: true }),
+      // Without the condition a second KILL is applied, as it always was.
+      command({ cmd_id: 'k-3', corr_id: 'c-3', reason: 'and again', ...operator }),
+    ])
+    expect(outcomes[1]).toEqual({ type: 'duplicate', reason: 'ACCOUNT:12345 is already KILLED: left as it is' })
+    expect(outcomes[2]?.type).toBe('applied')
+    expect(table.get('ACCOUNT:12345')).toMatchObject({ last_cmd_id: 'k-3', reason: 'and again' })
+    // An UNKILL of a scope never killed, and a THROTTLE at the cap in force, change nothing either; another cap does.
+    const restore = { ...operator, unless_already: true }
+    expect(applyCommand(new Map(), () => false, command({ action: 'UNKILL', ...restore })).type).toBe('duplicate')
+    const throttled = aggregate([command({ action: 'THROTTLE', max_orders_per_sec: 5, ...operator })]).table
+    expect(applyCommand(throttled, () => false, command({ cmd_id: 't-2', action: 'THROTTLE', max_orders_per_sec: 5, ...restore })).type).toBe('duplicate')
+    expect(applyCommand(throttled, () => false, command({ cmd_id: 't-3', action: 'THROTTLE', max_orders_per_sec: 9, ...restore })).type).toBe('applied')
+    // A refusal still comes first: the condition never lets a detector's UNKILL pass for a no-op.
+    expect(applyCommand(new Map(), () => false, command({ action: 'UNKILL', unless_already: true })).type).toBe('refused')
+    expect(killCommandSchema.parse(command({ unless_already: true })).unless_already).toBe(true)
+  })
+
   it('stamps a state no later than the aggregator clock, so a KILL from the future cannot block UNKILLs', () => {
     const state = applied(applyCommand(new Map(), () => false, command({ ts: T + 3_600_000 }), T))
     expect(state.updated_ts).toBe(T)

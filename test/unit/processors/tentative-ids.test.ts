@@ -93,4 +93,57 @@ describe('TentativeIds', () => {
       expect(ids.size).toBe(current.length)
     }
   })
+
+  it('confirms the oldest pending additions when writes trail the decisions, and rolls back the rest', () => {
+    // Given the model above, with a snapshot after each pending addition: confirming n makes the n-th final.
+    const capacity = 5
+    const universe = Array.from({ length: 12 }, (_, i) => `id-${i}`)
+    const ids = new TentativeIds(capacity)
+    let confirmed: string[] = []
+    let current: string[] = []
+    let snapshots: string[][] = []
+    const next = seededRandom(7)
+    const random = (n: number) => Math.floor(next() * n)
+    for (let step = 0; step < 5_000; step += 1) {
+      const roll = random(10)
+      if (roll < 7) {
+        const id = universe[random(universe.length)]!
+        const fresh = !current.includes(id)
+        expect(ids.add(id)).toBe(fresh)
+        if (fresh) {
+          current = [...current, id].slice(-capacity)
+          snapshots.push(current)
+        }
+      } else if (roll < 9) {
+        // A write covering the oldest n decisions became durable.
+        const n = random(snapshots.length + 1)
+        expect(ids.pending).toBe(snapshots.length)
+        ids.confirm(n)
+        if (n > 0) confirmed = snapshots[n - 1]!
+        snapshots = snapshots.slice(n)
+      } else {
+        ids.rollback()
+        current = confirmed
+        snapshots = []
+      }
+      expect({ step, members: members(ids, universe) }).toEqual({ step, members: universe.filter((id) => current.includes(id)) })
+    }
+  })
+
+  it('never expires an addition still pending, so a rollback finds it where it left it', () => {
+    const ids = new TentativeIds(10)
+    ids.add('old', 1)
+    ids.confirm()
+    ids.add('pending-1', 2)
+    ids.add('pending-2', 3)
+    // Everything is past the horizon, but only what is confirmed goes.
+    ids.expireBefore(100)
+    expect(members(ids, ['old', 'pending-1', 'pending-2'])).toEqual(['pending-1', 'pending-2'])
+    ids.confirm(1)
+    ids.expireBefore(100)
+    expect(members(ids, ['old', 'pending-1', 'pending-2'])).toEqual(['pending-2'])
+    ids.rollback()
+    expect(ids.size).toBe(0)
+    expect(ids.add('pending-2', 4)).toBe(true)
+  })
 })
