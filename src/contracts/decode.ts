@@ -2,14 +2,12 @@ import type { z } from 'zod'
 import type { Order } from '../domain/order.js'
 import { canonicalOrder, orderFieldsSchema } from './messages.js'
 import { formatIssues } from './format-issues.js'
+import { MAX_RECORD_BYTES } from './limits.js'
+import { plainOrder } from './plain-order.js'
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string }
 
-/**
- * The largest record any riskctl contract accepts. Well under every topic's max.message.bytes (1 MiB), so
- * that whatever a processor writes about an accepted record (its audit, its forwarded copy) fits too.
- */
-export const MAX_RECORD_BYTES = 32 * 1024
+export { MAX_RECORD_BYTES }
 
 /** Parses and validates one record's bytes; never throws, so a processor can dead-letter instead. */
 export function decodeJson<S extends z.ZodType>(
@@ -38,8 +36,18 @@ export function keyOf(value: unknown, keyField: string): string | null {
   return typeof key === 'string' || typeof key === 'number' ? String(key) : null
 }
 
-/** An orders.v1 record as the processors read it: the same contract as orderSchema, on the router's hot path. */
+/**
+ * An orders.v1 record as the processors read it: the same contract as orderSchema, on the router's and the
+ * detector's hot path. A plainly written record is read without JSON.parse and zod (plain-order.ts), to the same
+ * values; anything else goes through the contract's decoder.
+ */
 export function decodeOrder(bytes: Buffer | string | null): Decoded<Order> {
+  const plain = Buffer.isBuffer(bytes) ? plainOrder(bytes) : undefined
+  return plain === undefined ? decodeOrderJson(bytes) : { ok: true, value: plain }
+}
+
+/** The contract's decoder of an order: JSON.parse, the schema's checks, then canonical identifiers. */
+export function decodeOrderJson(bytes: Buffer | string | null): Decoded<Order> {
   const decoded = decodeJson(orderFieldsSchema, bytes)
   if (!decoded.ok) return decoded
   const canonical = canonicalOrder(decoded.value)

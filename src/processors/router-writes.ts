@@ -71,11 +71,16 @@ export class RouterWrites {
    */
   isCurrent(batch: readonly LogRecord[]): boolean {
     const at = new Map(this.positions().map((p) => [`${p.partition}@${p.topic}`, p.offset]))
-    return batch.every((record) => {
+    // A partition's records come in runs in offset order: the last of each run has the highest offset of it.
+    for (let i = 0; i < batch.length; i += 1) {
+      const record = batch[i]!
+      const next = batch[i + 1]
+      if (next !== undefined && next.partition === record.partition && next.topic === record.topic) continue
       const position = at.get(`${record.partition}@${record.topic}`)
       // A partition given away since is the group's to sort out: its commit will be refused.
-      return position === undefined || position > record.offset
-    })
+      if (position !== undefined && position <= record.offset) return false
+    }
+    return true
   }
 
   add(batch: DecidedBatch): void {

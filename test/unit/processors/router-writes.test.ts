@@ -99,6 +99,31 @@ describe('RouterWrites', () => {
     await writes.close()
   })
 
+  it('takes a batch for stale when the consumer stands at or before any of its records, in any partition', () => {
+    const { writer } = heldWriter()
+    let positions: TopicPartitionOffset[] = []
+    const writes = new RouterWrites(writer, new TentativeIds(10), () => positions, () => undefined)
+    const on = (partition: number, offset: number): LogRecord => ({ ...record(offset), partition })
+    // Partition 0's records in two runs, as a fetch buffer may hand them out between another partition's.
+    const batch = [on(0, 5), on(0, 6), on(1, 40), on(0, 7), on(0, 8), on(1, 41)]
+    positions = [
+      { topic: ORDERS, partition: 0, offset: 9 },
+      { topic: ORDERS, partition: 1, offset: 42 },
+    ]
+    expect(writes.isCurrent(batch)).toBe(true)
+    // Back to a commit between two records of one run, at the first record of a later run, or at the last record.
+    for (const [partition, offset] of [[0, 6], [0, 7], [1, 41], [0, 8]] as const) {
+      positions = [
+        { topic: ORDERS, partition: 0, offset: partition === 0 ? offset : 9 },
+        { topic: ORDERS, partition: 1, offset: partition === 1 ? offset : 42 },
+      ]
+      expect(writes.isCurrent(batch), `${partition}:${offset}`).toBe(false)
+    }
+    // A partition no longer held does not count: the group refuses its commit.
+    positions = [{ topic: ORDERS, partition: 1, offset: 42 }]
+    expect(writes.isCurrent(batch)).toBe(true)
+  })
+
   it('starts no write once closed, and waits for the one under way', async () => {
     const { writer, calls } = heldWriter()
     const writes = new RouterWrites(writer, new TentativeIds(10), () => at(2), () => undefined)

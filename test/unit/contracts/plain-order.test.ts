@@ -1,25 +1,28 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeOrder, MAX_RECORD_BYTES } from '../../../src/contracts/decode.js'
+import { decodeOrder, decodeOrderJson, MAX_RECORD_BYTES } from '../../../src/contracts/decode.js'
+import { plainOrder } from '../../../src/contracts/plain-order.js'
 import type { DetectorOrder } from '../../../src/domain/detector.js'
 import { createOrderFactory } from '../../../src/generator/order-factory.js'
-import { detectorOrderOf, plainOrderOf, type AppendedRecord } from '../../../src/processors/detector-input.js'
+import { detectorOrderOf, type AppendedRecord } from '../../../src/processors/detector-input.js'
 import { encode } from '../../../src/processors/topic-codec.js'
 import { ORDERS } from '../../../topologies/topics.js'
 import { parityStream } from '../../spark/fixture/parity-stream.js'
 
 /**
- * The detector reads plainly written orders without JSON.parse and zod (plainOrderOf). These hold it to the
- * contract's own decoder: on every record, valid, oddly written or hostile, the detector counts exactly what
- * decodeOrder accepts, under the same canonical identifiers, qty and price, and nothing the router dead-letters.
+ * The router and the detector read plainly written orders without JSON.parse and zod (plainOrder). These hold
+ * that reading to the contract's own decoder (decodeOrderJson): on every record, valid, oddly written or hostile,
+ * decodeOrder accepts exactly what the contract accepts, with the same canonical identifiers and values, refuses
+ * the rest with the contract's own reasons, and the detector counts exactly the orders the router does not
+ * dead-letter.
  */
-const RUNS = Number(process.env.RISKCTL_DETECTOR_INPUT_RUNS ?? 3_000)
+const RUNS = Number(process.env.RISKCTL_PLAIN_ORDER_RUNS ?? 3_000)
 const SEED = 20_261_204
 const APPENDED_AT = Date.UTC(2026, 11, 4, 14, 0, 0)
 
-/** What the detector must make of the record: decodeOrder's verdict, stamped with the append time. */
+/** What the detector must make of the record: the contract's verdict, stamped with the append time. */
 function contractOrderOf(record: AppendedRecord): DetectorOrder | undefined {
-  const decoded = decodeOrder(record.value)
+  const decoded = decodeOrderJson(record.value)
   if (!decoded.ok) return undefined
   const { account_id, symbol, qty, price } = decoded.value
   return { ts: record.timestamp, account_id, symbol, qty, price }
@@ -29,17 +32,18 @@ let plainlyRead = 0
 let refused = 0
 
 function expectSameAsContract(value: Buffer | string | null): void {
+  const contract = decodeOrderJson(value)
+  expect(decodeOrder(value), String(value)).toEqual(contract)
   const record = { value, timestamp: APPENDED_AT }
-  const expected = contractOrderOf(record)
-  expect(detectorOrderOf(record), String(value)).toEqual(expected)
+  expect(detectorOrderOf(record), String(value)).toEqual(contractOrderOf(record))
   if (Buffer.isBuffer(value)) {
-    const plain = plainOrderOf(value, APPENDED_AT)
+    const plain = plainOrder(value)
     if (plain !== undefined) {
       plainlyRead++
-      expect(plain, String(value)).toEqual(expected)
+      expect(contract.ok && contract.value, String(value)).toEqual(plain)
     }
   }
-  if (expected === undefined) refused++
+  if (!contract.ok) refused++
 }
 
 const FIELD_NAMES = ['order_id', 'ts', 'account_id', 'symbol', 'side', 'qty', 'price', 'strategy'] as const
@@ -318,17 +322,17 @@ const mutatedRecord: fc.Arbitrary<Buffer> = fc
     return Buffer.from(bytes)
   })
 
-describe('the detector reads orders as the contract does', () => {
+describe('orders are read as the contract reads them', () => {
   it('reads the generator\u2019s orders without the contract decoder, to the same values', () => {
     const next = createOrderFactory({ mode: 'normal', seed: 11, accounts: 10_000, symbols: 2_000 })
     for (let seq = 0; seq < 2_000; seq++) {
       const value = encode(ORDERS, next(seq, APPENDED_AT + seq)).value!
-      expect(plainOrderOf(value, APPENDED_AT)).toBeDefined()
+      expect(plainOrder(value)).toBeDefined()
       expectSameAsContract(value)
     }
   })
 
-  it('counts exactly the records decodeOrder accepts, on random and hostile records', () => {
+  it('accepts exactly what the contract accepts, to the same values, on random and hostile records', () => {
     fc.assert(
       fc.property(recordText, fc.boolean(), (text, asString) => {
         expectSameAsContract(asString ? text : Buffer.from(text))
@@ -344,7 +348,7 @@ describe('the detector reads orders as the contract does', () => {
     expect(refused).toBeGreaterThan(RUNS / 5)
   })
 
-  it('counts exactly what decodeOrder accepts of the Spark parity stream, as bytes and as text', () => {
+  it('reads the Spark parity stream as the contract does, as bytes and as text', () => {
     for (const record of parityStream()) {
       expectSameAsContract(record.value)
       if (record.value !== null) expectSameAsContract(Buffer.from(record.value))
@@ -357,12 +361,12 @@ describe('the detector reads orders as the contract does', () => {
       strategy: 'momentum',
     })
     const oversized = Buffer.from(`{"pad":"${'x'.repeat(MAX_RECORD_BYTES)}",${order.slice(1)}`)
-    expect(plainOrderOf(oversized, APPENDED_AT)).toBeUndefined()
+    expect(plainOrder(oversized)).toBeUndefined()
     expectSameAsContract(oversized)
     expectSameAsContract(null)
     const spaced = Buffer.from(order.replace('{', `{${' '.repeat(MAX_RECORD_BYTES - order.length)}`))
     expect(spaced.length).toBe(MAX_RECORD_BYTES)
-    expect(plainOrderOf(spaced, APPENDED_AT)).toBeDefined()
+    expect(plainOrder(spaced)).toBeDefined()
     expectSameAsContract(Buffer.concat([spaced, Buffer.from(' ')]))
     expectSameAsContract(Buffer.from(order.replace('"momentum"', '"momentüm"')))
   })
