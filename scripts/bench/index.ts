@@ -11,8 +11,6 @@
  * DROP, and `riskctl kill` from spawn to the first DROP (kill-latency.ts).
  * `--loop` (or `--only=loop`) adds the whole loop as users run it (`riskctl up` fed by `riskctl generate`, loop.ts):
  * `--loop-rates=10000,25000` and `--loop-seconds=60` change what it runs.
- * `npm run bench` runs this with the V8 flags `riskctl up` gives its processor processes (--max-semi-space-size=64),
- * so that the processors measured in this process run as they do there.
  */
 import os from 'node:os'
 import { benchBaseline, ratioToAppendCeiling, ratioToBaseline } from './baseline.js'

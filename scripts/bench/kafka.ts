@@ -1,7 +1,8 @@
 /**
  * The Kafka part of the benchmark (`npm run bench -- --kafka`): the router on a real broker, the
- * bare kafkajs pipe on the same broker and topics as its ceiling, breach-to-drop latency, and how
- * long a router takes to load 100,000 scopes from the compacted state topic. It recreates the
+ * bare kafkajs pipe on the same broker and topics as its ceiling, breach-to-drop latency, how
+ * long a router takes to load 100,000 scopes from the compacted state topic, and the router as
+ * `riskctl up --only router` runs it, with its process's peak memory. It recreates the
  * riskctl topics on the broker it is given: point it at a scratch broker (npm run kafka:start).
  */
 import { randomUUID } from 'node:crypto'
@@ -17,6 +18,7 @@ import { createRouter } from '../../src/processors/router.js'
 import { AUDIT, KILL_STATE, ORDERS, ORDERS_GATED, TOPIC_NAMES, TOPICS } from '../../topologies/topics.js'
 import { percentile, round, type BenchResult } from './result.js'
 import { BreachWatch } from './breach-watch.js'
+import { benchRouterProcessOnKafka } from './kafka-router-process.js'
 import { forkRunawaySender, runawaySchedule } from './runaway-schedule.js'
 import { killedAccountState, sampleOrder } from './sample-order.js'
 
@@ -42,7 +44,8 @@ export async function benchKafka(): Promise<BenchResult[]> {
   // on eight symbols are over the symbol rule's threshold, and a detector warming up on them would kill every
   // symbol before any runaway breached (first DROPs before the breach, negative latencies).
   const [latency, bootstrap] = await onFreshTopics(async (log) => [await benchBreachToDropOnKafka(log), await benchStateBootstrap(log)])
-  return [router, pipe, ratio, ...latency, bootstrap]
+  const process = await onFreshTopics((log) => benchRouterProcessOnKafka(log, BENCH_BROKERS))
+  return [router, pipe, ratio, ...latency, bootstrap, ...process]
 }
 
 /** Runs `work` on a log whose riskctl topics and groups were just recreated. */

@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { execa, type ResultPromise } from 'execa'
+import { execa } from 'execa'
 import type { AuditRecord } from '../../src/domain/audit-record.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
 import type { TopicPartitionOffset } from '../../src/log/port.js'
@@ -18,6 +18,7 @@ import { AUDIT, ORDERS } from '../../topologies/topics.js'
 import { loadDetectorTopology } from '../../src/config/detector-topology.js'
 import { percentile, round, type BenchResult } from './result.js'
 import { forkRunawaySender } from './runaway-schedule.js'
+import { followJsonLines } from './up-process.js'
 
 const CLI = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const SAMPLE_MS = 500
@@ -232,43 +233,6 @@ async function endOffsets(log: EmbeddedLog): Promise<TopicPartitionOffset[]> {
 function lagOf(ends: readonly TopicPartitionOffset[], committed: readonly TopicPartitionOffset[]): number {
   const at = new Map(committed.map((p) => [p.partition, p.offset]))
   return ends.reduce((sum, end) => sum + Math.max(0, end.offset - (at.get(end.partition) ?? 0)), 0)
-}
-
-interface UpLine {
-  readonly event: string
-  readonly processes?: readonly { name: string; pid: number | undefined }[]
-}
-
-function followJsonLines(child: ResultPromise): { until: (test: (line: UpLine) => boolean, timeoutMs: number) => Promise<void>; last: () => UpLine | undefined } {
-  let last: UpLine | undefined
-  let buffered = ''
-  const waiters: { test: (line: UpLine) => boolean; resolve: () => void }[] = []
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString()
-    const lines = buffered.split('\n')
-    buffered = lines.pop() ?? ''
-    for (const line of lines) {
-      if (line.trim() === '') continue
-      const parsed = JSON.parse(line) as UpLine
-      if (parsed.event === 'status') last = parsed
-      for (const waiter of [...waiters]) if (waiter.test(parsed)) waiter.resolve()
-    }
-  })
-  return {
-    last: () => last,
-    until: (test, timeoutMs) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('riskctl up did not get ready')), timeoutMs)
-        void child.catch((error: unknown) => reject(error instanceof Error ? error : new Error(String(error))))
-        waiters.push({
-          test,
-          resolve: () => {
-            clearTimeout(timer)
-            resolve()
-          },
-        })
-      }),
-  }
 }
 
 /** CPU time per process from /proc, as a share of one core over the run. */

@@ -12,13 +12,6 @@ import type { ChildMessage, ParentMessage, ProcessReport, ProcessSpec } from './
 const FROM_SOURCES = import.meta.url.endsWith('.ts')
 const ENTRY = fileURLToPath(new URL(FROM_SOURCES ? './processor-main.ts' : './processor-main.js', import.meta.url))
 
-/**
- * A processor allocates a few short-lived objects per record (the record, the order, its audit): a young
- * generation of 64 MiB rather than V8's 16 collects them a quarter as often, for about a tenth less CPU per order
- * in the router (`npm run bench`, router.embedded.*).
- */
-export const PROCESSOR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64']
-
 /** How long a stopping process has to commit and close before it is killed. */
 const STOP_GRACE_MS = 15_000
 const FIRST_RESTART_MS = 100
@@ -125,7 +118,7 @@ export class ProcessorChild implements Processor {
     this.report = undefined
     // The kind as the only argument, so that ps shows which processor a process is (the spec comes over IPC).
     const child = fork(ENTRY, [this.spec.kind], {
-      execArgv: [...PROCESSOR_NODE_FLAGS, ...(FROM_SOURCES ? ['--import', 'tsx'] : [])],
+      execArgv: FROM_SOURCES ? ['--import', 'tsx'] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
     })
