@@ -40,6 +40,8 @@ export class RouterWrites {
   private queuedOrders = 0
   private writing: Promise<void> | undefined
   private failed: WriteFailure | undefined
+  /** Writes failed so far: a batch polled before one of them is not the consumer's to decide any more. */
+  private failures = 0
   private closed = false
 
   constructor(
@@ -66,10 +68,20 @@ export class RouterWrites {
   }
 
   /**
-   * Whether `batch`, polled earlier, is still the consumer's to decide: not if a failed write sent the
-   * consumer back to before it since, in which case it will be polled again.
+   * Where the writes stand, taken as a poll returns: isCurrent() tells from it whether a write failed since. (Not
+   * before the poll: one that waits may return records the consumer read again after a failure.)
    */
-  isCurrent(batch: readonly LogRecord[]): boolean {
+  get epoch(): number {
+    return this.failures
+  }
+
+  /**
+   * Whether `batch`, polled at `epoch`, is still the consumer's to decide: not if a write failed since (the
+   * consumer went back to the last commit, and while it settles there its positions are not known yet), nor if
+   * the consumer stands at or before any of its records, in which case they will be polled again.
+   */
+  isCurrent(batch: readonly LogRecord[], epoch: number): boolean {
+    if (epoch !== this.failures) return false
     const at = new Map(this.positions().map((p) => [`${p.partition}@${p.topic}`, p.offset]))
     // A partition's records come in runs in offset order: the last of each run has the highest offset of it.
     for (let i = 0; i < batch.length; i += 1) {
@@ -125,6 +137,7 @@ export class RouterWrites {
       )
     } catch (error) {
       // Nothing decided since the last commit stands: the consumer is back there, so all of it comes again.
+      this.failures += 1
       this.failed = { error, rewound: rewound(batches[0]!.before, this.positions()) }
       this.queue = []
       this.queuedOrders = 0

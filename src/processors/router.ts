@@ -140,6 +140,7 @@ export class Router implements Processor {
         const before = consumer.positions()
         this.notePartitions(before)
         const batch = await consumer.poll({ maxRecords: maxBatch - writes.waiting, maxWaitMs: 50 })
+        const epoch = writes.epoch
         await this.rememberOnTakeOver(consumer.positions(), writes)
         if (batch.length === 0) continue
         // A kill confirmed before any of these orders was sent must govern them.
@@ -147,7 +148,7 @@ export class Router implements Processor {
         // Stopping before the state is caught up: not decided, not committed, so the next run decides them.
         if (signal.aborted) break
         // A write failed meanwhile and sent the consumer back: this batch comes again.
-        if (!writes.isCurrent(batch)) continue
+        if (!writes.isCurrent(batch, epoch)) continue
         this.decide(batch, before, consumer.positions(), writes)
       }
       // What was decided is written before the router stops.

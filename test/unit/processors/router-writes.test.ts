@@ -78,7 +78,8 @@ describe('RouterWrites', () => {
     ids.add('b')
     position = 3
     writes.add({ routed: routed('b'), orders: 1, before: at(2), after: at(3), ids: 1 })
-    expect(writes.isCurrent([record(2)])).toBe(true)
+    const epoch = writes.epoch
+    expect(writes.isCurrent([record(2)], epoch)).toBe(true)
     // When the write of a fails and the consumer goes back to the last commit (0)…
     position = 0
     calls[0]!.settle(new Error('rebalanced'))
@@ -88,7 +89,7 @@ describe('RouterWrites', () => {
     expect(ids.has('a') || ids.has('b')).toBe(false)
     expect(calls).toHaveLength(1)
     expect(writes.waiting).toBe(0)
-    expect(writes.isCurrent([record(2)])).toBe(false)
+    expect(writes.isCurrent([record(2)], epoch)).toBe(false)
     expect(writes.takeFailure()).toEqual({ error: new Error('rebalanced'), rewound: true })
     expect(writes.takeFailure()).toBeUndefined()
     // Decisions made from where the consumer went back are written as usual.
@@ -110,18 +111,39 @@ describe('RouterWrites', () => {
       { topic: ORDERS, partition: 0, offset: 9 },
       { topic: ORDERS, partition: 1, offset: 42 },
     ]
-    expect(writes.isCurrent(batch)).toBe(true)
+    expect(writes.isCurrent(batch, writes.epoch)).toBe(true)
     // Back to a commit between two records of one run, at the first record of a later run, or at the last record.
     for (const [partition, offset] of [[0, 6], [0, 7], [1, 41], [0, 8]] as const) {
       positions = [
         { topic: ORDERS, partition: 0, offset: partition === 0 ? offset : 9 },
         { topic: ORDERS, partition: 1, offset: partition === 1 ? offset : 42 },
       ]
-      expect(writes.isCurrent(batch), `${partition}:${offset}`).toBe(false)
+      expect(writes.isCurrent(batch, writes.epoch), `${partition}:${offset}`).toBe(false)
     }
     // A partition no longer held does not count: the group refuses its commit.
     positions = [{ topic: ORDERS, partition: 1, offset: 42 }]
-    expect(writes.isCurrent(batch)).toBe(true)
+    expect(writes.isCurrent(batch, writes.epoch)).toBe(true)
+  })
+
+  it('takes a batch polled before a failed write for stale, even while the consumer has no position to tell', async () => {
+    // Given a write in flight and a batch polled meanwhile, at the epoch before the failure.
+    const { writer, calls } = heldWriter()
+    const ids = new TentativeIds(10)
+    let positions: TopicPartitionOffset[] = at(1)
+    const writes = new RouterWrites(writer, ids, () => positions, () => undefined)
+    writes.add({ routed: routed('a'), orders: 1, before: at(0), after: at(1), ids: 0 })
+    const epoch = writes.epoch
+    const polled = [record(1), record(2)]
+    // When the write fails and the consumer, going back to its last commit, does not know its positions yet
+    // (a rebalance or a rewind settling: the partition is held, but positions() cannot name it)…
+    positions = []
+    calls[0]!.settle(new Error('rebalanced'))
+    await writes.drain()
+    // …then the batch polled before is not decided: its records come again once the consumer has settled.
+    expect(writes.isCurrent(polled, epoch)).toBe(false)
+    // One polled after the failure is judged by the positions, as before.
+    positions = at(3)
+    expect(writes.isCurrent(polled, writes.epoch)).toBe(true)
   })
 
   it('starts no write once closed, and waits for the one under way', async () => {
