@@ -20,9 +20,8 @@ export function plainOrder(bytes: Buffer): Order | undefined {
   let ts = Number.NaN
   let qty = Number.NaN
   let price = Number.NaN
-  // Where each string field's text starts and ends (its quotes excluded).
-  const starts = [0, 0, 0, 0, 0, 0, 0, 0]
-  const ends = [0, 0, 0, 0, 0, 0, 0, 0]
+  const starts = STARTS
+  const ends = ENDS
   for (;;) {
     at = afterSpace(bytes, at + 1)
     const keyEnd = bytes[at] === QUOTE ? stringEnd(bytes, at + 1) : -1
@@ -81,6 +80,12 @@ export function plainOrder(bytes: Buffer): Order | undefined {
   }
 }
 
+/**
+ * Where each string field's text starts and ends (its quotes excluded), filled afresh by each call before it is
+ * read (every field must be seen): one pair for every call, as the reader never yields mid-record.
+ */
+const STARTS = new Int32Array(8)
+const ENDS = new Int32Array(8)
 const FIELDS = ['order_id', 'ts', 'account_id', 'symbol', 'side', 'qty', 'price', 'strategy'] as const
 const [ORDER_ID, TS, ACCOUNT, SYMBOL, SIDE, QTY, PRICE, STRATEGY] = [0, 1, 2, 3, 4, 5, 6, 7] as const
 const ALL_FIELDS = (1 << FIELDS.length) - 1

@@ -12,7 +12,10 @@ export class TentativeIds extends RecentIds {
   private readonly evicted: (Evicted | undefined)[] = []
 
   override add(id: string, atMs = 0): boolean {
-    if (this.members.has(id)) return false
+    // One hash lookup rather than has() then add(): the router asks this of every order.
+    const size = this.members.size
+    this.members.add(id)
+    if (this.members.size === size) return false
     this.added.push(id)
     this.evicted.push(this.insert(id, atMs))
     return true
