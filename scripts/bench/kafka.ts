@@ -32,13 +32,25 @@ const SCOPES = 100_000
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Router and raw pipe runs, taken in turns: a broker's pace drifts over minutes, and each pair sees the same drift. */
+const PIPE_RUNS = 3
+
 export async function benchKafka(): Promise<BenchResult[]> {
-  const [router, pipe] = await onFreshTopics(async (log) => [await benchRouterOnKafka(log), await benchRawPipe()])
+  const routers: BenchResult[] = []
+  const pipes: BenchResult[] = []
+  for (let run = 0; run < PIPE_RUNS; run += 1) {
+    await onFreshTopics(async (log) => {
+      routers.push(await benchRouterOnKafka(log))
+      pipes.push(await benchRawPipe())
+    })
+  }
+  const router = medianRun(routers)
+  const pipe = medianRun(pipes)
   const ratio: BenchResult = {
     metric: 'router.kafka.ratio_to_raw_pipe',
     value: round(router.value / pipe.value, 2),
     unit: 'ratio',
-    conditions: { aim: '>= 0.7' },
+    conditions: { aim: '>= 0.8', runs: `median of ${PIPE_RUNS} each, in turns on fresh topics` },
   }
   // On topics of their own, as the embedded suites each get a log of their own: the router suite's 100,000 orders
   // on eight symbols are over the symbol rule's threshold, and a detector warming up on them would kill every
@@ -46,6 +58,16 @@ export async function benchKafka(): Promise<BenchResult[]> {
   const [latency, bootstrap] = await onFreshTopics(async (log) => [await benchBreachToDropOnKafka(log), await benchStateBootstrap(log)])
   const process = await onFreshTopics((log) => benchRouterProcessOnKafka(log, BENCH_BROKERS))
   return [router, pipe, ratio, ...latency, bootstrap, ...process]
+}
+
+/** The median run, with the spread of all of them in its conditions. */
+function medianRun(runs: readonly BenchResult[]): BenchResult {
+  const sorted = [...runs].sort((a, b) => a.value - b.value)
+  const median = sorted[Math.floor(sorted.length / 2)]!
+  return {
+    ...median,
+    conditions: { ...median.conditions, runs: `median of ${runs.length}`, min: sorted[0]!.value, max: sorted.at(-1)!.value },
+  }
 }
 
 /** Runs `work` on a log whose riskctl topics and groups were just recreated. */
@@ -116,23 +138,27 @@ async function benchRouterOnKafka(log: EventLog): Promise<BenchResult> {
   for (let i = 0; i < ORDER_COUNT; i += 5000) await log.produce(ORDERS, orders.slice(i, i + 5000))
 
   const controller = new AbortController()
+  // Timed as the raw pipe is, from its first durable batch to its last: joining the group, loading the state and
+  // the first fetch are not decisions.
+  let started = 0
+  let startedAt = 0
   let finished = 0
   const router = createRouter(log, {
     onBatch: () => {
+      if (started === 0) {
+        started = performance.now()
+        startedAt = router.stats.ordersIn
+      }
       if (router.stats.ordersIn >= ORDER_COUNT && finished === 0) {
         finished = performance.now()
         controller.abort()
       }
     },
   })
-  const run = router.run(controller.signal)
-  // From the moment it routes: joining the group and loading the state are not decisions.
-  while (!router.stats.ready) await sleep(1)
-  const started = performance.now()
-  await run
+  await router.run(controller.signal)
   return {
     metric: 'router.kafka.decisions_per_s',
-    value: Math.round(ORDER_COUNT / ((finished - started) / 1000)),
+    value: Math.round((ORDER_COUNT - startedAt) / ((finished - started) / 1000)),
     unit: 'decisions/s',
     conditions: {
       orders: ORDER_COUNT,
@@ -167,6 +193,7 @@ async function benchRawPipe(): Promise<BenchResult> {
   await consumer.subscribe({ topics: [ORDERS], fromBeginning: true })
   let copied = 0
   let started = 0
+  let startedAt = 0
   let finished = 0
   let resolveDone = (): void => undefined
   const done = new Promise<void>((resolve) => {
@@ -175,7 +202,6 @@ async function benchRawPipe(): Promise<BenchResult> {
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
-      if (started === 0) started = performance.now()
       const messages = batch.messages.map((m) => ({ key: m.key, value: m.value, partition: batch.partition }))
       const transaction = await producer.transaction()
       await transaction.sendBatch({
@@ -196,6 +222,10 @@ async function benchRawPipe(): Promise<BenchResult> {
       })
       await transaction.commit()
       copied += batch.messages.length
+      if (started === 0) {
+        started = performance.now()
+        startedAt = copied
+      }
       if (copied >= ORDER_COUNT && finished === 0) {
         finished = performance.now()
         resolveDone()
@@ -207,7 +237,7 @@ async function benchRawPipe(): Promise<BenchResult> {
   await producer.disconnect()
   return {
     metric: 'kafka.raw_pipe.records_per_s',
-    value: Math.round(ORDER_COUNT / ((finished - started) / 1000)),
+    value: Math.round((ORDER_COUNT - startedAt) / ((finished - started) / 1000)),
     unit: 'records/s',
     conditions: {
       records: ORDER_COUNT,
@@ -260,7 +290,7 @@ async function benchBreachToDropOnKafka(log: EventLog): Promise<BenchResult[]> {
       ordersPerSecond: RUNAWAY.rate,
       killed: watch.dropped,
       sender: 'own process',
-      aim: 'p99 <= 250 ms',
+      aim: 'p99 <= 100 ms',
     }
     return [
       {
