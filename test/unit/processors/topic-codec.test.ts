@@ -30,8 +30,13 @@ describe('deadLetter', () => {
   })
 })
 
+/** Any text, and text made mostly of what JSON must escape: quotes, backslashes, controls, lone surrogates. */
+const text = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\u2028', '\ud800', '\udc00', 'é', 'a', '😀'), maxLength: 12 }),
+)
+
 describe('encode: audit records', () => {
-  const text = fc.string({ unit: 'binary', maxLength: 30 })
   const audit = fc.record({
     ts: fc.oneof(fc.integer({ min: 0, max: 8.64e15 }), fc.double({ min: 0, max: 8.64e15, noNaN: true })),
     decision: fc.constantFrom('ALLOW', 'DROP', 'DUPLICATE', 'REFUSED', 'APPLIED' as const),
@@ -62,14 +67,14 @@ describe('encode: risk signals', () => {
   const number = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(0, -0, Number.NaN, Number.POSITIVE_INFINITY, 1e21, 5e-324))
   const signal = fc.record({
     ts: number,
-    account_id: fc.string({ unit: 'binary', maxLength: 30 }),
+    account_id: text,
     window_start: number,
     window_end: number,
     order_count: number,
     total_notional: number,
     avg_notional: number,
     unique_symbols: number,
-    top_symbol: fc.option(fc.string({ unit: 'binary', maxLength: 12 }), { nil: null }),
+    top_symbol: fc.option(text, { nil: null }),
     top_symbol_share: number,
   }) satisfies fc.Arbitrary<RiskSignal>
 
