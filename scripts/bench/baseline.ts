@@ -5,6 +5,7 @@ import { execa } from 'execa'
 import type { BenchResult } from './result.js'
 
 const ROUTER_METRIC = 'router.embedded.decisions_per_s'
+const BASELINE_METRIC = 'router.embedded.baseline.decisions_per_s'
 
 /**
  * The router's figure at another commit, measured in this run on this machine: the commit is checked out in a
@@ -24,24 +25,44 @@ export async function benchBaseline(ref: string): Promise<BenchResult[]> {
     })
     const theirs = (JSON.parse(stdout) as BenchResult[]).find((r) => r.metric === ROUTER_METRIC)
     if (theirs === undefined) throw new Error(`${ref} reports no ${ROUTER_METRIC}`)
-    return [{ ...theirs, metric: 'router.embedded.baseline.decisions_per_s', conditions: { ...theirs.conditions, ref: commit } }]
+    return [{ ...theirs, metric: BASELINE_METRIC, conditions: { ...theirs.conditions, ref: commit } }]
   } finally {
     await execa('git', ['worktree', 'remove', '--force', worktree], { cwd: root, reject: false })
     fs.rmSync(worktree, { recursive: true, force: true })
   }
 }
 
+/** The baseline's runs before and after this tree's, as one figure: their mean, with each in the conditions. */
+export function mergeBaselines(results: readonly BenchResult[]): BenchResult[] {
+  const runs = results.filter((r) => r.metric === BASELINE_METRIC)
+  if (runs.length < 2) return [...results]
+  const [before, after] = runs as [BenchResult, BenchResult]
+  const merged: BenchResult = {
+    ...before,
+    value: Math.round((before.value + after.value) / 2),
+    conditions: {
+      ...before.conditions,
+      runs: 'median of 3 before this tree and 3 after, averaged',
+      min: Math.min(Number(before.conditions.min), Number(after.conditions.min)),
+      max: Math.max(Number(before.conditions.max), Number(after.conditions.max)),
+      before: before.value,
+      after: after.value,
+    },
+  }
+  return [merged, ...results.filter((r) => r.metric !== BASELINE_METRIC)]
+}
+
 /** This tree's router figure over the baseline's, when both were measured. */
 export function ratioToBaseline(results: readonly BenchResult[]): BenchResult[] {
   const ours = results.find((r) => r.metric === ROUTER_METRIC)
-  const theirs = results.find((r) => r.metric === 'router.embedded.baseline.decisions_per_s')
+  const theirs = results.find((r) => r.metric === BASELINE_METRIC)
   if (ours === undefined || theirs === undefined) return []
   return [
     {
       metric: 'router.embedded.ratio_to_baseline',
       value: Math.round((ours.value / theirs.value) * 1000) / 1000,
       unit: '×',
-      conditions: { baseline: String(theirs.conditions.ref), runs: 'median of 3 each, baseline first' },
+      conditions: { baseline: String(theirs.conditions.ref), runs: String(theirs.conditions.runs) },
     },
   ]
 }

@@ -6,14 +6,14 @@
  * recreates the riskctl topics on it. `--spark` adds breach-to-KILL latency of the Spark job against the
  * in-process detector on the same stream and broker; it needs the same broker and the Spark virtualenv
  * (npm run spark:setup), and takes a minute or two, most of it Spark starting and warming up.
- * `--baseline=REF` measures the router at another commit first (in a temporary worktree) and reports the ratio.
+ * `--baseline=REF` measures the router at another commit (in a temporary worktree) before and after this tree's suites, and reports the ratio.
  * `--kafka` also times kills on the broker (`--only=kill` for just those): the KILL command to its state, to the first
  * DROP, and `riskctl kill` from spawn to the first DROP (kill-latency.ts).
  * `--loop` (or `--only=loop`) adds the whole loop as users run it (`riskctl up` fed by `riskctl generate`, loop.ts):
  * `--loop-rates=10000,25000` and `--loop-seconds=60` change what it runs.
  */
 import os from 'node:os'
-import { benchBaseline, ratioToAppendCeiling, ratioToBaseline } from './baseline.js'
+import { benchBaseline, mergeBaselines, ratioToAppendCeiling, ratioToBaseline } from './baseline.js'
 import { benchEmbeddedLog } from './embedded-log.js'
 import { benchDetectorScale } from './detector-scale.js'
 import { benchDetectorFullWindows } from './detector-full-windows.js'
@@ -35,9 +35,10 @@ const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [
   { name: 'cli startup', run: benchStartup },
 ]
 
-// `--baseline=REF`: the router's figure at REF too, measured first, and the ratio.
+// `--baseline=REF`: the router's figure at REF too, and the ratio. Measured before and after this tree's suites: on a
+// shared machine whichever runs first was seen to run up to a fifth slower, so the baseline brackets the rest.
 const baseline = process.argv.find((arg) => arg.startsWith('--baseline='))?.slice('--baseline='.length)
-if (baseline !== undefined) suites.unshift({ name: `router baseline (${baseline})`, run: () => benchBaseline(baseline) })
+if (baseline !== undefined) suites.unshift({ name: `router baseline (${baseline}), before`, run: () => benchBaseline(baseline) })
 
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
 
@@ -58,6 +59,8 @@ if (process.argv.includes('--kafka') || only?.includes('kill') === true) {
   const { benchKillOnKafka } = await import('./kill-latency.js')
   suites.push({ name: 'kafka kill', run: benchKillOnKafka })
 }
+
+if (baseline !== undefined) suites.push({ name: `router baseline (${baseline}), after`, run: () => benchBaseline(baseline) })
 
 if (process.argv.includes('--spark')) {
   const { benchSpark } = await import('./spark.js')
@@ -80,7 +83,9 @@ for (const suite of suites) {
   }
 }
 
-results.push(...ratioToBaseline(results), ...ratioToAppendCeiling(results))
+const bracketed = mergeBaselines(results)
+results.length = 0
+results.push(...bracketed, ...ratioToBaseline(bracketed), ...ratioToAppendCeiling(bracketed))
 
 if (json) {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`)
