@@ -1,0 +1,96 @@
+import type { TradingDay } from './trading-day.js'
+
+/** Nasdaq's ladder: an account hears of its credit at half, three quarters and nine tenths of its limit. */
+export const CREDIT_WARNING_STEPS = [0.5, 0.75, 0.9] as const
+
+interface Usage {
+  /** The start of the trading day `used` counts. */
+  dayStart: number
+  used: number
+}
+
+/**
+ * What a spend crossed: the highest step of the ladder it took the account's usage over. Usage only grows within a
+ * day, so each step is crossed once per account and day, and a restarted router, which restores the usage, does not
+ * warn again of a step crossed before.
+ */
+export interface CreditWarning {
+  readonly account_id: string
+  readonly step: number
+  readonly used: number
+  readonly limit: number
+  readonly dayStart: number
+}
+
+/**
+ * Gross notional let through per account in the current trading day (ADR 0014). Spends are tentative, as the
+ * router's remembered order_ids are: confirm(n) makes the oldest n final once their write is durable, rollback()
+ * undoes the rest, newest first, when it failed, so that orders read again are not judged against themselves.
+ */
+export class CreditLedger {
+  private readonly usage = new Map<string, Usage>()
+  /** Per pending spend: the account and its usage as it was before. */
+  private readonly undo: { account: string; before: Usage | undefined }[] = []
+
+  constructor(private readonly day: TradingDay) {}
+
+  /** Notional let through today for the account, as of `nowMs` (the router's clock). */
+  used(account: string, nowMs: number): number {
+    const entry = this.usage.get(account)
+    return entry !== undefined && entry.dayStart >= this.day.startOf(nowMs) ? entry.used : 0
+  }
+
+  /** Whether `notional` more would take the account past `limit` today. */
+  wouldExceed(account: string, notional: number, limit: number, nowMs: number): boolean {
+    return this.used(account, nowMs) + notional > limit
+  }
+
+  /** Spends `notional` (tentatively); the warning it crosses into, if any, when the account has a limit. */
+  spend(account: string, notional: number, limit: number | undefined, nowMs: number): CreditWarning | undefined {
+    const dayStart = this.day.startOf(nowMs)
+    const before = this.usage.get(account)
+    this.undo.push({ account, before: before === undefined ? undefined : { ...before } })
+    // The day never moves back: after the router's clock steps back over a day's start, spends still count
+    // against the later day, as a throttle's second does, rather than opening a fresh credit line.
+    const entry: Usage = before !== undefined && before.dayStart >= dayStart ? before : { dayStart, used: 0 }
+    const was = entry.used
+    entry.used += notional
+    this.usage.set(account, entry)
+    if (limit === undefined || !(limit > 0)) return undefined
+    let crossed: number | undefined
+    for (const step of CREDIT_WARNING_STEPS) if (was < step * limit && entry.used >= step * limit) crossed = step
+    return crossed === undefined ? undefined : { account_id: account, step: crossed, used: entry.used, limit, dayStart }
+  }
+
+  /**
+   * Counts what was let through before a (re)start, read back from orders.gated.v1: final at once, and only when
+   * `atMs` (the log's time of the record) falls in the trading day of `nowMs`.
+   */
+  restore(account: string, notional: number, atMs: number, nowMs: number): void {
+    const dayStart = this.day.startOf(nowMs)
+    if (atMs < dayStart || atMs > nowMs) return
+    const entry = this.usage.get(account)
+    if (entry !== undefined && entry.dayStart === dayStart) entry.used += notional
+    else this.usage.set(account, { dayStart, used: notional })
+  }
+
+  /** Spends not yet confirmed. */
+  get pending(): number {
+    return this.undo.length
+  }
+
+  /** The write succeeded: the oldest `count` pending spends (default: all) are final. */
+  confirm(count = this.undo.length): void {
+    this.undo.splice(0, count)
+  }
+
+  /** The write failed: every pending spend is undone, newest first. */
+  rollback(): void {
+    for (let i = this.undo.length - 1; i >= 0; i -= 1) {
+      const { account, before } = this.undo[i]!
+      if (before === undefined) this.usage.delete(account)
+      else this.usage.set(account, before)
+    }
+    this.undo.length = 0
+  }
+}
