@@ -1,4 +1,5 @@
 import type { TradingDay } from './trading-day.js'
+import type { UndoJournal } from './undo-journal.js'
 
 /** Nasdaq's ladder: an account hears of its credit at half, three quarters and nine tenths of its limit. */
 export const CREDIT_WARNING_STEPS = [0.5, 0.75, 0.9] as const
@@ -24,15 +25,16 @@ export interface CreditWarning {
 
 /**
  * Gross notional let through per account in the current trading day (ADR 0014). Spends are tentative, as the
- * router's remembered order_ids are: confirm(n) makes the oldest n final once their write is durable, rollback()
- * undoes the rest, newest first, when it failed, so that orders read again are not judged against themselves.
+ * router's remembered order_ids are: each leaves its undo in the journal, which the router confirms once their
+ * write is durable or rolls back when it failed, so that orders read again are not judged against themselves.
  */
 export class CreditLedger {
   private readonly usage = new Map<string, Usage>()
-  /** Per pending spend: the account and its usage as it was before. */
-  private readonly undo: { account: string; before: Usage | undefined }[] = []
 
-  constructor(private readonly day: TradingDay) {}
+  constructor(
+    private readonly day: TradingDay,
+    private readonly journal: UndoJournal,
+  ) {}
 
   /** Notional let through today for the account, as of `nowMs` (the router's clock). */
   used(account: string, nowMs: number): number {
@@ -49,16 +51,17 @@ export class CreditLedger {
   spend(account: string, notional: number, limit: number | undefined, nowMs: number): CreditWarning | undefined {
     const dayStart = this.day.startOf(nowMs)
     const before = this.usage.get(account)
-    this.undo.push({ account, before: before === undefined ? undefined : { ...before } })
+    const was = before === undefined ? undefined : { ...before }
+    this.journal.record(() => (was === undefined ? this.usage.delete(account) : this.usage.set(account, was)))
     // The day never moves back: after the router's clock steps back over a day's start, spends still count
     // against the later day, as a throttle's second does, rather than opening a fresh credit line.
     const entry: Usage = before !== undefined && before.dayStart >= dayStart ? before : { dayStart, used: 0 }
-    const was = entry.used
+    const usedBefore = entry.used
     entry.used += notional
     this.usage.set(account, entry)
     if (limit === undefined || !(limit > 0)) return undefined
     let crossed: number | undefined
-    for (const step of CREDIT_WARNING_STEPS) if (was < step * limit && entry.used >= step * limit) crossed = step
+    for (const step of CREDIT_WARNING_STEPS) if (usedBefore < step * limit && entry.used >= step * limit) crossed = step
     return crossed === undefined ? undefined : { account_id: account, step: crossed, used: entry.used, limit, dayStart }
   }
 
@@ -72,25 +75,5 @@ export class CreditLedger {
     const entry = this.usage.get(account)
     if (entry !== undefined && entry.dayStart === dayStart) entry.used += notional
     else this.usage.set(account, { dayStart, used: notional })
-  }
-
-  /** Spends not yet confirmed. */
-  get pending(): number {
-    return this.undo.length
-  }
-
-  /** The write succeeded: the oldest `count` pending spends (default: all) are final. */
-  confirm(count = this.undo.length): void {
-    this.undo.splice(0, count)
-  }
-
-  /** The write failed: every pending spend is undone, newest first. */
-  rollback(): void {
-    for (let i = this.undo.length - 1; i >= 0; i -= 1) {
-      const { account, before } = this.undo[i]!
-      if (before === undefined) this.usage.delete(account)
-      else this.usage.set(account, before)
-    }
-    this.undo.length = 0
   }
 }

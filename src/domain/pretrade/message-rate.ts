@@ -1,0 +1,39 @@
+import type { UndoJournal } from './undo-journal.js'
+
+interface Second {
+  second: number
+  count: number
+}
+
+/**
+ * Orders let through per account in the current second of the router's clock (MESSAGE_RATE). As the throttle's
+ * meter, the second never moves back: after a clock steps back, orders count against the later second.
+ */
+export class MessageRateMeter {
+  private readonly seconds = new Map<string, Second>()
+
+  constructor(private readonly journal: UndoJournal) {}
+
+  /** Orders already let through for the account in the second of `nowMs`. */
+  used(account: string, nowMs: number): number {
+    const entry = this.seconds.get(account)
+    return entry !== undefined && entry.second >= Math.floor(nowMs / 1000) ? entry.count : 0
+  }
+
+  /** One more order let through (tentatively). */
+  allow(account: string, nowMs: number): void {
+    const second = Math.floor(nowMs / 1000)
+    const before = this.seconds.get(account)
+    const was = before === undefined ? undefined : { ...before }
+    this.journal.record(() => (was === undefined ? this.seconds.delete(account) : this.seconds.set(account, was)))
+    if (before === undefined) this.seconds.set(account, { second, count: 1 })
+    else if (second > before.second) this.seconds.set(account, { second, count: 1 })
+    else before.count += 1
+  }
+
+  /** Accounts not heard from since `beforeMs` take no memory. */
+  forgetBefore(beforeMs: number): void {
+    const second = Math.floor(beforeMs / 1000)
+    for (const [account, entry] of this.seconds) if (entry.second < second) this.seconds.delete(account)
+  }
+}
