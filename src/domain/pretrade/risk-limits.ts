@@ -5,21 +5,21 @@
  */
 export interface RiskLimits {
   /** Largest quantity of one order. */
-  readonly max_order_qty?: number
+  readonly max_order_qty?: number | undefined
   /** Largest quantity × price of one order. */
-  readonly max_order_notional?: number
+  readonly max_order_notional?: number | undefined
   /** Largest gross notional let through in one trading day. */
-  readonly credit_limit?: number
+  readonly credit_limit?: number | undefined
   /** Half the width of the price band around the reference price, in percent of it. */
-  readonly collar_pct?: number
+  readonly collar_pct?: number | undefined
   /** The least half-width of the band, in price units: a cheap symbol's band is never narrower. */
-  readonly collar_abs?: number
+  readonly collar_abs?: number | undefined
   /** Orders let through per second. */
-  readonly message_rate?: number
+  readonly message_rate?: number | undefined
   /** Whether an order may pass when its symbol has no fresh reference price (default: no, fail closed). */
-  readonly allow_without_reference?: boolean
+  readonly allow_without_reference?: boolean | undefined
   /** Symbols this account may not trade; an account's list adds to the firm's. */
-  readonly restricted_symbols?: readonly string[]
+  readonly restricted_symbols?: readonly string[] | undefined
 }
 
 /** The numeric limits, each of which only a higher value loosens. */
