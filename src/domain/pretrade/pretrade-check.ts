@@ -5,9 +5,8 @@ import type { MessageRateMeter } from './message-rate.js'
 import { readOnlyChecks, type CheckFailure, type ReferencePrice } from './order-checks.js'
 import type { EffectiveLimits } from './risk-limits.js'
 
-/** What the checks read: the limits and reference prices as the state topics last said. */
+/** What the checks read: reference prices as the prices topic last said, and how old one may be. */
 export interface PretradeView {
-  limitsFor(account: string): EffectiveLimits
   referencePrice(symbol: string): ReferencePrice | undefined
   readonly maxReferenceAgeMs: number
 }

@@ -6,7 +6,7 @@ import { DuplicativeWindow, duplicativeKey } from '../../../../src/domain/pretra
 import { MessageRateMeter } from '../../../../src/domain/pretrade/message-rate.js'
 import type { ReferencePrice } from '../../../../src/domain/pretrade/order-checks.js'
 import { pretradeCheck, spendPretrade, type PretradeView } from '../../../../src/domain/pretrade/pretrade-check.js'
-import { effectiveLimits, type RiskLimits } from '../../../../src/domain/pretrade/risk-limits.js'
+import { effectiveLimits, type EffectiveLimits, type RiskLimits } from '../../../../src/domain/pretrade/risk-limits.js'
 import { TradingDay } from '../../../../src/domain/pretrade/trading-day.js'
 import { UndoJournal } from '../../../../src/domain/pretrade/undo-journal.js'
 
@@ -22,18 +22,18 @@ class Driver {
     messageRate: new MessageRateMeter(this.journal),
   }
   readonly view: PretradeView
+  readonly limits: EffectiveLimits
 
   constructor(limits: RiskLimits, prices: Record<string, number> = { AAPL: 100, MSFT: 400 }) {
-    const effective = effectiveLimits(limits, undefined, undefined)
+    this.limits = effectiveLimits(limits, undefined, undefined)
     this.view = {
-      limitsFor: () => effective,
       referencePrice: (symbol): ReferencePrice | undefined => (symbol in prices ? { price: prices[symbol]!, at: START - 60_000 } : undefined),
       maxReferenceAgeMs: 24 * 3_600_000,
     }
   }
 
   decide(order: Order, nowMs: number): string {
-    const limits = this.view.limitsFor(order.account_id)
+    const limits = this.limits
     const failure = pretradeCheck(order, limits, this.view, this.spending, nowMs)
     if (failure !== undefined) return failure.check
     spendPretrade(order, limits, this.spending, nowMs)
