@@ -49,6 +49,7 @@ describe('decideOrder', () => {
       killswitch_status: 'ACTIVE',
       reason: NO_STATE_REASON,
       corr_id: '',
+      check: null,
     })
   })
 
@@ -60,6 +61,7 @@ describe('decideOrder', () => {
       killswitch_status: 'KILLED',
       reason: 'KILLED: ACCOUNT:12345 (Order rate breach: 150 orders in 60s)',
       corr_id: 'corr-ACCOUNT:12345',
+      check: 'KILL_SWITCH',
     })
   })
 
@@ -234,6 +236,7 @@ describe('corr_id linkage kill -> drops -> unkill -> allows', () => {
       killswitch_status: 'ACTIVE',
       reason: 'ACTIVE: ACCOUNT:12345 (Manual override after investigation)',
       corr_id: 'corr-unkill',
+      check: null,
     })
   })
 
