@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadLimitsTopology } from '../../../../src/config/limits-topology.js'
-import { riskLimitsSchema } from '../../../../src/contracts/risk-limits.js'
+import { limitsCommandSchema, referencePriceSchema, riskLimitsSchema } from '../../../../src/contracts/risk-limits.js'
 import { RiskctlError } from '../../../../src/errors.js'
 
 function topologyFile(content: unknown): string {
@@ -50,4 +50,47 @@ describe('a set of limits', () => {
       expect(riskLimitsSchema.safeParse(limits).success).toBe(false)
     },
   )
+})
+
+describe('a limits command as the commands topic carries it', () => {
+  const command = {
+    cmd_id: 'c-1',
+    ts: 1_765_000_000_000,
+    scope: 'ACCOUNT:acct-1',
+    action: 'SET_LIMITS',
+    limits: { max_order_qty: 500 },
+    reason: 'desk request',
+    triggered_by: 'operator',
+    operator: 'alice',
+    corr_id: 'k-1',
+  }
+
+  it('reads a well-formed SET and canonicalizes its scope and symbols', () => {
+    const parsed = limitsCommandSchema.parse({ ...command, scope: 'account: ACCT-1 ', restrict: ['tsla'] })
+    expect(parsed.scope).toBe('ACCOUNT:acct-1')
+    expect(parsed.restrict).toEqual(['TSLA'])
+  })
+
+  it.each([
+    ['an unknown field', { ...command, max_qty: 5 }, 'max_qty'],
+    ['an unknown limit', { ...command, limits: { max_qty: 5 } }, 'max_qty'],
+    ['a negative value', { ...command, limits: { max_order_qty: -5 } }, 'max_order_qty'],
+    ['a value as text', { ...command, limits: { credit_limit: 'lots' } }, 'credit_limit'],
+    ['a symbol scope', { ...command, scope: 'SYMBOL:TSLA' }, 'GLOBAL or ACCOUNT'],
+    ['a scope that does not parse', { ...command, scope: 'DESK:7' }, 'scope'],
+    ['no reason', { ...command, reason: undefined }, 'reason'],
+    ['nothing to change', { ...command, limits: {} }, 'at least one'],
+    ['a revert naming nothing', { ...command, action: 'REVERT_LIMITS' }, 'reverts'],
+    ['a symbol restricted and unrestricted at once', { ...command, restrict: ['TSLA'], unrestrict: ['tsla'] }, 'TSLA'],
+  ])('refuses %s, saying which field', (_, value, says) => {
+    const parsed = limitsCommandSchema.safeParse(value)
+    expect(parsed.success).toBe(false)
+    expect(JSON.stringify(parsed.error?.issues)).toContain(says)
+  })
+})
+
+describe('a reference price', () => {
+  it.each([[{ price: 0 }], [{ price: -1 }], [{ price: Infinity }], [{ symbol: 'not a ticker' }], [{ extra: 1 }]])('refuses %j', (change) => {
+    expect(referencePriceSchema.safeParse({ symbol: 'AAPL', price: 190.5, ts: 1, source: 'feed', ...change }).success).toBe(false)
+  })
 })
