@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { auditSchema, deadLetterSchema, killCommandSchema, killStateSchema, orderSchema, riskSignalSchema } from '../src/contracts/messages.js'
+import { limitsRecordSchema, referencePriceSchema } from '../src/contracts/risk-limits.js'
 
 /**
  * Every topic riskctl uses, in one place: `topics create`, `up`, `describe-topic`, `produce` and
@@ -12,6 +13,8 @@ export const KILL_STATE = 'killswitch.state.v1'
 export const ORDERS_GATED = 'orders.gated.v1'
 export const AUDIT = 'audit.v1'
 export const DEAD_LETTERS = 'dlq.v1'
+export const RISK_LIMITS = 'risk_limits.v1'
+export const REFERENCE_PRICES = 'reference_prices.v1'
 
 export type CleanupPolicy = 'delete' | 'compact'
 
@@ -29,6 +32,24 @@ export interface TopicSpec {
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const DEFAULT_PARTITIONS = 3
+
+function compactedTopic(name: string, description: string, keyField: string, schema: z.ZodType): TopicSpec {
+  return {
+    name,
+    description,
+    partitions: DEFAULT_PARTITIONS,
+    keyField,
+    cleanupPolicy: 'compact',
+    // Small segments and a low dirty ratio so that compaction is visible within a class.
+    configs: {
+      'cleanup.policy': 'compact',
+      'min.cleanable.dirty.ratio': '0.01',
+      'segment.ms': '100',
+      'delete.retention.ms': '100',
+    },
+    schema,
+  }
+}
 
 function deleteTopic(
   name: string,
@@ -62,24 +83,13 @@ export const TOPICS: readonly TopicSpec[] = Object.freeze([
     killCommandSchema,
     365 * DAY_MS,
   ),
-  {
-    name: KILL_STATE,
-    description: 'Authoritative kill state: the latest status per scope (compacted)',
-    partitions: DEFAULT_PARTITIONS,
-    keyField: 'scope',
-    cleanupPolicy: 'compact',
-    // Small segments and a low dirty ratio so that compaction is visible within a class.
-    configs: {
-      'cleanup.policy': 'compact',
-      'min.cleanable.dirty.ratio': '0.01',
-      'segment.ms': '100',
-      'delete.retention.ms': '100',
-    },
-    schema: killStateSchema,
-  },
+  compactedTopic(KILL_STATE, 'Authoritative kill state: the latest status per scope (compacted)', 'scope', killStateSchema),
   deleteTopic(ORDERS_GATED, 'Orders the router allowed through to the market', 'account_id', orderSchema, 7 * DAY_MS),
   deleteTopic(AUDIT, 'One record per router decision, with the corr_id that decided it', 'order_id', auditSchema, 365 * DAY_MS),
   deleteTopic(DEAD_LETTERS, 'Records that failed validation, with the reason', 'source_topic', deadLetterSchema, 30 * DAY_MS),
+  // Limits and prices are state like the kill state: every router reads them to their end before it decides.
+  compactedTopic(RISK_LIMITS, 'Pre-trade limits per scope, GLOBAL or ACCOUNT:<id> (compacted)', 'scope', limitsRecordSchema),
+  compactedTopic(REFERENCE_PRICES, 'The latest reference price per symbol, for the price collar (compacted)', 'symbol', referencePriceSchema),
 ])
 
 export const TOPIC_NAMES: readonly string[] = TOPICS.map((topic) => topic.name)
