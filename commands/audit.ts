@@ -3,6 +3,7 @@ import { BaseCommand } from '../src/cli/base-command.js'
 import { renderAuditRecords } from '../src/cli/render-audit.js'
 import { auditDecisionSchema } from '../src/contracts/messages.js'
 import type { AuditRecord } from '../src/domain/audit-record.js'
+import { CHECK_ORDER } from '../src/domain/pretrade/check-codes.js'
 import { queryAudit } from '../src/services/audit.js'
 
 export default class Audit extends BaseCommand<typeof Audit, AuditRecord[]> {
@@ -15,10 +16,12 @@ export default class Audit extends BaseCommand<typeof Audit, AuditRecord[]> {
     '<%= config.bin %> audit --corr-id 1f9ee8ce-6875-48c7-a787-47b7bafd3ded --json',
     '<%= config.bin %> audit --since 10m --limit 20',
     '<%= config.bin %> audit --decision REFUSED',
+    '<%= config.bin %> audit --check CREDIT_LIMIT --account 10001',
   ]
   static override flags = {
     account: Flags.string({ description: 'Only this account' }),
     decision: Flags.string({ description: 'Only this decision', options: [...auditDecisionSchema.options] }),
+    check: Flags.string({ description: 'Only orders this pre-trade check decided', options: [...CHECK_ORDER] }),
     'corr-id': Flags.string({ description: 'Only decisions made under this state record (a kill, an unkill)' }),
     since: Flags.string({ description: 'Only from this time: ISO, epoch ms, or 30s / 10m / 2h / 1d ago' }),
     limit: Flags.integer({ description: 'At most this many records', default: 50, min: 1, max: 100_000 }),
@@ -26,10 +29,12 @@ export default class Audit extends BaseCommand<typeof Audit, AuditRecord[]> {
 
   async run(): Promise<AuditRecord[]> {
     const decision = this.flags.decision === undefined ? undefined : auditDecisionSchema.parse(this.flags.decision)
+    const check = CHECK_ORDER.find((code) => code === this.flags.check)
     return queryAudit(await this.openLog(), this.settings.backend.dataDir, {
       account: this.flags.account,
       decision,
       corrId: this.flags['corr-id'],
+      check,
       since: this.flags.since,
       limit: this.flags.limit,
     })

@@ -33,7 +33,13 @@ export interface TopicSpec {
 const DAY_MS = 24 * 60 * 60 * 1000
 const DEFAULT_PARTITIONS = 3
 
-function compactedTopic(name: string, description: string, keyField: string, schema: z.ZodType): TopicSpec {
+function compactedTopic(
+  name: string,
+  description: string,
+  keyField: string,
+  schema: z.ZodType,
+  configs: Readonly<Record<string, string>> = {},
+): TopicSpec {
   return {
     name,
     description,
@@ -46,6 +52,7 @@ function compactedTopic(name: string, description: string, keyField: string, sch
       'min.cleanable.dirty.ratio': '0.01',
       'segment.ms': '100',
       'delete.retention.ms': '100',
+      ...configs,
     },
     schema,
   }
@@ -89,7 +96,10 @@ export const TOPICS: readonly TopicSpec[] = Object.freeze([
   deleteTopic(DEAD_LETTERS, 'Records that failed validation, with the reason', 'source_topic', deadLetterSchema, 30 * DAY_MS),
   // Limits and prices are state like the kill state: every router reads them to their end before it decides.
   compactedTopic(RISK_LIMITS, 'Pre-trade limits per scope, GLOBAL or ACCOUNT:<id> (compacted)', 'scope', limitsRecordSchema),
-  compactedTopic(REFERENCE_PRICES, 'The latest reference price per symbol, for the price collar (compacted)', 'symbol', referencePriceSchema),
+  // A price is aged by when the log took it: a publisher's clock must not make a stale price look fresh.
+  compactedTopic(REFERENCE_PRICES, 'The latest reference price per symbol, for the price collar (compacted)', 'symbol', referencePriceSchema, {
+    'message.timestamp.type': 'LogAppendTime',
+  }),
 ])
 
 export const TOPIC_NAMES: readonly string[] = TOPICS.map((topic) => topic.name)

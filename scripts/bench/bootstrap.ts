@@ -1,3 +1,4 @@
+import { loadLimitsTopology } from '../../src/config/limits-topology.js'
 /**
  * What a (re)starting router pays before it decides its first order, at exchange scale: the compacted kill state of
  * a million scopes read to its end and loaded into the table it enforces, and what that table holds in memory.
@@ -58,7 +59,7 @@ async function load(log: EmbeddedLog): Promise<{ state: RouterState; records: nu
   const started = performance.now()
   const view = await log.readCompacted(KILL_STATE)
   const readMs = performance.now() - started
-  const state = new RouterState(1)
+  const state = new RouterState(1, loadLimitsTopology())
   const loadStarted = performance.now()
   state.load(view.records.values())
   return { state, records: view.records.size, readMs, loadMs: performance.now() - loadStarted }

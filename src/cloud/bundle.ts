@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { HANDLERS, type HandlerName } from '../../topologies/aws/lambda-code.js'
+import { DEFAULT_LIMITS_TOPOLOGY_PATH } from '../config/limits-topology.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 
@@ -37,6 +38,8 @@ export async function bundleHandlers(
       },
       logLevel: 'error',
     })
+    // The router's limits travel with the code: a bundle has no topologies/ folder to read them from.
+    if (handler === 'router') fs.copyFileSync(DEFAULT_LIMITS_TOPOLOGY_PATH, path.join(outDir, handler, 'limits.json'))
   }
   return outDir
 }

@@ -1,3 +1,4 @@
+import { CHECK_ORDER } from '../domain/pretrade/check-codes.js'
 import { z } from 'zod'
 import { canonicalId, isCanonical } from '../domain/identifiers.js'
 import { parseScope, SCOPE_FORMS } from '../domain/scope.js'
@@ -150,6 +151,7 @@ export const auditSchema = z.object({
   killswitch_status: killStatusSchema,
   reason: z.string(),
   corr_id: z.string(),
+  check: z.enum(CHECK_ORDER).nullable().optional(),
   service: nonEmpty,
 }) satisfies z.ZodType<AuditRecord>
 

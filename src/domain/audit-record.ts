@@ -1,4 +1,5 @@
 import type { KillStatus } from './kill-status.js'
+import type { CheckCode } from './pretrade/check-codes.js'
 
 export type AuditDecision = 'ALLOW' | 'DROP' | 'DUPLICATE' | 'REFUSED' | 'APPLIED'
 
@@ -18,5 +19,10 @@ export interface AuditRecord {
   readonly killswitch_status: KillStatus
   readonly reason: string
   readonly corr_id: string
+  /**
+   * The router's check that decided (ADR 0014), null when the order was let through. The aggregator's records of
+   * commands have none, nor have router records written before there were checks.
+   */
+  readonly check?: CheckCode | null | undefined
   readonly service: string
 }

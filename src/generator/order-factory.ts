@@ -8,7 +8,7 @@ export const STRATEGIES = ['momentum', 'mean_reversion', 'market_making', 'vwap'
 export const NORMAL_ACCOUNTS = Array.from({ length: 20 }, (_, i) => String(10001 + i))
 export const PANIC_ACCOUNT = '12345'
 
-/** Rough reference prices, so notional figures look like a real book. */
+/** Rough reference prices, so notional figures look like a real book; orders are priced within 2% of them. */
 const REFERENCE_PRICES: Readonly<Record<string, number>> = {
   AAPL: 190,
   GOOGL: 140,
@@ -51,6 +51,19 @@ export function normalSymbols(count: number): readonly string[] {
  */
 const PANIC_SYMBOLS = ['TSLA', 'NVDA', 'TSLA', 'META', 'TSLA', 'NVDA', 'TSLA', 'META', 'TSLA', 'NVDA'] as const
 
+/** The reference price the generator prices a symbol's orders around, and publishes for the collar. */
+export function referencePriceOf(symbol: string): number {
+  return REFERENCE_PRICES[symbol] ?? DEFAULT_REFERENCE_PRICE
+}
+
+const DEFAULT_REFERENCE_PRICE = 100
+
+/** Every symbol a run with these options may send an order for. */
+export function symbolsOf(options: Pick<OrderFactoryOptions, 'mode' | 'symbol' | 'symbols'>): readonly string[] {
+  if (options.symbol !== undefined) return [options.symbol]
+  return options.mode === 'panic' ? [...new Set(PANIC_SYMBOLS)] : normalSymbols(options.symbols ?? SYMBOLS.length)
+}
+
 /**
  * Builds the order stream. normal: many accounts spread over every symbol and strategy, small
  * sizes. panic: one runaway algorithm, one account hammering three symbols with larger sizes,
@@ -72,7 +85,7 @@ export function createOrderFactory(options: OrderFactoryOptions): (seq: number, 
       symbol,
       side: random() < 0.5 ? 'BUY' : 'SELL',
       qty: panic ? integerBetween(random, 10, 30) : integerBetween(random, 1, 20),
-      price: priceNear(random, REFERENCE_PRICES[symbol] ?? 100),
+      price: priceNear(random, referencePriceOf(symbol)),
       strategy: options.strategy ?? (panic ? 'momentum' : pick(random, STRATEGIES)),
     }
   }

@@ -1,10 +1,15 @@
 import { ROUTER_PROGRESS_GROUP } from '../../topologies/aws/names.js'
-import { AUDIT, DEAD_LETTERS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { AUDIT, DEAD_LETTERS, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
+import { loadLimitsTopology, type LimitsTopology } from '../config/limits-topology.js'
 import type { AuditRecord } from '../domain/audit-record.js'
 import type { EventLog } from '../log/port.js'
 import { createTopicWriter, readerOf } from '../processors/log-access.js'
+import { readRange } from '../processors/read-range.js'
 import { DEFAULT_MAX_REMEMBERED_IDS, ROUTER_OUTPUTS } from '../processors/router.js'
-import { RouterState } from '../processors/router-state.js'
+import { ROUTER_STATE_TOPICS, RouterState } from '../processors/router-state.js'
 import { auditsOfDecided } from './audit-readback.js'
 import { openDelivery, withinBudget } from './delivery.js'
 import { budgetOf, type LambdaContext } from './lambda-context.js'
@@ -14,6 +19,15 @@ import { toLogRecords } from './msk-event.js'
 import { sharedLog } from './shared-log.js'
 import { auditIndexSink, type AuditIndexSink } from './table-sink.js'
 import { processEnvironment } from '../config/environment.js'
+
+/** The bundle carries topologies/limits.json beside its code (src/cloud/bundle.ts); a checkout reads its own. */
+const BUNDLED_LIMITS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'limits.json')
+let limitsTopology: LimitsTopology | undefined
+
+function limits(): LimitsTopology {
+  limitsTopology ??= loadLimitsTopology(existsSync(BUNDLED_LIMITS) ? BUNDLED_LIMITS : undefined)
+  return limitsTopology
+}
 
 export interface RouteOutcome {
   readonly orders: number
@@ -36,9 +50,9 @@ export async function handler(event: MskEvent, context?: LambdaContext): Promise
 }
 
 /**
- * One delivery, through the router's own step: the state read to its end before any order is decided (fail closed:
- * an unreadable state decides nothing), then the fresh orders decided against it and written, with the progress
- * commit, atomically.
+ * One delivery, through the router's own step: the kill state, limits and reference prices read to their end before
+ * any order is decided (fail closed: an unreadable state decides nothing), the day's credit rebuilt from the orders
+ * let through, then the fresh orders decided against them and written, with the progress commit, atomically.
  */
 export async function routeEvent(
   event: MskEvent,
@@ -54,10 +68,17 @@ export async function routeEvent(
   const decide = async (beforeWrite: () => void) => {
     // The writer first: registering it fences an earlier attempt's transaction before anything is read.
     const delivery = await openDelivery(reader, writer, ROUTER_PROGRESS_GROUP, ORDERS, records)
-    const state = new RouterState(DEFAULT_MAX_REMEMBERED_IDS)
-    state.load((await reader.readCompacted(KILL_STATE)).records.values())
+    const state = new RouterState(DEFAULT_MAX_REMEMBERED_IDS, limits())
+    const [kills, limitsView, prices] = await Promise.all(ROUTER_STATE_TOPICS.map((topic) => reader.readCompacted(topic)))
+    state.load(kills!.records.values())
+    state.loadLimits(limitsView!.records.values())
+    state.loadPrices(prices!.records.values())
     if (delivery.fresh.length === 0) return { delivery, audits: [] }
-    const routed = state.route(delivery.fresh, Date.now(), true)
+    const now = Date.now()
+    const dayStart = { type: 'timestamp' as const, timestamp: state.tradingDayStart(now) }
+    state.restoreCredit([], now, true)
+    await readRange(reader, ORDERS_GATED, dayStart, (gated) => state.restoreCredit(gated, now, false))
+    const routed = state.route(delivery.fresh, now, true)
     beforeWrite()
     await writer.write(
       { [AUDIT]: routed.audits, [ORDERS_GATED]: routed.gated, [DEAD_LETTERS]: routed.deadLetters },

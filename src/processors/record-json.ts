@@ -30,8 +30,14 @@ export function auditJson(audit: AuditRecord): string {
     `{"ts":${num(audit.ts)},"decision":"${audit.decision}","order_id":${str(audit.order_id)},` +
     `"account_id":${str(audit.account_id)},"symbol":${str(audit.symbol)},"strategy":${str(audit.strategy)},` +
     `"scope_matches":${matches},"killswitch_status":"${audit.killswitch_status}","reason":${str(audit.reason)},` +
-    `"corr_id":${str(audit.corr_id)},"service":${str(audit.service)}}`
+    `"corr_id":${str(audit.corr_id)},${checkJson(audit.check)}"service":${str(audit.service)}}`
   )
+}
+
+/** The codes need no escaping; a record without a check (a command's) leaves the field out. */
+function checkJson(check: AuditRecord['check']): string {
+  if (check === undefined) return ''
+  return check === null ? '"check":null,' : `"check":"${check}",`
 }
 
 /** At a brokerage's breadth the detector writes nearly one signal per order. */

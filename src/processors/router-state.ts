@@ -1,7 +1,19 @@
+import { decodeOrder } from '../contracts/decode.js'
 import { mayReplace } from '../domain/kill-state.js'
 import { KillStateTable, type KillStateView } from '../domain/kill-state-table.js'
+import type { PretradeContext } from '../domain/order-decision.js'
+import { CreditLedger } from '../domain/pretrade/credit-ledger.js'
+import { DuplicativeWindow } from '../domain/pretrade/duplicative-window.js'
+import { LimitsTable, type LimitsView } from '../domain/pretrade/limits-table.js'
+import { MessageRateMeter } from '../domain/pretrade/message-rate.js'
+import { ReferencePriceTable } from '../domain/pretrade/reference-prices.js'
+import { TradingDay } from '../domain/pretrade/trading-day.js'
+import { UndoJournal } from '../domain/pretrade/undo-journal.js'
 import { ThrottleMeter } from '../domain/throttle-meter.js'
 import type { LogRecord } from '../log/port.js'
+import type { LimitsTopology } from '../config/limits-topology.js'
+import { KILL_STATE, REFERENCE_PRICES, RISK_LIMITS } from '../../topologies/topics.js'
+import { decodeLimitsRecord, decodePriceRecord } from './limits-codec.js'
 import { decodeStateRecord } from './topic-codec.js'
 import { rememberDecided, routeBatch, type RoutedBatch } from './router-step.js'
 import { TentativeIds } from './tentative-ids.js'
@@ -14,21 +26,55 @@ export interface StateRecordStats {
   lastStateProblem: string | undefined
 }
 
+/** The state topics a router reads to their end before it decides, and follows: each changes only its own table. */
+export const ROUTER_STATE_TOPICS = [KILL_STATE, RISK_LIMITS, REFERENCE_PRICES] as const
+
 /**
- * What a router knows, without any I/O: the kill state it enforces (changed only by state records), the throttle
- * budget spent, and the order_ids it decided. The long-running router, the Lambda handler and the test driver all
- * hold one and feed it records; only `view` is handed to anything else.
+ * What a router knows, without any I/O: the kill state, limits and reference prices it enforces (changed only by
+ * records of their topics), the throttle budget, credit, message budget and duplicative window spent, and the
+ * order_ids it decided. The long-running router, the Lambda handler and the test driver all hold one and feed it
+ * records; only read-only views are handed to anything else.
  */
 export class RouterState {
   private table = new KillStateTable()
   private meter = new ThrottleMeter()
+  private limits: LimitsTable
+  private prices = new ReferencePriceTable()
   readonly decided: TentativeIds
+  /** What the checks spent on decisions not yet durable: confirmed and rolled back with `decided`. */
+  readonly journal = new UndoJournal()
+  private readonly credit: CreditLedger
+  private readonly pretrade: PretradeContext
 
   constructor(
     maxRememberedIds: number,
+    private readonly topology: LimitsTopology,
     readonly stats: StateRecordStats = { stateRecords: 0, stateProblems: 0, lastStateProblem: undefined },
   ) {
     this.decided = new TentativeIds(maxRememberedIds)
+    this.limits = new LimitsTable(topology.defaults)
+    this.credit = new CreditLedger(new TradingDay(topology.tradingDay.timeZone, topology.tradingDay.startHour), this.journal)
+    // Views onto whichever tables are current: a (re)load replaces the tables, not the context.
+    const limitsOf = () => this.limits.view
+    this.pretrade = {
+      get limits() {
+        return limitsOf()
+      },
+      prices: {
+        referencePrice: (symbol) => this.prices.view.referencePrice(symbol),
+        maxReferenceAgeMs: topology.referencePriceMaxAgeMs,
+      },
+      spending: {
+        credit: this.credit,
+        duplicative: new DuplicativeWindow(topology.duplicativeWindowMs, this.journal),
+        messageRate: new MessageRateMeter(this.journal),
+      },
+    }
+  }
+
+  /** The limits this router enforces, to read: only risk_limits.v1 changes them. */
+  get limitsView(): LimitsView {
+    return this.limits.view
   }
 
   /** The kill state this router enforces, to read: only state records change it. */
@@ -56,14 +102,58 @@ export class RouterState {
     this.meter = meter
   }
 
-  /** One record of the state topic, as it follows the topic. */
-  follow(record: LogRecord): void {
-    this.apply(record, decodeStateRecord(record), this.table, this.meter)
+  /** Replaces the limits with a compacted view of risk_limits.v1; the old ones stay in force until then. */
+  loadLimits(records: Iterable<LogRecord>): void {
+    const table = new LimitsTable(this.topology.defaults)
+    for (const record of records) this.applyLimits(record, table)
+    this.limits = table
   }
 
-  /** Decides a batch of orders.v1 (order_ids remembered tentatively: confirm once the outputs are durable). */
+  /** Replaces the reference prices with a compacted view of reference_prices.v1. */
+  loadPrices(records: Iterable<LogRecord>): void {
+    const table = new ReferencePriceTable()
+    for (const record of records) this.applyPrice(record, table)
+    this.prices = table
+  }
+
+  /** One record of a state topic (the kill state, limits or prices), as the router follows them. */
+  follow(record: LogRecord): void {
+    if (record.topic === RISK_LIMITS) this.applyLimits(record, this.limits)
+    else if (record.topic === REFERENCE_PRICES) this.applyPrice(record, this.prices)
+    else this.apply(record, decodeStateRecord(record), this.table, this.meter)
+  }
+
+  /**
+   * Rebuilds the credit used today from the orders let through (orders.gated.v1, read from the start of the trading
+   * day of `nowMs`). Everything read is final: call with no decision pending, each record once.
+   */
+  restoreCredit(gated: Iterable<LogRecord>, nowMs: number, fresh: boolean): void {
+    if (fresh) this.credit.clear()
+    for (const record of gated) {
+      const order = decodeOrder(record.value)
+      if (order.ok) this.credit.restore(order.value.account_id, order.value.qty * order.value.price, record.timestamp, nowMs)
+    }
+  }
+
+  /** Where the trading day of `nowMs` began: orders.gated.v1 is read back from there. */
+  tradingDayStart(nowMs: number): number {
+    return this.credit.dayStart(nowMs)
+  }
+
+  /** Decides a batch of orders.v1 (order_ids and spending tentative: confirm once the outputs are durable). */
   route(batch: readonly LogRecord[], nowMs: number, keepAudits = false): RoutedBatch {
-    return routeBatch(this.table, this.meter, this.decided, batch, nowMs, keepAudits)
+    return routeBatch(this.table, this.meter, this.decided, batch, nowMs, keepAudits, this.pretrade)
+  }
+
+  /** The write of every decision so far is durable (`ids` and `steps` of them), or failed. */
+  confirm(ids: number, steps: number): void {
+    this.decided.confirm(ids)
+    this.journal.confirm(steps)
+  }
+
+  rollback(): void {
+    this.decided.rollback()
+    this.journal.rollback()
   }
 
   /** Remembers the order_ids of router audits read back from audit.v1. */
@@ -71,13 +161,36 @@ export class RouterState {
     rememberDecided(this.decided, records)
   }
 
+  private applyLimits(record: LogRecord, table: LimitsTable): void {
+    const change = decodeLimitsRecord(record)
+    this.stats.stateRecords += 1
+    if (change.type === 'limits') table.apply(change.record)
+    else if (change.type === 'deleted') table.remove(change.key)
+    else if (change.type === 'unknown') table.markUnknown(change.key, change.scope, change.problem)
+    if (change.type === 'unknown' || change.type === 'invalid') {
+      this.noteProblem(record, change.type === 'unknown' ? `${change.scope}: ${change.problem}` : change.error)
+    }
+  }
+
+  private applyPrice(record: LogRecord, table: ReferencePriceTable): void {
+    const change = decodePriceRecord(record)
+    this.stats.stateRecords += 1
+    // The log's time, not the source's: a publisher's clock must not make a stale price look fresh.
+    if (change.type === 'price') table.apply(change.record, record.timestamp)
+    else if (change.type === 'removed') table.remove(change.symbol)
+    const problem = change.type === 'invalid' ? change.error : change.type === 'removed' ? change.problem : undefined
+    if (problem !== undefined) this.noteProblem(record, problem)
+  }
+
+  private noteProblem(record: LogRecord, problem: string): void {
+    this.stats.stateProblems += 1
+    this.stats.lastStateProblem = `${record.topic} ${record.partition}:${record.offset}: ${problem}`
+  }
+
   private apply(record: LogRecord, change: ReturnType<typeof decodeStateRecord>, table: KillStateTable, meter: ThrottleMeter): void {
     this.stats.stateRecords += 1
     const problem = change.type === 'invalid' ? change.error : change.type === 'state' ? change.problem : undefined
-    if (problem !== undefined) {
-      this.stats.stateProblems += 1
-      this.stats.lastStateProblem = `${record.topic} ${record.partition}:${record.offset}: ${problem}`
-    }
+    if (problem !== undefined) this.noteProblem(record, problem)
     if (change.type === 'state') {
       // A record that was not whole may tighten what the router enforces, never loosen it.
       if (change.problem !== undefined && !mayReplace(table.get(change.state.scope), change.state)) return

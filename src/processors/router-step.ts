@@ -2,7 +2,7 @@ import type { AuditRecord } from '../domain/audit-record.js'
 import { decodeOrder } from '../contracts/decode.js'
 import type { RecentIds } from '../domain/recent-ids.js'
 import type { KillStateView } from '../domain/kill-state-table.js'
-import { decideOrder } from '../domain/order-decision.js'
+import { decideOrder, type PretradeContext } from '../domain/order-decision.js'
 import type { ThrottleMeter } from '../domain/throttle-meter.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
 import { AUDIT } from '../../topologies/topics.js'
@@ -33,6 +33,7 @@ export function routeBatch(
   batch: readonly LogRecord[],
   nowMs: number,
   keepAudits = false,
+  pretrade?: PretradeContext,
 ): RoutedBatch {
   const audits: ProduceRecord[] = []
   const auditValues: AuditRecord[] | undefined = keepAudits ? [] : undefined
@@ -48,7 +49,7 @@ export function routeBatch(
       continue
     }
     const order = decoded.value
-    const decision = decideOrder(order, view, meter, decided, nowMs)
+    const decision = decideOrder(order, view, meter, decided, nowMs, pretrade)
     const audit: AuditRecord = {
       ts: nowMs,
       decision: decision.decision,
@@ -60,6 +61,7 @@ export function routeBatch(
       killswitch_status: decision.killswitch_status,
       reason: decision.reason,
       corr_id: decision.corr_id,
+      check: decision.check,
       // Last, so that a restart can tell the router's audits from the aggregator's by their final bytes.
       service: ROUTER_SERVICE,
     }

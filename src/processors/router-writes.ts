@@ -4,7 +4,12 @@ import { AUDIT, DEAD_LETTERS, ORDERS_GATED } from '../../topologies/topics.js'
 import type { TopicWriter } from './log-access.js'
 import { rewound } from './rewound.js'
 import type { RoutedBatch } from './router-step.js'
-import type { TentativeIds } from './tentative-ids.js'
+
+/** What the router decided tentatively: made final once a write is durable, undone when it failed. */
+export interface Tentative {
+  confirm(ids: number, steps: number): void
+  rollback(): void
+}
 
 /** One polled batch of orders, decided and waiting to be written with the positions just past it. */
 export interface DecidedBatch {
@@ -15,6 +20,8 @@ export interface DecidedBatch {
   readonly after: readonly TopicPartitionOffset[]
   /** order_ids it added to the remembered set, tentatively. */
   readonly ids: number
+  /** Undo steps of what its checks spent (credit, message budget, duplicative window). */
+  readonly steps: number
 }
 
 export interface WriteFailure {
@@ -46,7 +53,7 @@ export class RouterWrites {
 
   constructor(
     private readonly writer: TopicWriter<typeof AUDIT | typeof ORDERS_GATED | typeof DEAD_LETTERS>,
-    private readonly decided: TentativeIds,
+    private readonly tentative: Tentative,
     /** The orders consumer's positions now. */
     private readonly positions: () => readonly TopicPartitionOffset[],
     /** After each batch is durable, in order. */
@@ -141,10 +148,13 @@ export class RouterWrites {
       this.failed = { error, rewound: rewound(batches[0]!.before, this.positions()) }
       this.queue = []
       this.queuedOrders = 0
-      this.decided.rollback()
+      this.tentative.rollback()
       return
     }
-    this.decided.confirm(batches.reduce((sum, b) => sum + b.ids, 0))
+    this.tentative.confirm(
+      batches.reduce((sum, b) => sum + b.ids, 0),
+      batches.reduce((sum, b) => sum + b.steps, 0),
+    )
     for (const batch of batches) this.onDurable(batch)
   }
 }

@@ -2,12 +2,14 @@ import type { AuditRecord } from '../domain/audit-record.js'
 import type { KillStateView } from '../domain/kill-state-table.js'
 import type { Consumer, EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
 import { ROUTER_GROUP } from '../../topologies/groups.js'
-import { AUDIT, DEAD_LETTERS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
+import { AUDIT, DEAD_LETTERS, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
+import { loadLimitsTopology, type LimitsTopology } from '../config/limits-topology.js'
+import type { LimitsView } from '../domain/pretrade/limits-table.js'
 import { isTransient, newConnectivity } from './connectivity.js'
 import { processorLog, type ProcessorLog } from './log-access.js'
 import type { Processor } from './processor.js'
 import { readRange } from './read-range.js'
-import { RouterState } from './router-state.js'
+import { ROUTER_STATE_TOPICS, RouterState } from './router-state.js'
 import { ROUTER_SERVICE } from './router-step.js'
 import { RouterWrites, type DecidedBatch } from './router-writes.js'
 import { markConnected, supervise } from './supervise.js'
@@ -55,6 +57,8 @@ export interface RouterOptions {
    * (a Lambda delivery) leaves it off: it would read an hour of audits per batch.
    */
   readonly rememberFromAudit?: boolean
+  /** The firm's default limits and the checks' settings (default: topologies/limits.json). */
+  readonly limits?: LimitsTopology
 }
 
 /**
@@ -97,12 +101,21 @@ export class Router implements Processor {
   ) {
     this.now = options.now ?? Date.now
     this.duplicateHorizonMs = options.duplicateHorizonMs ?? DEFAULT_DUPLICATE_HORIZON_MS
-    this.state = new RouterState(options.maxRememberedIds ?? DEFAULT_MAX_REMEMBERED_IDS, this.stats)
+    this.state = new RouterState(
+      options.maxRememberedIds ?? DEFAULT_MAX_REMEMBERED_IDS,
+      options.limits ?? loadLimitsTopology(),
+      this.stats,
+    )
   }
 
   /** The kill state this router enforces, to read: only the state topic changes it. */
   get killState(): KillStateView {
     return this.state.view
+  }
+
+  /** The limits this router enforces, to read: only risk_limits.v1 changes them. */
+  get limits(): LimitsView {
+    return this.state.limitsView
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -123,7 +136,7 @@ export class Router implements Processor {
         from: { type: 'earliest' },
       })
       orders = consumer
-      writes = new RouterWrites(this.log.writer, this.state.decided, () => consumer.positions(), (batch) => this.noteDurable(batch))
+      writes = new RouterWrites(this.log.writer, this.state, () => consumer.positions(), (batch) => this.noteDurable(batch))
       this.stats.ready = true
       markConnected(this.connectivity)
       const maxBatch = this.options.maxBatch ?? this.log.reader.preferredWriteBatch ?? DEFAULT_MAX_BATCH
@@ -187,12 +200,18 @@ export class Router implements Processor {
     if (partitions.join() !== this.stats.partitions.join()) this.stats.partitions = partitions
   }
 
-  /** Loads every scope's state, then follows the state topic from exactly where the read ended. */
+  /**
+   * Loads every scope's kill state, every limit and every reference price, then follows the three topics from
+   * exactly where the reads ended. Nothing is decided before all three are read to their end.
+   */
   private async bootstrap(): Promise<Consumer> {
-    // From scratch on every (re)start: what changed while the log was away is in the compacted view.
-    const view = await this.log.reader.readCompacted(KILL_STATE)
-    this.state.load(view.records.values())
-    return this.log.reader.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
+    // From scratch on every (re)start: what changed while the log was away is in the compacted views.
+    const [kills, limits, prices] = await Promise.all(ROUTER_STATE_TOPICS.map((topic) => this.log.reader.readCompacted(topic)))
+    this.state.load(kills!.records.values())
+    this.state.loadLimits(limits!.records.values())
+    this.state.loadPrices(prices!.records.values())
+    const offsets = [kills!, limits!, prices!].flatMap((view) => view.endOffsets)
+    return this.log.reader.consumer({ topics: [...ROUTER_STATE_TOPICS], from: { type: 'offsets', offsets } })
   }
 
   private async applyStates(states: Consumer, maxWaitMs: number): Promise<void> {
@@ -223,15 +242,31 @@ export class Router implements Processor {
     const before = this.state.decided.size
     await readRange(this.log.reader, AUDIT, from, (records) => this.state.rememberFromAudit(records))
     this.state.decided.confirm()
+    // Credit is per account and follows the account's partition: the day's orders let through, read afresh.
+    const dayStart = { type: 'timestamp' as const, timestamp: this.state.tradingDayStart(started) }
+    let fresh = true
+    await readRange(this.log.reader, ORDERS_GATED, dayStart, (records) => {
+      this.state.restoreCredit(records, started, fresh)
+      fresh = false
+    })
+    if (fresh) this.state.restoreCredit([], started, true)
     this.stats.rememberedAtStart = this.state.decided.size - before
     this.stats.rememberMs = this.now() - started
   }
 
   /** Decides a batch now and hands it to the writes, which make it durable with the positions past it. */
   private decide(batch: readonly LogRecord[], before: readonly TopicPartitionOffset[], after: readonly TopicPartitionOffset[], writes: RouterWrites): void {
-    const pending = this.state.decided.pending
+    const ids = this.state.decided.pending
+    const steps = this.state.journal.pending
     const routed = this.state.route(batch, this.now(), this.options.onBatch !== undefined)
-    writes.add({ routed, orders: batch.length, before, after, ids: this.state.decided.pending - pending })
+    writes.add({
+      routed,
+      orders: batch.length,
+      before,
+      after,
+      ids: this.state.decided.pending - ids,
+      steps: this.state.journal.pending - steps,
+    })
   }
 
   private noteDurable({ routed, orders }: DecidedBatch): void {

@@ -9,7 +9,9 @@ import type { AuditRecord } from '../domain/audit-record.js'
 import type { KillCommand } from '../domain/kill-command.js'
 import type { Order } from '../domain/order.js'
 import type { RiskSignal } from '../domain/risk-signal.js'
-import type { KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
+import type { KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS } from '../../topologies/topics.js'
+import type { LimitsRecord } from '../domain/pretrade/limits-command.js'
+import type { ReferencePriceRecord } from '../domain/pretrade/reference-prices.js'
 import { AUDIT, DEAD_LETTERS, RISK_SIGNALS, TOPICS } from '../../topologies/topics.js'
 import { auditJson, signalJson } from './record-json.js'
 
@@ -22,6 +24,8 @@ export interface TopicValues {
   [KILL_STATE]: KillState
   [AUDIT]: AuditRecord
   [DEAD_LETTERS]: DeadLetter
+  [RISK_LIMITS]: LimitsRecord
+  [REFERENCE_PRICES]: ReferencePriceRecord
 }
 export type TopicName = keyof TopicValues
 

@@ -1,4 +1,5 @@
 import type { AuditDecision, AuditRecord } from '../domain/audit-record.js'
+import type { CheckCode } from '../domain/pretrade/check-codes.js'
 import { badInput } from '../errors.js'
 import type { EventLog } from '../log/port.js'
 import { canonicalId } from '../domain/identifiers.js'
@@ -9,6 +10,7 @@ export interface AuditQueryInput {
   readonly account?: string | undefined
   readonly decision?: AuditDecision | undefined
   readonly corrId?: string | undefined
+  readonly check?: CheckCode | undefined
   readonly since?: string | undefined
   readonly limit: number
 }
@@ -21,7 +23,7 @@ export async function queryAudit(log: EventLog, dataDir: string, input: AuditQue
     await index.catchUp(log)
     // The trail holds canonical ids: `--account ABC-1` finds what the router recorded as abc-1.
     const account = input.account === undefined ? undefined : canonicalId('account', input.account)
-    return index.query({ account: account?.ok === true ? account.id : input.account, decision: input.decision, corrId: input.corrId, since, limit: input.limit })
+    return index.query({ account: account?.ok === true ? account.id : input.account, decision: input.decision, corrId: input.corrId, check: input.check, since, limit: input.limit })
   } finally {
     index.close()
   }

@@ -1,9 +1,11 @@
 import { abortableSleep } from '../abortable-sleep.js'
 import type { Order } from '../domain/order.js'
-import { createOrderFactory, type GeneratorMode } from '../generator/order-factory.js'
+import { canonicalId } from '../domain/identifiers.js'
+import type { ReferencePriceRecord } from '../domain/pretrade/reference-prices.js'
+import { createOrderFactory, referencePriceOf, symbolsOf, type GeneratorMode } from '../generator/order-factory.js'
 import { ordersDue, scheduledTime, totalOrders } from '../generator/pacing.js'
 import type { EventLog } from '../log/port.js'
-import { ORDERS } from '../../topologies/topics.js'
+import { ORDERS, REFERENCE_PRICES } from '../../topologies/topics.js'
 import { encode } from '../processors/topic-codec.js'
 
 export interface GenerateOptions {
@@ -42,6 +44,9 @@ export interface GenerateSummary {
 }
 
 const TICK_MS = 10
+/** Well within the age the router accepts (topologies/limits.json), so a long run's prices never go stale. */
+export const PRICE_REFRESH_MS = 60_000
+export const GENERATOR_PRICE_SOURCE = 'riskctl generate'
 /** The shortest pause between two appends: a few ms of orders per write at high rates. */
 const MIN_BATCH_MS = 5
 
@@ -56,6 +61,9 @@ export async function generateOrders(log: EventLog, options: GenerateOptions): P
   let sent = 0
   const start = now()
   let lastProgress = start
+  // The collar needs a reference for every symbol before the first order: without one the router drops it.
+  await publishReferencePrices(log, symbolsOf(options), now())
+  let pricesAt = start
 
   while (sent < total && !options.signal?.aborted) {
     const due = ordersDue(options.ratePerSecond, now() - start, total)
@@ -72,6 +80,10 @@ export async function generateOrders(log: EventLog, options: GenerateOptions): P
         notional += order.qty * order.price
       }
       sent = due
+    }
+    if (now() - pricesAt >= PRICE_REFRESH_MS) {
+      pricesAt = now()
+      await publishReferencePrices(log, symbolsOf(options), pricesAt)
     }
     if (now() - lastProgress >= 1000 || sent === total) {
       lastProgress = now()
@@ -98,6 +110,18 @@ export async function generateOrders(log: EventLog, options: GenerateOptions): P
     notional: Math.round(notional),
     interrupted: sent < total,
   }
+}
+
+/** The generator's reference price of each symbol, which its orders are priced within 2% of. */
+export async function publishReferencePrices(log: EventLog, symbols: readonly string[], ts: number): Promise<number> {
+  const records: ReferencePriceRecord[] = []
+  for (const raw of symbols) {
+    // Keyed by the symbol as orders are matched: an id that cannot be made canonical has no orders to price.
+    const symbol = canonicalId('symbol', raw)
+    if (symbol.ok) records.push({ symbol: symbol.id, price: referencePriceOf(symbol.id), ts, source: GENERATOR_PRICE_SOURCE })
+  }
+  if (records.length > 0) await log.produce(REFERENCE_PRICES, records.map((record) => encode(REFERENCE_PRICES, record)))
+  return records.length
 }
 
 function nextDueIn(rate: number, sent: number, start: number, now: number): number {

@@ -9,7 +9,9 @@ import type { Outputs, TopicWriter } from '../../src/processors/log-access.js'
 import { DEFAULT_DUPLICATE_HORIZON_MS, DEFAULT_MAX_REMEMBERED_IDS, ROUTER_OUTPUTS } from '../../src/processors/router.js'
 import { RouterState } from '../../src/processors/router-state.js'
 import { encode, type TopicName, type TopicValues } from '../../src/processors/topic-codec.js'
-import { AUDIT, findTopic, KILL_COMMANDS, KILL_STATE, ORDERS, TOPIC_NAMES } from '../../topologies/topics.js'
+import { AUDIT, findTopic, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, TOPIC_NAMES } from '../../topologies/topics.js'
+import type { LimitsTopology } from '../../src/config/limits-topology.js'
+import { KILL_SWITCH_ONLY } from './limits.js'
 
 export type DriverProcessor = 'router' | 'aggregator' | 'detector'
 
@@ -21,6 +23,8 @@ export interface DriverOptions {
   /** Needed when the detector runs. */
   readonly detectorSettings?: DetectorSettings
   readonly duplicateHorizonMs?: number
+  /** The router's limits (default: none but the kill switch, and orders allowed without a reference price). */
+  readonly limits?: LimitsTopology
 }
 
 /** How far each processor has read each topic: the next offset. */
@@ -128,8 +132,15 @@ export class TopologyTestDriver {
     const state = [...this.latest(KILL_STATE).values()]
     positions.set(KILL_STATE, this.lengthOf(KILL_STATE))
     if (name === 'router') {
-      this.router = new RouterState(DEFAULT_MAX_REMEMBERED_IDS)
+      this.router = new RouterState(DEFAULT_MAX_REMEMBERED_IDS, this.options.limits ?? KILL_SWITCH_ONLY)
       this.router.load(state)
+      this.router.loadLimits(this.latest(RISK_LIMITS).values())
+      this.router.loadPrices(this.latest(REFERENCE_PRICES).values())
+      positions.set(RISK_LIMITS, this.lengthOf(RISK_LIMITS))
+      positions.set(REFERENCE_PRICES, this.lengthOf(REFERENCE_PRICES))
+      const dayStart = this.router.tradingDayStart(this.nowMs)
+      const gated = this.records(ORDERS_GATED).filter((record) => record.timestamp >= dayStart)
+      this.router.restoreCredit(gated, this.nowMs, true)
       const horizon = this.nowMs - (this.options.duplicateHorizonMs ?? DEFAULT_DUPLICATE_HORIZON_MS)
       this.router.rememberFromAudit(this.records(AUDIT).filter((record) => record.timestamp >= horizon))
       this.router.decided.confirm()
@@ -168,13 +179,13 @@ export class TopologyTestDriver {
 
   private stepRouter(router: RouterState): boolean {
     // The state first, to its end: a kill appended before an order governs it (the router's catch-up).
-    const states = this.unread('router', KILL_STATE)
+    const states = [...this.unread('router', KILL_STATE), ...this.unread('router', RISK_LIMITS), ...this.unread('router', REFERENCE_PRICES)]
     for (const record of states) router.follow(record)
     const orders = this.unread('router', ORDERS)
     if (orders.length > 0) {
       const routed = router.route(orders, this.nowMs)
       void this.writer(ROUTER_OUTPUTS).write({ 'audit.v1': routed.audits, 'orders.gated.v1': routed.gated, 'dlq.v1': routed.deadLetters })
-      router.decided.confirm()
+      router.confirm(router.decided.pending, router.journal.pending)
     }
     return states.length > 0 || orders.length > 0
   }

@@ -9,6 +9,7 @@ import { createDetector } from '../../src/processors/detector.js'
 import { AGGREGATOR_GROUP, DETECTOR_GROUP, ROUTER_GROUP } from '../../topologies/groups.js'
 import type { Processor } from '../../src/processors/processor.js'
 import { createRouter, type Router } from '../../src/processors/router.js'
+import { KILL_SWITCH_ONLY } from '../helpers/limits.js'
 import { KILL_COMMANDS, ORDERS, TOPICS } from '../../topologies/topics.js'
 
 export type ProcessorName = 'router' | 'aggregator' | 'detector'
@@ -128,7 +129,7 @@ export class Loop implements TopologyUnderTest {
   private create(name: ProcessorName): Processor {
     if (name === 'aggregator') return createAggregator(this.log)
     if (name === 'detector') return createDetector(this.log, { settings: this.settings })
-    const router = createRouter(this.log)
+    const router = createRouter(this.log, { limits: KILL_SWITCH_ONLY })
     this.routers.push(router)
     return router
   }

@@ -65,6 +65,16 @@ export class CreditLedger {
     return crossed === undefined ? undefined : { account_id: account, step: crossed, used: entry.used, limit, dayStart }
   }
 
+  /** Where the trading day of `nowMs` began. */
+  dayStart(nowMs: number): number {
+    return this.day.startOf(nowMs)
+  }
+
+  /** Forgets every account's usage: before the day's orders are read back again, so that none counts twice. */
+  clear(): void {
+    this.usage.clear()
+  }
+
   /**
    * Counts what was let through before a (re)start, read back from orders.gated.v1: final at once, and only when
    * `atMs` (the log's time of the record) falls in the trading day of `nowMs`.

@@ -24,6 +24,8 @@ interface Cached {
  */
 export class LimitsTable {
   private readonly records = new Map<string, LimitsRecord>()
+  /** Keys whose record could not be read, with the scope each leaves unknown and why. */
+  private readonly unreadable = new Map<string, { readonly scope: string; readonly problem: string }>()
   private readonly cache = new Map<string, Cached>()
   readonly view: LimitsView
 
@@ -38,15 +40,27 @@ export class LimitsTable {
     }
   }
 
-  /** A record of risk_limits.v1: its scope's limits from now on. */
+  /** A record of risk_limits.v1, filed under its scope's own key: that scope's limits from now on. */
   apply(record: LimitsRecord): void {
     this.records.set(record.scope, record)
+    this.unreadable.delete(record.scope)
     this.cache.clear()
   }
 
-  /** A tombstone: the scope has no record of its own any more. */
-  remove(scope: string): void {
-    this.records.delete(scope)
+  /**
+   * A record under `key` that could not be read as limits, which leaves `scope`'s limits unknown: every order under
+   * that scope is dropped until the key holds a readable record again, or a tombstone.
+   */
+  markUnknown(key: string, scope: string, problem: string): void {
+    this.unreadable.set(key, { scope, problem })
+    if (key === scope) this.records.delete(scope)
+    this.cache.clear()
+  }
+
+  /** A tombstone: the key holds no record any more. */
+  remove(key: string): void {
+    this.records.delete(key)
+    this.unreadable.delete(key)
     this.cache.clear()
   }
 
@@ -55,11 +69,13 @@ export class LimitsTable {
     if (cached !== undefined && nowMs >= cached.from && nowMs < cached.until) return cached.limits
     const firm = this.records.get('GLOBAL')
     const own = this.records.get(`ACCOUNT:${account}`)
-    const limits = effectiveLimits(
+    const resolved = effectiveLimits(
       this.defaults,
       firm === undefined ? undefined : enforcedLimits(firm, nowMs),
       own === undefined ? undefined : enforcedLimits(own, nowMs),
     )
+    const unknown = this.unknownFor(account)
+    const limits = unknown === undefined ? resolved : { ...resolved, unknown }
     let from = Number.NEGATIVE_INFINITY
     let until = Number.POSITIVE_INFINITY
     for (const record of [firm, own]) {
@@ -70,5 +86,13 @@ export class LimitsTable {
     }
     this.cache.set(account, { limits, from, until })
     return limits
+  }
+
+  private unknownFor(account: string): string | undefined {
+    if (this.unreadable.size === 0) return undefined
+    for (const [key, { scope, problem }] of this.unreadable) {
+      if (scope === 'GLOBAL' || scope === `ACCOUNT:${account}`) return `the limits of ${scope} are unknown (key ${JSON.stringify(key)}: ${problem})`
+    }
+    return undefined
   }
 }

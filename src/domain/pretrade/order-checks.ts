@@ -16,7 +16,7 @@ export interface CheckFailure {
 export type PricedOrder = Pick<Order, 'symbol' | 'qty' | 'price'>
 
 /**
- * The checks that only read (ADR 0014, 4 to 9), in their order: the first failure, or undefined when the order
+ * The checks that only read (ADR 0014, 4 to 10), in their order: the first failure, or undefined when the order
  * passes them all. `nowMs` is the router's clock; `maxReferenceAgeMs` how old a reference price may be.
  */
 export function readOnlyChecks(
@@ -26,6 +26,7 @@ export function readOnlyChecks(
   nowMs: number,
   maxReferenceAgeMs: number,
 ): CheckFailure | undefined {
+  if (limits.unknown !== undefined) return { check: 'LIMITS_UNKNOWN', reason: `LIMITS_UNKNOWN: ${limits.unknown}` }
   const notional = order.qty * order.price
   // Also catches NaN and infinities, which compare false to everything: never judged, never let through.
   if (!(notional >= 0 && notional <= MAX_EVALUABLE_NOTIONAL) || !(order.qty > 0) || !(order.price > 0)) {

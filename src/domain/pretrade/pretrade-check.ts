@@ -19,7 +19,7 @@ export interface PretradeSpending {
 }
 
 /**
- * Every pre-trade check of an order, in the order of ADR 0014 (4 to 12): the first failure, or undefined when it
+ * Every pre-trade check of an order, in the order of ADR 0014 (4 to 13): the first failure, or undefined when it
  * passes them all. Spends nothing: the caller spends (spendPretrade) once the order is let through, so that a
  * dropped order uses no credit and no message budget and makes no later order duplicative.
  */

@@ -36,6 +36,11 @@ export interface EffectiveLimits {
   readonly message_rate: number | undefined
   readonly allow_without_reference: boolean
   readonly restricted_symbols: ReadonlySet<string>
+  /**
+   * Why the limits of the account, or of the firm, cannot be known (a record of risk_limits.v1 that could not be
+   * read): every order of the account is dropped until an operator writes the scope's limits again.
+   */
+  readonly unknown?: string | undefined
 }
 
 /** The account's record wins over the firm's, which wins over the defaults; restricted lists add up. */

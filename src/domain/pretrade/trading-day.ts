@@ -5,6 +5,8 @@
  */
 export class TradingDay {
   private readonly parts: Intl.DateTimeFormat
+  /** The last day worked out: the router asks for every order, and a time zone's rules cost microseconds to apply. */
+  private last: { readonly start: number; readonly end: number } | undefined
 
   constructor(
     readonly timeZone: string,
@@ -28,18 +30,26 @@ export class TradingDay {
 
   /** When the trading day holding `nowMs` began, epoch ms. */
   startOf(nowMs: number): number {
+    const last = this.last
+    if (last !== undefined && nowMs >= last.start && nowMs < last.end) return last.start
+    const start = this.computeStart(nowMs)
+    // 26 hours on is always inside the next day (which lasts at least 23); its start is this day's end.
+    this.last = { start, end: this.computeStart(start + 26 * 3_600_000) }
+    return start
+  }
+
+  /** When the trading day after the one holding `nowMs` begins. */
+  endOf(nowMs: number): number {
+    this.startOf(nowMs)
+    return this.last!.end
+  }
+
+  private computeStart(nowMs: number): number {
     const local = this.localParts(nowMs)
     // Before the start hour, the day began on the calendar day before.
     const dayShift = local.hour < this.startHour ? -1 : 0
     const wall = Date.UTC(local.year, local.month - 1, local.day + dayShift, this.startHour)
     return this.instantOf(wall)
-  }
-
-  /** When the trading day after the one holding `nowMs` begins. */
-  endOf(nowMs: number): number {
-    const start = this.startOf(nowMs)
-    // 26 hours on is always inside the next day (which lasts at least 23); its start is the one wanted.
-    return this.startOf(start + 26 * 3_600_000)
   }
 
   /** The instant whose wall time in the zone is `wall` (a UTC-coded wall time); in a gap, the first instant after. */

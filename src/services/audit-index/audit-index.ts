@@ -2,17 +2,22 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import type { AuditDecision, AuditRecord } from '../../domain/audit-record.js'
+import type { CheckCode } from '../../domain/pretrade/check-codes.js'
 import { auditSchema } from '../../contracts/messages.js'
 import { decodeJson } from '../../contracts/decode.js'
 import type { EventLog, LogRecord, TopicPartitionOffset } from '../../log/port.js'
 import { AUDIT } from '../../../topologies/topics.js'
 
 export const AUDIT_INDEX_FILE = 'audit-index.db'
+/** Bumped when the table changes: the index is only a copy of audit.v1, so an older one is rebuilt, not migrated. */
+const SCHEMA_VERSION = '2'
 
 export interface AuditQuery {
   readonly account?: string | undefined
   readonly decision?: AuditDecision | undefined
   readonly corrId?: string | undefined
+  /** The router's check that decided (ADR 0014). */
+  readonly check?: CheckCode | undefined
   /** Epoch ms: records at or after. */
   readonly since?: number | undefined
   readonly limit: number
@@ -31,8 +36,14 @@ export class AuditIndex {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     db.pragma('busy_timeout = 10000')
+    db.exec('CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)')
+    db.transaction(() => {
+      const version = db.prepare<[], string>("SELECT value FROM meta WHERE name = 'schema'").pluck().get()
+      if (version === SCHEMA_VERSION) return
+      db.exec("DROP TABLE IF EXISTS audit; DROP TABLE IF EXISTS positions; DELETE FROM meta WHERE name = 'source'")
+      db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('schema', ?)").run(SCHEMA_VERSION)
+    }).immediate()
     db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS positions (partition INTEGER PRIMARY KEY, next_offset INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS audit (
         partition INTEGER NOT NULL,
@@ -42,6 +53,7 @@ export class AuditIndex {
         order_id TEXT NOT NULL,
         account_id TEXT NOT NULL,
         corr_id TEXT NOT NULL,
+        check_code TEXT,
         record TEXT NOT NULL,
         PRIMARY KEY (partition, offset)
       ) WITHOUT ROWID;
@@ -49,6 +61,7 @@ export class AuditIndex {
       CREATE INDEX IF NOT EXISTS audit_by_account ON audit (account_id, ts);
       CREATE INDEX IF NOT EXISTS audit_by_decision ON audit (decision, ts);
       CREATE INDEX IF NOT EXISTS audit_by_corr ON audit (corr_id, ts);
+      CREATE INDEX IF NOT EXISTS audit_by_check ON audit (check_code, ts);
     `)
     this.statements = {
       positions: db.prepare<[], { partition: number; next_offset: number }>('SELECT partition, next_offset FROM positions'),
@@ -57,7 +70,8 @@ export class AuditIndex {
           'ON CONFLICT (partition) DO UPDATE SET next_offset = MAX(next_offset, excluded.next_offset)',
       ),
       insert: db.prepare(
-        'INSERT OR IGNORE INTO audit (partition, offset, ts, decision, order_id, account_id, corr_id, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO audit (partition, offset, ts, decision, order_id, account_id, corr_id, check_code, record) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       source: db.prepare<[], string>("SELECT value FROM meta WHERE name = 'source'").pluck(),
       setSource: db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('source', ?)"),
@@ -103,6 +117,7 @@ export class AuditIndex {
             audit.order_id,
             audit.account_id,
             audit.corr_id,
+            audit.check ?? null,
             record.value!.toString('utf8'),
           ).changes
         }
@@ -142,6 +157,10 @@ export class AuditIndex {
     if (query.corrId !== undefined) {
       where.push('corr_id = ?')
       params.push(query.corrId)
+    }
+    if (query.check !== undefined) {
+      where.push('check_code = ?')
+      params.push(query.check)
     }
     if (query.since !== undefined) {
       where.push('ts >= ?')

@@ -46,7 +46,7 @@ describe('RouterWrites', () => {
     const decide = (name: string, from: number, to: number) => {
       ids.add(name)
       position = to
-      writes.add({ routed: routed(name), orders: to - from, before: at(from), after: at(to), ids: 1 })
+      writes.add({ routed: routed(name), orders: to - from, before: at(from), after: at(to), ids: 1, steps: 0 })
     }
     decide('a', 0, 1)
     decide('b', 1, 3)
@@ -74,10 +74,10 @@ describe('RouterWrites', () => {
     const writes = new RouterWrites(writer, ids, () => at(position), () => undefined)
     ids.add('a')
     position = 2
-    writes.add({ routed: routed('a'), orders: 2, before: at(0), after: at(2), ids: 1 })
+    writes.add({ routed: routed('a'), orders: 2, before: at(0), after: at(2), ids: 1, steps: 0 })
     ids.add('b')
     position = 3
-    writes.add({ routed: routed('b'), orders: 1, before: at(2), after: at(3), ids: 1 })
+    writes.add({ routed: routed('b'), orders: 1, before: at(2), after: at(3), ids: 1, steps: 0 })
     const epoch = writes.epoch
     expect(writes.isCurrent([record(2)], epoch)).toBe(true)
     // When the write of a fails and the consumer goes back to the last commit (0)…
@@ -94,7 +94,7 @@ describe('RouterWrites', () => {
     expect(writes.takeFailure()).toBeUndefined()
     // Decisions made from where the consumer went back are written as usual.
     position = 1
-    writes.add({ routed: routed('a'), orders: 1, before: at(0), after: at(1), ids: 0 })
+    writes.add({ routed: routed('a'), orders: 1, before: at(0), after: at(1), ids: 0, steps: 0 })
     expect(calls).toHaveLength(2)
     calls[1]!.settle()
     await writes.close()
@@ -131,7 +131,7 @@ describe('RouterWrites', () => {
     const ids = new TentativeIds(10)
     let positions: TopicPartitionOffset[] = at(1)
     const writes = new RouterWrites(writer, ids, () => positions, () => undefined)
-    writes.add({ routed: routed('a'), orders: 1, before: at(0), after: at(1), ids: 0 })
+    writes.add({ routed: routed('a'), orders: 1, before: at(0), after: at(1), ids: 0, steps: 0 })
     const epoch = writes.epoch
     const polled = [record(1), record(2)]
     // When the write fails and the consumer, going back to its last commit, does not know its positions yet
@@ -149,8 +149,8 @@ describe('RouterWrites', () => {
   it('starts no write once closed, and waits for the one under way', async () => {
     const { writer, calls } = heldWriter()
     const writes = new RouterWrites(writer, new TentativeIds(10), () => at(2), () => undefined)
-    writes.add({ routed: routed('a'), orders: 1, before: at(0), after: at(1), ids: 0 })
-    writes.add({ routed: routed('b'), orders: 1, before: at(1), after: at(2), ids: 0 })
+    writes.add({ routed: routed('a'), orders: 1, before: at(0), after: at(1), ids: 0, steps: 0 })
+    writes.add({ routed: routed('b'), orders: 1, before: at(1), after: at(2), ids: 0, steps: 0 })
     let closed = false
     const closing = writes.close().then(() => (closed = true))
     await tick()
