@@ -18,7 +18,8 @@ export class BreachWatch {
   readonly observe = (audits: readonly AuditRecord[]): void => {
     for (const audit of audits) {
       if (!audit.account_id.startsWith(this.accountPrefix)) continue
-      if (audit.decision === 'DROP' && !this.firstDrop.has(audit.account_id)) {
+      // The kill's drop, not a pre-trade check's: the breach is measured to the kill switch.
+      if (audit.decision === 'DROP' && audit.killswitch_status === 'KILLED' && !this.firstDrop.has(audit.account_id)) {
         this.firstDrop.set(audit.account_id, audit.ts)
       }
       const seq = Number(audit.order_id.split('-').at(-1))

@@ -12,20 +12,32 @@ import { execa } from 'execa'
 import type { EventLog } from '../../src/log/port.js'
 import { jsonRecord } from '../../test/helpers/json-record.js'
 import { ROUTER_GROUP } from '../../topologies/groups.js'
-import { KILL_STATE, ORDERS } from '../../topologies/topics.js'
+import { KILL_STATE, ORDERS, REFERENCE_PRICES, RISK_LIMITS } from '../../topologies/topics.js'
 import type { BenchResult } from './result.js'
-import { killedAccountState, sampleOrder } from './sample-order.js'
+import { killedAccountState, SAMPLE_SYMBOLS, sampleOrder } from './sample-order.js'
 import { followJsonLines } from './up-process.js'
 
 const CLI = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 export const PROCESS_ORDERS = 200_000
 const KILLED_ACCOUNTS = 1_000
+const BENCH_FIRM_LIMITS = {
+  scope: 'GLOBAL',
+  limits: { collar_pct: 50, credit_limit: 1e13, message_rate: 1_000_000 },
+  updated_ts: Date.now(),
+  updated_by: 'bench',
+  reason: 'the bench flow: every check judged, nearly every order passes',
+  last_cmd_id: 'bench-limits',
+  corr_id: 'bench-limits',
+}
 
 export async function benchRouterProcessOnKafka(log: EventLog, brokers: readonly string[]): Promise<BenchResult[]> {
   await log.produce(
     KILL_STATE,
     Array.from({ length: KILLED_ACCOUNTS }, (_, i) => killedAccountState(i)),
   )
+  // Every check runs, with its caps raised as an operator would for this flow, so nearly every order is let through.
+  await log.produce(REFERENCE_PRICES, SAMPLE_SYMBOLS.map((symbol) => jsonRecord(symbol, { symbol, price: 150, ts: Date.now(), source: 'bench' })))
+  await log.produce(RISK_LIMITS, [jsonRecord('GLOBAL', BENCH_FIRM_LIMITS)])
   for (let i = 0; i < PROCESS_ORDERS; i += 5000) {
     await log.produce(
       ORDERS,
@@ -57,7 +69,13 @@ export async function benchRouterProcessOnKafka(log: EventLog, brokers: readonly
     await statuses.until((line) => line.event === 'status', 5_000)
     const pid = statuses.last()?.processes?.find((p) => p.name === 'router')?.pid
     const memory = pid === undefined ? undefined : peakMemoryMb(pid)
-    const conditions = { orders: PROCESS_ORDERS, killedAccounts: KILLED_ACCOUNTS, partitions: 3, process: 'riskctl up --only router' }
+    const conditions = {
+      orders: PROCESS_ORDERS,
+      killedAccounts: KILLED_ACCOUNTS,
+      partitions: 3,
+      process: 'riskctl up --only router',
+      checks: 'every pre-trade check, caps raised for the flow',
+    }
     return [
       {
         metric: 'router.kafka.process.decisions_per_s',

@@ -15,6 +15,7 @@ import { createAggregator } from '../../src/processors/aggregator.js'
 import { createDetector } from '../../src/processors/detector.js'
 import { jsonRecord } from '../../test/helpers/json-record.js'
 import { createRouter } from '../../src/processors/router.js'
+import { KILL_SWITCH_ONLY } from '../../test/helpers/limits.js'
 import { AUDIT, KILL_STATE, ORDERS, ORDERS_GATED, TOPIC_NAMES, TOPICS } from '../../topologies/topics.js'
 import { percentile, round, type BenchResult } from './result.js'
 import { BreachWatch } from './breach-watch.js'
@@ -143,7 +144,9 @@ async function benchRouterOnKafka(log: EventLog): Promise<BenchResult> {
   let started = 0
   let startedAt = 0
   let finished = 0
+  // The kill switch alone, as the raw pipe it is set beside does no checking either.
   const router = createRouter(log, {
+    limits: KILL_SWITCH_ONLY,
     onBatch: () => {
       if (started === 0) {
         started = performance.now()
@@ -261,7 +264,7 @@ async function benchBreachToDropOnKafka(log: EventLog): Promise<BenchResult[]> {
   const controller = new AbortController()
   const breachSeq = settings.thresholds.orderCount
   const watch = new BreachWatch('runaway-', breachSeq)
-  const router = createRouter(log, { onBatch: watch.observe })
+  const router = createRouter(log, { limits: KILL_SWITCH_ONLY, onBatch: watch.observe })
   const sender = await forkRunawaySender()
   const processors = [createAggregator(log), router, createDetector(log, { settings })]
   const runs = processors.map((p) => p.run(controller.signal))

@@ -2,6 +2,7 @@ import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import type { Order } from '../../src/domain/order.js'
+import { referencePriceOf } from '../../src/generator/order-factory.js'
 
 const SYMBOLS = ['AAPL', 'GOOGL', 'MSFT', 'AMZN', 'TSLA', 'NVDA', 'META', 'NFLX']
 
@@ -28,7 +29,11 @@ export interface RunawaySchedule {
   readonly breachTs: ReadonlyMap<string, number>
 }
 
-/** Orders of one share and a small notional, so the order count is the only rule that trips. */
+/**
+ * Orders of one share and a small notional, so the order count is the only rule that trips; priced within the
+ * collar of the generator's reference prices, and never the same order twice within a minute (DUPLICATIVE), so
+ * that only the kill switch stops them.
+ */
 export const countOnlyOrder: OrderFactory = (account, index, seq, ts) => ({
   order_id: `${account}-${seq}`,
   ts,
@@ -36,7 +41,7 @@ export const countOnlyOrder: OrderFactory = (account, index, seq, ts) => ({
   symbol: SYMBOLS[seq % SYMBOLS.length]!,
   side: 'BUY',
   qty: 1,
-  price: 100,
+  price: Math.round((referencePriceOf(SYMBOLS[seq % SYMBOLS.length]!) - 4.98 + (seq % 997) / 100) * 100) / 100,
   strategy: `bench-${index % 4}`,
 })
 

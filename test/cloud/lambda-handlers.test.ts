@@ -16,7 +16,9 @@ import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedd
 import { buildOperatorCommand } from '../../src/processors/operator-command.js'
 import { anOrder } from '../helpers/fixtures.js'
 import { mskEvent } from '../helpers/msk-event.js'
-import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, TOPICS } from '../../topologies/topics.js'
+import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, TOPICS } from '../../topologies/topics.js'
+import type { LimitsRecord } from '../../src/domain/pretrade/limits-command.js'
+import { encode } from '../../src/processors/topic-codec.js'
 
 const noIndex = { putAudits: async () => undefined }
 const noCache = { putStates: async () => undefined }
@@ -29,6 +31,8 @@ describe('the Lambda handlers run the in-process processors over one batch', () 
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-lambda-'))
     log = await openEmbeddedLog({ dataDir })
     await log.createTopics(TOPICS)
+    // The collar's reference for the fixtures' symbol: without one the router drops every order (NO_REFERENCE_PRICE).
+    await log.produce(REFERENCE_PRICES, [encode(REFERENCE_PRICES, { symbol: 'AAPL', price: 190, ts: Date.now(), source: 'test' })])
   })
   afterEach(async () => {
     await log.close()
@@ -166,9 +170,54 @@ describe('the Lambda handlers run the in-process processors over one batch', () 
     expect(await routeEvent(empty, log, noIndex, 1000)).toEqual({ orders: 0, redelivered: 0, audits: [] })
   })
 
+  it('runs every pre-trade check: a limit read from risk_limits.v1, no reference price, credit counted across deliveries', async () => {
+    const limits: LimitsRecord = {
+      scope: 'ACCOUNT:10001',
+      limits: { max_order_qty: 50, credit_limit: 20_000 },
+      updated_ts: Date.now(),
+      updated_by: 'ops',
+      reason: 'test',
+      last_cmd_id: 'c1',
+      corr_id: 'k1',
+    }
+    await log.produce(RISK_LIMITS, [encode(RISK_LIMITS, limits)])
+    const first = await routeEvent(
+      mskEvent(ORDERS, [
+        anOrder({ order_id: 'big', account_id: '10001', qty: 51 }),
+        anOrder({ order_id: 'unpriced', account_id: '10001', symbol: 'MSFT', qty: 10 }),
+        anOrder({ order_id: 'spend', account_id: '10001', qty: 50, price: 190 }),
+      ]),
+      log,
+      noIndex,
+      10_000,
+    )
+    // 50 × 190 = 9,500 of the 20,000 spent; each later delivery is a fresh handler that rebuilds the day's credit.
+    const second = await routeEvent(
+      mskEvent(ORDERS, [anOrder({ order_id: 'fits', account_id: '10001', qty: 50, price: 189 })], 3),
+      log,
+      noIndex,
+      10_000,
+    )
+    const third = await routeEvent(
+      mskEvent(ORDERS, [anOrder({ order_id: 'too-far', account_id: '10001', qty: 50, price: 188 })], 4),
+      log,
+      noIndex,
+      10_000,
+    )
+    const decided = [...first.audits, ...second.audits, ...third.audits].map((a) => `${a.order_id}:${a.decision}:${a.check ?? '-'}`)
+    expect(decided).toEqual([
+      'big:DROP:MAX_ORDER_QTY',
+      'unpriced:DROP:NO_REFERENCE_PRICE',
+      'spend:ALLOW:-',
+      'fits:ALLOW:-',
+      'too-far:DROP:CREDIT_LIMIT',
+    ])
+  })
+
   it('a batch larger than one poll is routed completely before the handler returns', async () => {
     const many = Array.from({ length: 12_000 }, (_, i) =>
-      anOrder({ order_id: `o-${i}`, account_id: String(10000 + (i % 7)) }),
+      // Each its own price: the same order sent again within a second would be DUPLICATIVE.
+      anOrder({ order_id: `o-${i}`, account_id: String(10000 + (i % 7)), price: 180 + (i % 2000) / 100, qty: 1 + Math.floor(i / 2000) }),
     )
     const routed = await routeEvent(mskEvent(ORDERS, many), log, noIndex, 20_000)
     expect(routed.audits).toHaveLength(12_000)

@@ -11,7 +11,8 @@ import { createAggregator } from '../../src/processors/aggregator.js'
 import { jsonRecord } from '../helpers/json-record.js'
 import { createRouter } from '../../src/processors/router.js'
 import { anOrder } from '../helpers/fixtures.js'
-import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, TOPICS } from '../../topologies/topics.js'
+import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, REFERENCE_PRICES, RISK_LIMITS, TOPICS } from '../../topologies/topics.js'
+import { KILL_SWITCH_ONLY } from '../helpers/limits.js'
 
 const order = (id: string, account: string): Order => anOrder({ order_id: id, account_id: account })
 
@@ -56,19 +57,30 @@ describe('processors on a real embedded log', () => {
     return values
   }
 
-  it('fails closed: orders waiting before the router starts are judged against the whole state', async () => {
+  it('fails closed: orders waiting before the router starts are judged against the whole state, limits and prices', async () => {
     await log.produce(KILL_STATE, [jsonRecord('ACCOUNT:1', state('ACCOUNT:1', 'KILLED'))])
-    await log.produce(ORDERS, [jsonRecord('1', order('o-1', '1')), jsonRecord('2', order('o-2', '2'))])
+    await log.produce(REFERENCE_PRICES, [jsonRecord('AAPL', { symbol: 'AAPL', price: 190, ts: Date.now(), source: 'test' })])
+    const limits = { scope: 'ACCOUNT:3', limits: { max_order_qty: 5 }, updated_ts: Date.now(), updated_by: 'ops', reason: 'r', last_cmd_id: 'c', corr_id: 'k' }
+    await log.produce(RISK_LIMITS, [jsonRecord('ACCOUNT:3', limits)])
+    await log.produce(ORDERS, [
+      jsonRecord('1', order('o-1', '1')),
+      jsonRecord('2', order('o-2', '2')),
+      jsonRecord('3', order('o-3', '3')),
+      jsonRecord('4', { ...order('o-4', '4'), symbol: 'MSFT' }),
+    ])
     const router = createRouter(log)
     runs.push(router.run(controller.signal))
-    const audits = await readAll<AuditRecord>(AUDIT, 2)
+    const audits = await readAll<AuditRecord>(AUDIT, 4)
     const byOrder = new Map(audits.map((a) => [a.order_id, a]))
-    expect(byOrder.get('o-1')).toMatchObject({ decision: 'DROP', corr_id: 'corr-ACCOUNT:1', scope_matches: ['ACCOUNT:1'] })
-    expect(byOrder.get('o-2')?.decision).toBe('ALLOW')
+    expect(byOrder.get('o-1')).toMatchObject({ decision: 'DROP', check: 'KILL_SWITCH', corr_id: 'corr-ACCOUNT:1', scope_matches: ['ACCOUNT:1'] })
+    expect(byOrder.get('o-2')).toMatchObject({ decision: 'ALLOW', check: null })
+    expect(byOrder.get('o-3')).toMatchObject({ decision: 'DROP', check: 'MAX_ORDER_QTY' })
+    expect(byOrder.get('o-4')).toMatchObject({ decision: 'DROP', check: 'NO_REFERENCE_PRICE' })
   })
 
   it('throttles to the cap per second and marks repeated order ids as duplicates', async () => {
-    const router = createRouter(log, { now: () => 1_800_000_000_500 })
+    // The kill switch alone: the same order five times a second is also what DUPLICATIVE drops.
+    const router = createRouter(log, { now: () => 1_800_000_000_500, limits: KILL_SWITCH_ONLY })
     await log.produce(KILL_STATE, [jsonRecord('ACCOUNT:7', state('ACCOUNT:7', 'THROTTLED', { max_orders_per_sec: 2 }))])
     runs.push(router.run(controller.signal))
     const orders = Array.from({ length: 5 }, (_, i) => jsonRecord('7', order(`t-${i}`, '7')))

@@ -7,9 +7,11 @@ import { LogError } from '../../src/log/errors.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
 import type { EventLog, GroupCommit, TopicBatch } from '../../src/log/port.js'
 import { createRouter } from '../../src/processors/router.js'
+import { KILL_SWITCH_ONLY } from '../helpers/limits.js'
+import { loadLimitsTopology } from '../../src/config/limits-topology.js'
 import { anOrder } from '../helpers/fixtures.js'
 import { jsonRecord } from '../helpers/json-record.js'
-import { AUDIT, KILL_STATE, ORDERS, ORDERS_GATED, TOPICS } from '../../topologies/topics.js'
+import { AUDIT, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, TOPICS } from '../../topologies/topics.js'
 
 /**
  * A router whose writes are slow decides what comes next while they are under way. These tests make every write
@@ -84,7 +86,7 @@ describe('the router under slow and failing writes', () => {
 
   async function route(log: EventLog, until: (router: ReturnType<typeof createRouter>) => boolean): Promise<ReturnType<typeof createRouter>> {
     const controller = new AbortController()
-    const router = createRouter(log, { maxBatch: 100 })
+    const router = createRouter(log, { maxBatch: 100, limits: KILL_SWITCH_ONLY })
     const run = router.run(controller.signal)
     const deadline = Date.now() + 60_000
     while (!until(router) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
@@ -126,10 +128,37 @@ describe('the router under slow and failing writes', () => {
     expect(await gatedCount(log)).toBe(written.filter((a) => a.decision === 'ALLOW').length)
   })
 
+  it('with every check on, a failed write takes back what the checks spent: the orders read again are judged afresh', async () => {
+    const log = await freshLog()
+    await log.produce(REFERENCE_PRICES, [jsonRecord('AAPL', { symbol: 'AAPL', price: 190, ts: Date.now(), source: 'test' })])
+    // One account sends every order, each different, its credit limit exactly their notional, and a duplicative
+    // window of an hour: a spend left over from a failed write makes an order read again DUPLICATIVE of itself, or
+    // takes the account past its limit.
+    const account = 'acct-credit'
+    const prices = Array.from({ length: 600 }, (_, i) => 185 + i / 100)
+    const credit = prices.reduce((sum, price) => sum + price, 0)
+    const orders = prices.map((price, i) => jsonRecord(account, anOrder({ order_id: `c-${i}`, account_id: account, qty: 1, price })))
+    for (let i = 0; i < orders.length; i += 100) await log.produce(ORDERS, orders.slice(i, i + 100))
+    const shipped = loadLimitsTopology()
+    const limits = { ...shipped, duplicativeWindowMs: 3_600_000, defaults: { ...shipped.defaults, credit_limit: credit, message_rate: 1_000_000 } }
+    const controller = new AbortController()
+    const router = createRouter(slowAndFailing(log, new Set(Array.from({ length: 20 }, (_, i) => 3 * (i + 1))), true), { maxBatch: 100, limits })
+    const run = router.run(controller.signal)
+    const total = ORDERS_SENT + orders.length
+    const deadline = Date.now() + 60_000
+    while (router.stats.ordersIn < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+    controller.abort()
+    await run
+    expect(router.connectivity.reconnects).toBeGreaterThanOrEqual(3)
+    const mine = (await audits(log)).filter((audit) => audit.account_id === account)
+    expect(new Set(mine.map((audit) => audit.order_id)).size).toBe(orders.length)
+    expect(mine.filter((audit) => audit.decision !== 'ALLOW').map((audit) => audit.reason)).toEqual([])
+  })
+
   it('stops on a failure that is not transient, leaving nothing half written', async () => {
     const log = await freshLog()
     const controller = new AbortController()
-    const router = createRouter(slowAndFailing(log, new Set([5]), false), { maxBatch: 100 })
+    const router = createRouter(slowAndFailing(log, new Set([5]), false), { maxBatch: 100, limits: KILL_SWITCH_ONLY })
     await expect(router.run(controller.signal)).rejects.toThrow('write 5 failed')
     const written = await audits(log)
     // What was written before the failure is whole: one audit per order below the group's committed positions,
