@@ -9,7 +9,7 @@ import type { Outputs, TopicWriter } from '../../src/processors/log-access.js'
 import { DEFAULT_DUPLICATE_HORIZON_MS, DEFAULT_MAX_REMEMBERED_IDS, ROUTER_OUTPUTS } from '../../src/processors/router.js'
 import { RouterState } from '../../src/processors/router-state.js'
 import { encode, type TopicName, type TopicValues } from '../../src/processors/topic-codec.js'
-import { AUDIT, findTopic, KILL_COMMANDS, KILL_STATE, ORDERS, TOPIC_NAMES } from '../../topologies/topics.js'
+import { AUDIT, findTopic, KILL_COMMANDS, KILL_STATE, ORDERS, RISK_LIMITS, TOPIC_NAMES } from '../../topologies/topics.js'
 
 export type DriverProcessor = 'router' | 'aggregator' | 'detector'
 
@@ -136,9 +136,13 @@ export class TopologyTestDriver {
     } else if (name === 'aggregator') {
       this.aggregator = new AggregatorState()
       this.aggregator.load(state)
+      this.aggregator.loadLimits(this.latest(RISK_LIMITS).values())
+      positions.set(RISK_LIMITS, this.lengthOf(RISK_LIMITS))
       const memoryFrom = this.nowMs - DEFAULT_COMMAND_MEMORY_MS
-      const handled = this.records(KILL_COMMANDS).slice(0, positions.get(KILL_COMMANDS) ?? 0)
+      const committed = positions.get(KILL_COMMANDS) ?? 0
+      const handled = this.records(KILL_COMMANDS).slice(0, committed)
       this.aggregator.remember(handled.filter((record) => record.timestamp >= memoryFrom))
+      this.aggregator.rememberPending(this.records(KILL_COMMANDS).slice(committed))
     } else {
       const settings = this.options.detectorSettings
       if (settings === undefined) throw new Error('the detector needs detectorSettings')
@@ -181,11 +185,17 @@ export class TopologyTestDriver {
 
   private stepAggregator(aggregator: AggregatorState): boolean {
     const commands = this.unread('aggregator', KILL_COMMANDS)
-    const states = this.unread('aggregator', KILL_STATE)
-    for (const record of states) aggregator.follow(record)
-    if (commands.length === 0 && !aggregator.hasRepairs) return states.length > 0
+    const states = [...this.unread('aggregator', KILL_STATE), ...this.unread('aggregator', RISK_LIMITS)]
+    for (const record of states) aggregator.followRecord(record)
+    if (commands.length === 0 && !aggregator.hasRepairs && !aggregator.hasDueReverts(this.nowMs)) return states.length > 0
     const output: AggregatorOutputs = aggregator.apply(commands, this.nowMs)
-    void this.writer(AGGREGATOR_OUTPUTS).write({ 'killswitch.state.v1': output.states, 'audit.v1': output.audits, 'dlq.v1': output.deadLetters })
+    void this.writer(AGGREGATOR_OUTPUTS).write({
+      'killswitch.state.v1': output.states,
+      'risk_limits.v1': output.limits,
+      'killswitch.commands.v1': output.reverts,
+      'audit.v1': output.audits,
+      'dlq.v1': output.deadLetters,
+    })
     aggregator.confirm()
     return true
   }

@@ -51,7 +51,7 @@ describe('message contracts', () => {
     expect(killStateSchema.safeParse(state).success).toBe(false)
   })
 
-  it('declares the seven topics with their keys, and compacts only the state topic', () => {
+  it('declares the topics with their keys, and compacts only the state topics', () => {
     expect(TOPICS.map((t) => t.name)).toEqual([
       'orders.v1',
       'risk_signals.v1',
@@ -60,9 +60,15 @@ describe('message contracts', () => {
       'orders.gated.v1',
       'audit.v1',
       'dlq.v1',
+      'risk_limits.v1',
+      'reference_prices.v1',
     ])
     expect(findTopic('orders.v1')?.keyField).toBe('account_id')
     expect(findTopic('killswitch.state.v1')?.configs['cleanup.policy']).toBe('compact')
-    expect(TOPICS.filter((t) => t.cleanupPolicy === 'compact').map((t) => t.name)).toEqual(['killswitch.state.v1'])
+    expect(TOPICS.filter((t) => t.cleanupPolicy === 'compact').map((t) => t.name)).toEqual([
+      'killswitch.state.v1',
+      'risk_limits.v1',
+      'reference_prices.v1',
+    ])
   })
 })
