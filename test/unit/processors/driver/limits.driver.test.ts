@@ -4,7 +4,7 @@ import type { LogRecord } from '../../../../src/log/port.js'
 import { AggregatorState } from '../../../../src/processors/aggregator-state.js'
 import { decodeCommand } from '../../../../src/processors/command-codec.js'
 import { encode } from '../../../../src/processors/topic-codec.js'
-import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../../../topologies/topics.js'
+import { AUDIT, DEAD_LETTERS, findTopic, KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../../../topologies/topics.js'
 import { TopologyTestDriver } from '../../../helpers/topology-test-driver.js'
 import { aCommand, aLimitsCommand } from './commands.js'
 
@@ -36,6 +36,14 @@ describe('limits commands on killswitch.commands.v1', () => {
     expect(unknown).toMatchObject({ type: 'invalid', error: expect.stringMatching(/^action: /) })
     const extra = decodeCommand(asRecord(KILL_COMMANDS, 3, { ...aLimitsCommand('ACCOUNT:1', { limits: { max_order_qty: 5 } }), sneaky: 1 }))
     expect(extra).toMatchObject({ type: 'invalid', error: expect.stringContaining('sneaky') })
+  })
+
+  it('are accepted by the topic spec that `riskctl produce` validates with, as kill commands still are', () => {
+    const schema = findTopic(KILL_COMMANDS)!.schema
+    expect(schema.safeParse(aLimitsCommand('GLOBAL', { restrict: ['GME'] })).success).toBe(true)
+    expect(schema.safeParse(aLimitsCommand('GLOBAL', { action: 'REVERT_LIMITS', reverts: 'l-1' })).success).toBe(true)
+    expect(schema.safeParse(aCommand('ACCOUNT:1', 'THROTTLE', { max_orders_per_sec: 3 })).success).toBe(true)
+    expect(schema.safeParse(aLimitsCommand('GLOBAL', { action: 'REVERT_LIMITS' })).success).toBe(false)
   })
 })
 
