@@ -1,5 +1,6 @@
 import type { z } from 'zod'
-import { auditSchema, deadLetterSchema, killCommandSchema, killStateSchema, orderSchema, riskSignalSchema } from '../src/contracts/messages.js'
+import { commandSchema } from '../src/contracts/commands.js'
+import { auditSchema, deadLetterSchema, killStateSchema, orderSchema, riskSignalSchema } from '../src/contracts/messages.js'
 import { limitsRecordSchema, referencePriceSchema } from '../src/contracts/risk-limits.js'
 
 /**
@@ -85,9 +86,9 @@ export const TOPICS: readonly TopicSpec[] = Object.freeze([
   deleteTopic(RISK_SIGNALS, 'Sliding 60 s window metrics per account', 'account_id', riskSignalSchema, 7 * DAY_MS),
   deleteTopic(
     KILL_COMMANDS,
-    'Every KILL, UNKILL and THROTTLE ever asked for: the full history',
+    'Every KILL, UNKILL, THROTTLE, SET_LIMITS and REVERT_LIMITS ever asked for: the full history',
     'scope',
-    killCommandSchema,
+    commandSchema,
     365 * DAY_MS,
   ),
   compactedTopic(KILL_STATE, 'Authoritative kill state: the latest status per scope (compacted)', 'scope', killStateSchema),

@@ -1,5 +1,5 @@
 import { AGGREGATOR_PROGRESS_GROUP } from '../../topologies/aws/names.js'
-import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE } from '../../topologies/topics.js'
+import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
 import { decodeJson } from '../contracts/decode.js'
 import { killCommandSchema } from '../contracts/messages.js'
 import type { KillCommand } from '../domain/kill-command.js'
@@ -67,12 +67,20 @@ export async function aggregateEvent(
     const delivery = await openDelivery(reader, writer, AGGREGATOR_PROGRESS_GROUP, KILL_COMMANDS, records)
     const state = new AggregatorState()
     state.load((await reader.readCompacted(KILL_STATE)).records.values())
+    state.loadLimits((await reader.readCompacted(RISK_LIMITS)).records.values())
     await rememberHandled(reader, state, Date.now() - LAMBDA_COMMAND_MEMORY_MS, AGGREGATOR_PROGRESS_GROUP)
     if (delivery.fresh.length === 0) return { delivery, applied: [] }
     const output = state.apply(delivery.fresh, Date.now())
     beforeWrite()
     await writer.write(
-      { [KILL_STATE]: output.states, [AUDIT]: output.audits, [DEAD_LETTERS]: output.deadLetters },
+      {
+        [KILL_STATE]: output.states,
+        [RISK_LIMITS]: output.limits,
+        // Expiry is judged only when a delivery comes: routers enforce what a change replaced past its expiry anyway.
+        [KILL_COMMANDS]: output.reverts,
+        [AUDIT]: output.audits,
+        [DEAD_LETTERS]: output.deadLetters,
+      },
       delivery.commit,
     )
     return { delivery, applied: output.applied }

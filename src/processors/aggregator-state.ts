@@ -1,19 +1,29 @@
 import { killStateSchema } from '../contracts/messages.js'
+import { limitsRecordSchema } from '../contracts/risk-limits.js'
+import { decodeJson } from '../contracts/decode.js'
 import type { KillCommand } from '../domain/kill-command.js'
+import type { LimitsCommand, LimitsRecord } from '../domain/pretrade/limits-command.js'
 import { mayReplace } from '../domain/kill-state.js'
 import type { KillState } from '../domain/kill-status.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
-import { KILL_STATE } from '../../topologies/topics.js'
+import { KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
 import { applyCommandBatch, rememberCommands } from './aggregator-step.js'
+import { decodeCommand, limitsIdentity } from './command-codec.js'
+import { dueReverts } from './limits-expiry.js'
 import { TentativeIds } from './tentative-ids.js'
 import { deadLetter, decodeStateRecord, encode } from './topic-codec.js'
 
 /** What one step of the aggregator writes, atomically with its group's position. */
 export interface AggregatorOutputs {
   readonly states: readonly ProduceRecord[]
+  /** Records of risk_limits.v1. */
+  readonly limits: readonly ProduceRecord[]
+  /** REVERT_LIMITS commands for killswitch.commands.v1, for temporary changes that expired. */
+  readonly reverts: readonly ProduceRecord[]
   readonly audits: readonly ProduceRecord[]
   readonly deadLetters: readonly ProduceRecord[]
   readonly applied: readonly (readonly [KillState, KillCommand])[]
+  readonly limitsApplied: readonly (readonly [LimitsRecord, LimitsCommand])[]
   readonly duplicates: number
   readonly refused: number
   /** State records it found that it had not written, replaced and dead-lettered. */
@@ -33,7 +43,10 @@ interface StateRepair {
  */
 export class AggregatorState {
   private readonly current = new Map<string, KillState>()
+  private readonly limits = new Map<string, LimitsRecord>()
   private readonly memory = new TentativeIds(1_000_000)
+  /** The REVERTs written and not yet read back: asked for once, whatever happens before they are applied. */
+  private readonly revertsAsked = new TentativeIds(100_000)
   private repairs: StateRepair[] = []
 
   /** From the compacted state topic. Whole records first: a bad record beside a good one is repaired, not enforced. */
@@ -46,14 +59,58 @@ export class AggregatorState {
     for (const { record, change } of changes) this.follow(record, change)
   }
 
+  /**
+   * From the compacted risk_limits.v1: each scope's limits, as the aggregator wrote them. A record that is not one
+   * is left out: the scope then has no limits of its own here, so nothing it sets can pass for a tightening of it.
+   */
+  loadLimits(records: Iterable<LogRecord>): void {
+    this.limits.clear()
+    this.revertsAsked.rollback()
+    for (const record of records) this.followLimits(record)
+  }
+
   /** The commands handled before (read back from killswitch.commands.v1): a re-sent one is a duplicate. */
   remember(records: readonly LogRecord[]): void {
     rememberCommands(this.memory, records)
     this.memory.confirm()
   }
 
+  /**
+   * The commands written but not handled yet (past the group's commit): a REVERT among them was asked for before
+   * a restart, and is not asked for again while it waits to be read.
+   */
+  rememberPending(records: readonly LogRecord[]): void {
+    for (const record of records) {
+      const decoded = decodeCommand(record)
+      if (decoded.type === 'limits' && decoded.command.action === 'REVERT_LIMITS') this.revertsAsked.add(decoded.command.cmd_id)
+    }
+    this.revertsAsked.confirm()
+  }
+
   get hasRepairs(): boolean {
     return this.repairs.length > 0
+  }
+
+  /** Whether a temporary change has expired on this clock with no REVERT asked for yet. */
+  hasDueReverts(nowMs: number): boolean {
+    return dueReverts(this.limits.values(), (cmdId) => this.asked(cmdId), nowMs).length > 0
+  }
+
+  /** A record of a topic the aggregator follows: the kill state or the limits. */
+  followRecord(record: LogRecord): void {
+    if (record.topic === RISK_LIMITS) this.followLimits(record)
+    else this.follow(record)
+  }
+
+  /** risk_limits.v1 as it grows: the aggregator's own records are known already; another's, or a tombstone, counts. */
+  private followLimits(record: LogRecord): void {
+    if (record.key === null) return
+    if (record.value === null) {
+      this.limits.delete(record.key)
+      return
+    }
+    const decoded = decodeJson(limitsRecordSchema, record.value)
+    if (decoded.ok && decoded.value.scope === record.key) this.limits.set(record.key, decoded.value)
   }
 
   /**
@@ -78,7 +135,10 @@ export class AggregatorState {
 
   /** Applies a batch of commands and the pending repairs (memory tentative until `confirm`). */
   apply(batch: readonly LogRecord[], nowMs: number): AggregatorOutputs {
-    const output = applyCommandBatch(this.current, this.memory, batch, nowMs)
+    const output = applyCommandBatch(this.current, this.memory, batch, nowMs, this.limits)
+    // After the batch: a REVERT in it, or a change that replaced the temporary one, leaves nothing to revert.
+    const reverts = dueReverts(this.limits.values(), (cmdId) => this.asked(cmdId), nowMs)
+    for (const revert of reverts) this.revertsAsked.add(revert.cmd_id)
     const repairs = this.repairs.splice(0)
     const repaired: ProduceRecord[] = []
     for (const repair of repairs) {
@@ -94,15 +154,27 @@ export class AggregatorState {
       const whole = record.key === state.scope ? known : known === state ? state : undefined
       if (whole !== undefined && killStateSchema.safeParse(whole).success) repaired.push(encode(KILL_STATE, whole, { timestamp: nowMs }))
     }
-    return { ...output, states: [...repaired, ...output.states], repaired: repairs.length }
+    return {
+      ...output,
+      states: [...repaired, ...output.states],
+      reverts: reverts.map((revert) => encode(KILL_COMMANDS, revert, { timestamp: nowMs })),
+      repaired: repairs.length,
+    }
   }
 
   confirm(): void {
     this.memory.confirm()
+    this.revertsAsked.confirm()
   }
 
   rollback(): void {
     this.memory.rollback()
+    this.revertsAsked.rollback()
+  }
+
+  /** Asked for already: written and waiting to be read, or read and handled. */
+  private asked(revertCmdId: string): boolean {
+    return this.revertsAsked.has(revertCmdId) || this.memory.has(limitsIdentity(revertCmdId))
   }
 
   /** The current state of each of these scopes. */

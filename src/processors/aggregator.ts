@@ -2,7 +2,7 @@ import type { KillCommand } from '../domain/kill-command.js'
 import type { KillState } from '../domain/kill-status.js'
 import type { EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
 import { AGGREGATOR_GROUP } from '../../topologies/groups.js'
-import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE } from '../../topologies/topics.js'
+import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
 import { AggregatorState } from './aggregator-state.js'
 import { newConnectivity } from './connectivity.js'
 import { processorLog, type ProcessorLog } from './log-access.js'
@@ -12,14 +12,19 @@ import { markConnected, supervise } from './supervise.js'
 
 /** How far back a restarted aggregator remembers the commands it handled (default: a week). */
 export const DEFAULT_COMMAND_MEMORY_MS = 7 * 24 * 60 * 60 * 1000
-/** The aggregator is the single writer of killswitch.state.v1; it also audits and dead-letters commands. */
-export const AGGREGATOR_OUTPUTS = [KILL_STATE, AUDIT, DEAD_LETTERS] as const
+/**
+ * The aggregator is the single writer of killswitch.state.v1 and risk_limits.v1; it also audits and dead-letters
+ * commands, and writes the REVERT_LIMITS of a temporary change at its expiry to killswitch.commands.v1.
+ */
+export const AGGREGATOR_OUTPUTS = [KILL_STATE, RISK_LIMITS, KILL_COMMANDS, AUDIT, DEAD_LETTERS] as const
 export type AggregatorOutput = (typeof AGGREGATOR_OUTPUTS)[number]
 
 export interface AggregatorStats {
   ready: boolean
   commands: number
   applied: number
+  /** REVERT_LIMITS written for expired temporary changes. */
+  reverts: number
   duplicates: number
   refused: number
   deadLetters: number
@@ -44,6 +49,7 @@ export class Aggregator implements Processor {
     ready: false,
     commands: 0,
     applied: 0,
+    reverts: 0,
     duplicates: 0,
     refused: 0,
     deadLetters: 0,
@@ -72,8 +78,13 @@ export class Aggregator implements Processor {
     await writer.prepare({ groupId: AGGREGATOR_GROUP, offsets: [] })
     const view = await reader.readCompacted(KILL_STATE)
     this.state.load(view.records.values())
+    const limits = await reader.readCompacted(RISK_LIMITS)
+    this.state.loadLimits(limits.records.values())
     await rememberHandled(reader, this.state, this.now() - this.commandMemoryMs)
-    const states = await reader.consumer({ topics: [KILL_STATE], from: { type: 'offsets', offsets: view.endOffsets } })
+    const states = await reader.consumer({
+      topics: [KILL_STATE, RISK_LIMITS],
+      from: { type: 'offsets', offsets: [...view.endOffsets, ...limits.endOffsets] },
+    })
     const commands = await reader
       .consumer({ topics: [KILL_COMMANDS], groupId: AGGREGATOR_GROUP, from: { type: 'earliest' } })
       .catch(async (error: unknown) => {
@@ -86,8 +97,9 @@ export class Aggregator implements Processor {
       while (!signal.aborted) {
         const batch = await commands.poll({ maxRecords: 500, maxWaitMs: 50 })
         // Read after the commands: a state record appended before a command is known when the command is judged.
-        for (const record of await states.poll({ maxRecords: 1000, maxWaitMs: 0 })) this.state.follow(record)
-        if (batch.length === 0 && !this.state.hasRepairs) continue
+        for (const record of await states.poll({ maxRecords: 1000, maxWaitMs: 0 })) this.state.followRecord(record)
+        // Expiry is judged on every pass, on this clock, and on the first pass for what expired while it was down.
+        if (batch.length === 0 && !this.state.hasRepairs && !this.state.hasDueReverts(this.now())) continue
         await this.applyBatch(batch, commands.positions())
       }
     } finally {
@@ -100,7 +112,13 @@ export class Aggregator implements Processor {
     const output = this.state.apply(batch, this.now())
     try {
       await this.log.writer.write(
-        { [KILL_STATE]: output.states, [AUDIT]: output.audits, [DEAD_LETTERS]: output.deadLetters },
+        {
+          [KILL_STATE]: output.states,
+          [RISK_LIMITS]: output.limits,
+          [KILL_COMMANDS]: output.reverts,
+          [AUDIT]: output.audits,
+          [DEAD_LETTERS]: output.deadLetters,
+        },
         { groupId: AGGREGATOR_GROUP, offsets: positions },
       )
     } catch (error) {
@@ -109,7 +127,8 @@ export class Aggregator implements Processor {
     }
     this.state.confirm()
     this.stats.commands += batch.length
-    this.stats.applied += output.applied.length
+    this.stats.applied += output.applied.length + output.limitsApplied.length
+    this.stats.reverts += output.reverts.length
     this.stats.duplicates += output.duplicates
     this.stats.refused += output.refused
     this.stats.deadLetters += output.deadLetters.length
@@ -121,7 +140,8 @@ export class Aggregator implements Processor {
 /**
  * What was applied before a restart is remembered after it: every command since `fromMs` up to the group's
  * commit, read back from killswitch.commands.v1. A re-sent command is then a duplicate, however often the
- * aggregator restarted in between (or however many Lambda invocations ran).
+ * aggregator restarted in between (or however many Lambda invocations ran). What lies past the commit is still to
+ * be handled; a REVERT_LIMITS there was asked for already, and is not asked for twice.
  */
 export async function rememberHandled(
   reader: ProcessorLog<AggregatorOutput>['reader'],
@@ -131,8 +151,11 @@ export async function rememberHandled(
   groupId: string = AGGREGATOR_GROUP,
 ): Promise<void> {
   const committed = await reader.committedOffsets(groupId, KILL_COMMANDS)
-  if (committed.length === 0) return
-  await readRange(reader, KILL_COMMANDS, { type: 'timestamp', timestamp: fromMs }, (records) => state.remember(records), committed)
+  if (committed.length > 0) {
+    await readRange(reader, KILL_COMMANDS, { type: 'timestamp', timestamp: fromMs }, (records) => state.remember(records), committed)
+  }
+  const unhandled = committed.length > 0 ? ({ type: 'offsets', offsets: committed } as const) : ({ type: 'earliest' } as const)
+  await readRange(reader, KILL_COMMANDS, unhandled, (records) => state.rememberPending(records))
 }
 
 /** An aggregator on this log, handed only what it may do: read anything, write the state, audit and dead letters. */

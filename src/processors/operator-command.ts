@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { KILL_COMMANDS } from '../../topologies/topics.js'
 import type { KillCommand } from '../domain/kill-command.js'
+import type { CommandRecord } from '../contracts/commands.js'
 import { killCommandSchema } from '../contracts/messages.js'
 import { formatIssues } from '../contracts/format-issues.js'
 import { OPERATOR_IDENTITY, OPERATOR_IDENTITY_FORM } from '../domain/kill-state.js'
@@ -70,7 +71,8 @@ export function buildOperatorCommand(input: OperatorCommandInput, context: Comma
   return parsed.data
 }
 
-export async function publishCommand(log: EventLog, command: KillCommand): Promise<RecordMetadata> {
+/** Any command of the operator channel, kill or limits, onto killswitch.commands.v1 under its scope. */
+export async function publishCommand(log: EventLog, command: CommandRecord): Promise<RecordMetadata> {
   const [metadata] = await log.produce(KILL_COMMANDS, [
     encode(KILL_COMMANDS, command, { timestamp: command.ts }),
   ])

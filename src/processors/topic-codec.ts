@@ -6,11 +6,11 @@ import { parseScope } from '../domain/scope.js'
 import { decodeJson } from '../contracts/decode.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
 import type { AuditRecord } from '../domain/audit-record.js'
-import type { KillCommand } from '../domain/kill-command.js'
+import type { CommandRecord } from '../contracts/commands.js'
+import type { LimitsRecord } from '../domain/pretrade/limits-command.js'
 import type { Order } from '../domain/order.js'
 import type { RiskSignal } from '../domain/risk-signal.js'
 import type { KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS } from '../../topologies/topics.js'
-import type { LimitsRecord } from '../domain/pretrade/limits-command.js'
 import type { ReferencePriceRecord } from '../domain/pretrade/reference-prices.js'
 import { AUDIT, DEAD_LETTERS, RISK_SIGNALS, TOPICS } from '../../topologies/topics.js'
 import { auditJson, signalJson } from './record-json.js'
@@ -20,7 +20,7 @@ export interface TopicValues {
   [ORDERS]: Order
   [ORDERS_GATED]: Order
   [RISK_SIGNALS]: RiskSignal
-  [KILL_COMMANDS]: KillCommand
+  [KILL_COMMANDS]: CommandRecord
   [KILL_STATE]: KillState
   [AUDIT]: AuditRecord
   [DEAD_LETTERS]: DeadLetter

@@ -6,6 +6,7 @@ import {
   DEAD_LETTERS,
   KILL_COMMANDS,
   KILL_STATE,
+  RISK_LIMITS,
   ORDERS,
   ORDERS_GATED,
   RISK_SIGNALS,
@@ -261,11 +262,11 @@ describe('least privilege per function', () => {
     expect(tables.every((t) => t.includes('DataAuditIndex'))).toBe(true)
   })
 
-  it('aggregator: reads commands and the state, writes state, audit and dead letters, its own table', () => {
+  it('aggregator: reads commands, the state and the limits, writes them, reverts, audit and dead letters, its own table', () => {
     const grants = grantsOf('aggregator')
-    expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual([KILL_COMMANDS, KILL_STATE].sort())
+    expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual([KILL_COMMANDS, KILL_STATE, RISK_LIMITS].sort())
     expect(named(grants, 'kafka-cluster:WriteData', 'topic')).toEqual(
-      [AUDIT, DEAD_LETTERS, KILL_STATE].sort(),
+      [AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, RISK_LIMITS].sort(),
     )
     expect(named(grants, 'kafka-cluster:AlterGroup', 'group')).toEqual([
       'riskctl-aggregator',

@@ -147,9 +147,13 @@ export class TopologyTestDriver {
     } else if (name === 'aggregator') {
       this.aggregator = new AggregatorState()
       this.aggregator.load(state)
+      this.aggregator.loadLimits(this.latest(RISK_LIMITS).values())
+      positions.set(RISK_LIMITS, this.lengthOf(RISK_LIMITS))
       const memoryFrom = this.nowMs - DEFAULT_COMMAND_MEMORY_MS
-      const handled = this.records(KILL_COMMANDS).slice(0, positions.get(KILL_COMMANDS) ?? 0)
+      const committed = positions.get(KILL_COMMANDS) ?? 0
+      const handled = this.records(KILL_COMMANDS).slice(0, committed)
       this.aggregator.remember(handled.filter((record) => record.timestamp >= memoryFrom))
+      this.aggregator.rememberPending(this.records(KILL_COMMANDS).slice(committed))
     } else {
       const settings = this.options.detectorSettings
       if (settings === undefined) throw new Error('the detector needs detectorSettings')
@@ -192,11 +196,17 @@ export class TopologyTestDriver {
 
   private stepAggregator(aggregator: AggregatorState): boolean {
     const commands = this.unread('aggregator', KILL_COMMANDS)
-    const states = this.unread('aggregator', KILL_STATE)
-    for (const record of states) aggregator.follow(record)
-    if (commands.length === 0 && !aggregator.hasRepairs) return states.length > 0
+    const states = [...this.unread('aggregator', KILL_STATE), ...this.unread('aggregator', RISK_LIMITS)]
+    for (const record of states) aggregator.followRecord(record)
+    if (commands.length === 0 && !aggregator.hasRepairs && !aggregator.hasDueReverts(this.nowMs)) return states.length > 0
     const output: AggregatorOutputs = aggregator.apply(commands, this.nowMs)
-    void this.writer(AGGREGATOR_OUTPUTS).write({ 'killswitch.state.v1': output.states, 'audit.v1': output.audits, 'dlq.v1': output.deadLetters })
+    void this.writer(AGGREGATOR_OUTPUTS).write({
+      'killswitch.state.v1': output.states,
+      'risk_limits.v1': output.limits,
+      'killswitch.commands.v1': output.reverts,
+      'audit.v1': output.audits,
+      'dlq.v1': output.deadLetters,
+    })
     aggregator.confirm()
     return true
   }

@@ -9,6 +9,8 @@ export interface KafkaAccess {
   readonly consume?: readonly { readonly topic: string; readonly groups: readonly string[] }[]
   /** Reads the compacted state topic to its end (kafkajs does it through throwaway reader groups). */
   readonly readsState?: boolean
+  /** Other compacted topics it reads to their end, as it reads the state (with readsState, through the same groups). */
+  readonly reads?: readonly string[]
   readonly produce?: readonly string[]
   /**
    * A group it commits progress to in its transactions (TriggeredLog), without consuming in it:
@@ -40,6 +42,7 @@ export function kafkaStatements(kafka: RiskctlKafka, access: KafkaAccess): iam.P
   const readTopics = [
     ...(access.consume ?? []).map((c) => c.topic),
     ...(access.readsState ? [KILL_STATE] : []),
+    ...(access.reads ?? []),
   ]
   const groups = [
     ...(access.consume ?? []).flatMap((c) => c.groups),

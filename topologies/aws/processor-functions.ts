@@ -13,6 +13,7 @@ import {
   KILL_STATE,
   ORDERS,
   ORDERS_GATED,
+  RISK_LIMITS,
   TOPIC_NAMES,
 } from '../topics.js'
 import { grantKafka } from './kafka-access.js'
@@ -88,14 +89,16 @@ export class ProcessorFunctions extends Construct {
     this.aggregator = new RiskctlFunction(this, 'AggregatorFunction', {
       ...base,
       handler: 'aggregator',
-      description: 'Kill-switch aggregator: the single writer of killswitch.state.v1',
+      description: 'Kill-switch aggregator: the single writer of killswitch.state.v1 and risk_limits.v1',
       timeout: Duration.minutes(1),
       environment: { ...kafkaEnv, RISKCTL_STATE_TABLE: props.stateTable.tableName },
     }).fn
     grantKafka(this.aggregator, props.kafka, {
       consume: [{ topic: KILL_COMMANDS, groups: [AGGREGATOR_GROUP] }],
       readsState: true,
-      produce: [KILL_STATE, AUDIT, DEAD_LETTERS],
+      reads: [RISK_LIMITS],
+      // killswitch.commands.v1 too: the REVERT_LIMITS of an expired temporary change.
+      produce: [KILL_STATE, RISK_LIMITS, KILL_COMMANDS, AUDIT, DEAD_LETTERS],
       commitsTo: AGGREGATOR_PROGRESS_GROUP,
     })
     props.stateTable.grantWriteData(this.aggregator)

@@ -36,7 +36,7 @@ export function applyLimitsCommand(
     last_cmd_id: command.cmd_id,
     corr_id: command.corr_id,
   }
-  if (command.action === 'REVERT_LIMITS') return revert(current, command, stamp)
+  if (command.action === 'REVERT_LIMITS') return revert(current, command, stamp, nowMs)
 
   const inForce = current === undefined ? {} : enforcedLimits(current, nowMs)
   const next = changed(inForce, command)
@@ -74,12 +74,16 @@ export function applyLimitsCommand(
   return { type: 'applied', record: { ...stamp, limits: next } }
 }
 
-function revert(current: LimitsRecord | undefined, command: LimitsCommand, stamp: Omit<LimitsRecord, 'limits'>): LimitsOutcome {
+function revert(current: LimitsRecord | undefined, command: LimitsCommand, stamp: Omit<LimitsRecord, 'limits'>, nowMs: number): LimitsOutcome {
   if (command.triggered_by !== LIMITS_REVERTER && restoreRefusal({ ...command, action: 'UNKILL' }) !== undefined) {
     return { type: 'refused', reason: `only the aggregator or an operator may revert limits` }
   }
   if (current?.temporary_cmd_id === undefined || current.temporary_cmd_id !== command.reverts) {
     return { type: 'duplicate', reason: `no temporary change ${command.reverts ?? '(none named)'} is in force on ${command.scope}` }
+  }
+  // The aggregator's name is only a field: before the expiry, ending a change early is an operator's act.
+  if (command.triggered_by === LIMITS_REVERTER && current.expires_ts !== undefined && nowMs < current.expires_ts) {
+    return { type: 'refused', reason: `the temporary change ${current.temporary_cmd_id} has not expired yet` }
   }
   return { type: 'applied', record: { ...stamp, limits: current.reverts_to ?? {} } }
 }

@@ -1,0 +1,24 @@
+import { Args } from '@oclif/core'
+import { BaseCommand } from '../../src/cli/base-command.js'
+import { renderLimitsRecords } from '../../src/cli/render-limits.js'
+import type { LimitsRecord } from '../../src/domain/pretrade/limits-command.js'
+import { readLimits } from '../../src/services/limits.js'
+
+export default class LimitsShow extends BaseCommand<typeof LimitsShow, LimitsRecord[]> {
+  static override summary = "Show each scope's pre-trade limits: what they are, who set them, why, until when."
+  static override description =
+    'Reads the compacted risk_limits.v1 to its end, as a router does before it decides. A scope without a record takes the firm\'s (GLOBAL) limits, then the topology defaults. --json prints the records as they stand on the topic.'
+  static override profileUse = 'connect' as const
+  static override examples = ['<%= config.bin %> limits show', '<%= config.bin %> limits show ACCOUNT:12345 --json']
+  static override args = {
+    scope: Args.string({ description: 'GLOBAL | ACCOUNT:<id> (default: every scope)' }),
+  }
+
+  async run(): Promise<LimitsRecord[]> {
+    return readLimits(() => this.openLog(), this.args.scope)
+  }
+
+  protected override render(records: LimitsRecord[]): void {
+    this.out.line(renderLimitsRecords(records, this.out.style))
+  }
+}

@@ -1,0 +1,69 @@
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { LimitsRecord } from '../../src/domain/pretrade/limits-command.js'
+import type { LimitsSetOutcome } from '../../src/services/limits.js'
+import { createTempDir, runCli } from '../helpers/cli.js'
+import { cliJson, readTopic, startUp, waitFor, type RunningUp } from '../helpers/pipeline.js'
+
+describe('riskctl limits, through the real CLI on the embedded log', { timeout: 120_000 }, () => {
+  let dir: { path: string; remove: () => Promise<void> }
+  let dataDir: string
+  let up: RunningUp | undefined
+
+  beforeEach(async () => {
+    dir = await createTempDir()
+    dataDir = path.join(dir.path, 'data')
+  })
+  afterEach(async () => {
+    up?.process.kill('SIGKILL')
+    await up?.process
+    up = undefined
+    await dir.remove()
+  })
+
+  it('sets limits that limits show then shows, and reverts a temporary raise at its expiry', async () => {
+    up = await startUp(dataDir)
+    const set = await runCli(
+      ['limits', 'set', 'account:77', '--max-qty', '500', '--restrict', 'tsla', '--reason', 'new client', '--operator', 'alice', '--json'],
+      { dataDir },
+    )
+    expect(set.exitCode, set.stderr).toBe(0)
+    const outcome = JSON.parse(set.stdout) as LimitsSetOutcome
+    expect(outcome).toMatchObject({ outcome: 'confirmed', record: { scope: 'ACCOUNT:77', limits: { max_order_qty: 500, restricted_symbols: ['TSLA'] } } })
+
+    const shown = await runCli(['limits', 'show'], { dataDir })
+    expect(shown.exitCode).toBe(0)
+    expect(shown.stdout).toMatch(/ACCOUNT:77 +restricted TSLA · max qty 500 +alice .* new client/)
+
+    const raise = await runCli(['limits', 'set', 'ACCOUNT:77', '--max-qty', '900', '--expires', '2s', '--reason', 'block trade', '--operator', 'alice'], { dataDir })
+    expect(raise.exitCode, raise.stderr).toBe(0)
+    const reverted = await waitFor('the raise reverted', async () => {
+      const [record] = await cliJson<LimitsRecord[]>(['limits', 'show', 'ACCOUNT:77'], dataDir)
+      return record?.updated_by === 'aggregator' ? record : undefined
+    })
+    expect(reverted.limits).toEqual({ max_order_qty: 500, restricted_symbols: ['TSLA'] })
+    const commands = (await readTopic<{ action: string }>('killswitch.commands.v1', dataDir)).map((r) => r.value.action)
+    expect(commands).toEqual(['SET_LIMITS', 'SET_LIMITS', 'REVERT_LIMITS'])
+  })
+
+  it('refuses bad input with exit 2 and the valid forms, before anything is published', async () => {
+    expect((await runCli(['topics', 'create'], { dataDir })).exitCode).toBe(0)
+    const cases: [string[], RegExp][] = [
+      [['SYMBOL:X', '--max-qty', '5', '--reason', 'x'], /GLOBAL \| ACCOUNT:<id>/],
+      [['garbage', '--max-qty', '5', '--reason', 'x'], /GLOBAL \| ACCOUNT:<id>/],
+      [['ACCOUNT:1', '--max-qty', '-5', '--reason', 'x'], /whole number above 0/],
+      [['ACCOUNT:1', '--max-notional', 'lots', '--reason', 'x'], /number above 0/],
+      [['ACCOUNT:1', '--max-qty', '5'], /reason/],
+      [['ACCOUNT:1', '--reason', 'x'], /Nothing to change/],
+      [['ACCOUNT:1', '--max-qty', '5', '--reason', 'x', '--expires', 'soon'], /2h/],
+      [['ACCOUNT:1', '--max-qtty', '5', '--reason', 'x'], /max-qtty/],
+    ]
+    for (const [args, message] of cases) {
+      const result = await runCli(['limits', 'set', ...args], { dataDir })
+      expect(result.exitCode, args.join(' ')).toBe(2)
+      expect(result.stderr, args.join(' ')).toMatch(message)
+    }
+    expect((await runCli(['limits', 'show', 'STRATEGY:s1'], { dataDir })).exitCode).toBe(2)
+    expect(await readTopic('killswitch.commands.v1', dataDir)).toEqual([])
+  })
+})
