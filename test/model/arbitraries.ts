@@ -48,6 +48,8 @@ export interface OrderSpec {
   readonly resendSpelling: 'same' | 'upper' | 'padded'
   readonly skewMs: ClockSkew
   readonly price: 'normal' | 'absurd'
+  /** 10 is under every max_order_qty the model sets but 5; 100 is over the default of 50. */
+  readonly qty: 10 | 100
   readonly shape: 'valid' | 'not-json' | 'missing-field' | 'oversized' | 'bad-side'
 }
 
@@ -71,6 +73,7 @@ export const orderSpec: fc.Arbitrary<OrderSpec> = fc
       resendSpelling: fc.constantFrom('same', 'same', 'upper', 'padded'),
       skewMs: fc.constantFrom(...SKEWS),
       price: fc.constantFrom('normal', 'normal', 'normal', 'absurd'),
+      qty: fc.constantFrom(10 as const, 10 as const, 10 as const, 100 as const),
       shape: fc.constantFrom(
         'valid',
         'valid',
@@ -142,6 +145,13 @@ export type Step =
       readonly account: number
     }
   | { readonly type: 'restart'; readonly processor: 'router' | 'aggregator' | 'detector' }
+  /**
+   * An account's record on risk_limits.v1, as the aggregator writes it: a max_order_qty, or a record the router
+   * cannot read (filed under the account's key), or a tombstone.
+   */
+  | { readonly type: 'limits'; readonly account: number; readonly limit: 5 | 500 | 'unreadable' | 'tombstone' }
+  /** A symbol's reference price: 100 (the orders' price, inside the collar), 150 (outside it), or unreadable. */
+  | { readonly type: 'price'; readonly symbol: number; readonly price: 100 | 150 | 'unreadable' }
 
 export const step: fc.Arbitrary<Step> = fc.oneof(
   {
@@ -163,6 +173,22 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
         'no-scope' as const,
       ),
       account: index(ACCOUNTS.length),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      type: fc.constant('limits' as const),
+      account: index(ACCOUNTS.length),
+      limit: fc.constantFrom(5 as const, 500 as const, 500 as const, 'unreadable' as const, 'tombstone' as const),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      type: fc.constant('price' as const),
+      symbol: index(SYMBOLS.length),
+      price: fc.constantFrom(100 as const, 100 as const, 150 as const, 'unreadable' as const),
     }),
   },
   {

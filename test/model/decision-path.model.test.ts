@@ -12,7 +12,10 @@ import {
   KILL_STATE,
   ORDERS,
   ORDERS_GATED,
+  REFERENCE_PRICES,
+  RISK_LIMITS,
 } from '../../topologies/topics.js'
+import type { LimitsTopology } from '../../src/config/limits-topology.js'
 import {
   ACCOUNTS,
   STRATEGIES,
@@ -36,7 +39,10 @@ import { Loop, type TopologyUnderTest } from './loop.js'
  * - a re-sent order_id is decided once and forwarded at most once, across restarts;
  * - every command record has exactly one visible outcome, the one the model predicts;
  * - the final kill state is the model's;
- * - the detector kills exactly the accounts that breached, whatever their clocks and however often it restarted.
+ * - the detector kills exactly the accounts that breached, whatever their clocks and however often it restarted;
+ * - no order is ALLOWed that a pre-trade check must drop: over its account's max_order_qty, of an account whose
+ *   limits record cannot be read, with no readable reference price for its symbol or a price outside the collar,
+ *   of an absurd value; and none is dropped that passes every check and no kill or throttle governs.
  *
  * `npm test` runs a fixed seed; .ci/run runs more with a random one (RISKCTL_MODEL_RUNS, RISKCTL_MODEL_SEED).
  */
@@ -57,7 +63,21 @@ const SETTINGS: DetectorSettings = {
   idleEvictMs: 120_000,
 }
 
+/** The checks the model predicts exactly; the ones that keep state over time (credit, rates, windows) are off. */
+const LIMITS: LimitsTopology = {
+  tradingDay: { timeZone: 'UTC', startHour: 0 },
+  referencePriceMaxAgeMs: 3_600_000,
+  duplicativeWindowMs: 0,
+  defaults: { max_order_qty: 50, collar_pct: 10, allow_without_reference: false },
+}
+const DEFAULT_MAX_QTY = 50
+/** Where the scenario starts: AAPL priced at the orders' price, TSLA not priced at all. */
+const FIRST_PRICES = [{ symbol: 'AAPL', price: 100 }] as const
+
 type Status = 'ACTIVE' | 'KILLED' | 'THROTTLED'
+type PriceState = 'in' | 'out'
+/** An account's own max_order_qty, or 'unknown' while its record cannot be read. */
+type AccountLimit = number | 'unknown'
 interface ModelState {
   status: Status
   updatedTs: number
@@ -78,6 +98,8 @@ interface PendingOrder {
   readonly symbol: string
   readonly strategy: string
   readonly step: number
+  readonly qty: number
+  readonly absurd: boolean
 }
 type Outcome = 'applied' | 'duplicate' | 'refused' | 'invalid'
 /** A command on an account the detector may have killed meanwhile: its outcome depends on when. */
@@ -95,8 +117,10 @@ class Model {
   readonly outcomes = new Map<string, Expected[]>()
   readonly orderIds: string[] = []
   readonly orders = new Map<number, PendingOrder>()
-  /** The decisions allowed for each (account, symbol, strategy) after each step. */
-  private readonly snapshots: ((account: string, symbol: string, strategy: string) => Set<Decision>)[] = []
+  /** The decisions allowed for each order after each step. */
+  private readonly snapshots: ((order: PendingOrder) => Set<Decision>)[] = []
+  readonly prices = new Map<string, PriceState>(FIRST_PRICES.map(({ symbol }) => [symbol, 'in']))
+  readonly limits = new Map<string, AccountLimit>()
   readonly invalidOrders: number[] = []
   readonly validCount = new Map<string, number>()
   readonly absurd = new Set<string>()
@@ -195,7 +219,7 @@ class Model {
       account_id: spec.accountSpelling.text,
       symbol: spec.symbolSpelling.text,
       side: spec.shape === 'bad-side' ? 'buy' : 'BUY',
-      qty: 10,
+      qty: spec.qty,
       price: spec.price === 'absurd' ? 1e300 : 100,
       strategy: spec.strategySpelling.text,
     }
@@ -217,17 +241,34 @@ class Model {
     return { key: spec.accountSpelling.text, value, valid, orderId: canonical, account }
   }
 
+  price(symbol: string, price: 100 | 150 | 'unreadable'): void {
+    if (price === 'unreadable') this.prices.delete(symbol)
+    else this.prices.set(symbol, price === 100 ? 'in' : 'out')
+  }
+
+  setLimit(account: string, limit: 5 | 500 | 'unreadable' | 'tombstone'): void {
+    if (limit === 'tombstone') this.limits.delete(account)
+    else this.limits.set(account, limit === 'unreadable' ? 'unknown' : limit)
+  }
+
   /** Remembers what the state allows now: a step has ended. */
   snapshot(): void {
     const scopes = new Map([...this.scopes].map(([scope, state]) => [scope, { ...state }]))
     const uncertain = new Set(this.uncertain)
-    this.snapshots.push((account, symbol, strategy) => {
+    const prices = new Map(this.prices)
+    const limits = new Map(this.limits)
+    const passes = (order: PendingOrder): boolean => {
+      const limit = limits.get(order.account) ?? DEFAULT_MAX_QTY
+      return !order.absurd && limit !== 'unknown' && order.qty <= limit && prices.get(order.symbol) === 'in'
+    }
+    this.snapshots.push((order) => {
+      const { account, symbol, strategy } = order
       const states = ['GLOBAL', `ACCOUNT:${account}`, `SYMBOL:${symbol}`, `STRATEGY:${strategy}`]
         .filter((scope) => !uncertain.has(account) || scope !== `ACCOUNT:${account}`)
         .map((scope) => scopes.get(scope))
         .filter((state): state is ModelState => state !== undefined)
       const allowed = new Set<Decision>()
-      if (states.some((state) => state.status === 'KILLED')) allowed.add('DROP')
+      if (states.some((state) => state.status === 'KILLED') || !passes(order)) allowed.add('DROP')
       else if (states.some((state) => state.status === 'THROTTLED')) allowed.add('DROP').add('ALLOW')
       else allowed.add('ALLOW')
       // Once the detector may have killed the account, its KILL may be in force.
@@ -244,7 +285,7 @@ class Model {
   expectation(order: PendingOrder): ExpectedOrder {
     const allowed = new Set<Decision>()
     for (const snapshot of this.snapshots.slice(order.step)) {
-      for (const decision of snapshot(order.account, order.symbol, order.strategy)) allowed.add(decision)
+      for (const decision of snapshot(order)) allowed.add(decision)
     }
     return { orderId: order.orderId, account: order.account, allowed }
   }
@@ -267,6 +308,11 @@ async function runScenario(steps: readonly Step[], start: () => Promise<Topology
   const model = new Model()
   const badStates: string[] = []
   try {
+    const ts = Date.now()
+    await loop.log.produce(
+      REFERENCE_PRICES,
+      FIRST_PRICES.map(({ symbol, price }) => jsonRecord(symbol, { symbol, price, ts, source: 'model' })),
+    )
     for (const s of steps) {
       if (s.type === 'orders') {
         const records = s.orders.map((spec) => {
@@ -290,6 +336,8 @@ async function runScenario(steps: readonly Step[], start: () => Promise<Topology
               symbol,
               strategy,
               step: model.step,
+              qty: spec.qty,
+              absurd: spec.price === 'absurd',
             })
           }
         })
@@ -311,6 +359,33 @@ async function runScenario(steps: readonly Step[], start: () => Promise<Topology
         const [at] = await loop.log.produce(KILL_STATE, [value])
         badStates.push(`${at!.partition}:${at!.offset}`)
         model.badState(account, s.shape !== 'no-scope', Date.now())
+      } else if (s.type === 'limits') {
+        const account = ACCOUNTS[s.account]!
+        const scope = `ACCOUNT:${account}`
+        const record =
+          s.limit === 'tombstone'
+            ? { key: scope, value: null }
+            : s.limit === 'unreadable'
+              ? { key: scope, value: Buffer.from('{"scope":"' + scope + '","limits":{"max_order_qty":-1}') }
+              : jsonRecord(scope, {
+                  scope,
+                  limits: { max_order_qty: s.limit },
+                  updated_ts: Date.now(),
+                  updated_by: 'model',
+                  reason: 'model',
+                  last_cmd_id: `l-${model.step}`,
+                  corr_id: `l-${model.step}`,
+                })
+        await loop.log.produce(RISK_LIMITS, [record])
+        model.setLimit(account, s.limit)
+      } else if (s.type === 'price') {
+        const symbol = SYMBOLS[s.symbol]!
+        const value =
+          s.price === 'unreadable'
+            ? Buffer.from('{"symbol":"' + symbol + '","price":"cheap"}')
+            : Buffer.from(JSON.stringify({ symbol, price: s.price, ts: Date.now(), source: 'model' }))
+        await loop.log.produce(REFERENCE_PRICES, [{ key: symbol, value }])
+        model.price(symbol, s.price)
       } else {
         await loop.restart(s.processor)
       }
@@ -459,7 +534,7 @@ describe('the decision path against a reference model', () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 24 }), async (steps) =>
-          runScenario(steps, () => Loop.start(SETTINGS)),
+          runScenario(steps, () => Loop.start(SETTINGS, LIMITS)),
         ),
         { seed: SEED, numRuns: RUNS, endOnFailure: true, verbose: 0, ...(PATH === undefined ? {} : { path: PATH }) },
       )
@@ -474,7 +549,7 @@ describe('the decision path against a reference model', () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 24 }), async (steps) =>
-          runScenario(steps, async () => new DriverTopology(SETTINGS)),
+          runScenario(steps, async () => new DriverTopology(SETTINGS, LIMITS)),
         ),
         { seed: SEED, numRuns: RUNS * 10, endOnFailure: true, verbose: 0, ...(PATH === undefined ? {} : { path: PATH }) },
       )

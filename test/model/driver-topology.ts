@@ -1,6 +1,7 @@
 import type { CompactedView, LogRecord, ProduceRecord, RecordMetadata } from '../../src/log/port.js'
 import { TopologyTestDriver } from '../helpers/topology-test-driver.js'
 import type { DetectorSettings } from '../../src/domain/detector-settings.js'
+import type { LimitsTopology } from '../../src/config/limits-topology.js'
 import type { ProcessorName, TopologyUnderTest } from './loop.js'
 
 /**
@@ -12,8 +13,8 @@ export class DriverTopology implements TopologyUnderTest {
   private readonly driver: TopologyTestDriver
   readonly log: TopologyUnderTest['log']
 
-  constructor(settings: DetectorSettings) {
-    this.driver = new TopologyTestDriver({ startMs: Date.now(), detectorSettings: settings })
+  constructor(settings: DetectorSettings, limits: LimitsTopology) {
+    this.driver = new TopologyTestDriver({ startMs: Date.now(), detectorSettings: settings, limits })
     this.log = {
       produce: async (topic: string, records: readonly ProduceRecord[]): Promise<RecordMetadata[]> => {
         this.driver.advanceTo(Date.now())

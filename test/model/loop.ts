@@ -9,7 +9,7 @@ import { createDetector } from '../../src/processors/detector.js'
 import { AGGREGATOR_GROUP, DETECTOR_GROUP, ROUTER_GROUP } from '../../topologies/groups.js'
 import type { Processor } from '../../src/processors/processor.js'
 import { createRouter, type Router } from '../../src/processors/router.js'
-import { KILL_SWITCH_ONLY } from '../helpers/limits.js'
+import type { LimitsTopology } from '../../src/config/limits-topology.js'
 import { KILL_COMMANDS, ORDERS, TOPICS } from '../../topologies/topics.js'
 
 export type ProcessorName = 'router' | 'aggregator' | 'detector'
@@ -50,13 +50,14 @@ export class Loop implements TopologyUnderTest {
     readonly dataDir: string,
     readonly log: EmbeddedLog,
     private readonly settings: DetectorSettings,
+    private readonly limits: LimitsTopology,
   ) {}
 
-  static async start(settings: DetectorSettings): Promise<Loop> {
+  static async start(settings: DetectorSettings, limits: LimitsTopology): Promise<Loop> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-model-'))
     const log = await openEmbeddedLog({ dataDir })
     await log.createTopics(TOPICS)
-    const loop = new Loop(dataDir, log, settings)
+    const loop = new Loop(dataDir, log, settings, limits)
     for (const name of ['aggregator', 'router', 'detector'] as const) loop.launch(name)
     await loop.settle(['aggregator', 'router', 'detector'])
     return loop
@@ -129,7 +130,7 @@ export class Loop implements TopologyUnderTest {
   private create(name: ProcessorName): Processor {
     if (name === 'aggregator') return createAggregator(this.log)
     if (name === 'detector') return createDetector(this.log, { settings: this.settings })
-    const router = createRouter(this.log, { limits: KILL_SWITCH_ONLY })
+    const router = createRouter(this.log, { limits: this.limits })
     this.routers.push(router)
     return router
   }
