@@ -1,4 +1,4 @@
-import { ROUTER_PROGRESS_GROUP } from '../../topologies/aws/names.js'
+import { checkMetric, DROPPING_CHECKS, ROUTER_PROGRESS_GROUP } from '../../topologies/aws/names.js'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,11 +40,15 @@ export interface RouteOutcome {
 export async function handler(event: MskEvent, context?: LambdaContext): Promise<{ orders: number }> {
   const outcome = await routeEvent(event, await sharedLog(), auditIndexSink(processEnvironment()), budgetOf(context))
   const count = (decision: string) => outcome.audits.filter((audit) => audit.decision === decision).length
+  const byCheck = Object.fromEntries(
+    DROPPING_CHECKS.map((check) => [checkMetric(check), outcome.audits.filter((audit) => audit.check === check).length]),
+  )
   publishMetrics('router', {
     Allowed: count('ALLOW'),
     Dropped: count('DROP'),
     Duplicates: count('DUPLICATE'),
     DeadLetters: outcome.orders - outcome.redelivered - outcome.audits.length,
+    ...byCheck,
   })
   return { orders: outcome.orders }
 }

@@ -1,14 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { synthTemplate, type Template } from '../../src/cloud/assembly.js'
-import { EMR_RELEASE_LABEL } from '../../topologies/aws/names.js'
+import { checkMetric, DROPPING_CHECKS, EMR_RELEASE_LABEL } from '../../topologies/aws/names.js'
+import { CHECK_ORDER } from '../../src/domain/pretrade/check-codes.js'
 import {
   AUDIT,
   DEAD_LETTERS,
   KILL_COMMANDS,
   KILL_STATE,
-  RISK_LIMITS,
   ORDERS,
   ORDERS_GATED,
+  REFERENCE_PRICES,
+  RISK_LIMITS,
   RISK_SIGNALS,
   TOPICS,
 } from '../../topologies/topics.js'
@@ -241,9 +243,11 @@ describe('least privilege per function', () => {
     }
   })
 
-  it('router: reads orders and the state (and its own audits back), writes audit, gated and dead letters only', () => {
+  it('router: reads orders, the state, limits, prices, the day\'s gated orders and its own audits, writes audit, gated and dead letters only', () => {
     const grants = grantsOf('router')
-    expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual([AUDIT, KILL_STATE, ORDERS].sort())
+    expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual(
+      [AUDIT, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS].sort(),
+    )
     expect(named(grants, 'kafka-cluster:WriteData', 'topic')).toEqual(
       [AUDIT, DEAD_LETTERS, ORDERS_GATED].sort(),
     )
@@ -288,12 +292,21 @@ describe('least privilege per function', () => {
     expect(tableActions(statementsOfRole(template, roleOfFunction(template, 'console')))).toEqual([])
   })
 
-  it('generator: writes orders only; authorizer: no Kafka at all', () => {
+  it('generator: writes orders and reference prices only; authorizer: no Kafka at all', () => {
     const generator = grantsOf('generator')
-    expect(named(generator, 'kafka-cluster:WriteData', 'topic')).toEqual([ORDERS])
+    expect(named(generator, 'kafka-cluster:WriteData', 'topic')).toEqual([ORDERS, REFERENCE_PRICES].sort())
     expect(generator.has('kafka-cluster:AlterTransactionalId')).toBe(false)
     expect(generator.has('kafka-cluster:ReadData')).toBe(false)
     expect(grantsOf('authorizer').size).toBe(0)
+  })
+
+  it('graphs every check that drops an order in a widget of its own, from the metric the router publishes', () => {
+    const body = JSON.stringify(one('AWS::CloudWatch::Dashboard').DashboardBody)
+    expect([...DROPPING_CHECKS]).toEqual(CHECK_ORDER.filter((check) => check !== 'DUPLICATE_ORDER_ID'))
+    for (const check of DROPPING_CHECKS) {
+      expect(body, check).toContain(`Dropped by ${check}`)
+      expect(body, check).toContain(checkMetric(check))
+    }
   })
 
   it('topics: administers exactly the riskctl topics', () => {

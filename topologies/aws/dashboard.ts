@@ -2,7 +2,7 @@ import { Aws, Duration } from 'aws-cdk-lib'
 import * as cw from 'aws-cdk-lib/aws-cloudwatch'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import { Construct } from 'constructs'
-import { METRICS_NAMESPACE } from './names.js'
+import { checkMetric, DROPPING_CHECKS, METRICS_NAMESPACE } from './names.js'
 
 export interface RiskDashboardProps {
   readonly router: lambda.IFunction
@@ -79,6 +79,17 @@ export class RiskDashboard extends Construct {
         width: 12,
       }),
     )
+    // One widget per check: which control is stopping orders, at a glance (ADR 0014).
+    const checkWidgets = DROPPING_CHECKS.map(
+      (check) =>
+        new cw.GraphWidget({
+          title: `Dropped by ${check}`,
+          left: [custom(checkMetric(check), 'router')],
+          width: 6,
+          height: 4,
+        }),
+    )
+    for (let i = 0; i < checkWidgets.length; i += 4) this.dashboard.addWidgets(...checkWidgets.slice(i, i + 4))
     this.url = `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=riskctl`
   }
 }

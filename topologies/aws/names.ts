@@ -28,3 +28,27 @@ export const AGGREGATOR_PROGRESS_GROUP = 'riskctl-aggregator-lambda'
 export function transactionalIdPrefix(group: string): string {
   return `riskctl-tx-${group}-`
 }
+
+/**
+ * The checks that drop an order, as the router's audit names them (CHECK_ORDER, less DUPLICATE_ORDER_ID, counted as
+ * Duplicates): the router publishes one metric each and the dashboard graphs each. The stack declares, it does not
+ * import the domain; a test holds the two lists together.
+ */
+export const DROPPING_CHECKS = [
+  'KILL_SWITCH',
+  'THROTTLE',
+  'LIMITS_UNKNOWN',
+  'ORDER_VALUE',
+  'RESTRICTED_SYMBOL',
+  'MAX_ORDER_QTY',
+  'MAX_ORDER_NOTIONAL',
+  'NO_REFERENCE_PRICE',
+  'PRICE_COLLAR',
+  'DUPLICATIVE',
+  'MESSAGE_RATE',
+  'CREDIT_LIMIT',
+] as const
+
+export function checkMetric(check: string): string {
+  return `Dropped_${check}`
+}

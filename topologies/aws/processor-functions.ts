@@ -13,6 +13,7 @@ import {
   KILL_STATE,
   ORDERS,
   ORDERS_GATED,
+  REFERENCE_PRICES,
   RISK_LIMITS,
   TOPIC_NAMES,
 } from '../topics.js'
@@ -69,7 +70,7 @@ export class ProcessorFunctions extends Construct {
     this.router = new RiskctlFunction(this, 'RouterFunction', {
       ...base,
       handler: 'router',
-      description: 'Order router: decides each orders.v1 batch against the compacted kill state',
+      description: 'Order router: decides each orders.v1 batch against the kill state, limits and reference prices',
       timeout: Duration.minutes(1),
       environment: { ...kafkaEnv, RISKCTL_AUDIT_TABLE: props.auditTable.tableName },
     }).fn
@@ -80,6 +81,8 @@ export class ProcessorFunctions extends Construct {
         { topic: AUDIT, groups: [READER_GROUPS] },
       ],
       readsState: true,
+      // The limits and prices are read to their end as the kill state is; the day's orders let through, for credit.
+      reads: [RISK_LIMITS, REFERENCE_PRICES, ORDERS_GATED],
       produce: [AUDIT, ORDERS_GATED, DEAD_LETTERS],
       commitsTo: ROUTER_PROGRESS_GROUP,
     })
@@ -112,7 +115,8 @@ export class ProcessorFunctions extends Construct {
       timeout: Duration.minutes(15),
       environment: kafkaEnv,
     }).fn
-    grantKafka(this.generator, props.kafka, { produce: [ORDERS] })
+    // Reference prices for the collar before the first order, as `riskctl generate` publishes them.
+    grantKafka(this.generator, props.kafka, { produce: [ORDERS, REFERENCE_PRICES] })
   }
 
   private subscribe(
