@@ -22,6 +22,7 @@ export default class Up extends BaseCommand<typeof Up, UpResult> {
     'console-port': Flags.integer({ description: 'Port of the operator console on 127.0.0.1', default: 8000, min: 0, max: 65535 }),
     only: Flags.string({ description: 'Run only these components (comma-separated): aggregator, router, detector, console' }),
     topology: Flags.string({ description: 'Detector topology file (default: topologies/detector.json)' }),
+    limits: Flags.string({ description: "The router's pre-trade limits file (default: topologies/limits.json)" }),
     'duplicate-horizon': Flags.string({
       description: 'How long a decided order_id stays a DUPLICATE when re-sent, across restarts (e.g. 30m, 1h, 1d)',
       default: '1h',
@@ -48,6 +49,7 @@ export default class Up extends BaseCommand<typeof Up, UpResult> {
       components: parseComponents(this.flags.only),
       sparkDetector: this.flags.detector === 'spark',
       topologyFile: this.flags.topology,
+      limitsFile: this.flags.limits,
       duplicateHorizonMs: parseSpan(this.flags['duplicate-horizon'], '--duplicate-horizon'),
       consolePort: this.flags['console-port'],
       backend: settings.backend,

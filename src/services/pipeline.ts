@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { DetectorSettings } from '../domain/detector-settings.js'
+import type { LimitsTopology } from '../config/limits-topology.js'
 import type { EventLog } from '../log/port.js'
 import { createAggregator } from '../processors/aggregator.js'
 import { createDetector } from '../processors/detector.js'
@@ -24,6 +25,8 @@ export interface PipelineOptions {
   readonly console?: { readonly port: number; readonly host: string; readonly token: string } | undefined
   /** How long the router remembers a decided order_id (default: an hour). */
   readonly duplicateHorizonMs?: number | undefined
+  /** The router's limits (default: topologies/limits.json). */
+  readonly limits?: LimitsTopology | undefined
   /** Where the audit index lives; with a router, `up` keeps it current. */
   readonly dataDir?: string | undefined
   /**
@@ -113,13 +116,17 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
         debug: processes!.debug,
         duplicateHorizonMs: options.duplicateHorizonMs,
         detectorSettings: options.detectorSettings,
+        limits: options.limits,
       },
       { ...(niceness === undefined ? {} : { niceness }), ...(processes?.onEvent ? { onEvent: processes.onEvent } : {}) },
     )
   const aggregator = has('aggregator') ? createAggregator(log) : undefined
   const router =
     has('router') && !processes
-      ? createRouter(log, options.duplicateHorizonMs === undefined ? {} : { duplicateHorizonMs: options.duplicateHorizonMs })
+      ? createRouter(log, {
+          ...(options.duplicateHorizonMs === undefined ? {} : { duplicateHorizonMs: options.duplicateHorizonMs }),
+          ...(options.limits === undefined ? {} : { limits: options.limits }),
+        })
       : undefined
   const routerChild = has('router') && processes ? child('router') : undefined
   const detector = has('detector') && !processes ? createDetector(log, { settings: options.detectorSettings }) : undefined

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { resolveOperatorToken } from '../config/operator-token.js'
 import { DEFAULT_DETECTOR_TOPOLOGY_PATH, loadDetectorTopology } from '../config/detector-topology.js'
+import { loadLimitsTopology } from '../config/limits-topology.js'
 import type { BackendConfig } from '../config/resolve-config.js'
 import type { EventLog } from '../log/port.js'
 import { startSparkDetectorTask } from '../spark/spark-task.js'
@@ -16,6 +17,8 @@ export interface UpOptions {
   readonly sparkDetector: boolean
   /** The detector topology file (default: topologies/detector.json). */
   readonly topologyFile?: string | undefined
+  /** The router's limits file (default: topologies/limits.json). */
+  readonly limitsFile?: string | undefined
   readonly duplicateHorizonMs: number
   /** The operator console's port on 127.0.0.1 (0: any free one). */
   readonly consolePort: number
@@ -63,6 +66,8 @@ const STATUS_EVERY_MS = 1000
 export async function runUp(options: UpOptions): Promise<UpResult> {
   const topologyFile = path.resolve(options.topologyFile ?? DEFAULT_DETECTOR_TOPOLOGY_PATH)
   const detectorSettings = loadDetectorTopology(topologyFile)
+  // Read and checked here, before anything starts: a bad file is exit 2, not a router that dies on its own.
+  const limits = loadLimitsTopology(options.limitsFile === undefined ? undefined : path.resolve(options.limitsFile))
   const components = options.sparkDetector ? options.components.filter((c) => c !== 'detector') : options.components
   const log = await options.openLog()
   await createAllTopics(log)
@@ -77,6 +82,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     detectorSettings,
     dataDir: options.backend.dataDir,
     duplicateHorizonMs: options.duplicateHorizonMs,
+    limits,
     console: token && { port: options.consolePort, host: '127.0.0.1', token: token.value },
     processes: options.inProcess
       ? undefined

@@ -5,6 +5,7 @@ import type { DeadLetter } from '../../src/domain/dead-letter.js'
 import type { KillCommand } from '../../src/domain/kill-command.js'
 import type { KillState } from '../../src/domain/kill-status.js'
 import { createTempDir, runCli, spawnCli, type SpawnedCli } from './cli.js'
+import { withLimits } from './pipeline.js'
 
 /**
  * Getting an order past the switch, as an adversary would, through the real CLI in separate processes: the
@@ -66,7 +67,7 @@ export function describeFailClosed(backend: Backend): void {
     }
 
     async function start(args: readonly string[] = []): Promise<Up> {
-      const child = spawnCli(['up', '--console-port', '0', ...args], { dataDir, env: backend.env })
+      const child = spawnCli(['up', '--console-port', '0', ...withLimits(args)], { dataDir, env: backend.env })
       let stderr = ''
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString()

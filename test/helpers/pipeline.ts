@@ -1,4 +1,5 @@
 import { runCli, spawnCli, type SpawnedCli } from './cli.js'
+import { KILL_SWITCH_ONLY_ARGS } from './limits.js'
 
 export interface RunningUp {
   readonly process: SpawnedCli
@@ -8,7 +9,7 @@ export interface RunningUp {
 
 /** Starts `riskctl up` and resolves once it reports the kill state loaded. */
 export async function startUp(dataDir: string, args: readonly string[] = ['--console-port', '0']): Promise<RunningUp> {
-  const child = spawnCli(['up', ...args], { dataDir })
+  const child = spawnCli(['up', ...withLimits(args)], { dataDir })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString()
@@ -23,6 +24,14 @@ export async function startUp(dataDir: string, args: readonly string[] = ['--con
   }
   const consoleUrl = /operator console (http:\/\/\S+)/.exec(stderr)?.[1]
   return { process: child, consoleUrl, stderr: () => stderr }
+}
+
+/**
+ * The suites that start `up` this way are about the kill switch: their routers run it alone unless the arguments name
+ * a limits file (the pre-trade checks have suites of their own, with topologies/limits.json).
+ */
+export function withLimits(args: readonly string[]): readonly string[] {
+  return args.includes('--limits') ? args : [...args, ...KILL_SWITCH_ONLY_ARGS]
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -20,9 +20,10 @@ import {
   KILL_STATE,
   ORDERS,
   ORDERS_GATED,
+  REFERENCE_PRICES,
   TOPICS,
 } from '../../topologies/topics.js'
-import { openTestLog, order, orderRecord, readAll, resetRiskctlTopics } from './support.js'
+import { openTestLog, order, orderRecord, readAll, referencePrices, resetRiskctlTopics } from './support.js'
 
 /**
  * The handlers write in transactions, and a transaction's records become readable (read_committed)
@@ -74,6 +75,8 @@ describe('the Lambda handlers over MSK batches read from a real broker', () => {
     await resetRiskctlTopics()
     client = await openTestLog()
     await client.createTopics(TOPICS)
+    // The Lambda router runs every check: the orders' symbol needs its reference price.
+    await client.produce(REFERENCE_PRICES, referencePrices())
     aggregatorLog = await openTestLog()
     routerLog = await openTestLog()
   })

@@ -3,6 +3,7 @@ import type { AuditRecord } from '../../src/domain/audit-record.js'
 import type { Consumer, EventLog, LogRecord, TopicPartitionOffset } from '../../src/log/port.js'
 import { createAggregator } from '../../src/processors/aggregator.js'
 import { createRouter, type Router } from '../../src/processors/router.js'
+import { KILL_SWITCH_ONLY } from '../helpers/limits.js'
 import { requestKillSwitch } from '../../src/services/kill-switch.js'
 import { ROUTER_GROUP } from '../../topologies/groups.js'
 import { AUDIT, KILL_STATE, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
@@ -64,6 +65,7 @@ describe('the router on Kafka, deciding ahead of its writes', { timeout: 240_000
     const log = await open()
     const audits: AuditRecord[] = []
     const router = createRouter(slowed(await open(), { stateLagMs: 300, writeDelayMs: 150 }), {
+      limits: KILL_SWITCH_ONLY,
       onBatch: (batch) => audits.push(...batch),
     })
     running.push(createAggregator(log).run(stop.signal), router.run(stop.signal))
@@ -91,7 +93,7 @@ describe('the router on Kafka, deciding ahead of its writes', { timeout: 240_000
   it('rebalances with decisions waiting to be written: every order is decided once, none lost', async () => {
     // Given a router whose writes take 200 ms, so that decisions queue behind each one.
     const log = await open()
-    const first = createRouter(slowed(await open(), { stateLagMs: 0, writeDelayMs: 200 }))
+    const first = createRouter(slowed(await open(), { stateLagMs: 0, writeDelayMs: 200 }), { limits: KILL_SWITCH_ONLY })
     running.push(first.run(stop.signal))
     await waitFor('the first router', () => first.stats.ready || undefined)
     const orders = flow(log, 'rebalance')
@@ -100,7 +102,7 @@ describe('the router on Kafka, deciding ahead of its writes', { timeout: 240_000
     // When a second router joins the group mid-flow and leaves again, the first's queued decisions cannot be
     // committed, twice.
     const leaving = new AbortController()
-    const second: Router = createRouter(await open())
+    const second: Router = createRouter(await open(), { limits: KILL_SWITCH_ONLY })
     const secondRun = second.run(leaving.signal)
     running.push(secondRun)
     await waitFor('the second router deciding', () => (second.stats.ordersIn > 0 ? true : undefined))

@@ -8,6 +8,7 @@ import { AGGREGATOR_GROUP, DETECTOR_GROUP, ROUTER_GROUP } from '../../topologies
 import { AGGREGATOR_PROGRESS_GROUP, ROUTER_PROGRESS_GROUP } from '../../topologies/aws/names.js'
 import { ORDERS, TOPIC_NAMES, TOPICS } from '../../topologies/topics.js'
 import { runCli, spawnCli, type SpawnedCli } from '../helpers/cli.js'
+import { withLimits } from '../helpers/pipeline.js'
 
 /** The broker scripts/kafka/test-kafka.sh started, or another one named by RISKCTL_TEST_BROKERS. */
 export const BROKERS = (process.env.RISKCTL_TEST_BROKERS ?? '127.0.0.1:9092')
@@ -38,9 +39,10 @@ export async function resetRiskctlTopics(): Promise<void> {
   try {
     const present = (await admin.listTopics()).filter((name) => TOPIC_NAMES.includes(name))
     if (present.length > 0) await admin.deleteTopics({ topics: present, timeout: 30_000 })
-    const deadline = Date.now() + 30_000
+    // A broker just started on a long run's data may take a while to delete nine topics.
+    const deadline = Date.now() + 90_000
     while ((await admin.listTopics()).some((name) => TOPIC_NAMES.includes(name))) {
-      if (Date.now() > deadline) throw new Error('the riskctl topics were not deleted within 30 s')
+      if (Date.now() > deadline) throw new Error('the riskctl topics were not deleted within 90 s')
       await sleep(200)
     }
     await admin
@@ -72,7 +74,7 @@ export interface RunningProcess {
 
 /** `riskctl up` on the test broker, resolved once it reports the kill state loaded. */
 export async function startUpOnKafka(dataDir: string, args: readonly string[]): Promise<RunningProcess> {
-  const child = spawnCli(['up', ...args], { dataDir, env: kafkaEnv() })
+  const child = spawnCli(['up', ...withLimits(args)], { dataDir, env: kafkaEnv() })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString()
@@ -105,7 +107,14 @@ export function orderRecord(order: Order, partition?: number): ProduceRecord {
   return partition === undefined ? record : { ...record, partition }
 }
 
+let priced = 0
+
+/**
+ * An order of AAPL near 100 (the reference price referencePrices() publishes), each priced a cent apart, so that no
+ * two orders of an account are the same order sent again (DUPLICATIVE) to a router with every check.
+ */
 export function order(id: string, account: string): Order {
+  priced += 1
   return {
     order_id: id,
     ts: Date.now(),
@@ -113,9 +122,14 @@ export function order(id: string, account: string): Order {
     symbol: 'AAPL',
     side: 'BUY',
     qty: 1,
-    price: 100,
+    price: 100 + (priced % 300) / 100,
     strategy: 'momentum',
   }
+}
+
+/** The reference price of the orders' symbol, for a router with every check: AAPL at 100. */
+export function referencePrices(): ProduceRecord[] {
+  return [{ key: 'AAPL', value: Buffer.from(JSON.stringify({ symbol: 'AAPL', price: 100, ts: Date.now(), source: 'test' })) }]
 }
 
 /** Every record of a topic, read to its current end through the adapter. */

@@ -18,7 +18,8 @@ export async function createTopics(admin: Admin, specs: readonly TopicSpec[]): P
     // One topic per call: kafkajs answers false when a topic already exists, which tells a
     // concurrent `topics create` apart from ours.
     const made = await admin.createTopics({
-      waitForLeaders: true,
+      // Waited for below: kafkajs's own wait gives up when the metadata does not know the new topic yet.
+      waitForLeaders: false,
       topics: [
         {
           topic: spec.name,
@@ -30,5 +31,27 @@ export async function createTopics(admin: Admin, specs: readonly TopicSpec[]): P
     })
     ;(made ? created : existing).push(spec.name)
   }
+  await untilLed(admin, missing.map((spec) => spec.name))
   return { created, existing }
+}
+
+const LEADERS_WAIT_MS = 30_000
+
+/**
+ * Until every partition of the topics has a leader. Just after a create (all the more after a delete of the same name),
+ * the broker's metadata may not know a topic yet, or know it without leaders: both only take time.
+ */
+async function untilLed(admin: Admin, topics: readonly string[]): Promise<void> {
+  const deadline = Date.now() + LEADERS_WAIT_MS
+  for (let pause = 50; ; pause = Math.min(1000, pause * 2)) {
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics: [...topics] })
+      if (described.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0))) return
+    } catch (error) {
+      const type = (error as { type?: unknown }).type
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error
+    }
+    if (Date.now() > deadline) return
+    await new Promise((resolve) => setTimeout(resolve, pause))
+  }
 }

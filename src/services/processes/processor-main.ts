@@ -23,7 +23,10 @@ function build(spec: ProcessSpec, log: EventLog): { processor: Processor; report
   let processor: Processor
   switch (spec.kind) {
     case 'router': {
-      const router: Router = createRouter(log, spec.duplicateHorizonMs === undefined ? {} : { duplicateHorizonMs: spec.duplicateHorizonMs })
+      const router: Router = createRouter(log, {
+        ...(spec.duplicateHorizonMs === undefined ? {} : { duplicateHorizonMs: spec.duplicateHorizonMs }),
+        ...(spec.limits === undefined ? {} : { limits: spec.limits }),
+      })
       processor = router
       return {
         processor,

@@ -1,5 +1,6 @@
 import type { BackendConfig } from '../../config/resolve-config.js'
 import type { DetectorSettings } from '../../domain/detector-settings.js'
+import type { LimitsTopology } from '../../config/limits-topology.js'
 import type { KillState } from '../../domain/kill-status.js'
 import type { Connectivity } from '../../processors/connectivity.js'
 import type { DetectorStats } from '../../processors/detector.js'
@@ -18,6 +19,8 @@ export interface ProcessSpec {
   readonly debug: boolean
   readonly duplicateHorizonMs?: number | undefined
   readonly detectorSettings?: DetectorSettings | undefined
+  /** The router's limits, as `up` read and checked them (default: topologies/limits.json). */
+  readonly limits?: LimitsTopology | undefined
 }
 
 /** What a processor process reports, every REPORT_EVERY_MS and once more as it stops. */
