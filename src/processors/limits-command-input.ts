@@ -5,8 +5,8 @@ import type { LimitsCommand } from '../domain/pretrade/limits-command.js'
 import type { RiskLimits } from '../domain/pretrade/risk-limits.js'
 import { parseScope } from '../domain/scope.js'
 import { badInput } from '../errors.js'
-import { systemContext, type CommandContext } from '../processors/operator-command.js'
-import { parseSpan } from './time-span.js'
+import { systemContext, type CommandContext } from './operator-command.js'
+import { parseSpan } from '../time-span.js'
 
 export const LIMITS_SCOPE_FORMS = ['GLOBAL', 'ACCOUNT:<id>'] as const
 
