@@ -18,8 +18,10 @@ export type LimitsSetOutcome =
 
 export interface LimitsSetOptions {
   readonly wait: boolean
-  readonly timeoutMs?: number
+  readonly timeoutMs?: number | undefined
   readonly signal?: AbortSignal | undefined
+  /** Told the command once it is on the log: whatever the wait then answers, it was sent. */
+  readonly onPublished?: ((command: LimitsCommand) => void) | undefined
 }
 
 /**
@@ -42,10 +44,12 @@ export async function requestLimits(
   const command = current !== undefined && built.ts < current.updated_ts ? { ...built, ts: current.updated_ts } : built
   if (!options.wait) {
     await publishCommand(log, command)
+    options.onPublished?.(command)
     return { outcome: 'published', command }
   }
   const from = [...view.endOffsets, ...(await log.endOffsets([AUDIT]))]
   await publishCommand(log, command)
+  options.onPublished?.(command)
   return answerOf(log, command, from, options)
 }
 
