@@ -3,7 +3,7 @@ import { BaseCommand } from '../src/cli/base-command.js'
 import { createProgressLine } from '../src/cli/progress-line.js'
 import { renderUpEvent, renderUpStopped } from '../src/cli/render-up.js'
 import { parseComponents } from '../src/services/pipeline.js'
-import { parseSpan } from '../src/services/time-span.js'
+import { parseSpan } from '../src/time-span.js'
 import { runUp, type UpResult } from '../src/services/up.js'
 
 export default class Up extends BaseCommand<typeof Up, UpResult> {

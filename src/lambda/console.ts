@@ -14,7 +14,9 @@ let app: Promise<FastifyInstance> | undefined
 /**
  * The operator console on Lambda: the same fastify app as `riskctl up` serves, answering API
  * Gateway through inject(). API Gateway's authorizer checks the bearer token first; the app checks
- * it again, so no route depends on the gateway being configured right.
+ * it again, so no route depends on the gateway being configured right. GET and POST /limits read
+ * and write through the shared log like the other routes; GET /audit is not routed here (the audit
+ * index is a local SQLite file: `riskctl audit --profile NAME` queries it).
  */
 export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
   const log = await sharedLog()

@@ -7,8 +7,17 @@ import { isRiskctlError } from '../errors.js'
 import type { EventLog } from '../log/port.js'
 import { buildOperatorCommand, publishCommand, type OperatorAction } from './operator-command.js'
 import { tokenMatches } from '../config/operator-token.js'
+import { registerLimitsAndAudit, type ConsoleAudit } from './console-limits-audit.js'
+
+export type { ConsoleAudit, ConsoleAuditQuery } from './console-limits-audit.js'
 
 export const BODY_LIMIT_BYTES = 64 * 1024
+
+/**
+ * Who the console's bearer token stands for. There is one token, so one identity: the changes of limits published
+ * through the console are this operator's, whatever a request body says.
+ */
+export const CONSOLE_OPERATOR = 'console'
 
 export interface OperatorApiOptions {
   readonly log: EventLog
@@ -16,6 +25,10 @@ export interface OperatorApiOptions {
   /** The current state per scope, as the router holds it. */
   readonly currentState: () => readonly KillState[] | Promise<readonly KillState[]>
   readonly health: () => Record<string, unknown>
+  /** GET /audit answers from it; without one (no data directory, Lambda) GET /audit answers 501. */
+  readonly audit?: ConsoleAudit | undefined
+  /** How long POST /limits waits for risk_limits.v1 to show the change (default 10 s, as `riskctl limits set`). */
+  readonly limitsConfirmTimeoutMs?: number | undefined
 }
 
 const requestSchema = z.object({
@@ -45,9 +58,19 @@ export function buildOperatorApi(options: OperatorApiOptions): FastifyInstance {
 
   app.get('/health', async () => ({ status: 'ok', ...options.health() }))
 
+  // The identity each request was authenticated as, set by the bearer-token hook before any route runs.
+  const identities = new WeakMap<object, string>()
+  const operatorOf = (request: object): string => {
+    const identity = identities.get(request)
+    if (identity === undefined) throw new Error('a secured route ran without an authenticated identity')
+    return identity
+  }
+
   app.register(async (secured) => {
     secured.addHook('onRequest', async (request, reply) => {
-      if (!authorised(request, options.token)) {
+      if (authorised(request, options.token)) {
+        identities.set(request, CONSOLE_OPERATOR)
+      } else {
         return reply
           .code(401)
           .header('WWW-Authenticate', 'Bearer realm="riskctl"')
@@ -62,6 +85,12 @@ export function buildOperatorApi(options: OperatorApiOptions): FastifyInstance {
     ] as const) {
       secured.post(path, async (request, reply) => handleCommand(options.log, action, request, reply))
     }
+    registerLimitsAndAudit(secured, {
+      log: options.log,
+      operatorOf,
+      audit: options.audit,
+      confirmTimeoutMs: options.limitsConfirmTimeoutMs,
+    })
   })
   return app
 }

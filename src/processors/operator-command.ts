@@ -27,6 +27,9 @@ export interface CommandContext {
   readonly newId: () => string
 }
 
+/** How long a command's sender waits for the state it asked for before it says nothing is enforcing it. */
+export const CONFIRM_TIMEOUT_MS = 10_000
+
 export const systemContext: CommandContext = { now: Date.now, newId: randomUUID }
 
 /**

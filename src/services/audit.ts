@@ -1,10 +1,11 @@
 import type { AuditDecision, AuditRecord } from '../domain/audit-record.js'
 import type { CheckCode } from '../domain/pretrade/check-codes.js'
-import { badInput } from '../errors.js'
 import type { EventLog } from '../log/port.js'
 import { canonicalId } from '../domain/identifiers.js'
 import { AuditIndex } from './audit-index/audit-index.js'
-import { spanMs } from './time-span.js'
+import { parseSince } from '../time-span.js'
+
+export { parseSince }
 
 export interface AuditQueryInput {
   readonly account?: string | undefined
@@ -27,18 +28,4 @@ export async function queryAudit(log: EventLog, dataDir: string, input: AuditQue
   } finally {
     index.close()
   }
-}
-
-/** ISO time, epoch ms, or a span back from now: 30s, 10m, 2h, 1d. */
-export function parseSince(text: string, now: number): number {
-  const trimmed = text.trim()
-  const back = spanMs(trimmed)
-  if (back !== undefined) return now - back
-  if (/^\d+$/.test(trimmed)) return Number(trimmed)
-  // Only strings that look like a date: Date.parse alone accepts odd inputs such as "1".
-  const parsed = /^\d{4}-\d{2}-\d{2}/.test(trimmed) ? Date.parse(trimmed) : Number.NaN
-  if (!Number.isNaN(parsed)) return parsed
-  throw badInput('RISKCTL_TIME_INVALID', `"${text}" is not a time.`, [
-    'Use an ISO time (2026-11-25T09:30:00Z), epoch milliseconds, or a span back from now: 30s, 10m, 2h, 1d.',
-  ])
 }

@@ -8,9 +8,9 @@ import type { EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
 import { AGGREGATOR_SERVICE } from '../processors/aggregator-step.js'
 import { decodeStateRecord } from '../processors/topic-codec.js'
 import { AUDIT, KILL_STATE } from '../../topologies/topics.js'
-import { buildOperatorCommand, publishCommand, type OperatorCommandInput } from '../processors/operator-command.js'
+import { buildOperatorCommand, CONFIRM_TIMEOUT_MS, publishCommand, type OperatorCommandInput } from '../processors/operator-command.js'
 
-export const CONFIRM_TIMEOUT_MS = 10_000
+export { CONFIRM_TIMEOUT_MS }
 
 export type KillSwitchOutcome =
   | { readonly outcome: 'confirmed'; readonly command: KillCommand; readonly state: KillState }

@@ -7,6 +7,7 @@ import { createDetector } from '../processors/detector.js'
 import type { Processor } from '../processors/processor.js'
 import { createRouter, type Router } from '../processors/router.js'
 import { buildOperatorApi } from '../processors/operator-api.js'
+import { queryAudit, type AuditQueryInput } from './audit.js'
 import { badInput } from '../errors.js'
 import { supervisedIndexer } from './audit-index/audit-indexer.js'
 import type { BackendConfig } from '../config/resolve-config.js'
@@ -163,6 +164,8 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
       token: options.console.token,
       currentState,
       health: () => ({ components: options.components, ready: isReady() }),
+      // GET /audit answers from the same local index as `riskctl audit`, where there is a data directory for it.
+      ...(dataDir === undefined ? {} : { audit: (query: AuditQueryInput) => queryAudit(log, dataDir, query) }),
     })
     try {
       consoleUrl = await api.listen({ port: options.console.port, host: options.console.host })

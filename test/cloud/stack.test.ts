@@ -190,7 +190,7 @@ describe('the riskctl stack', () => {
   it('guards every console route but /health with the bearer-token authorizer', () => {
     const routes = props('AWS::ApiGatewayV2::Route')
     const keys = routes.map((r) => r.RouteKey).sort()
-    expect(keys).toEqual(['GET /health', 'GET /state', 'POST /kill', 'POST /throttle', 'POST /unkill'])
+    expect(keys).toEqual(['GET /health', 'GET /limits', 'GET /state', 'POST /kill', 'POST /limits', 'POST /throttle', 'POST /unkill'])
     for (const route of routes) {
       if (route.RouteKey === 'GET /health') continue
       expect(route.AuthorizationType, String(route.RouteKey)).toBe('CUSTOM')
@@ -285,10 +285,10 @@ describe('least privilege per function', () => {
     expect(tables.every((t) => t.includes('DataStateCache'))).toBe(true)
   })
 
-  it('console: writes commands and reads the state, nothing else', () => {
+  it('console: writes commands and reads the state, the limits and the audits that answer them, nothing else', () => {
     const grants = grantsOf('console')
     expect(named(grants, 'kafka-cluster:WriteData', 'topic')).toEqual([KILL_COMMANDS])
-    expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual([KILL_STATE])
+    expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual([AUDIT, KILL_STATE, RISK_LIMITS].sort())
     expect(tableActions(statementsOfRole(template, roleOfFunction(template, 'console')))).toEqual([])
   })
 

@@ -3,12 +3,17 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
-import { buildOperatorApi, BODY_LIMIT_BYTES } from '../../src/processors/operator-api.js'
+import { buildOperatorApi, BODY_LIMIT_BYTES, CONSOLE_OPERATOR } from '../../src/processors/operator-api.js'
 import { resolveOperatorToken, tokenMatches } from '../../src/config/operator-token.js'
 import type { KillCommand } from '../../src/domain/kill-command.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
-import { KILL_COMMANDS, TOPICS } from '../../topologies/topics.js'
+import { AUDIT, KILL_COMMANDS, TOPICS } from '../../topologies/topics.js'
 import { RiskctlError } from '../../src/errors.js'
+import { createAggregator } from '../../src/processors/aggregator.js'
+import { encode } from '../../src/processors/topic-codec.js'
+import { queryAudit } from '../../src/services/audit.js'
+import type { AuditRecord } from '../../src/domain/audit-record.js'
+import type { LimitsRecord } from '../../src/domain/pretrade/limits-command.js'
 
 const TOKEN = 's3cret-token-value'
 
@@ -115,6 +120,148 @@ describe('operator console (fastify, real embedded log)', () => {
       payload: JSON.stringify({ scope: 'GLOBAL', reason: 'x'.repeat(BODY_LIMIT_BYTES + 1) }),
     })
     expect(response.statusCode).toBe(413)
+  })
+})
+
+describe('operator console: limits and audit (real HTTP server on 127.0.0.1, embedded log)', () => {
+  let dataDir: string
+  let log: EmbeddedLog
+  let app: FastifyInstance
+  let base: string
+  const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }
+
+  beforeEach(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-api-limits-'))
+    log = await openEmbeddedLog({ dataDir })
+    await log.createTopics(TOPICS)
+    app = buildOperatorApi({
+      log,
+      token: TOKEN,
+      currentState: () => [],
+      health: () => ({ ready: true }),
+      audit: (query) => queryAudit(log, dataDir, query),
+      limitsConfirmTimeoutMs: 1500,
+    })
+    base = await app.listen({ port: 0, host: '127.0.0.1' })
+  })
+  afterEach(async () => {
+    await app.close()
+    await log.close()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  async function call(method: string, url: string, body?: unknown, auth = true): Promise<{ status: number; json: Record<string, unknown> }> {
+    const response = await fetch(`${base}${url}`, {
+      method,
+      headers: auth ? headers : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> }
+  }
+
+  async function commandsOnLog(): Promise<unknown[]> {
+    const consumer = await log.consumer({ topics: [KILL_COMMANDS], from: { type: 'earliest' } })
+    const records = await consumer.poll({ maxWaitMs: 50 })
+    await consumer.close()
+    return records.map((r) => JSON.parse(r.value!.toString()) as unknown)
+  }
+
+  it('answers 401 without the bearer token on every new route, and publishes nothing', async () => {
+    expect((await call('GET', '/limits', undefined, false)).status).toBe(401)
+    expect((await call('POST', '/limits', { scope: 'GLOBAL', max_qty: 10, reason: 'x' }, false)).status).toBe(401)
+    expect((await call('GET', '/audit', undefined, false)).status).toBe(401)
+    expect(await commandsOnLog()).toEqual([])
+  })
+
+  it('applies a POST /limits through a running aggregator, as the authenticated operator, and GET /limits shows it', async () => {
+    const controller = new AbortController()
+    const aggregator = createAggregator(log)
+    const run = aggregator.run(controller.signal)
+    try {
+      const posted = await call('POST', '/limits', { scope: 'account:12345', max_qty: 500, restrict: ['TSLA'], reason: 'new client' })
+      expect(posted.status).toBe(200)
+      expect(posted.json).toMatchObject({ outcome: 'confirmed', command: { action: 'SET_LIMITS', scope: 'ACCOUNT:12345', triggered_by: 'operator', operator: CONSOLE_OPERATOR } })
+      const shown = await call('GET', '/limits?scope=ACCOUNT:12345')
+      expect(shown.status).toBe(200)
+      const records = shown.json.limits as LimitsRecord[]
+      expect(records).toHaveLength(1)
+      expect(records[0]).toMatchObject({ scope: 'ACCOUNT:12345', updated_by: CONSOLE_OPERATOR, limits: { max_order_qty: 500, restricted_symbols: ['TSLA'] } })
+      expect(records[0]?.last_cmd_id).toBe(posted.json.cmd_id)
+      expect(((await call('GET', '/limits')).json.limits as LimitsRecord[]).map((r) => r.scope)).toEqual(['ACCOUNT:12345'])
+      expect((await call('GET', '/limits?scope=SYMBOL:X')).status).toBe(400)
+    } finally {
+      controller.abort()
+      await run
+    }
+  })
+
+  it('answers 202 with the command when no aggregator shows it applied in time: it was sent, nothing enforces it yet', async () => {
+    const posted = await call('POST', '/limits', { scope: 'GLOBAL', max_notional: 250000, reason: 'tighten' })
+    expect(posted.status).toBe(202)
+    expect(posted.json).toMatchObject({ outcome: 'published', command: { scope: 'GLOBAL', operator: CONSOLE_OPERATOR } })
+    expect(String(posted.json.error)).toContain('did not show it')
+    expect(await commandsOnLog()).toHaveLength(1)
+  })
+
+  it('refuses with 400 a body that names who acted, an unknown field, a negative value, SYMBOL:X, no reason', async () => {
+    const cases: [unknown, string][] = [
+      [{ scope: 'GLOBAL', max_qty: 10, reason: 'x', operator: 'mallory' }, 'operator'],
+      [{ scope: 'GLOBAL', max_qty: 10, reason: 'x', triggered_by: 'operator' }, 'triggered_by'],
+      [{ scope: 'GLOBAL', max_qty: 10, reason: 'x', colour: 'red' }, 'colour'],
+      [{ scope: 'GLOBAL', max_qty: -5, reason: 'x' }, 'max_qty takes a whole number above 0'],
+      [{ scope: 'GLOBAL', credit: -1, reason: 'x' }, 'credit takes a number of 0 or more'],
+      [{ scope: 'GLOBAL', max_qty: '10', reason: 'x' }, 'max_qty'],
+      [{ scope: 'SYMBOL:X', max_qty: 10, reason: 'x' }, 'GLOBAL | ACCOUNT:<id>'],
+      [{ scope: 'GLOBAL', max_qty: 10 }, 'reason'],
+      [{ scope: 'GLOBAL', max_qty: 10, reason: '   ' }, 'reason'],
+      [{ scope: 'GLOBAL', reason: 'nothing' }, 'Nothing to change'],
+      [{ scope: 'GLOBAL', max_qty: 10, reason: 'x', expires: 'soon' }, 'span of time'],
+    ]
+    for (const [body, says] of cases) {
+      const response = await call('POST', '/limits', body)
+      expect(response.status, JSON.stringify(body)).toBe(400)
+      expect(JSON.stringify(response.json), JSON.stringify(body)).toContain(says)
+    }
+    expect(await commandsOnLog()).toEqual([])
+  })
+
+  it('answers GET /audit from the audit index with the filters of riskctl audit, and 400 for a bad one', async () => {
+    const audit = (order: string, check: AuditRecord['check'], decision: AuditRecord['decision']): AuditRecord => ({
+      ts: Date.now(),
+      decision,
+      order_id: order,
+      account_id: '12345',
+      symbol: 'AAPL',
+      strategy: 's',
+      scope_matches: ['GLOBAL', 'ACCOUNT:12345'],
+      killswitch_status: 'ACTIVE',
+      reason: check === null ? 'allowed' : `dropped by ${check}`,
+      corr_id: 'c-1',
+      check,
+      service: 'router',
+    })
+    await log.produce(AUDIT, [
+      encode(AUDIT, audit('o-1', 'MAX_ORDER_QTY', 'DROP')),
+      encode(AUDIT, audit('o-2', null, 'ALLOW')),
+      encode(AUDIT, audit('o-3', 'CREDIT_LIMIT', 'DROP')),
+    ])
+    const byCheck = await call('GET', '/audit?check=MAX_ORDER_QTY')
+    expect(byCheck.status).toBe(200)
+    expect((byCheck.json.records as AuditRecord[]).map((r) => r.order_id)).toEqual(['o-1'])
+    const drops = await call('GET', '/audit?decision=DROP&account=12345&since=10m&limit=5')
+    expect((drops.json.records as AuditRecord[]).map((r) => r.order_id).sort()).toEqual(['o-1', 'o-3'])
+    for (const [query, says] of [
+      ['check=FAST_ORDERS', 'MAX_ORDER_QTY'],
+      ['decision=MAYBE', 'ALLOW'],
+      ['since=yesterday', 'since'],
+      ['limit=0', 'limit'],
+      ['limit=ten', 'limit'],
+      ['colour=red', 'colour'],
+    ] as const) {
+      const response = await call('GET', `/audit?${query}`)
+      expect(response.status, query).toBe(400)
+      expect(String(response.json.error), query).toContain(says)
+    }
   })
 })
 

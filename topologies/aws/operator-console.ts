@@ -6,7 +6,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
 import { Construct } from 'constructs'
-import { KILL_COMMANDS } from '../topics.js'
+import { AUDIT, KILL_COMMANDS, RISK_LIMITS } from '../topics.js'
 import { grantKafka } from './kafka-access.js'
 import type { RiskctlKafka } from './kafka-cluster.js'
 import type { LambdaCodeSource } from './lambda-code.js'
@@ -24,6 +24,8 @@ export const CONSOLE_ROUTES = [
   { method: apigw.HttpMethod.POST, path: '/kill' },
   { method: apigw.HttpMethod.POST, path: '/unkill' },
   { method: apigw.HttpMethod.POST, path: '/throttle' },
+  { method: apigw.HttpMethod.GET, path: '/limits' },
+  { method: apigw.HttpMethod.POST, path: '/limits' },
 ] as const
 
 /**
@@ -48,7 +50,7 @@ export class OperatorConsole extends Construct {
     this.consoleFunction = new RiskctlFunction(this, 'ConsoleFunction', {
       code: props.code,
       handler: 'console',
-      description: 'Operator console: kill, unkill, throttle, state',
+      description: 'Operator console: kill, unkill, throttle, state, limits',
       timeout: Duration.seconds(25),
       network: props.network,
       paramsAndSecrets: true,
@@ -59,7 +61,8 @@ export class OperatorConsole extends Construct {
         RISKCTL_KAFKA_SASL_MECHANISM: 'aws-iam',
       },
     }).fn
-    grantKafka(this.consoleFunction, props.kafka, { produce: [KILL_COMMANDS], readsState: true })
+    // POST /limits reads risk_limits.v1 before it publishes, then follows it and the aggregator's audits for the answer.
+    grantKafka(this.consoleFunction, props.kafka, { produce: [KILL_COMMANDS], readsState: true, reads: [RISK_LIMITS, AUDIT] })
     this.token.grantRead(this.consoleFunction)
 
     this.authorizerFunction = new RiskctlFunction(this, 'AuthorizerFunction', {

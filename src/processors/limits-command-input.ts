@@ -5,19 +5,19 @@ import type { LimitsCommand } from '../domain/pretrade/limits-command.js'
 import type { RiskLimits } from '../domain/pretrade/risk-limits.js'
 import { parseScope } from '../domain/scope.js'
 import { badInput } from '../errors.js'
-import { systemContext, type CommandContext } from '../processors/operator-command.js'
-import { parseSpan } from './time-span.js'
+import { systemContext, type CommandContext } from './operator-command.js'
+import { parseSpan } from '../time-span.js'
 
 export const LIMITS_SCOPE_FORMS = ['GLOBAL', 'ACCOUNT:<id>'] as const
 
-/** The limits a `riskctl limits set` may change, as the flags give them: text, checked here. */
+/** The limits a `riskctl limits set` may change, as the flags (text) or the console's JSON (numbers) give them: checked here. */
 export interface LimitsChangeInput {
-  readonly maxQty?: string | undefined
-  readonly maxNotional?: string | undefined
-  readonly credit?: string | undefined
-  readonly collarPct?: string | undefined
-  readonly collarAbs?: string | undefined
-  readonly messageRate?: string | undefined
+  readonly maxQty?: string | number | undefined
+  readonly maxNotional?: string | number | undefined
+  readonly credit?: string | number | undefined
+  readonly collarPct?: string | number | undefined
+  readonly collarAbs?: string | number | undefined
+  readonly messageRate?: string | number | undefined
   readonly allowWithoutReference?: boolean | undefined
   readonly restrict?: readonly string[] | undefined
   readonly unrestrict?: readonly string[] | undefined
@@ -31,10 +31,10 @@ export interface LimitsCommandInput extends LimitsChangeInput {
   readonly expires?: string | undefined
 }
 
-type NumberKind = 'integer' | 'positive' | 'non-negative'
+export type NumberKind = 'integer' | 'positive' | 'non-negative'
 
 /** Each numeric flag: the field it sets and what it must be. */
-const NUMERIC: readonly (readonly [keyof LimitsChangeInput, keyof RiskLimits, string, NumberKind])[] = [
+export const NUMERIC: readonly (readonly [keyof LimitsChangeInput, keyof RiskLimits, string, NumberKind])[] = [
   ['maxQty', 'max_order_qty', '--max-qty', 'integer'],
   ['maxNotional', 'max_order_notional', '--max-notional', 'positive'],
   ['credit', 'credit_limit', '--credit', 'non-negative'],
@@ -43,7 +43,7 @@ const NUMERIC: readonly (readonly [keyof LimitsChangeInput, keyof RiskLimits, st
   ['messageRate', 'message_rate', '--message-rate', 'integer'],
 ]
 
-const FORMS: Readonly<Record<NumberKind, string>> = {
+export const LIMIT_FORMS: Readonly<Record<NumberKind, string>> = {
   integer: 'a whole number above 0, e.g. 500',
   positive: 'a number above 0, e.g. 250000 or 2.5',
   'non-negative': 'a number of 0 or more, e.g. 1000000',
@@ -66,8 +66,8 @@ export function buildLimitsCommand(input: LimitsCommandInput, context: CommandCo
   }
   const limits: Record<string, number | boolean> = {}
   for (const [from, field, flag, kind] of NUMERIC) {
-    const text = input[from] as string | undefined
-    if (text !== undefined) limits[field] = numberOf(text, flag, kind)
+    const given = input[from] as string | number | undefined
+    if (given !== undefined) limits[field] = numberOf(given, flag, kind)
   }
   if (input.allowWithoutReference !== undefined) limits.allow_without_reference = input.allowWithoutReference
   const restrict = input.restrict ?? []
@@ -113,11 +113,14 @@ export function limitsScope(text: string): string {
   return scope.text
 }
 
-function numberOf(text: string, flag: string, kind: NumberKind): number {
-  const trimmed = text.trim()
+function numberOf(given: string | number, flag: string, kind: NumberKind): number {
   // Number('') is 0 and Number('0x10') is 16: only plain decimals are a limit.
-  const value = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Number.NaN
-  const ok = Number.isFinite(value) && (kind === 'integer' ? Number.isSafeInteger(value) && value > 0 : kind === 'positive' ? value > 0 : value >= 0)
-  if (!ok) throw badInput('RISKCTL_LIMITS_INVALID', `${flag} ${JSON.stringify(text)} is not valid: it takes ${FORMS[kind]}.`)
+  const value = typeof given === 'number' ? given : /^\d+(\.\d+)?$/.test(given.trim()) ? Number(given.trim()) : Number.NaN
+  if (!isLimitValue(value, kind)) throw badInput('RISKCTL_LIMITS_INVALID', `${flag} ${JSON.stringify(given)} is not valid: it takes ${LIMIT_FORMS[kind]}.`)
   return value
+}
+
+/** Whether a number is a valid value of a limit of this kind. */
+export function isLimitValue(value: number, kind: NumberKind): boolean {
+  return Number.isFinite(value) && (kind === 'integer' ? Number.isSafeInteger(value) && value > 0 : kind === 'positive' ? value > 0 : value >= 0)
 }

@@ -1,4 +1,4 @@
-import { badInput } from '../errors.js'
+import { badInput } from './errors.js'
 
 const SPAN = /^(\d+)\s*(ms|s|m|h|d)$/
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
@@ -18,4 +18,18 @@ export function parseSpan(text: string, what: string): number {
     ])
   }
   return ms
+}
+
+/** ISO time, epoch ms, or a span back from now: 30s, 10m, 2h, 1d. */
+export function parseSince(text: string, now: number): number {
+  const trimmed = text.trim()
+  const back = spanMs(trimmed)
+  if (back !== undefined) return now - back
+  if (/^\d+$/.test(trimmed)) return Number(trimmed)
+  // Only strings that look like a date: Date.parse alone accepts odd inputs such as "1".
+  const parsed = /^\d{4}-\d{2}-\d{2}/.test(trimmed) ? Date.parse(trimmed) : Number.NaN
+  if (!Number.isNaN(parsed)) return parsed
+  throw badInput('RISKCTL_TIME_INVALID', `"${text}" is not a time.`, [
+    'Use an ISO time (2026-11-25T09:30:00Z), epoch milliseconds, or a span back from now: 30s, 10m, 2h, 1d.',
+  ])
 }

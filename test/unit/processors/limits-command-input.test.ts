@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isRiskctlError } from '../../../src/errors.js'
-import { buildLimitsCommand, type LimitsCommandInput } from '../../../src/services/limits-command-input.js'
+import { buildLimitsCommand, type LimitsCommandInput } from '../../../src/processors/limits-command-input.js'
 
 const NOW = Date.UTC(2026, 11, 4, 14, 0, 0)
 let ids = 0
