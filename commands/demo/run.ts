@@ -30,7 +30,7 @@ export default class DemoRun extends BaseCommand<typeof DemoRun, DemoRunResult> 
     speed: Flags.string({ description: 'Divide every wait by this factor (e.g. 10)', default: '1' }),
     variant: Flags.string({
       description:
-        'short (5 min), standard (12 min) or long (20 min: SYMBOL kill, several accounts, throttling, audit queries)',
+        'short (5 min), standard (12 min) or long (25 min: SYMBOL kill, several accounts, throttling, audit queries, then the pre-trade checks: a fat finger, a price outside the collar, a credit line walked up to a block)',
       options: ['short', 'standard', 'long'],
       default: 'standard',
     }),

@@ -10,6 +10,7 @@ import { ARCHITECTURE_DIAGRAM } from './architecture-diagram.js'
 import type { DemoContext, DemoPart, DemoVariant } from './demo-context.js'
 import type { KillCommand } from '../domain/kill-command.js'
 import { KILL_COMMANDS } from '../../topologies/topics.js'
+import { pretradeChecks } from './pretrade-part.js'
 
 export const PANIC_ACCOUNT = '12345'
 const KILL_WAIT_SECONDS = 20
@@ -290,6 +291,7 @@ export function walkthrough(variant: DemoVariant): DemoPart[] {
     case 'standard':
       return [architecture, normal, panic, enforcement, recovery, compaction, takeaways]
     case 'long':
-      return [architecture, normal, panic, enforcement, recovery, compaction, longExtras, takeaways]
+      // The pre-trade checks come after the whole kill story: the kill switch is the last line, they are the ones before it.
+      return [architecture, normal, panic, enforcement, recovery, compaction, longExtras, pretradeChecks, takeaways]
   }
 }

@@ -5,6 +5,8 @@ import type { AuditRecord } from '../../src/domain/audit-record.js'
 import type { KillCommand } from '../../src/domain/kill-command.js'
 import type { KillState } from '../../src/domain/kill-status.js'
 import { createTempDir, runCli, RUN_JS } from '../helpers/cli.js'
+import type { LimitsRecord } from '../../src/domain/pretrade/limits-command.js'
+import { CREDIT_ACCOUNT, DEMO_CREDIT_LIMIT, FAT_FINGER_ACCOUNT, FAT_FINGER_MAX_NOTIONAL } from '../../src/demo/pretrade-part.js'
 import { cliJson, readTopic, startUp } from '../helpers/pipeline.js'
 
 describe('riskctl demo run --auto, in a pseudo-terminal', { timeout: 180_000 }, () => {
@@ -43,6 +45,42 @@ describe('riskctl demo run --auto, in a pseudo-terminal', { timeout: 180_000 }, 
     expect(routed.every((a) => a.decision === 'ALLOW' && a.account_id === '12345')).toBe(true)
     const state = await cliJson<KillState[]>(['state'], dataDir)
     expect(state.find((s) => s.scope === 'ACCOUNT:12345')?.status).toBe('ACTIVE')
+  })
+
+  it('long variant: the pre-trade part drops a fat finger, a price outside the collar and an order over the credit line', async () => {
+    const dataDir = path.join(dir.path, 'long')
+    const result = await runCli(['demo', 'run', '--auto', '--plain', '--variant', 'long', '--speed', '50', '--data-dir', dataDir], {
+      timeoutMs: 150_000,
+    })
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/Demo finished: (\d+)\/\1 parts done/)
+    expect(result.stdout).toContain('Pre-trade checks')
+    // Each step prints the command students can retype.
+    expect(result.stdout).toContain(`riskctl limits set ACCOUNT:${FAT_FINGER_ACCOUNT} --max-notional ${FAT_FINGER_MAX_NOTIONAL}`)
+    expect(result.stdout).toMatch(/echo '\{"order_id":"ff-[^']*' \| riskctl produce orders\.v1/)
+    expect(result.stdout).toMatch(/echo '\{"order_id":"collar-[^']*' \| riskctl produce orders\.v1/)
+    expect(result.stdout).toContain(`riskctl limits set ACCOUNT:${CREDIT_ACCOUNT} --credit ${DEMO_CREDIT_LIMIT}`)
+    expect(result.stdout).toContain(`riskctl audit --check CREDIT_LIMIT --account ${CREDIT_ACCOUNT}`)
+
+    const byCheck = async (check: string, account: string) =>
+      cliJson<AuditRecord[]>(['audit', '--check', check, '--account', account, '--limit', '100'], dataDir)
+    const fatFinger = await byCheck('MAX_ORDER_NOTIONAL', FAT_FINGER_ACCOUNT)
+    expect(fatFinger.map((a) => [a.decision, a.check, a.symbol])).toEqual([['DROP', 'MAX_ORDER_NOTIONAL', 'AAPL']])
+    const collar = await byCheck('PRICE_COLLAR', FAT_FINGER_ACCOUNT)
+    expect(collar.map((a) => [a.decision, a.check, a.symbol])).toEqual([['DROP', 'PRICE_COLLAR', 'MSFT']])
+    const credit = await byCheck('CREDIT_LIMIT', CREDIT_ACCOUNT)
+    expect(credit.length).toBeGreaterThan(0)
+    expect(credit.every((a) => a.decision === 'DROP' && a.check === 'CREDIT_LIMIT')).toBe(true)
+    // The account walked up its line: orders were let through before the first CREDIT_LIMIT drop, and no other check
+    // dropped any of its orders (they are valid for the collar, not duplicative, under the message rate).
+    const walk = await cliJson<AuditRecord[]>(['audit', '--account', CREDIT_ACCOUNT, '--limit', '1000'], dataDir)
+    expect(walk.filter((a) => a.decision === 'ALLOW').length).toBeGreaterThan(1)
+    expect(walk.filter((a) => a.decision === 'DROP').every((a) => a.check === 'CREDIT_LIMIT')).toBe(true)
+    // The limits went through the real path: on risk_limits.v1, by the demo's operator.
+    const limits = (await readTopic<LimitsRecord>('risk_limits.v1', dataDir)).map((r) => r.value)
+    expect(limits.find((l) => l.scope === `ACCOUNT:${CREDIT_ACCOUNT}`)?.limits.credit_limit).toBe(DEMO_CREDIT_LIMIT)
+    expect(limits.find((l) => l.scope === `ACCOUNT:${FAT_FINGER_ACCOUNT}`)?.limits.max_order_notional).toBe(FAT_FINGER_MAX_NOTIONAL)
+    expect(limits.every((l) => l.updated_by === 'demo_operator')).toBe(true)
   })
 
   it('attaches to a running riskctl up and drives it through its console', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { DemoContext, DemoEvent, DemoPart } from '../../src/demo/demo-context.js'
 import { DemoRunner, type DemoSnapshot } from '../../src/demo/demo-runner.js'
+import { walkthrough } from '../../src/demo/walkthrough.js'
 
 function part(id: string, waitMs = 0): DemoPart {
   return {
@@ -57,5 +58,14 @@ describe('demo runner', () => {
     expect(snapshot.parts.filter((p) => p.status === 'running')).toHaveLength(1)
     await r.quit()
     expect(last().finished).toBe(true)
+  })
+})
+
+describe('walkthrough variants', () => {
+  it('keeps the short and standard variants, and ends the long one with the pre-trade checks after the kill story', () => {
+    const ids = (variant: 'short' | 'standard' | 'long') => walkthrough(variant).map((part) => part.id)
+    expect(ids('short')).toEqual(['panic', 'enforcement', 'recovery', 'takeaways'])
+    expect(ids('standard')).toEqual(['architecture', 'normal', 'panic', 'enforcement', 'recovery', 'compaction', 'takeaways'])
+    expect(ids('long')).toEqual(['architecture', 'normal', 'panic', 'enforcement', 'recovery', 'compaction', 'beyond', 'pretrade', 'takeaways'])
   })
 })
