@@ -21,6 +21,7 @@ import {
   ORDERS,
   ORDERS_GATED,
   REFERENCE_PRICES,
+  RISK_LIMITS,
   TOPICS,
 } from '../../topologies/topics.js'
 import { openTestLog, order, orderRecord, readAll, referencePrices, resetRiskctlTopics } from './support.js'
@@ -376,7 +377,13 @@ describe('the Lambda handlers over MSK batches read from a real broker', () => {
       BUDGET_MS,
     )
     expect(decisions(watchedRoute.audits)).toEqual([[id('g1'), 'DROP', killCommand.corr_id]])
-    expect(calls).toEqual([`readCompacted ${KILL_STATE}`, `write ${AUDIT}`])
+    // The kill state, the limits and the reference prices, each to its end, before the one write.
+    expect(calls).toEqual([
+      `readCompacted ${KILL_STATE}`,
+      `readCompacted ${RISK_LIMITS}`,
+      `readCompacted ${REFERENCE_PRICES}`,
+      `write ${AUDIT}`,
+    ])
 
     // The state topic cannot be read (the broker went away between invocations): the router must
     // not fall back to allowing; the invocation fails at once, with why, and the mapping delivers the batch again.
