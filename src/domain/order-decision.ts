@@ -6,7 +6,7 @@ import type { ThrottleMeter } from './throttle-meter.js'
 import type { CheckCode } from './pretrade/check-codes.js'
 import type { CreditWarning } from './pretrade/credit-ledger.js'
 import type { LimitsView } from './pretrade/limits-table.js'
-import { pretradeCheck, spendPretrade, type PretradeSpending, type PretradeView } from './pretrade/pretrade-check.js'
+import { judgeAndSpend, type PretradeSpending, type PretradeView } from './pretrade/pretrade-check.js'
 
 export type RouterDecision = 'ALLOW' | 'DROP' | 'DUPLICATE'
 
@@ -78,18 +78,18 @@ export function decideOrder(
     // Only an Order reaches here: the overloads give a pretrade context with a whole order only.
     const whole = order as Order
     const limits = pretrade.limits.limitsFor(whole.account_id, nowMs)
-    const failure = pretradeCheck(whole, limits, pretrade.prices, pretrade.spending, nowMs)
-    if (failure !== undefined) {
+    const judged = judgeAndSpend(whole, limits, pretrade.prices, pretrade.spending, nowMs)
+    if (judged.failure !== undefined) {
       return {
         decision: 'DROP',
         scope_matches: matched.map((state) => state.scope),
         killswitch_status: firstThrottle === undefined ? 'ACTIVE' : 'THROTTLED',
-        reason: failure.reason,
+        reason: judged.failure.reason,
         corr_id: '',
-        check: failure.check,
+        check: judged.failure.check,
       }
     }
-    warning = spendPretrade(whole, limits, pretrade.spending, nowMs)
+    warning = judged.warning
   }
   if (matched.length === 0) return allowWithoutState(warning)
   const scopeMatches = matched.map((state) => state.scope)

@@ -31,9 +31,23 @@ export function pretradeCheck(
   nowMs: number,
 ): CheckFailure | undefined {
   const failure = readOnlyChecks(order, limits, view.referencePrice(order.symbol), nowMs, view.maxReferenceAgeMs)
-  if (failure !== undefined) return failure
-  const key = duplicativeKey(order)
-  const earlier = spending.duplicative.within(key, nowMs)
+  return failure ?? spendingChecks(order, limits, spending, keyOf(order, spending), nowMs)
+}
+
+/** The duplicative key of the order, if the window is on: made once per order, as it is the costliest part. */
+function keyOf(order: Order, spending: PretradeSpending): string | undefined {
+  return spending.duplicative.windowMs > 0 ? duplicativeKey(order) : undefined
+}
+
+/** The checks against what was spent (ADR 0014, 11 to 13). */
+function spendingChecks(
+  order: Order,
+  limits: EffectiveLimits,
+  spending: PretradeSpending,
+  key: string | undefined,
+  nowMs: number,
+): CheckFailure | undefined {
+  const earlier = key === undefined ? undefined : spending.duplicative.within(key, nowMs)
   if (earlier !== undefined) {
     return {
       check: 'DUPLICATIVE',
@@ -63,7 +77,39 @@ export function spendPretrade(
   spending: PretradeSpending,
   nowMs: number,
 ): CreditWarning | undefined {
-  spending.duplicative.allow(duplicativeKey(order), nowMs)
-  spending.messageRate.allow(order.account_id, nowMs)
+  return spend(order, limits, spending, keyOf(order, spending), nowMs)
+}
+
+export type Judged = { readonly failure: CheckFailure; readonly warning?: undefined } | { readonly failure?: undefined; readonly warning: CreditWarning | undefined }
+
+/**
+ * pretradeCheck, then spendPretrade when the order passes: the router's path, which builds the duplicative key once
+ * (one string, whose hash the window's map then keeps) rather than once to look and once to spend.
+ */
+export function judgeAndSpend(
+  order: Order,
+  limits: EffectiveLimits,
+  view: PretradeView,
+  spending: PretradeSpending,
+  nowMs: number,
+): Judged {
+  const failure = readOnlyChecks(order, limits, view.referencePrice(order.symbol), nowMs, view.maxReferenceAgeMs)
+  if (failure !== undefined) return { failure }
+  const key = keyOf(order, spending)
+  const spent = spendingChecks(order, limits, spending, key, nowMs)
+  return spent === undefined ? { warning: spend(order, limits, spending, key, nowMs) } : { failure: spent }
+}
+
+function spend(
+  order: Order,
+  limits: EffectiveLimits,
+  spending: PretradeSpending,
+  key: string | undefined,
+  nowMs: number,
+): CreditWarning | undefined {
+  // A window of no length holds nothing, and a rate nobody caps needs no count: a cap set later starts its count at
+  // its first second. Credit is counted always: a limit set late in the day is held against the whole day.
+  if (key !== undefined) spending.duplicative.allow(key, nowMs)
+  if (limits.message_rate !== undefined) spending.messageRate.allow(order.account_id, nowMs)
   return spending.credit.spend(order.account_id, order.qty * order.price, limits.credit_limit, nowMs)
 }
