@@ -1,5 +1,5 @@
-import type { AuditDecision, AuditRecord } from '../domain/audit-record.js'
-import type { CheckCode } from '../domain/pretrade/check-codes.js'
+import type { AuditRecord } from '../domain/audit-record.js'
+import type { ConsoleAuditQuery } from '../processors/console-limits-audit.js'
 import type { EventLog } from '../log/port.js'
 import { canonicalId } from '../domain/identifiers.js'
 import { AuditIndex } from './audit-index/audit-index.js'
@@ -7,14 +7,8 @@ import { parseSince } from '../time-span.js'
 
 export { parseSince }
 
-export interface AuditQueryInput {
-  readonly account?: string | undefined
-  readonly decision?: AuditDecision | undefined
-  readonly corrId?: string | undefined
-  readonly check?: CheckCode | undefined
-  readonly since?: string | undefined
-  readonly limit: number
-}
+/** The filters of `riskctl audit`, the same the console's GET /audit checks. */
+export type AuditQueryInput = ConsoleAuditQuery
 
 /** Catches the local index up with audit.v1, then answers from it: newest first. */
 export async function queryAudit(log: EventLog, dataDir: string, input: AuditQueryInput): Promise<AuditRecord[]> {
