@@ -37,19 +37,35 @@ export async function createTopics(admin: Admin, specs: readonly TopicSpec[]): P
 
 const LEADERS_WAIT_MS = 30_000
 
+/** What a topic that was just created answers while it is still coming up: each only takes time. */
+const COMING_UP = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION'])
+
+/** kafkajs may wrap the broker's answer in its retry error. */
+function comingUp(error: unknown): boolean {
+  for (let link = error as { type?: unknown; originalError?: unknown; cause?: unknown } | undefined, depth = 0; link && depth < 4; depth += 1) {
+    if (COMING_UP.has(String(link.type))) return true
+    link = (link.originalError ?? link.cause) as typeof link
+  }
+  return false
+}
+
 /**
- * Until every partition of the topics has a leader. Just after a create (all the more after a delete of the same name),
- * the broker's metadata may not know a topic yet, or know it without leaders: both only take time.
+ * Until every partition of the topics has a leader that answers for it. Just after a create (all the more after a
+ * delete of the same name) the broker's metadata may not know a topic yet, or name a leader that has not taken the
+ * partition up: a created topic is one its next caller can use at once.
  */
 async function untilLed(admin: Admin, topics: readonly string[]): Promise<void> {
   const deadline = Date.now() + LEADERS_WAIT_MS
   for (let pause = 50; ; pause = Math.min(1000, pause * 2)) {
     try {
       const { topics: described } = await admin.fetchTopicMetadata({ topics: [...topics] })
-      if (described.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0))) return
+      const led = described.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0))
+      if (led) {
+        for (const topic of topics) await admin.fetchTopicOffsets(topic)
+        return
+      }
     } catch (error) {
-      const type = (error as { type?: unknown }).type
-      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error
+      if (!comingUp(error)) throw error
     }
     if (Date.now() > deadline) return
     await new Promise((resolve) => setTimeout(resolve, pause))
