@@ -1,6 +1,7 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
 import { ProfileStore } from '../config/profile-store.js'
 import { clusterIsPrivate } from '../config/profile-settings.js'
+import type { KillSwitchRoute } from '../services/kill-switch-request.js'
 import { resolveConfig, type RiskctlConfig } from '../config/resolve-config.js'
 import { badInput, ExitCode, interrupted } from '../errors.js'
 import type { EventLog } from '../log/port.js'
@@ -125,6 +126,12 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
    * that asks for it is waited for after Ctrl+C; one that never asks is left behind (its log closed)
    * and ends at once, with 130 and, under --json, the interruption as its one document.
    */
+  /** Where an operator's request goes: the console at `api` (or the profile's / RISKCTL_API_URL's), else the log. */
+  protected operatorRoute(api: string | undefined): KillSwitchRoute {
+    const { apiUrl, backend, operatorToken, deployment } = this.settings
+    return { apiUrl: api ?? apiUrl, openLog: () => this.openLog(), dataDir: backend.dataDir, envToken: operatorToken, deployment }
+  }
+
   protected stopSignal(): AbortSignal {
     if (this.interruption === undefined) throw new Error('stopSignal() before init()')
     this.stopsItself = true

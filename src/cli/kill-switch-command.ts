@@ -13,6 +13,14 @@ export const killSwitchArgs = {
   }),
 }
 
+/** --api: the operator console to go through instead of the log. */
+export function apiFlag() {
+  return Flags.string({
+    description:
+      "Send it through this operator console instead of the log, e.g. http://127.0.0.1:8000 (with --profile: the deployment's) [env: RISKCTL_API_URL]",
+  })
+}
+
 export const killSwitchFlags = {
   reason: Flags.string({ char: 'r', description: 'Why: it goes into the audit trail', required: true }),
   operator: Flags.string({ description: 'Who is acting (default: your user name)' }),
@@ -21,10 +29,7 @@ export const killSwitchFlags = {
     default: true,
     allowNo: true,
   }),
-  api: Flags.string({
-    description:
-      "Send it through this operator console instead of the log, e.g. http://127.0.0.1:8000 (with --profile: the deployment's) [env: RISKCTL_API_URL]",
-  }),
+  api: apiFlag(),
 }
 
 /** kill, unkill and throttle differ only in their action; the flow and the output are one. */
@@ -41,12 +46,7 @@ export abstract class KillSwitchCommand<T extends typeof Command> extends BaseCo
       operator: flags.operator ?? os.userInfo().username,
       maxOrdersPerSec,
     }
-    const { apiUrl, backend, operatorToken, deployment } = this.settings
-    return sendKillSwitchRequest(
-      input,
-      { apiUrl: flags.api ?? apiUrl, openLog: () => this.openLog(), dataDir: backend.dataDir, envToken: operatorToken, deployment },
-      { wait: flags.wait, signal: this.stopSignal() },
-    )
+    return sendKillSwitchRequest(input, this.operatorRoute(flags.api), { wait: flags.wait, signal: this.stopSignal() })
   }
 
   protected override render(outcome: KillSwitchOutcome): void {

@@ -32,7 +32,7 @@ export async function sendKillSwitchRequest(
   return requestViaConsole(input, { apiUrl: route.apiUrl, token, wait: options.wait, signal: options.signal })
 }
 
-function consoleToken(route: KillSwitchRoute, apiUrl: string): string | undefined {
+export function consoleToken(route: KillSwitchRoute, apiUrl: string): string | undefined {
   const token = readOperatorToken(route.dataDir, route.envToken)
   // Only the deployment's own console is known to keep its token in Secrets Manager.
   if (token === undefined && route.deployment !== undefined && apiUrl === route.deployment.apiUrl) {

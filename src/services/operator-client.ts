@@ -29,18 +29,12 @@ export async function requestViaConsole(
   input: OperatorCommandInput,
   options: OperatorClientOptions,
 ): Promise<KillSwitchOutcome> {
-  if (options.token === undefined) {
-    throw new RiskctlError('The operator console needs a bearer token.', {
-      code: 'RISKCTL_TOKEN_MISSING',
-      exitCode: ExitCode.unauthorised,
-      suggestions: ['Set RISKCTL_OPERATOR_TOKEN, or use the --data-dir that `riskctl up` printed the token file of.'],
-    })
-  }
+  const token = requireConsoleToken(options.token)
   const scope = parseScope(input.scope)
   if (!scope.ok) {
     throw badInput('RISKCTL_SCOPE_INVALID', `Invalid scope: ${scope.problem}.`, [`Valid scopes: ${SCOPE_FORMS.join(' | ')}`])
   }
-  const client = consoleClient(options.apiUrl, options.token)
+  const client = consoleClient(options.apiUrl, token)
   // A function, not a property read: the signal aborts between the awaits below.
   const stopped = (): boolean => options.signal?.aborted === true
   const before = (await client.get('/state', stateSchema)).scopes.find((s) => s.scope === scope.text)
@@ -73,7 +67,17 @@ export async function requestViaConsole(
   throw notConfirmed(command, timeoutMs)
 }
 
-function consoleClient(apiUrl: string, token: string) {
+/** The console's bearer token, or the error that says where to find one. */
+export function requireConsoleToken(token: string | undefined): string {
+  if (token !== undefined) return token
+  throw new RiskctlError('The operator console needs a bearer token.', {
+    code: 'RISKCTL_TOKEN_MISSING',
+    exitCode: ExitCode.unauthorised,
+    suggestions: ['Set RISKCTL_OPERATOR_TOKEN, or use the --data-dir that `riskctl up` printed the token file of.'],
+  })
+}
+
+export function consoleClient(apiUrl: string, token: string) {
   const base = apiUrl.replace(/\/+$/, '')
   async function call<T>(path: string, init: RequestInit, schema: z.ZodType<T>): Promise<T> {
     let response: Response
@@ -97,6 +101,14 @@ function consoleClient(apiUrl: string, token: string) {
         code: 'RISKCTL_UNAUTHORISED',
         exitCode: ExitCode.unauthorised,
         suggestions: ['Use the token `riskctl up` printed the location of, in RISKCTL_OPERATOR_TOKEN.'],
+      })
+    }
+    if (response.status === 409) {
+      // The command was published and the aggregator refused it (a loosening by the detector, a stale change).
+      throw new RiskctlError(String((body as { error?: unknown }).error ?? 'The aggregator refused the command.'), {
+        code: 'RISKCTL_COMMAND_REFUSED',
+        exitCode: ExitCode.precondition,
+        suggestions: ((body as { suggestions?: unknown }).suggestions as string[] | undefined) ?? [],
       })
     }
     if (!response.ok) {

@@ -66,4 +66,39 @@ describe('riskctl limits, through the real CLI on the embedded log', { timeout: 
     expect((await runCli(['limits', 'show', 'STRATEGY:s1'], { dataDir })).exitCode).toBe(2)
     expect(await readTopic('killswitch.commands.v1', dataDir)).toEqual([])
   })
+
+  it('sets and shows limits through the operator console with --api, as the operator its token stands for', async () => {
+    up = await startUp(dataDir)
+    const api = up.consoleUrl!
+    const set = await runCli(['limits', 'set', 'ACCOUNT:88', '--max-qty', '250', '--credit', '1000000', '--reason', 'via console', '--api', api, '--json'], { dataDir })
+    expect(set.exitCode, set.stderr).toBe(0)
+    expect(JSON.parse(set.stdout)).toMatchObject({
+      outcome: 'confirmed',
+      command: { action: 'SET_LIMITS', scope: 'ACCOUNT:88', operator: 'console' },
+      record: { scope: 'ACCOUNT:88', limits: { max_order_qty: 250, credit_limit: 1_000_000 }, updated_by: 'console' },
+    })
+    const shown = await cliJson<LimitsRecord[]>(['limits', 'show', 'account:88', '--api', api], dataDir)
+    expect(shown.map((r) => [r.scope, r.limits.max_order_qty])).toEqual([['ACCOUNT:88', 250]])
+
+    // Bad input is refused here, before any request: exit 2 with the valid forms; a name for the operator too.
+    const cases: [string[], RegExp][] = [
+      [['ACCOUNT:88', '--max-qty', '-1', '--reason', 'x'], /whole number above 0/],
+      [['SYMBOL:X', '--max-qty', '5', '--reason', 'x'], /GLOBAL \| ACCOUNT:<id>/],
+      [['ACCOUNT:88', '--max-qty', '5', '--reason', 'x', '--operator', 'mallory'], /--operator cannot be used with --api/],
+    ]
+    for (const [args, message] of cases) {
+      const result = await runCli(['limits', 'set', ...args, '--api', api], { dataDir })
+      expect(result.exitCode, args.join(' ')).toBe(2)
+      expect(result.stderr, args.join(' ')).toMatch(message)
+    }
+    // A wrong token is refused by the console: exit 4, nothing published.
+    const otherDir = path.join(dir.path, 'elsewhere')
+    const denied = await runCli(['limits', 'set', 'ACCOUNT:88', '--max-qty', '5', '--reason', 'x', '--api', api], {
+      dataDir: otherDir,
+      env: { RISKCTL_OPERATOR_TOKEN: 'not-the-token' },
+    })
+    expect(denied.exitCode, denied.stderr).toBe(4)
+    const commands = (await readTopic<{ action: string; operator: string }>('killswitch.commands.v1', dataDir)).map((r) => r.value)
+    expect(commands.map((c) => [c.action, c.operator])).toEqual([['SET_LIMITS', 'console']])
+  })
 })
