@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { commandSchema } from '../src/contracts/commands.js'
-import { auditSchema, deadLetterSchema, killStateSchema, orderSchema, riskSignalSchema } from '../src/contracts/messages.js'
+import { auditSchema, deadLetterSchema, killStateSchema, orderSchema, riskSignalRecordSchema } from '../src/contracts/messages.js'
 import { limitsRecordSchema, referencePriceSchema } from '../src/contracts/risk-limits.js'
 
 /**
@@ -83,7 +83,13 @@ export const TOPICS: readonly TopicSpec[] = Object.freeze([
   deleteTopic(ORDERS, 'Orders as the generator or a client sends them', 'account_id', orderSchema, 7 * DAY_MS, {
     'message.timestamp.type': 'LogAppendTime',
   }),
-  deleteTopic(RISK_SIGNALS, 'Sliding 60 s window metrics per account', 'account_id', riskSignalSchema, 7 * DAY_MS),
+  deleteTopic(
+    RISK_SIGNALS,
+    "Sliding window metrics per account (the detector's) and credit warnings at 50/75/90% (the router's)",
+    'account_id',
+    riskSignalRecordSchema,
+    7 * DAY_MS,
+  ),
   deleteTopic(
     KILL_COMMANDS,
     'Every KILL, UNKILL, THROTTLE, SET_LIMITS and REVERT_LIMITS ever asked for: the full history',

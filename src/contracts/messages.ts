@@ -7,7 +7,7 @@ import type { DeadLetter } from '../domain/dead-letter.js'
 import type { KillAction, KillCommand } from '../domain/kill-command.js'
 import type { KillState, KillStatus } from '../domain/kill-status.js'
 import type { Order } from '../domain/order.js'
-import type { RiskSignal } from '../domain/risk-signal.js'
+import type { CreditWarningSignal, RiskSignal, RiskSignalRecord } from '../domain/risk-signal.js'
 
 /** The latest time a Date can hold: an epoch ms past it is no time at all. */
 export const MAX_EPOCH_MS = 8.64e15
@@ -97,6 +97,19 @@ export const riskSignalSchema = z.object({
   top_symbol: z.string().nullable(),
   top_symbol_share: z.number().min(0).max(1),
 }) satisfies z.ZodType<RiskSignal>
+
+export const creditWarningSchema = z.object({
+  ts: epochMs,
+  signal: z.literal('CREDIT_WARNING'),
+  account_id: nonEmpty,
+  percent: z.number().positive().max(100),
+  used_notional: z.number().finite().nonnegative(),
+  credit_limit: z.number().finite().positive(),
+  day_start: epochMs,
+}) satisfies z.ZodType<CreditWarningSignal>
+
+/** What risk_signals.v1 carries: a record naming a `signal` kind is one of the router's, else the detector's. */
+export const riskSignalRecordSchema = z.union([creditWarningSchema, riskSignalSchema]) satisfies z.ZodType<RiskSignalRecord>
 
 export const killActionSchema = z.enum(['KILL', 'UNKILL', 'THROTTLE']) satisfies z.ZodType<KillAction>
 

@@ -1,4 +1,4 @@
-import { auditSchema } from '../contracts/messages.js'
+import { auditSchema, creditWarningSchema } from '../contracts/messages.js'
 import { decodeJson, decodeOrderJson } from '../contracts/decode.js'
 import { loadLimitsTopology } from '../config/limits-topology.js'
 import { referencePriceSchema } from '../contracts/risk-limits.js'
@@ -11,7 +11,7 @@ import { queryAudit } from '../services/audit.js'
 import { generateOrders, publishReferencePrices } from '../services/generate.js'
 import { requestLimits } from '../services/limits.js'
 import { produceLines } from '../services/produce.js'
-import { AUDIT, ORDERS, ORDERS_GATED, REFERENCE_PRICES } from '../../topologies/topics.js'
+import { AUDIT, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_SIGNALS } from '../../topologies/topics.js'
 import type { DemoContext, DemoPart } from './demo-context.js'
 
 /** A new client's account, outside the generator's 10001-10020 and the runaways: its orders are only the demo's. */
@@ -29,8 +29,6 @@ const AUDIT_WAIT_SECONDS = 15
  */
 const WALK = { rate: 5, durationSeconds: 18, symbols: 4 } as const
 const WALK_SYMBOLS = ['AAPL', 'GOOGL', 'MSFT', 'AMZN'] as const
-/** Nasdaq's ladder (ADR 0014): the walk is shown at half, three quarters and nine tenths of the line. */
-const LADDER = [0.5, 0.75, 0.9] as const
 
 const REMEDIES_NO_DECISION = [
   'Check the router: `riskctl up` must be running (its status line counts orders in).',
@@ -174,12 +172,15 @@ async function creditLadder(c: DemoContext): Promise<void> {
   const set = await setLimits(c, scope, `--credit ${DEMO_CREDIT_LIMIT}`, { credit: String(DEMO_CREDIT_LIMIT) }, 'demo: a small credit line')
   if (!set) return
   await c.pause(10_000)
-  c.emit({ type: 'say', text: `Now its algorithm trades: every order it lets through spends credit, until the next one would pass the line.` })
+  c.emit({
+    type: 'say',
+    text: `Now its algorithm trades: every order it lets through spends credit, until the next one would pass the line. At 50, 75 and 90% the router writes a CREDIT_WARNING risk signal (Nasdaq's ladder), shown in the TUI header.`,
+  })
   c.emit({
     type: 'command',
     line: `${c.cli} generate --mode normal --account ${CREDIT_ACCOUNT} --symbols ${WALK.symbols} --rate ${WALK.rate} --duration ${WALK.durationSeconds}`,
   })
-  const from = await c.log.endOffsets([AUDIT, ORDERS_GATED])
+  const from = await c.log.endOffsets([AUDIT, ORDERS_GATED, RISK_SIGNALS])
   const stream = new AbortController()
   const stop = (): void => stream.abort()
   c.signal.addEventListener('abort', stop, { once: true })
@@ -224,19 +225,19 @@ async function creditLadder(c: DemoContext): Promise<void> {
 
 /**
  * Follows what the router writes for the credit account: each order it lets through (orders.gated.v1) spends its
- * notional, and the walk is shown as it passes each step of the ladder, up to the first CREDIT_LIMIT drop (audit.v1).
+ * notional, each step of Nasdaq's ladder it passes is the router's CREDIT_WARNING on risk_signals.v1 (shown as it
+ * comes), up to the first CREDIT_LIMIT drop (audit.v1).
  * Ends at that drop, once both topics are read to where they ended then, or when the stream has ended and every
  * decision of it was read.
  */
 async function walkToTheLine(c: DemoContext, from: readonly TopicPartitionOffset[], generating: Promise<unknown>): Promise<Walk> {
   const walk: Walk = { allowed: 0, used: 0, drop: undefined }
-  let step = 0
   let streamDone = false
   void generating.then(
     () => (streamDone = true),
     () => (streamDone = true),
   )
-  const consumer = await c.log.consumer({ topics: [AUDIT, ORDERS_GATED], from: { type: 'offsets', offsets: from } })
+  const consumer = await c.log.consumer({ topics: [AUDIT, ORDERS_GATED, RISK_SIGNALS], from: { type: 'offsets', offsets: from } })
   const read = (records: readonly LogRecord[]): void => {
     for (const record of records) {
       if (record.topic === ORDERS_GATED) {
@@ -244,13 +245,13 @@ async function walkToTheLine(c: DemoContext, from: readonly TopicPartitionOffset
         if (!gated.ok || gated.value.account_id !== CREDIT_ACCOUNT) continue
         walk.allowed += 1
         walk.used += gated.value.qty * gated.value.price
-        while (step < LADDER.length && walk.used >= LADDER[step]! * DEMO_CREDIT_LIMIT) {
-          c.emit({
-            type: 'show',
-            text: `${Math.round(LADDER[step]! * 100)}% of the line: ${walk.allowed} orders let through, ${money(walk.used)} of ${money(DEMO_CREDIT_LIMIT)} used`,
-          })
-          step += 1
-        }
+      } else if (record.topic === RISK_SIGNALS) {
+        const warning = decodeJson(creditWarningSchema, record.value)
+        if (!warning.ok || warning.value.account_id !== CREDIT_ACCOUNT) continue
+        c.emit({
+          type: 'show',
+          text: `risk_signals.v1 CREDIT_WARNING ${CREDIT_ACCOUNT}: ${warning.value.percent}% of the line, ${money(warning.value.used_notional)} of ${money(warning.value.credit_limit)} used`,
+        })
       } else if (walk.drop === undefined) {
         const audit = decodeAudit(record)
         if (audit?.service === 'router' && audit.account_id === CREDIT_ACCOUNT && audit.check === 'CREDIT_LIMIT') walk.drop = audit
@@ -272,7 +273,7 @@ async function walkToTheLine(c: DemoContext, from: readonly TopicPartitionOffset
       if (Date.now() - quietSince > AUDIT_WAIT_SECONDS * 1000) break
     }
     // The drop may be read before the last allowed orders before it: read both topics to where they end now.
-    if (walk.drop !== undefined) await readTo(await c.log.endOffsets([AUDIT, ORDERS_GATED]))
+    if (walk.drop !== undefined) await readTo(await c.log.endOffsets([AUDIT, ORDERS_GATED, RISK_SIGNALS]))
     return walk
   } finally {
     await consumer.close()

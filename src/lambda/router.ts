@@ -1,15 +1,23 @@
-import { checkMetric, DROPPING_CHECKS, ROUTER_PROGRESS_GROUP } from '../../topologies/aws/names.js'
+import {
+  checkMetric,
+  CREDIT_WARNING_PERCENTS,
+  creditWarningMetric,
+  DROPPING_CHECKS,
+  ROUTER_PROGRESS_GROUP,
+} from '../../topologies/aws/names.js'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { AUDIT, DEAD_LETTERS, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
+import { ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
 import { loadLimitsTopology, type LimitsTopology } from '../config/limits-topology.js'
 import type { AuditRecord } from '../domain/audit-record.js'
+import type { CreditWarningSignal } from '../domain/risk-signal.js'
 import type { EventLog } from '../log/port.js'
 import { createTopicWriter, readerOf } from '../processors/log-access.js'
 import { readRange } from '../processors/read-range.js'
 import { DEFAULT_MAX_REMEMBERED_IDS, ROUTER_OUTPUTS } from '../processors/router.js'
 import { ROUTER_STATE_TOPICS, RouterState } from '../processors/router-state.js'
+import { routedOutputs } from '../processors/router-writes.js'
 import { auditsOfDecided } from './audit-readback.js'
 import { openDelivery, withinBudget } from './delivery.js'
 import { budgetOf, type LambdaContext } from './lambda-context.js'
@@ -34,6 +42,8 @@ export interface RouteOutcome {
   /** Orders of the batch that an earlier delivery of it had already decided. */
   readonly redelivered: number
   readonly audits: readonly AuditRecord[]
+  /** Credit warnings (risk_signals.v1) written with the batch's decisions. */
+  readonly creditWarnings: readonly CreditWarningSignal[]
 }
 
 /** The router on Lambda: each orders.v1 batch is decided against the state read just before it. */
@@ -48,6 +58,12 @@ export async function handler(event: MskEvent, context?: LambdaContext): Promise
     Dropped: count('DROP'),
     Duplicates: count('DUPLICATE'),
     DeadLetters: outcome.orders - outcome.redelivered - outcome.audits.length,
+    ...Object.fromEntries(
+      CREDIT_WARNING_PERCENTS.map((percent) => [
+        creditWarningMetric(percent),
+        outcome.creditWarnings.filter((warning) => warning.percent === percent).length,
+      ]),
+    ),
     ...byCheck,
   })
   return { orders: outcome.orders }
@@ -65,7 +81,7 @@ export async function routeEvent(
   budgetMs: number,
 ): Promise<RouteOutcome> {
   const records = toLogRecords(event, ORDERS)
-  if (records.length === 0) return { orders: 0, redelivered: 0, audits: [] }
+  if (records.length === 0) return { orders: 0, redelivered: 0, audits: [], creditWarnings: [] }
   const started = Date.now()
   const reader = readerOf(log)
   const writer = createTopicWriter(log, ROUTER_OUTPUTS)
@@ -77,24 +93,21 @@ export async function routeEvent(
     state.load(kills!.records.values())
     state.loadLimits(limitsView!.records.values())
     state.loadPrices(prices!.records.values())
-    if (delivery.fresh.length === 0) return { delivery, audits: [] }
+    if (delivery.fresh.length === 0) return { delivery, audits: [], creditWarnings: [] }
     const now = Date.now()
     const dayStart = { type: 'timestamp' as const, timestamp: state.tradingDayStart(now) }
-    state.restoreCredit([], now, true)
-    await readRange(reader, ORDERS_GATED, dayStart, (gated) => state.restoreCredit(gated, now, false))
+    state.restoreSpending([], now, true)
+    await readRange(reader, ORDERS_GATED, dayStart, (gated) => state.restoreSpending(gated, now, false))
     const routed = state.route(delivery.fresh, now, true)
     beforeWrite()
-    await writer.write(
-      { [AUDIT]: routed.audits, [ORDERS_GATED]: routed.gated, [DEAD_LETTERS]: routed.deadLetters },
-      delivery.commit,
-    )
-    return { delivery, audits: routed.auditValues ?? [] }
+    await writer.write(routedOutputs([routed]), delivery.commit)
+    return { delivery, audits: routed.auditValues ?? [], creditWarnings: routed.creditWarnings }
   }
-  const { delivery, audits } = await withinBudget(budgetMs, `Deciding ${records.length} records of ${ORDERS}`, decide)
+  const { delivery, audits, creditWarnings } = await withinBudget(budgetMs, `Deciding ${records.length} records of ${ORDERS}`, decide)
   // The index follows the audit topic, never leads it: written once the batch is durable in Kafka.
   // What an earlier delivery decided goes in again, from the topic: that delivery may have failed here.
   const { redelivered } = delivery
   const repaired = redelivered.length > 0 ? await auditsOfDecided(log, redelivered, started + budgetMs) : []
   await index.putAudits([...repaired, ...audits])
-  return { orders: records.length, redelivered: redelivered.length, audits }
+  return { orders: records.length, redelivered: redelivered.length, audits, creditWarnings }
 }

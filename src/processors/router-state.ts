@@ -1,9 +1,10 @@
 import { decodeOrder } from '../contracts/decode.js'
 import { mayReplace } from '../domain/kill-state.js'
 import { KillStateTable, type KillStateView } from '../domain/kill-state-table.js'
-import type { PretradeContext } from '../domain/order-decision.js'
+import { decideOrder, type OrderDecision, type PretradeContext } from '../domain/order-decision.js'
+import type { Order } from '../domain/order.js'
 import { CreditLedger } from '../domain/pretrade/credit-ledger.js'
-import { DuplicativeWindow } from '../domain/pretrade/duplicative-window.js'
+import { DuplicativeWindow, duplicativeKey } from '../domain/pretrade/duplicative-window.js'
 import { LimitsTable, type LimitsView } from '../domain/pretrade/limits-table.js'
 import { MessageRateMeter } from '../domain/pretrade/message-rate.js'
 import { ReferencePriceTable } from '../domain/pretrade/reference-prices.js'
@@ -124,14 +125,29 @@ export class RouterState {
   }
 
   /**
-   * Rebuilds the credit used today from the orders let through (orders.gated.v1, read from the start of the trading
-   * day of `nowMs`). Everything read is final: call with no decision pending, each record once.
+   * Rebuilds what the orders let through spent (orders.gated.v1, stamped with the router's clock at each decision,
+   * read from the start of the trading day of `nowMs`):
+   * the credit used today, and the duplicative window and message budget of the moment, so that neither starts empty
+   * after a restart, a takeover or (on Lambda) a new delivery. Everything read is final: call with no decision
+   * pending, each record once, `fresh` on the first call of a read.
    */
-  restoreCredit(gated: Iterable<LogRecord>, nowMs: number, fresh: boolean): void {
-    if (fresh) this.credit.clear()
+  restoreSpending(gated: Iterable<LogRecord>, nowMs: number, fresh: boolean): void {
+    const { credit, duplicative, messageRate } = this.pretrade.spending
+    if (fresh) {
+      credit.clear()
+      duplicative.clear()
+      messageRate.clear()
+    }
     for (const record of gated) {
-      const order = decodeOrder(record.value)
-      if (order.ok) this.credit.restore(order.value.account_id, order.value.qty * order.value.price, record.timestamp, nowMs)
+      const decoded = decodeOrder(record.value)
+      if (!decoded.ok) continue
+      const order = decoded.value
+      credit.restore(order.account_id, order.qty * order.price, record.timestamp, nowMs)
+      // Only the last moments matter to these two: most of the day's orders are past them.
+      if (nowMs - record.timestamp < Math.max(duplicative.windowMs, 1000)) {
+        if (duplicative.windowMs > 0) duplicative.restore(duplicativeKey(order), record.timestamp, nowMs)
+        messageRate.restore(order.account_id, record.timestamp, nowMs)
+      }
     }
   }
 
@@ -143,6 +159,11 @@ export class RouterState {
   /** Decides a batch of orders.v1 (order_ids and spending tentative: confirm once the outputs are durable). */
   route(batch: readonly LogRecord[], nowMs: number, keepAudits = false): RoutedBatch {
     return routeBatch(this.table, this.meter, this.decided, batch, nowMs, keepAudits, this.pretrade)
+  }
+
+  /** One order already decoded, decided as route() decides it (tentatively), with no record in or out. */
+  decide(order: Order, nowMs: number): OrderDecision {
+    return decideOrder(order, this.table, this.meter, this.decided, nowMs, this.pretrade)
   }
 
   /** The write of every decision so far is durable (`ids` and `steps` of them), or failed. */

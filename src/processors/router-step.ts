@@ -5,7 +5,9 @@ import type { KillStateView } from '../domain/kill-state-table.js'
 import { decideOrder, type PretradeContext } from '../domain/order-decision.js'
 import type { ThrottleMeter } from '../domain/throttle-meter.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
-import { AUDIT } from '../../topologies/topics.js'
+import { AUDIT, RISK_SIGNALS } from '../../topologies/topics.js'
+import type { CreditWarning } from '../domain/pretrade/credit-ledger.js'
+import type { CreditWarningSignal } from '../domain/risk-signal.js'
 import { deadLetter, encode } from './topic-codec.js'
 
 export const ROUTER_SERVICE = 'router'
@@ -14,6 +16,10 @@ export interface RoutedBatch {
   readonly audits: ProduceRecord[]
   readonly gated: ProduceRecord[]
   readonly deadLetters: ProduceRecord[]
+  /** Credit warnings (risk_signals.v1) of orders let through: written with their decisions, or not at all. */
+  readonly signals: ProduceRecord[]
+  /** The same warnings as values, for counting (they are few: at most three per account and day). */
+  readonly creditWarnings: CreditWarningSignal[]
   /** The audit records as values, only when asked for (a listener): on the hot path each is just encoded. */
   readonly auditValues: AuditRecord[] | undefined
   readonly allowed: number
@@ -39,6 +45,8 @@ export function routeBatch(
   const auditValues: AuditRecord[] | undefined = keepAudits ? [] : undefined
   const gated: ProduceRecord[] = []
   const deadLetters: ProduceRecord[] = []
+  const signals: ProduceRecord[] = []
+  const creditWarnings: CreditWarningSignal[] = []
   let allowed = 0
   let dropped = 0
   let duplicates = 0
@@ -69,15 +77,33 @@ export function routeBatch(
     audits.push(encode(AUDIT, audit, { timestamp: nowMs }))
     if (decision.decision === 'ALLOW') {
       allowed += 1
-      // The order as it arrived, byte for byte: the router decides, it does not rewrite.
-      gated.push({ key: order.account_id, value: record.value, timestamp: record.timestamp })
+      // The order as it arrived, byte for byte: the router decides, it does not rewrite. Stamped with the router's
+      // clock at the decision, the time its spending counted at: a restart reads credit, rate and window back by it.
+      gated.push({ key: order.account_id, value: record.value, timestamp: nowMs })
+      if (decision.warning !== undefined) {
+        const warning = creditWarningSignal(decision.warning, nowMs)
+        creditWarnings.push(warning)
+        signals.push(encode(RISK_SIGNALS, warning, { timestamp: nowMs }))
+      }
     } else if (decision.decision === 'DROP') {
       dropped += 1
     } else {
       duplicates += 1
     }
   }
-  return { audits, gated, deadLetters, auditValues, allowed, dropped, duplicates }
+  return { audits, gated, deadLetters, signals, creditWarnings, auditValues, allowed, dropped, duplicates }
+}
+
+function creditWarningSignal(warning: CreditWarning, nowMs: number): CreditWarningSignal {
+  return {
+    ts: nowMs,
+    signal: 'CREDIT_WARNING',
+    account_id: warning.account_id,
+    percent: Math.round(warning.step * 100),
+    used_notional: warning.used,
+    credit_limit: warning.limit,
+    day_start: warning.dayStart,
+  }
 }
 
 const ROUTER_AUDIT_END = Buffer.from(`"service":"${ROUTER_SERVICE}"}`)

@@ -1,9 +1,24 @@
 import type { LogRecord, ProduceRecord, TopicPartitionOffset } from '../log/port.js'
 import { ROUTER_GROUP } from '../../topologies/groups.js'
-import { AUDIT, DEAD_LETTERS, ORDERS_GATED } from '../../topologies/topics.js'
-import type { TopicWriter } from './log-access.js'
+import { AUDIT, DEAD_LETTERS, ORDERS_GATED, RISK_SIGNALS } from '../../topologies/topics.js'
+import type { Outputs, TopicWriter } from './log-access.js'
 import { rewound } from './rewound.js'
 import type { RoutedBatch } from './router-step.js'
+
+/** The only topics a router writes: never killswitch.state.v1, whose single writer is the aggregator. */
+export const ROUTER_OUTPUTS = [AUDIT, ORDERS_GATED, DEAD_LETTERS, RISK_SIGNALS] as const
+export type RouterOutput = (typeof ROUTER_OUTPUTS)[number]
+
+/** Everything decided batches write, by topic: one atomic write in every runtime. */
+export function routedOutputs(batches: readonly RoutedBatch[]): Outputs<RouterOutput> {
+  const records = (pick: (routed: RoutedBatch) => readonly ProduceRecord[]) => batches.flatMap(pick)
+  return {
+    [AUDIT]: records((r) => r.audits),
+    [ORDERS_GATED]: records((r) => r.gated),
+    [DEAD_LETTERS]: records((r) => r.deadLetters),
+    [RISK_SIGNALS]: records((r) => r.signals),
+  }
+}
 
 /** What the router decided tentatively: made final once a write is durable, undone when it failed. */
 export interface Tentative {
@@ -52,7 +67,7 @@ export class RouterWrites {
   private closed = false
 
   constructor(
-    private readonly writer: TopicWriter<typeof AUDIT | typeof ORDERS_GATED | typeof DEAD_LETTERS>,
+    private readonly writer: TopicWriter<RouterOutput>,
     private readonly tentative: Tentative,
     /** The orders consumer's positions now. */
     private readonly positions: () => readonly TopicPartitionOffset[],
@@ -136,12 +151,11 @@ export class RouterWrites {
   }
 
   private async write(batches: readonly DecidedBatch[]): Promise<void> {
-    const records = (pick: (routed: RoutedBatch) => readonly ProduceRecord[]) => batches.flatMap((b) => pick(b.routed))
     try {
-      await this.writer.write(
-        { [AUDIT]: records((r) => r.audits), [ORDERS_GATED]: records((r) => r.gated), [DEAD_LETTERS]: records((r) => r.deadLetters) },
-        { groupId: ROUTER_GROUP, offsets: batches.at(-1)!.after },
-      )
+      await this.writer.write(routedOutputs(batches.map((b) => b.routed)), {
+        groupId: ROUTER_GROUP,
+        offsets: batches.at(-1)!.after,
+      })
     } catch (error) {
       // Nothing decided since the last commit stands: the consumer is back there, so all of it comes again.
       this.failures += 1

@@ -2,7 +2,7 @@ import type { AuditRecord } from '../domain/audit-record.js'
 import type { KillStateView } from '../domain/kill-state-table.js'
 import type { Consumer, EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
 import { ROUTER_GROUP } from '../../topologies/groups.js'
-import { AUDIT, DEAD_LETTERS, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
+import { AUDIT, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
 import { loadLimitsTopology, type LimitsTopology } from '../config/limits-topology.js'
 import type { LimitsView } from '../domain/pretrade/limits-table.js'
 import { isTransient, newConnectivity } from './connectivity.js'
@@ -11,13 +11,10 @@ import type { Processor } from './processor.js'
 import { readRange } from './read-range.js'
 import { ROUTER_STATE_TOPICS, RouterState } from './router-state.js'
 import { ROUTER_SERVICE } from './router-step.js'
-import { RouterWrites, type DecidedBatch } from './router-writes.js'
+import { ROUTER_OUTPUTS, RouterWrites, type DecidedBatch, type RouterOutput } from './router-writes.js'
 import { markConnected, supervise } from './supervise.js'
 
-export { ROUTER_SERVICE }
-/** The only topics a router writes: never killswitch.state.v1, whose single writer is the aggregator. */
-export const ROUTER_OUTPUTS = [AUDIT, ORDERS_GATED, DEAD_LETTERS] as const
-export type RouterOutput = (typeof ROUTER_OUTPUTS)[number]
+export { ROUTER_OUTPUTS, ROUTER_SERVICE, type RouterOutput }
 /** Orders per atomic write when neither the options nor the log say. */
 const DEFAULT_MAX_BATCH = 1000
 /** How long a decided order_id is remembered, across restarts too: a re-send within it is DUPLICATE. */
@@ -246,10 +243,10 @@ export class Router implements Processor {
     const dayStart = { type: 'timestamp' as const, timestamp: this.state.tradingDayStart(started) }
     let fresh = true
     await readRange(this.log.reader, ORDERS_GATED, dayStart, (records) => {
-      this.state.restoreCredit(records, started, fresh)
+      this.state.restoreSpending(records, started, fresh)
       fresh = false
     })
-    if (fresh) this.state.restoreCredit([], started, true)
+    if (fresh) this.state.restoreSpending([], started, true)
     this.stats.rememberedAtStart = this.state.decided.size - before
     this.stats.rememberMs = this.now() - started
   }

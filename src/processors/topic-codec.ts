@@ -9,7 +9,7 @@ import type { AuditRecord } from '../domain/audit-record.js'
 import type { CommandRecord } from '../contracts/commands.js'
 import type { LimitsRecord } from '../domain/pretrade/limits-command.js'
 import type { Order } from '../domain/order.js'
-import type { RiskSignal } from '../domain/risk-signal.js'
+import { isCreditWarning, type RiskSignal, type RiskSignalRecord } from '../domain/risk-signal.js'
 import type { KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS } from '../../topologies/topics.js'
 import type { ReferencePriceRecord } from '../domain/pretrade/reference-prices.js'
 import { AUDIT, DEAD_LETTERS, RISK_SIGNALS, TOPICS } from '../../topologies/topics.js'
@@ -19,7 +19,7 @@ import { auditJson, signalJson } from './record-json.js'
 export interface TopicValues {
   [ORDERS]: Order
   [ORDERS_GATED]: Order
-  [RISK_SIGNALS]: RiskSignal
+  [RISK_SIGNALS]: RiskSignalRecord
   [KILL_COMMANDS]: CommandRecord
   [KILL_STATE]: KillState
   [AUDIT]: AuditRecord
@@ -52,7 +52,10 @@ export function encode<T extends TopicName>(topic: T, value: TopicValues[T], opt
 
 function json<T extends TopicName>(topic: T, value: TopicValues[T]): string {
   if (topic === AUDIT) return auditJson(value as AuditRecord)
-  if (topic === RISK_SIGNALS) return signalJson(value as RiskSignal)
+  if (topic === RISK_SIGNALS) {
+    const signal = value as RiskSignalRecord
+    return isCreditWarning(signal) ? JSON.stringify(signal) : signalJson(signal as RiskSignal)
+  }
   return JSON.stringify(value)
 }
 

@@ -11,7 +11,13 @@ export interface DashboardHeaderProps {
   readonly title?: string
 }
 
-/** The seed's CloudWatch dashboard in two lines: active kills, then allowed and dropped orders. */
+/** Accounts named on the header's second line; more are counted. */
+const CREDIT_SHOWN = 4
+
+/**
+ * The seed's CloudWatch dashboard in two lines: active kills, then allowed and dropped orders and the accounts past
+ * a step of their credit ladder today.
+ */
 export function DashboardHeader({
   dashboard,
   paused,
@@ -54,7 +60,23 @@ export function DashboardHeader({
         {` (${formatRate(dashboard.allowedPerSec)})   `}
         <Text {...tone(color, 'red')}>{`dropped ${formatCount(dashboard.dropped)}`}</Text>
         {` (${formatRate(dashboard.droppedPerSec)})`}
+        {dashboard.credit.length === 0 ? null : (
+          <>
+            {'   credit'}
+            {dashboard.credit.slice(0, CREDIT_SHOWN).map((standing) => (
+              <Text key={standing.account} {...tone(color, creditTone(standing.percent))}>
+                {` ${standing.account} ${standing.percent}%`}
+              </Text>
+            ))}
+            {dashboard.credit.length > CREDIT_SHOWN ? ` +${dashboard.credit.length - CREDIT_SHOWN}` : ''}
+          </>
+        )}
       </Text>
     </Box>
   )
+}
+
+function creditTone(percent: number): 'red' | 'yellow' | 'cyan' {
+  if (percent >= 90) return 'red'
+  return percent >= 75 ? 'yellow' : 'cyan'
 }

@@ -1,4 +1,4 @@
-import { AUDIT, KILL_STATE } from '../../topologies/topics.js'
+import { AUDIT, KILL_STATE, RISK_SIGNALS } from '../../topologies/topics.js'
 import type { TailRecord } from '../services/tail.js'
 
 export type RestrictiveStatus = 'KILLED' | 'THROTTLED'
@@ -6,6 +6,17 @@ export type RestrictiveStatus = 'KILLED' | 'THROTTLED'
 export interface ActiveKill {
   readonly scope: string
   readonly status: RestrictiveStatus
+}
+
+/** An account past a step of its credit ladder today: the router's latest CREDIT_WARNING for it. */
+export interface CreditStanding {
+  readonly account: string
+  readonly percent: number
+}
+
+interface CreditStep {
+  readonly percent: number
+  readonly dayStart: number
 }
 
 /**
@@ -16,12 +27,15 @@ export interface DashboardState {
   readonly statuses: ReadonlyMap<string, string>
   readonly allowed: number
   readonly dropped: number
+  /** Per account, the highest credit step signalled in the newest trading day it was signalled in. */
+  readonly credit: ReadonlyMap<string, CreditStep>
 }
 
 export const EMPTY_DASHBOARD: DashboardState = Object.freeze({
   statuses: new Map<string, string>(),
   allowed: 0,
   dropped: 0,
+  credit: new Map<string, CreditStep>(),
 })
 
 export type AuditOutcome = 'allowed' | 'dropped'
@@ -36,6 +50,7 @@ export function auditOutcome(record: TailRecord): AuditOutcome | undefined {
 
 export function reduceDashboard(state: DashboardState, record: TailRecord): DashboardState {
   if (record.topic === KILL_STATE) return applyState(state, record)
+  if (record.topic === RISK_SIGNALS) return applyCreditWarning(state, record)
   const outcome = auditOutcome(record)
   if (outcome === 'allowed') return { ...state, allowed: state.allowed + 1 }
   if (outcome === 'dropped') return { ...state, dropped: state.dropped + 1 }
@@ -49,6 +64,32 @@ export function activeKills(state: DashboardState): ActiveKill[] {
     if (status === 'KILLED' || status === 'THROTTLED') kills.push({ scope, status })
   }
   return kills.sort((a, b) => a.scope.localeCompare(b.scope))
+}
+
+/**
+ * Accounts past a credit step in the newest trading day any warning names, highest first: a warning of an earlier
+ * day no longer describes the account's line.
+ */
+export function creditStandings(state: DashboardState): CreditStanding[] {
+  let today = -Infinity
+  for (const step of state.credit.values()) today = Math.max(today, step.dayStart)
+  const standings: CreditStanding[] = []
+  for (const [account, step] of state.credit) if (step.dayStart === today) standings.push({ account, percent: step.percent })
+  return standings.sort((a, b) => b.percent - a.percent || a.account.localeCompare(b.account))
+}
+
+function applyCreditWarning(state: DashboardState, record: TailRecord): DashboardState {
+  const value = record.value
+  if (field(value, 'signal') !== 'CREDIT_WARNING') return state
+  const account = field(value, 'account_id')
+  const percent = number(value, 'percent')
+  const dayStart = number(value, 'day_start')
+  if (account === undefined || percent === undefined || dayStart === undefined) return state
+  const known = state.credit.get(account)
+  if (known !== undefined && (known.dayStart > dayStart || (known.dayStart === dayStart && known.percent >= percent))) return state
+  const credit = new Map(state.credit)
+  credit.set(account, { percent, dayStart })
+  return { ...state, credit }
 }
 
 function applyState(state: DashboardState, record: TailRecord): DashboardState {
@@ -68,4 +109,10 @@ function field(value: unknown, name: string): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const found = (value as Record<string, unknown>)[name]
   return typeof found === 'string' ? found : undefined
+}
+
+function number(value: unknown, name: string): number | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const found = (value as Record<string, unknown>)[name]
+  return typeof found === 'number' && Number.isFinite(found) ? found : undefined
 }

@@ -15,13 +15,14 @@ const TONES: Readonly<Record<string, Tone>> = {
   THROTTLED: 'warn',
   THROTTLE: 'warn',
   DUPLICATE: 'warn',
+  CREDIT_WARNING: 'warn',
 }
 
-/** The word that says at a glance what a record means, if it has one (decision, status or action). */
+/** The word that says at a glance what a record means, if it has one (decision, status, action or signal). */
 export function headlineOf(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const record = value as Record<string, unknown>
-  for (const field of ['decision', 'status', 'action']) {
+  for (const field of ['decision', 'status', 'action', 'signal']) {
     const word = record[field]
     if (typeof word === 'string') return word
   }

@@ -2,9 +2,11 @@ import type { TailRecord } from '../services/tail.js'
 import {
   activeKills,
   auditOutcome,
+  creditStandings,
   EMPTY_DASHBOARD,
   reduceDashboard,
   type ActiveKill,
+  type CreditStanding,
   type DashboardState,
 } from './dashboard.js'
 import { PaneBuffer } from './pane-buffer.js'
@@ -21,6 +23,8 @@ export interface TailViewOptions {
 /** The header's figures at one moment. */
 export interface DashboardSnapshot {
   readonly kills: readonly ActiveKill[]
+  /** Accounts past 50, 75 or 90% of their credit line today, highest first. */
+  readonly credit: readonly CreditStanding[]
   readonly allowed: number
   readonly dropped: number
   readonly allowedPerSec: number
@@ -65,7 +69,7 @@ export class TailView {
     return this.state
   }
 
-  /** Records of a topic without a pane still count for the header (state and audit). */
+  /** Records of a topic without a pane still count for the header (state, audit and credit warnings). */
   ingest(record: TailRecord, now: number): void {
     for (const pane of this.panes) if (pane.topic === record.topic) pane.push(record, now)
     this.state = reduceDashboard(this.state, record)
@@ -84,6 +88,7 @@ export class TailView {
   snapshot(now: number): DashboardSnapshot {
     return {
       kills: activeKills(this.state),
+      credit: creditStandings(this.state),
       allowed: this.state.allowed,
       dropped: this.state.dropped,
       allowedPerSec: this.allowedMeter.perSecond(now),

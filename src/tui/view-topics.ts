@@ -25,7 +25,7 @@ export function parseViewTopics(text: string | undefined): string[] {
   return [...new Set(names.map((name) => requireTopic(name).name))]
 }
 
-/** The panes' topics plus the two the header is computed from, each once. */
+/** The panes' topics plus the three the header is computed from (kills, decisions, credit warnings), each once. */
 export function topicsToRead(paneTopics: readonly string[]): string[] {
-  return [...new Set([...paneTopics, KILL_STATE, AUDIT])]
+  return [...new Set([...paneTopics, KILL_STATE, AUDIT, RISK_SIGNALS])]
 }

@@ -16,7 +16,8 @@ import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedd
 import { buildOperatorCommand } from '../../src/processors/operator-command.js'
 import { anOrder } from '../helpers/fixtures.js'
 import { mskEvent } from '../helpers/msk-event.js'
-import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, TOPICS } from '../../topologies/topics.js'
+import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, RISK_SIGNALS, TOPICS } from '../../topologies/topics.js'
+import type { CreditWarningSignal } from '../../src/domain/risk-signal.js'
 import type { LimitsRecord } from '../../src/domain/pretrade/limits-command.js'
 import { encode } from '../../src/processors/topic-codec.js'
 
@@ -124,6 +125,7 @@ describe('the Lambda handlers run the in-process processors over one batch', () 
       orders: 2,
       redelivered: 2,
       audits: [],
+      creditWarnings: [],
     })
     const more = [...orders, anOrder({ order_id: 'r', account_id: '10003' })]
     const overlapping = await routeEvent(mskEvent(ORDERS, more), log, noIndex, 10_000)
@@ -156,7 +158,7 @@ describe('the Lambda handlers run the in-process processors over one batch', () 
       { putAudits: async (a) => void indexed.push(...a) },
       10_000,
     )
-    expect(again).toEqual({ orders: 2, redelivered: 2, audits: [] })
+    expect(again).toEqual({ orders: 2, redelivered: 2, audits: [], creditWarnings: [] })
     expect(indexed.map((a) => [a.order_id, a.decision]).sort()).toEqual([
       ['x1', 'ALLOW'],
       ['x2', 'ALLOW'],
@@ -167,7 +169,7 @@ describe('the Lambda handlers run the in-process processors over one batch', () 
 
   it('an empty batch does nothing and returns at once', async () => {
     const empty: MskEvent = { eventSource: 'aws:kafka', eventSourceArn: 'x', records: {} }
-    expect(await routeEvent(empty, log, noIndex, 1000)).toEqual({ orders: 0, redelivered: 0, audits: [] })
+    expect(await routeEvent(empty, log, noIndex, 1000)).toEqual({ orders: 0, redelivered: 0, audits: [], creditWarnings: [] })
   })
 
   it('runs every pre-trade check: a limit read from risk_limits.v1, no reference price, credit counted across deliveries', async () => {
@@ -211,6 +213,22 @@ describe('the Lambda handlers run the in-process processors over one batch', () 
       'spend:ALLOW:-',
       'fits:ALLOW:-',
       'too-far:DROP:CREDIT_LIMIT',
+    ])
+    // `fits` took the account from 47.5% to 94.75% of its line: one warning, the highest step it passed, written
+    // with the decision on risk_signals.v1 (the handler's metrics count it as CreditWarning_90).
+    expect(first.creditWarnings).toEqual([])
+    expect(second.creditWarnings.map((w) => [w.account_id, w.percent, w.used_notional])).toEqual([['10001', 90, 18_950]])
+    expect((await values<CreditWarningSignal>(RISK_SIGNALS)).map((w) => [w.signal, w.percent])).toEqual([['CREDIT_WARNING', 90]])
+  })
+
+  it('each delivery starts from what earlier ones let through: the same order again within the window is DUPLICATIVE', async () => {
+    const same = { account_id: '10002', symbol: 'AAPL', side: 'BUY' as const, qty: 7, price: 190.5 }
+    const first = await routeEvent(mskEvent(ORDERS, [anOrder({ order_id: 'd1', ...same })]), log, noIndex, 10_000)
+    // A fresh handler's state, as a new container's or the next delivery's: it reads orders.gated.v1 back.
+    const second = await routeEvent(mskEvent(ORDERS, [anOrder({ order_id: 'd2', ...same })], 1), log, noIndex, 10_000)
+    expect([...first.audits, ...second.audits].map((a) => `${a.order_id}:${a.decision}:${a.check ?? '-'}`)).toEqual([
+      'd1:ALLOW:-',
+      'd2:DROP:DUPLICATIVE',
     ])
   })
 

@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { synthTemplate, type Template } from '../../src/cloud/assembly.js'
-import { checkMetric, DROPPING_CHECKS, EMR_RELEASE_LABEL } from '../../topologies/aws/names.js'
+import {
+  checkMetric,
+  CREDIT_WARNING_PERCENTS,
+  creditWarningMetric,
+  DROPPING_CHECKS,
+  EMR_RELEASE_LABEL,
+} from '../../topologies/aws/names.js'
+import { CREDIT_WARNING_STEPS } from '../../src/domain/pretrade/credit-ledger.js'
 import { CHECK_ORDER } from '../../src/domain/pretrade/check-codes.js'
 import {
   AUDIT,
@@ -243,13 +250,13 @@ describe('least privilege per function', () => {
     }
   })
 
-  it('router: reads orders, the state, limits, prices, the day\'s gated orders and its own audits, writes audit, gated and dead letters only', () => {
+  it('router: reads orders, the state, limits, prices, the day\'s gated orders and its own audits, writes audit, gated, dead letters and credit warnings only', () => {
     const grants = grantsOf('router')
     expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual(
       [AUDIT, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS].sort(),
     )
     expect(named(grants, 'kafka-cluster:WriteData', 'topic')).toEqual(
-      [AUDIT, DEAD_LETTERS, ORDERS_GATED].sort(),
+      [AUDIT, DEAD_LETTERS, ORDERS_GATED, RISK_SIGNALS].sort(),
     )
     expect(named(grants, 'kafka-cluster:AlterGroup', 'group')).toEqual([
       'riskctl-reader-*',
@@ -307,6 +314,8 @@ describe('least privilege per function', () => {
       expect(body, check).toContain(`Dropped by ${check}`)
       expect(body, check).toContain(checkMetric(check))
     }
+    for (const percent of CREDIT_WARNING_PERCENTS) expect(body).toContain(creditWarningMetric(percent))
+    expect(CREDIT_WARNING_PERCENTS.map((percent) => percent / 100)).toEqual([...CREDIT_WARNING_STEPS])
   })
 
   it('topics: administers exactly the riskctl topics', () => {

@@ -81,6 +81,12 @@ describe('riskctl demo run --auto, in a pseudo-terminal', { timeout: 180_000 }, 
     expect(limits.find((l) => l.scope === `ACCOUNT:${CREDIT_ACCOUNT}`)?.limits.credit_limit).toBe(DEMO_CREDIT_LIMIT)
     expect(limits.find((l) => l.scope === `ACCOUNT:${FAT_FINGER_ACCOUNT}`)?.limits.max_order_notional).toBe(FAT_FINGER_MAX_NOTIONAL)
     expect(limits.every((l) => l.updated_by === 'demo_operator')).toBe(true)
+    // The walk passed the ladder: the router's credit warnings are on risk_signals.v1 and in the demo's output.
+    const warnings = (await readTopic<{ signal?: string; account_id: string; percent: number }>('risk_signals.v1', dataDir))
+      .map((r) => r.value)
+      .filter((v) => v.signal === 'CREDIT_WARNING' && v.account_id === CREDIT_ACCOUNT)
+    expect(warnings.map((w) => w.percent)).toEqual([50, 75, 90])
+    expect(result.stdout).toMatch(new RegExp(`CREDIT_WARNING ${CREDIT_ACCOUNT}: 90% of the line`))
   })
 
   it('attaches to a running riskctl up and drives it through its console', async () => {

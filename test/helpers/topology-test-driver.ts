@@ -7,6 +7,7 @@ import { DetectorState, type DetectorStep } from '../../src/processors/detector-
 import { createKillRequester, DETECTOR_OUTPUTS, type KillRequester } from '../../src/processors/kill-requester.js'
 import type { Outputs, TopicWriter } from '../../src/processors/log-access.js'
 import { DEFAULT_DUPLICATE_HORIZON_MS, DEFAULT_MAX_REMEMBERED_IDS, ROUTER_OUTPUTS } from '../../src/processors/router.js'
+import { routedOutputs } from '../../src/processors/router-writes.js'
 import { RouterState } from '../../src/processors/router-state.js'
 import { encode, type TopicName, type TopicValues } from '../../src/processors/topic-codec.js'
 import { AUDIT, findTopic, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, TOPIC_NAMES } from '../../topologies/topics.js'
@@ -140,7 +141,7 @@ export class TopologyTestDriver {
       positions.set(REFERENCE_PRICES, this.lengthOf(REFERENCE_PRICES))
       const dayStart = this.router.tradingDayStart(this.nowMs)
       const gated = this.records(ORDERS_GATED).filter((record) => record.timestamp >= dayStart)
-      this.router.restoreCredit(gated, this.nowMs, true)
+      this.router.restoreSpending(gated, this.nowMs, true)
       const horizon = this.nowMs - (this.options.duplicateHorizonMs ?? DEFAULT_DUPLICATE_HORIZON_MS)
       this.router.rememberFromAudit(this.records(AUDIT).filter((record) => record.timestamp >= horizon))
       this.router.decided.confirm()
@@ -188,7 +189,7 @@ export class TopologyTestDriver {
     const orders = this.unread('router', ORDERS)
     if (orders.length > 0) {
       const routed = router.route(orders, this.nowMs)
-      void this.writer(ROUTER_OUTPUTS).write({ 'audit.v1': routed.audits, 'orders.gated.v1': routed.gated, 'dlq.v1': routed.deadLetters })
+      void this.writer(ROUTER_OUTPUTS).write(routedOutputs([routed]))
       router.confirm(router.decided.pending, router.journal.pending)
     }
     return states.length > 0 || orders.length > 0

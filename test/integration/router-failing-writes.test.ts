@@ -11,7 +11,7 @@ import { KILL_SWITCH_ONLY } from '../helpers/limits.js'
 import { loadLimitsTopology } from '../../src/config/limits-topology.js'
 import { anOrder } from '../helpers/fixtures.js'
 import { jsonRecord } from '../helpers/json-record.js'
-import { AUDIT, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, TOPICS } from '../../topologies/topics.js'
+import { AUDIT, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_SIGNALS, TOPICS } from '../../topologies/topics.js'
 
 /**
  * A router whose writes are slow decides what comes next while they are under way. These tests make every write
@@ -70,10 +70,14 @@ describe('the router under slow and failing writes', () => {
   }
 
   async function audits(log: EmbeddedLog): Promise<AuditRecord[]> {
-    const consumer = await log.consumer({ topics: [AUDIT], from: { type: 'earliest' } })
-    const values: AuditRecord[] = []
+    return (await readValues(log, AUDIT)) as unknown as AuditRecord[]
+  }
+
+  async function readValues(log: EmbeddedLog, topic: string): Promise<Record<string, unknown>[]> {
+    const consumer = await log.consumer({ topics: [topic], from: { type: 'earliest' } })
+    const values: Record<string, unknown>[] = []
     for (let batch = await consumer.poll({ maxRecords: 10_000, maxWaitMs: 0 }); batch.length > 0; batch = await consumer.poll({ maxRecords: 10_000, maxWaitMs: 0 })) {
-      for (const record of batch) values.push(JSON.parse(record.value!.toString()) as AuditRecord)
+      for (const record of batch) values.push(JSON.parse(record.value!.toString()) as Record<string, unknown>)
     }
     await consumer.close()
     return values
@@ -153,6 +157,14 @@ describe('the router under slow and failing writes', () => {
     const mine = (await audits(log)).filter((audit) => audit.account_id === account)
     expect(new Set(mine.map((audit) => audit.order_id)).size).toBe(orders.length)
     expect(mine.filter((audit) => audit.decision !== 'ALLOW').map((audit) => audit.reason)).toEqual([])
+    // The credit ladder's warnings went out with the decisions that crossed each step: once each, however often a
+    // write that held one failed and its orders were decided again.
+    const signals = await readValues(log, RISK_SIGNALS)
+    expect(signals.map((signal) => [signal.account_id, signal.percent])).toEqual([
+      [account, 50],
+      [account, 75],
+      [account, 90],
+    ])
   })
 
   it('stops on a failure that is not transient, leaving nothing half written', async () => {

@@ -2,7 +2,7 @@ import { Aws, Duration } from 'aws-cdk-lib'
 import * as cw from 'aws-cdk-lib/aws-cloudwatch'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import { Construct } from 'constructs'
-import { checkMetric, DROPPING_CHECKS, METRICS_NAMESPACE } from './names.js'
+import { checkMetric, CREDIT_WARNING_PERCENTS, creditWarningMetric, DROPPING_CHECKS, METRICS_NAMESPACE } from './names.js'
 
 export interface RiskDashboardProps {
   readonly router: lambda.IFunction
@@ -88,6 +88,14 @@ export class RiskDashboard extends Construct {
           width: 6,
           height: 4,
         }),
+    )
+    checkWidgets.push(
+      new cw.GraphWidget({
+        title: 'Credit warnings: accounts past 50, 75, 90% of their line',
+        left: CREDIT_WARNING_PERCENTS.map((percent) => custom(creditWarningMetric(percent), 'router')),
+        width: 6,
+        height: 4,
+      }),
     )
     for (let i = 0; i < checkWidgets.length; i += 4) this.dashboard.addWidgets(...checkWidgets.slice(i, i + 4))
     this.url = `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=riskctl`

@@ -52,3 +52,10 @@ export const DROPPING_CHECKS = [
 export function checkMetric(check: string): string {
   return `Dropped_${check}`
 }
+
+/** Nasdaq's ladder in percent, as the router's credit warnings name it (CREDIT_WARNING_STEPS in the domain). */
+export const CREDIT_WARNING_PERCENTS = [50, 75, 90] as const
+
+export function creditWarningMetric(percent: number): string {
+  return `CreditWarning_${percent}`
+}

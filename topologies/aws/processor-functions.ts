@@ -15,6 +15,7 @@ import {
   ORDERS_GATED,
   REFERENCE_PRICES,
   RISK_LIMITS,
+  RISK_SIGNALS,
   TOPIC_NAMES,
 } from '../topics.js'
 import { grantKafka } from './kafka-access.js'
@@ -83,7 +84,7 @@ export class ProcessorFunctions extends Construct {
       readsState: true,
       // The limits and prices are read to their end as the kill state is; the day's orders let through, for credit.
       reads: [RISK_LIMITS, REFERENCE_PRICES, ORDERS_GATED],
-      produce: [AUDIT, ORDERS_GATED, DEAD_LETTERS],
+      produce: [AUDIT, ORDERS_GATED, DEAD_LETTERS, RISK_SIGNALS],
       commitsTo: ROUTER_PROGRESS_GROUP,
     })
     props.auditTable.grantWriteData(this.router)

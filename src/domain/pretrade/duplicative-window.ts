@@ -51,6 +51,25 @@ export class DuplicativeWindow {
     this.arrivals.push({ key, at: nowMs })
   }
 
+  /**
+   * An order let through before a (re)start, read back from orders.gated.v1 at `atMs` (the log's time of it): final
+   * at once, and only if still within the window of `nowMs`.
+   */
+  restore(key: string, atMs: number, nowMs: number): void {
+    if (atMs > nowMs || nowMs - atMs >= this.windowMs) return
+    const known = this.lastAllowed.get(key)
+    if (known !== undefined && known >= atMs) return
+    this.lastAllowed.set(key, atMs)
+    this.arrivals.push({ key, at: atMs })
+  }
+
+  /** Forgets everything: before the orders let through are read back again, so that none counts twice. */
+  clear(): void {
+    this.lastAllowed.clear()
+    this.arrivals.length = 0
+    this.head = 0
+  }
+
   get size(): number {
     return this.lastAllowed.size
   }

@@ -31,6 +31,23 @@ export class MessageRateMeter {
     else before.count += 1
   }
 
+  /**
+   * An order let through before a (re)start, read back from orders.gated.v1 at `atMs` (the log's time of it): final
+   * at once, and counted only in the second of `nowMs`.
+   */
+  restore(account: string, atMs: number, nowMs: number): void {
+    const second = Math.floor(nowMs / 1000)
+    if (atMs > nowMs || Math.floor(atMs / 1000) !== second) return
+    const entry = this.seconds.get(account)
+    if (entry !== undefined && entry.second === second) entry.count += 1
+    else this.seconds.set(account, { second, count: 1 })
+  }
+
+  /** Forgets every count: before the orders let through are read back again. */
+  clear(): void {
+    this.seconds.clear()
+  }
+
   /** Accounts not heard from since `beforeMs` take no memory. */
   forgetBefore(beforeMs: number): void {
     const second = Math.floor(beforeMs / 1000)

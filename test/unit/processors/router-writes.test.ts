@@ -28,6 +28,8 @@ const routed = (name: string): RoutedBatch => ({
   audits: [{ key: name, value: Buffer.from(name) }],
   gated: [],
   deadLetters: [],
+  signals: [],
+  creditWarnings: [],
   auditValues: undefined,
   allowed: 1,
   dropped: 0,

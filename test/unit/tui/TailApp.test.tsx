@@ -14,7 +14,7 @@ import type { PublishOperatorCommand } from '../../../src/tui/operator-request.j
 import { TailApp } from '../../../src/tui/TailApp.js'
 import { TailView } from '../../../src/tui/tail-view.js'
 import { DEFAULT_VIEW_TOPICS } from '../../../src/tui/view-topics.js'
-import { audit, order, state } from './records.js'
+import { audit, creditWarning, order, state } from './records.js'
 import { waitFor } from './wait-for.js'
 
 const KEYS = { tab: '\t', down: '\u001B[B', enter: '\r', escape: '\u001B' }
@@ -97,6 +97,16 @@ describe('TailApp', () => {
     expect(killed.split('\n')[0]).toContain('ACTIVE KILLS 1: ACCOUNT:12345 KILLED')
     view.ingest(state('ACCOUNT:12345', 'ACTIVE'), Date.now())
     expect((await frameWith('no active kills')).split('\n')[0]).not.toContain('ACCOUNT:12345')
+  })
+
+  it("shows the accounts past a step of their credit ladder on the header's second line, highest first", async () => {
+    const { view, frameWith } = track(mount({ size: WIDE }))
+    view.ingest(creditWarning('10001', 50), Date.now())
+    view.ingest(creditWarning('20002', 90), Date.now())
+    const frame = await frameWith('credit 20002 90% 10001 50%')
+    expect(frame.split('\n')[1]).toMatch(/dropped 0 .*credit 20002 90% 10001 50%/)
+    for (const account of ['30003', '40004', '50005']) view.ingest(creditWarning(account, 75), Date.now())
+    expect((await frameWith('+1')).split('\n')[1]).toContain('credit 20002 90% 30003 75% 40004 75% 50005 75% +1')
   })
 
   it('moves focus to the next pane with Tab', async () => {

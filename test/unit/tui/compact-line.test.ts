@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { compactParts, compactText, styleCompactLine } from '../../../src/tui/compact-line.js'
 import { prefixedLine } from '../../../src/tui/plain-line.js'
 import { targetScope } from '../../../src/tui/target-scope.js'
-import { audit, command, order, state, tailRecord, tombstone } from './records.js'
+import { audit, command, creditWarning, order, state, tailRecord, tombstone } from './records.js'
 
 const plain = new Chalk({ level: 0 })
 const colored = new Chalk({ level: 1 })
@@ -33,6 +33,15 @@ describe('compact line', () => {
       headline: undefined,
       detail: '12345 n=150 $2.8M AAPL',
     })
+  })
+
+  it("names a router's credit warning and how far up its line the account is", () => {
+    expect(compactParts(creditWarning('12345', 75))).toEqual({
+      time: expect.any(String),
+      headline: 'CREDIT_WARNING',
+      detail: '12345 75% of credit $75.0k of $100.0k',
+    })
+    expect(styleCompactLine(creditWarning('12345', 90), 80, colored)).toContain(colored.yellow('CREDIT_WARNING'))
   })
 
   it('cuts to the width with an ellipsis', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { activeKills, EMPTY_DASHBOARD, reduceDashboard } from '../../../src/tui/dashboard.js'
+import { activeKills, creditStandings, EMPTY_DASHBOARD, reduceDashboard } from '../../../src/tui/dashboard.js'
 import { TailView } from '../../../src/tui/tail-view.js'
-import { audit, command, order, state, tombstone } from './records.js'
+import { audit, command, creditWarning, order, state, tailRecord, tombstone } from './records.js'
 
 const reduceAll = (records: Parameters<typeof reduceDashboard>[1][]) =>
   records.reduce(reduceDashboard, EMPTY_DASHBOARD)
@@ -42,6 +42,32 @@ describe('reduceDashboard', () => {
     ])
     expect(dashboard.allowed).toBe(1)
     expect(dashboard.dropped).toBe(2)
+  })
+
+  it("keeps each account's highest credit step of the newest trading day, and ignores the detector's signals", () => {
+    const day1 = 1_764_025_200_000
+    const day2 = day1 + 86_400_000
+    const dashboard = reduceAll([
+      creditWarning('A', 50, day1),
+      creditWarning('A', 90, day1),
+      creditWarning('B', 75, day1),
+      // Out of order across partitions: a lower step read after a higher one changes nothing.
+      creditWarning('A', 75, day1),
+      creditWarning('C', 50, day2),
+      tailRecord('risk_signals.v1', { ts: 1, account_id: 'D', window_start: 0, window_end: 1, order_count: 9 }, 'D'),
+      tailRecord('risk_signals.v1', { signal: 'CREDIT_WARNING', account_id: 'E', percent: 'lots', day_start: day2 }, 'E'),
+      tailRecord('risk_signals.v1', 'not json', 'F'),
+    ])
+    // Day 2 has begun: only its warnings describe an account's line now.
+    expect(creditStandings(dashboard)).toEqual([{ account: 'C', percent: 50 }])
+    const sameDay = reduceAll([creditWarning('A', 50, day1), creditWarning('A', 90, day1), creditWarning('B', 75, day1), creditWarning('C', 75, day1)])
+    expect(creditStandings(sameDay)).toEqual([
+      { account: 'A', percent: 90 },
+      { account: 'B', percent: 75 },
+      { account: 'C', percent: 75 },
+    ])
+    // An account's new day replaces its old day's step, even a lower one.
+    expect(creditStandings(reduceAll([creditWarning('A', 90, day1), creditWarning('A', 50, day2)]))).toEqual([{ account: 'A', percent: 50 }])
   })
 
   it('leaves the state it is given untouched', () => {

@@ -72,3 +72,18 @@ export const command = (scope: string, action: string): TailRecord =>
     },
     scope,
   )
+
+export const creditWarning = (account: string, percent: number, dayStart = 1_764_025_200_000): TailRecord =>
+  tailRecord(
+    'risk_signals.v1',
+    {
+      ts: dayStart + 3_600_000,
+      signal: 'CREDIT_WARNING',
+      account_id: account,
+      percent,
+      used_notional: percent * 1000,
+      credit_limit: 100_000,
+      day_start: dayStart,
+    },
+    account,
+  )

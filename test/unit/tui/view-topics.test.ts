@@ -28,8 +28,8 @@ describe('view topics', () => {
     expect(() => parseViewTopics(' , ')).toThrow(/names no topic/)
   })
 
-  it('always reads the state and audit topics, which the header needs', () => {
-    expect(topicsToRead(['dlq.v1'])).toEqual(['dlq.v1', 'killswitch.state.v1', 'audit.v1'])
+  it('always reads the state, audit and risk signal topics, which the header needs', () => {
+    expect(topicsToRead(['dlq.v1'])).toEqual(['dlq.v1', 'killswitch.state.v1', 'audit.v1', 'risk_signals.v1'])
     expect(topicsToRead(DEFAULT_VIEW_TOPICS)).toHaveLength(5)
   })
 })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { LimitsTopology } from '../../../../src/config/limits-topology.js'
 import type { LimitsRecord } from '../../../../src/domain/pretrade/limits-command.js'
-import { AUDIT, KILL_COMMANDS, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS } from '../../../../topologies/topics.js'
+import { AUDIT, KILL_COMMANDS, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, RISK_SIGNALS } from '../../../../topologies/topics.js'
+import { isCreditWarning } from '../../../../src/domain/risk-signal.js'
 import { anOrder } from '../../../helpers/fixtures.js'
 import { TopologyTestDriver } from '../../../helpers/topology-test-driver.js'
 import { aCommand } from './commands.js'
@@ -149,6 +150,8 @@ describe('the pre-trade checks, driven record by record', () => {
       driver.pipe(ORDERS, order({ order_id: `c${i}`, qty: 55 }))
     }
     driver.restart('router')
+    // Past the duplicative window of the last one: `over` is the same order, and a restart keeps that window.
+    driver.advance(1100)
     price(driver, 'AAPL', 190)
     driver.pipe(ORDERS, order({ order_id: 'over', qty: 55 }))
     driver.pipe(ORDERS, order({ order_id: 'fits', qty: 5 }))
@@ -159,6 +162,74 @@ describe('the pre-trade checks, driven record by record', () => {
     const tail = checks(driver).slice(-3)
     expect(checks(driver).slice(0, 19).every((c) => c.endsWith('ALLOW:-'))).toBe(true)
     expect(tail).toEqual(['over:DROP:CREDIT_LIMIT', 'fits:ALLOW:-', 'next-day:ALLOW:-'])
+  })
+
+  it('signals the credit ladder at 50, 75 and 90% on risk_signals.v1 once per step and day, not again after a restart', () => {
+    const driver = gateway()
+    price(driver, 'AAPL', 190)
+    const warnings = () =>
+      driver.values(RISK_SIGNALS).flatMap((signal) => (isCreditWarning(signal) ? [signal] : []))
+    // 55 × 190 = 10,450 a time against a line of 200,000: 50% after the tenth, 75% after the fifteenth, 90% after the 18th.
+    for (let i = 0; i < 12; i += 1) {
+      driver.advance(1100)
+      driver.pipe(ORDERS, order({ order_id: `w${i}`, qty: 55 }))
+    }
+    driver.restart('router')
+    price(driver, 'AAPL', 190)
+    for (let i = 12; i < 19; i += 1) {
+      driver.advance(1100)
+      driver.pipe(ORDERS, order({ order_id: `w${i}`, qty: 55 }))
+    }
+    driver.pipe(ORDERS, order({ order_id: 'over', qty: 55 }))
+    expect(warnings().map((w) => [w.percent, w.used_notional, w.credit_limit, w.account_id])).toEqual([
+      [50, 104_500, 200_000, 'a1'],
+      [75, 156_750, 200_000, 'a1'],
+      [90, 188_100, 200_000, 'a1'],
+    ])
+    // Each is written with the decision of the order that crossed the step, keyed by account like the detector's.
+    const signalRecords = driver.records(RISK_SIGNALS)
+    expect(signalRecords.map((r) => r.key)).toEqual(['a1', 'a1', 'a1'])
+    expect(new Set(warnings().map((w) => w.day_start)).size).toBe(1)
+    // A new trading day starts the ladder again.
+    driver.advanceTo(Date.UTC(2026, 11, 4, 22, 0, 0))
+    price(driver, 'AAPL', 190)
+    for (let i = 0; i < 10; i += 1) driver.pipe(ORDERS, order({ order_id: `d2-${i}`, qty: 55, price: 190 + i / 100 }))
+    expect(warnings().map((w) => w.percent)).toEqual([50, 75, 90, 50])
+    expect(warnings()[3]!.day_start).toBeGreaterThan(warnings()[2]!.day_start)
+  })
+
+  it('never signals credit for an account without a line, nor for orders it drops', () => {
+    const driver = new TopologyTestDriver({
+      startMs: T0,
+      processors: ['router'],
+      limits: { ...LIMITS, defaults: { ...LIMITS.defaults, credit_limit: undefined } },
+    })
+    price(driver, 'AAPL', 190)
+    for (let i = 0; i < 30; i += 1) driver.pipe(ORDERS, order({ order_id: `n${i}`, qty: 500, price: 190 + i / 100 }))
+    expect(checks(driver).filter((c) => c.endsWith('ALLOW:-')).length).toBeGreaterThan(0)
+    expect(driver.records(RISK_SIGNALS)).toEqual([])
+  })
+
+  it('a restart keeps the duplicative window and the message budget of the moment: the restarted router reads them back', () => {
+    const driver = gateway()
+    price(driver, 'AAPL', 190)
+    driver.advance(100)
+    driver.pipe(ORDERS, order({ order_id: 'first' }))
+    for (let i = 0; i < 29; i += 1) driver.pipe(ORDERS, order({ order_id: `m${i}`, qty: 1, price: 190 + (i + 1) / 100 }))
+    driver.restart('router')
+    price(driver, 'AAPL', 190)
+    // The same order under a new id, in the same second and the same window: as if no restart had come between.
+    driver.pipe(ORDERS, order({ order_id: 'again' }))
+    for (let i = 0; i < 25; i += 1) driver.pipe(ORDERS, order({ order_id: `n${i}`, qty: 2, price: 190 + (i + 1) / 100 }))
+    expect(checks(driver).filter((c) => c.startsWith('again'))).toEqual(['again:DROP:DUPLICATIVE'])
+    // Thirty before the restart, twenty after it make the cap of fifty in this second.
+    const after = checks(driver).filter((c) => c.startsWith('n'))
+    expect(after.filter((c) => c.endsWith('ALLOW:-'))).toHaveLength(20)
+    expect(after.slice(20).every((c) => c.endsWith('DROP:MESSAGE_RATE'))).toBe(true)
+    // Past the window and into the next second, both are spent afresh.
+    driver.advance(1000)
+    driver.pipe(ORDERS, order({ order_id: 'later' }))
+    expect(checks(driver).at(-1)).toBe('later:ALLOW:-')
   })
 
   it('drops the same order sent again under a new id within the window, and over the message rate', () => {
