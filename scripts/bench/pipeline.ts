@@ -158,7 +158,7 @@ export async function benchRouter(): Promise<BenchResult[]> {
       unit: 'µs',
       conditions: {
         aim: '< 5 µs for the decision',
-        timed: 'each order alone, already decoded: every check and its spending, no audit encoded',
+        timed: 'each order alone, already decoded: every check and its spending, no audit encoded; median of 3 passes',
         p50: round(checked.decideP50Micros, 2),
         killOnlyP99: round(killOnly.decideP99Micros, 2),
       },
@@ -195,17 +195,21 @@ function decideEach(
     if (i % 1000 === 999) confirm(timed)
   }
   micros.sort()
-  // The decision alone: every check on an order already decoded, nothing encoded, each order timed by itself.
+  // The decision alone: every check on an order already decoded, nothing encoded, each order timed by itself; in
+  // three passes on fresh state, the median pass by its p99 reported, as one pass on a shared machine can be an outlier.
   const parsed = records.map((record) => JSON.parse(record.value!.toString()) as Order)
-  const decider = make()
-  const decideMicros = new Float64Array(parsed.length)
-  for (let i = 0; i < parsed.length; i += 1) {
-    const started = process.hrtime.bigint()
-    decider.decide(parsed[i]!, now)
-    decideMicros[i] = Number(process.hrtime.bigint() - started) / 1000
-    if (i % 1000 === 999) confirm(decider)
-  }
-  decideMicros.sort()
+  const passes = Array.from({ length: 3 }, () => {
+    const decider = make()
+    const pass = new Float64Array(parsed.length)
+    for (let i = 0; i < parsed.length; i += 1) {
+      const started = process.hrtime.bigint()
+      decider.decide(parsed[i]!, now)
+      pass[i] = Number(process.hrtime.bigint() - started) / 1000
+      if (i % 1000 === 999) confirm(decider)
+    }
+    return pass.sort()
+  }).sort((a, b) => a[Math.floor(a.length * 0.99)]! - b[Math.floor(b.length * 0.99)]!)
+  const decideMicros = passes[1]!
   const whole = make()
   const started = performance.now()
   for (let i = 0; i < records.length; i += 1000) {

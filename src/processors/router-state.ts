@@ -4,7 +4,7 @@ import { KillStateTable, type KillStateView } from '../domain/kill-state-table.j
 import { decideOrder, type OrderDecision, type PretradeContext } from '../domain/order-decision.js'
 import type { Order } from '../domain/order.js'
 import { CreditLedger } from '../domain/pretrade/credit-ledger.js'
-import { DuplicativeWindow, duplicativeKey } from '../domain/pretrade/duplicative-window.js'
+import { DuplicativeWindow } from '../domain/pretrade/duplicative-window.js'
 import { LimitsTable, type LimitsView } from '../domain/pretrade/limits-table.js'
 import { MessageRateMeter } from '../domain/pretrade/message-rate.js'
 import { ReferencePriceTable } from '../domain/pretrade/reference-prices.js'
@@ -145,7 +145,7 @@ export class RouterState {
       credit.restore(order.account_id, order.qty * order.price, record.timestamp, nowMs)
       // Only the last moments matter to these two: most of the day's orders are past them.
       if (nowMs - record.timestamp < Math.max(duplicative.windowMs, 1000)) {
-        if (duplicative.windowMs > 0) duplicative.restore(duplicativeKey(order), record.timestamp, nowMs)
+        if (duplicative.windowMs > 0) duplicative.restore(order, record.timestamp, nowMs)
         messageRate.restore(order.account_id, record.timestamp, nowMs)
       }
     }

@@ -296,7 +296,7 @@ describe('the Lambda handlers over MSK batches read from a real broker', () => {
       { putAudits: async (audits) => void indexed.push(...audits) },
       BUDGET_MS,
     )
-    expect(again).toEqual({ orders: 2, redelivered: 2, audits: [] })
+    expect(again).toEqual({ orders: 2, redelivered: 2, audits: [], creditWarnings: [] })
     // The first delivery may have failed at the index: it gets the decisions again, read from audit.v1.
     expect(decisions(indexed)).toEqual(expected)
     expect(decisions(await auditsOf([id('d1'), id('e1')]))).toEqual(expected)

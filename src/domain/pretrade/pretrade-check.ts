@@ -1,6 +1,6 @@
 import type { Order } from '../order.js'
 import type { CreditLedger, CreditWarning } from './credit-ledger.js'
-import { duplicativeKey, type DuplicativeWindow } from './duplicative-window.js'
+import type { DuplicativeWindow } from './duplicative-window.js'
 import type { MessageRateMeter } from './message-rate.js'
 import { readOnlyChecks, type CheckFailure, type ReferencePrice } from './order-checks.js'
 import type { EffectiveLimits } from './risk-limits.js'
@@ -31,12 +31,7 @@ export function pretradeCheck(
   nowMs: number,
 ): CheckFailure | undefined {
   const failure = readOnlyChecks(order, limits, view.referencePrice(order.symbol), nowMs, view.maxReferenceAgeMs)
-  return failure ?? spendingChecks(order, limits, spending, keyOf(order, spending), nowMs)
-}
-
-/** The duplicative key of the order, if the window is on: made once per order, as it is the costliest part. */
-function keyOf(order: Order, spending: PretradeSpending): string | undefined {
-  return spending.duplicative.windowMs > 0 ? duplicativeKey(order) : undefined
+  return failure ?? spendingChecks(order, limits, spending, nowMs)
 }
 
 /** The checks against what was spent (ADR 0014, 11 to 13). */
@@ -44,10 +39,9 @@ function spendingChecks(
   order: Order,
   limits: EffectiveLimits,
   spending: PretradeSpending,
-  key: string | undefined,
   nowMs: number,
 ): CheckFailure | undefined {
-  const earlier = key === undefined ? undefined : spending.duplicative.within(key, nowMs)
+  const earlier = spending.duplicative.windowMs > 0 ? spending.duplicative.within(order, nowMs) : undefined
   if (earlier !== undefined) {
     return {
       check: 'DUPLICATIVE',
@@ -77,15 +71,12 @@ export function spendPretrade(
   spending: PretradeSpending,
   nowMs: number,
 ): CreditWarning | undefined {
-  return spend(order, limits, spending, keyOf(order, spending), nowMs)
+  return spend(order, limits, spending, nowMs)
 }
 
 export type Judged = { readonly failure: CheckFailure; readonly warning?: undefined } | { readonly failure?: undefined; readonly warning: CreditWarning | undefined }
 
-/**
- * pretradeCheck, then spendPretrade when the order passes: the router's path, which builds the duplicative key once
- * (one string, whose hash the window's map then keeps) rather than once to look and once to spend.
- */
+/** pretradeCheck, then spendPretrade when the order passes: the router's path, in one call. */
 export function judgeAndSpend(
   order: Order,
   limits: EffectiveLimits,
@@ -95,21 +86,19 @@ export function judgeAndSpend(
 ): Judged {
   const failure = readOnlyChecks(order, limits, view.referencePrice(order.symbol), nowMs, view.maxReferenceAgeMs)
   if (failure !== undefined) return { failure }
-  const key = keyOf(order, spending)
-  const spent = spendingChecks(order, limits, spending, key, nowMs)
-  return spent === undefined ? { warning: spend(order, limits, spending, key, nowMs) } : { failure: spent }
+  const spent = spendingChecks(order, limits, spending, nowMs)
+  return spent === undefined ? { warning: spend(order, limits, spending, nowMs) } : { failure: spent }
 }
 
 function spend(
   order: Order,
   limits: EffectiveLimits,
   spending: PretradeSpending,
-  key: string | undefined,
   nowMs: number,
 ): CreditWarning | undefined {
   // A window of no length holds nothing, and a rate nobody caps needs no count: a cap set later starts its count at
   // its first second. Credit is counted always: a limit set late in the day is held against the whole day.
-  if (key !== undefined) spending.duplicative.allow(key, nowMs)
+  if (spending.duplicative.windowMs > 0) spending.duplicative.allow(order, nowMs)
   if (limits.message_rate !== undefined) spending.messageRate.allow(order.account_id, nowMs)
   return spending.credit.spend(order.account_id, order.qty * order.price, limits.credit_limit, nowMs)
 }
