@@ -5,6 +5,7 @@ import { badInput, ExitCode, interrupted, RiskctlError } from '../errors.js'
 import { buildLimitsCommand, limitsScope, type LimitsCommandInput } from '../processors/limits-command-input.js'
 import type { LimitsSetOutcome } from '../processors/limits-request.js'
 import { consoleClient } from './operator-client.js'
+import { CONFIRM_TIMEOUT_MS } from '../processors/operator-command.js'
 
 const answerSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('confirmed'), command: limitsCommandSchema, record: limitsRecordSchema }),
@@ -29,7 +30,9 @@ export interface LimitsConsoleOptions {
 export async function setLimitsViaConsole(input: LimitsCommandInput, options: LimitsConsoleOptions): Promise<LimitsSetOutcome> {
   const built = buildLimitsCommand(input)
   if (options.signal?.aborted === true) throw interrupted()
-  const answer = await consoleClient(options.apiUrl, options.token).post('/limits', bodyOf(built, input.expires), answerSchema)
+  // The console waits up to CONFIRM_TIMEOUT_MS for risk_limits.v1 before it answers: the client waits longer.
+  const client = consoleClient(options.apiUrl, options.token, CONFIRM_TIMEOUT_MS + 10_000)
+  const answer = await client.post('/limits', bodyOf(built, input.expires), answerSchema)
   switch (answer.outcome) {
     case 'confirmed':
       return { outcome: 'confirmed', command: answer.command as LimitsCommand, record: answer.record as LimitsRecord }

@@ -77,7 +77,11 @@ export function requireConsoleToken(token: string | undefined): string {
   })
 }
 
-export function consoleClient(apiUrl: string, token: string) {
+/**
+ * The console's routes over fetch, each request given `timeoutMs` to answer: longer than any wait the console does
+ * itself (POST /limits waits for risk_limits.v1), so that its answer, not the client's patience, says what happened.
+ */
+export function consoleClient(apiUrl: string, token: string, timeoutMs = 10_000) {
   const base = apiUrl.replace(/\/+$/, '')
   async function call<T>(path: string, init: RequestInit, schema: z.ZodType<T>): Promise<T> {
     let response: Response
@@ -85,9 +89,16 @@ export function consoleClient(apiUrl: string, token: string) {
       response = await fetch(`${base}${path}`, {
         ...init,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(timeoutMs),
       })
     } catch (error) {
+      if ((error as Error).name === 'TimeoutError' && init.method === 'POST') {
+        // Sent, and no answer: it may have been carried out, so this is no failure to retry blindly.
+        throw new RiskctlError(
+          `The operator console at ${base} did not answer ${init.method} ${path} within ${timeoutMs / 1000} s: the request may have been carried out.`,
+          { code: 'RISKCTL_API_NO_ANSWER', exitCode: ExitCode.unexpected, suggestions: ['Check what is in force before sending it again (riskctl state, riskctl limits show).'] },
+        )
+      }
       throw new RiskctlError(`The operator console at ${base} cannot be reached (${(error as Error).message}).`, {
         code: 'RISKCTL_API_UNREACHABLE',
         exitCode: ExitCode.unavailable,

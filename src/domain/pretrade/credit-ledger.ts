@@ -62,7 +62,7 @@ export class CreditLedger {
     if (limit === undefined || !(limit > 0)) return undefined
     let crossed: number | undefined
     for (const step of CREDIT_WARNING_STEPS) if (usedBefore < step * limit && entry.used >= step * limit) crossed = step
-    return crossed === undefined ? undefined : { account_id: account, step: crossed, used: entry.used, limit, dayStart }
+    return crossed === undefined ? undefined : { account_id: account, step: crossed, used: entry.used, limit, dayStart: entry.dayStart }
   }
 
   /** Where the trading day of `nowMs` began. */
@@ -77,11 +77,12 @@ export class CreditLedger {
 
   /**
    * Counts what was let through before a (re)start, read back from orders.gated.v1: final at once, and only when
-   * `atMs` (the log's time of the record) falls in the trading day of `nowMs`.
+   * `atMs` (the deciding router's time of the record) falls in the trading day of `nowMs`. A time after `nowMs` is
+   * another router's clock running ahead of this one (a takeover): it counts as now, never as nothing.
    */
   restore(account: string, notional: number, atMs: number, nowMs: number): void {
     const dayStart = this.day.startOf(nowMs)
-    if (atMs < dayStart || atMs > nowMs) return
+    if (Math.min(atMs, nowMs) < dayStart) return
     const entry = this.usage.get(account)
     if (entry !== undefined && entry.dayStart === dayStart) entry.used += notional
     else this.usage.set(account, { dayStart, used: notional })

@@ -84,12 +84,14 @@ export class DuplicativeWindow {
   }
 
   /**
-   * An order let through before a (re)start, read back from orders.gated.v1 at `atMs` (the router's time of it):
-   * final at once, and only if still within the window of `nowMs`.
+   * An order let through before a (re)start, read back from orders.gated.v1 at `stampedMs` (the deciding router's
+   * time of it): final at once, and only if still within the window of `nowMs`. A time after `nowMs` is another
+   * router's clock running ahead of this one (a takeover): it counts as now, never as nothing.
    */
-  restore(order: DuplicativeKeyFields, atMs: number, nowMs: number): void {
+  restore(order: DuplicativeKeyFields, stampedMs: number, nowMs: number): void {
     this.probed = undefined
-    if (atMs > nowMs || nowMs - atMs >= this.windowMs) return
+    const atMs = Math.min(stampedMs, nowMs)
+    if (nowMs - atMs >= this.windowMs) return
     const found = this.find(order)
     if (found !== undefined) {
       if (found.at >= atMs) return

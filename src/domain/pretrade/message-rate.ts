@@ -32,12 +32,13 @@ export class MessageRateMeter {
   }
 
   /**
-   * An order let through before a (re)start, read back from orders.gated.v1 at `atMs` (the log's time of it): final
-   * at once, and counted only in the second of `nowMs`.
+   * An order let through before a (re)start, read back from orders.gated.v1 at `atMs` (the deciding router's time of
+   * it): final at once, and counted only in the second of `nowMs`. A time after `nowMs` is another router's clock
+   * running ahead of this one: it counts as now.
    */
   restore(account: string, atMs: number, nowMs: number): void {
     const second = Math.floor(nowMs / 1000)
-    if (atMs > nowMs || Math.floor(atMs / 1000) !== second) return
+    if (Math.floor(Math.min(atMs, nowMs) / 1000) !== second) return
     const entry = this.seconds.get(account)
     if (entry !== undefined && entry.second === second) entry.count += 1
     else this.seconds.set(account, { second, count: 1 })

@@ -42,12 +42,13 @@ describe('the credit ledger', () => {
     expect(ledger.used('A', NEXT_DAY)).toBe(950)
   })
 
-  it('restores only what the log stamped within today', () => {
+  it('restores only what was stamped within today, and a stamp after now (a clock ahead of this one) as now', () => {
     const ledger = new CreditLedger(DAY, new UndoJournal())
     ledger.restore('A', 500, Date.parse('2026-12-06T21:59:59Z'), MORNING)
     ledger.restore('A', 70, Date.parse('2026-12-06T22:00:00Z'), MORNING)
     ledger.restore('A', 9, MORNING + 1, MORNING)
-    expect(ledger.used('A', MORNING)).toBe(70)
+    ledger.restore('A', 1000, MORNING + 86_400_000, MORNING)
+    expect(ledger.used('A', MORNING)).toBe(1079)
   })
 
   it('undoes, on a failed write, exactly the spends not yet confirmed', () => {

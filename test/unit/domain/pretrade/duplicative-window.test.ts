@@ -63,6 +63,9 @@ describe('DuplicativeWindow', () => {
     w.restore(order({ qty: 7 }), 700, 1000)
     expect(w.within(order(), 1000)).toBeUndefined()
     expect(w.within(order({ qty: 7 }), 1000)).toBe(800)
+    // Stamped by a router whose clock ran ahead: counted as now, not skipped.
+    w.restore(order({ qty: 9 }), 1200, 1000)
+    expect(w.within(order({ qty: 9 }), 1001)).toBe(1000)
     w.clear()
     expect(w.within(order({ qty: 7 }), 1000)).toBeUndefined()
   })
