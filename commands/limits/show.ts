@@ -15,7 +15,7 @@ export default class LimitsShow extends BaseCommand<typeof LimitsShow, LimitsRec
     scope: Args.string({ description: 'GLOBAL | ACCOUNT:<id> (default: every scope)' }),
   }
   static override flags = {
-    api: apiFlag(),
+    api: apiFlag('Read them'),
   }
 
   async run(): Promise<LimitsRecord[]> {

@@ -13,11 +13,10 @@ export const killSwitchArgs = {
   }),
 }
 
-/** --api: the operator console to go through instead of the log. */
-export function apiFlag() {
+/** --api: the operator console to go through instead of the log; `what` says what goes through it. */
+export function apiFlag(what = 'Send it') {
   return Flags.string({
-    description:
-      "Send it through this operator console instead of the log, e.g. http://127.0.0.1:8000 (with --profile: the deployment's) [env: RISKCTL_API_URL]",
+    description: `${what} through this operator console instead of the log, e.g. http://127.0.0.1:8000 (with --profile: the deployment's) [env: RISKCTL_API_URL]`,
   })
 }
 
