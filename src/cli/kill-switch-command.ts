@@ -22,7 +22,7 @@ export function apiFlag(what = 'Send it') {
 
 export const killSwitchFlags = {
   reason: Flags.string({ char: 'r', description: 'Why: it goes into the audit trail', required: true }),
-  operator: Flags.string({ description: 'Who is acting (default: your user name)' }),
+  operator: Flags.string({ description: 'Who is acting (default: your user name; through --api, whoever the token authenticates)' }),
   wait: Flags.boolean({
     description: 'Wait until killswitch.state.v1 shows the new status (up to 10 s)',
     default: true,
@@ -42,10 +42,13 @@ export abstract class KillSwitchCommand<T extends typeof Command> extends BaseCo
       scope: (this.args as unknown as { scope: string }).scope,
       action: this.action,
       reason: flags.reason,
-      operator: flags.operator ?? os.userInfo().username,
+      operator: flags.operator,
       maxOrdersPerSec,
     }
-    return sendKillSwitchRequest(input, this.operatorRoute(flags.api), { wait: flags.wait, signal: this.stopSignal() })
+    return sendKillSwitchRequest(input, os.userInfo().username, this.operatorRoute(flags.api), {
+      wait: flags.wait,
+      signal: this.stopSignal(),
+    })
   }
 
   protected override render(outcome: KillSwitchOutcome): void {

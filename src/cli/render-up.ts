@@ -9,7 +9,8 @@ export function renderUpEvent(event: UpEvent, progress: ProgressLine, style: Cha
     case 'started':
       progress.line(`riskctl up: ${event.components.join(', ')} on the ${event.log}`)
       if (event.consoleUrl !== undefined && event.tokenIn !== undefined) {
-        progress.line(`operator console ${event.consoleUrl} · bearer token in ${event.tokenIn}`)
+        progress.line(`operator console ${event.consoleUrl} · bootstrap admin token in ${event.tokenIn}`)
+        progress.line(style.dim('named users with roles: riskctl users add NAME --role viewer|operator|supervisor'))
       }
       return
     case 'ready':

@@ -6,9 +6,13 @@ import { unavailable } from '../errors.js'
 import type { DetectorSettings } from '../domain/detector-settings.js'
 import type { EventLog } from '../log/port.js'
 import { resolveOperatorToken } from '../config/operator-token.js'
+import { UserStore } from '../config/user-store.js'
 import { createAllTopics } from '../services/topics-create.js'
 import { startPipeline, type RunningPipeline } from '../services/pipeline.js'
 import type { DemoContext, DemoEvent } from './demo-context.js'
+
+/** Who acts in the demo: a supervisor of the demo's data directory. */
+export const DEMO_OPERATOR = 'demo_operator'
 
 export interface DemoSessionOptions {
   readonly openLog: (dataDir: string) => Promise<EventLog>
@@ -70,7 +74,10 @@ export class DemoSession {
       })
       const deadline = Date.now() + 15_000
       while (!pipeline.status().ready && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
-      return new DemoSession(log, dataDir, pipeline, pipeline.consoleUrl ?? '', token.value, options)
+      // The demo's operator is a named supervisor of its own data directory, with a personal token: what the console
+      // records as operator is who the token authenticates (the bootstrap token would be `console`).
+      const operator = await demoOperatorToken(dataDir)
+      return new DemoSession(log, dataDir, pipeline, pipeline.consoleUrl ?? '', operator, options)
     } catch (error) {
       await log.close()
       throw error
@@ -137,4 +144,11 @@ async function assertConsoleAnswers(consoleUrl: string): Promise<void> {
       'Check that the URL is a riskctl operator console.',
     ])
   }
+}
+
+/** `demo_operator`'s personal token: added on a fresh data directory, rotated on one a demo ran in before. */
+async function demoOperatorToken(dataDir: string): Promise<string> {
+  const users = new UserStore(dataDir)
+  const known = users.list().some((user) => user.name === DEMO_OPERATOR)
+  return (known ? await users.rotate(DEMO_OPERATOR) : await users.add(DEMO_OPERATOR, 'supervisor')).token
 }

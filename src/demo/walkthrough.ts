@@ -157,11 +157,12 @@ const recovery: DemoPart = {
     c.emit({ type: 'say', text: 'The runaway is stopped and investigated. Only an operator may restore access: the detector can ask to KILL, never to UNKILL.' })
     c.emit({
       type: 'command',
-      line: `curl -X POST ${c.consoleUrl}/unkill -H "Authorization: Bearer $RISKCTL_OPERATOR_TOKEN" -H "Content-Type: application/json" -d '{"scope":"ACCOUNT:${PANIC_ACCOUNT}","reason":"Manual override after investigation","operator":"demo_operator"}'`,
+      line: `curl -X POST ${c.consoleUrl}/unkill -H "Authorization: Bearer $RISKCTL_OPERATOR_TOKEN" -H "Content-Type: application/json" -d '{"scope":"ACCOUNT:${PANIC_ACCOUNT}","reason":"Manual override after investigation"}'`,
     })
     c.emit({ type: 'command', line: `${c.cli} unkill ACCOUNT:${PANIC_ACCOUNT} --reason "Manual override after investigation" --api ${c.consoleUrl}` })
     const outcome = await requestViaConsole(
-      { scope: `ACCOUNT:${PANIC_ACCOUNT}`, action: 'UNKILL', reason: 'Manual override after investigation', operator: 'demo_operator' },
+      // The operator is who the token authenticates: the demo's own supervisor, or the console's when attached.
+      { scope: `ACCOUNT:${PANIC_ACCOUNT}`, action: 'UNKILL', reason: 'Manual override after investigation' },
       { apiUrl: c.consoleUrl, token: c.token, wait: true },
     )
     if (outcome.outcome !== 'confirmed') {

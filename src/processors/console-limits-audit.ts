@@ -8,7 +8,9 @@ import type { LimitsCommand } from '../domain/pretrade/limits-command.js'
 import { ExitCode, isRiskctlError, type RiskctlError } from '../errors.js'
 import type { EventLog } from '../log/port.js'
 import { parseSince } from '../time-span.js'
-import { LIMIT_FORMS, LIMITS_SCOPE_FORMS, NUMERIC, isLimitValue, type NumberKind } from './limits-command-input.js'
+import { LIMIT_FORMS, LIMITS_SCOPE_FORMS, NUMERIC, buildLimitsCommand, isLimitValue, type NumberKind } from './limits-command-input.js'
+import { roleAtLeast, type Identity, type Role } from '../config/user-store.js'
+import { loosenedBy } from '../domain/pretrade/apply-limits.js'
 import { readLimits, requestLimits } from './limits-request.js'
 
 /** What GET /audit asks of the audit index: the filters of `riskctl audit`, checked. */
@@ -25,8 +27,10 @@ export type ConsoleAudit = (query: ConsoleAuditQuery) => Promise<readonly AuditR
 
 export interface ConsoleLimitsOptions {
   readonly log: EventLog
-  /** Who the bearer token authenticated: the operator of every change this console publishes. */
-  readonly operatorOf: (request: object) => string
+  /** Who the bearer token authenticated: the operator of every change this console publishes, and their role. */
+  readonly identityOf: (request: object) => Identity
+  /** The 403 for an identity whose role is below what an action needs. */
+  readonly forbidden: (reply: FastifyReply, identity: Identity, needed: Role, action: string) => FastifyReply
   /** The audit index, where this console has one (`riskctl up` with a data directory). */
   readonly audit?: ConsoleAudit | undefined
   /** How long POST /limits waits for risk_limits.v1 to show the change. */
@@ -135,6 +139,8 @@ export function registerLimitsAndAudit(secured: FastifyInstance, options: Consol
         error: `unknown field ${unknown}: the fields are ${LIMITS_FIELDS.join(', ')}. The operator is whoever the bearer token authenticates, never the body's to set.`,
       })
     }
+    const identity = options.identityOf(request)
+    if (!roleAtLeast(identity.role, 'operator')) return options.forbidden(reply, identity, 'operator', 'SET_LIMITS')
     const body = limitsBodySchema.safeParse(raw)
     if (!body.success) return reply.code(400).send({ error: formatIssues(body.error) })
     const input = {
@@ -150,10 +156,16 @@ export function registerLimitsAndAudit(secured: FastifyInstance, options: Consol
       unrestrict: body.data.unrestrict,
       reason: body.data.reason,
       expires: body.data.expires,
-      operator: options.operatorOf(request),
+      operator: identity.name,
     }
     let published: LimitsCommand | undefined
     try {
+      if (!roleAtLeast(identity.role, 'supervisor')) {
+        // Loosening is a supervisor's: judged against the limits in force now, as the aggregator judges it.
+        const [current] = await readLimits(openLog, body.data.scope)
+        const loosened = loosenedBy(current, buildLimitsCommand(input), Date.now())
+        if (loosened.length > 0) return options.forbidden(reply, identity, 'supervisor', `loosening limits (${loosened.join('; ')})`)
+      }
       const outcome = await requestLimits(openLog, input, {
         wait: true,
         timeoutMs: options.confirmTimeoutMs,

@@ -7,6 +7,7 @@ import { isRiskctlError } from '../errors.js'
 import type { EventLog } from '../log/port.js'
 import { buildOperatorCommand, publishCommand, type OperatorAction } from './operator-command.js'
 import { tokenMatches } from '../config/operator-token.js'
+import { roleAtLeast, type Identity, type Role, type UserStore } from '../config/user-store.js'
 import { registerLimitsAndAudit, type ConsoleAudit } from './console-limits-audit.js'
 
 export type { ConsoleAudit, ConsoleAuditQuery } from './console-limits-audit.js'
@@ -14,14 +15,18 @@ export type { ConsoleAudit, ConsoleAuditQuery } from './console-limits-audit.js'
 export const BODY_LIMIT_BYTES = 64 * 1024
 
 /**
- * Who the console's bearer token stands for. There is one token, so one identity: the changes of limits published
- * through the console are this operator's, whatever a request body says.
+ * Who the data directory's bootstrap token stands for: the admin of a fresh data directory, before any user is
+ * added (`riskctl users add`), with every right. What it publishes is recorded as this operator's.
  */
 export const CONSOLE_OPERATOR = 'console'
+const BOOTSTRAP: Identity = { name: CONSOLE_OPERATOR, role: 'supervisor', bootstrap: true }
 
 export interface OperatorApiOptions {
   readonly log: EventLog
+  /** The bootstrap token: the admin's. */
   readonly token: string
+  /** The named users whose personal tokens the console also takes (`riskctl up`: the data directory's). */
+  readonly users?: Pick<UserStore, 'authenticate'> | undefined
   /** The current state per scope, as the router holds it. */
   readonly currentState: () => readonly KillState[] | Promise<readonly KillState[]>
   readonly health: () => Record<string, unknown>
@@ -34,6 +39,7 @@ export interface OperatorApiOptions {
 const requestSchema = z.object({
   scope: z.string({ error: 'scope is required' }),
   reason: z.string({ error: 'reason is required: it goes into the audit trail' }),
+  /** Only as a check: the operator is whoever the token authenticates, and a different name is refused. */
   operator: z.string().min(1).max(128).optional(),
   max_orders_per_sec: z.number().int().positive().optional(),
 })
@@ -59,8 +65,8 @@ export function buildOperatorApi(options: OperatorApiOptions): FastifyInstance {
   app.get('/health', async () => ({ status: 'ok', ...options.health() }))
 
   // The identity each request was authenticated as, set by the bearer-token hook before any route runs.
-  const identities = new WeakMap<object, string>()
-  const operatorOf = (request: object): string => {
+  const identities = new WeakMap<object, Identity>()
+  const identityOf = (request: object): Identity => {
     const identity = identities.get(request)
     if (identity === undefined) throw new Error('a secured route ran without an authenticated identity')
     return identity
@@ -68,8 +74,9 @@ export function buildOperatorApi(options: OperatorApiOptions): FastifyInstance {
 
   app.register(async (secured) => {
     secured.addHook('onRequest', async (request, reply) => {
-      if (authorised(request, options.token)) {
-        identities.set(request, CONSOLE_OPERATOR)
+      const identity = await authenticate(request, options)
+      if (identity !== undefined) {
+        identities.set(request, identity)
       } else {
         return reply
           .code(401)
@@ -78,16 +85,21 @@ export function buildOperatorApi(options: OperatorApiOptions): FastifyInstance {
       }
     })
     secured.get('/state', async () => ({ scopes: await options.currentState() }))
-    for (const [path, action] of [
-      ['/kill', 'KILL'],
-      ['/unkill', 'UNKILL'],
-      ['/throttle', 'THROTTLE'],
+    for (const [path, action, needed] of [
+      ['/kill', 'KILL', 'operator'],
+      ['/unkill', 'UNKILL', 'supervisor'],
+      ['/throttle', 'THROTTLE', 'operator'],
     ] as const) {
-      secured.post(path, async (request, reply) => handleCommand(options.log, action, request, reply))
+      secured.post(path, async (request, reply) => {
+        const identity = identityOf(request)
+        if (!roleAtLeast(identity.role, needed)) return forbidden(reply, identity, needed, `${action}`)
+        return handleCommand(options.log, action, identity, request, reply)
+      })
     }
     registerLimitsAndAudit(secured, {
       log: options.log,
-      operatorOf,
+      identityOf,
+      forbidden,
       audit: options.audit,
       confirmTimeoutMs: options.limitsConfirmTimeoutMs,
     })
@@ -95,21 +107,36 @@ export function buildOperatorApi(options: OperatorApiOptions): FastifyInstance {
   return app
 }
 
+/** 403, naming the role the action needs and the one the caller has. */
+export function forbidden(reply: FastifyReply, identity: Identity, needed: Role, action: string): FastifyReply {
+  return reply.code(403).send({
+    error: `${action} needs the role ${needed}; ${identity.name} is ${identity.role}`,
+    needed_role: needed,
+    role: identity.role,
+  })
+}
+
 async function handleCommand(
   log: EventLog,
   action: OperatorAction,
+  identity: Identity,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<unknown> {
   const body = requestSchema.safeParse(request.body ?? {})
   if (!body.success) return reply.code(400).send({ error: formatIssues(body.error) })
+  if (body.data.operator !== undefined && body.data.operator !== identity.name) {
+    return reply.code(400).send({
+      error: `operator ${JSON.stringify(body.data.operator)} is not who the bearer token authenticates (${identity.name}): the operator is never the body's to say`,
+    })
+  }
   let command: KillCommand
   try {
     command = buildOperatorCommand({
       scope: body.data.scope,
       action,
       reason: body.data.reason,
-      operator: body.data.operator ?? 'console',
+      operator: identity.name,
       maxOrdersPerSec: body.data.max_orders_per_sec,
     })
   } catch (error) {
@@ -122,9 +149,12 @@ async function handleCommand(
   return reply.code(202).send({ cmd_id: command.cmd_id, corr_id: command.corr_id, command })
 }
 
-function authorised(request: FastifyRequest, token: string): boolean {
+/** The bootstrap token is the admin; any other is a user's personal token, or nobody's. */
+async function authenticate(request: FastifyRequest, options: OperatorApiOptions): Promise<Identity | undefined> {
   const header = request.headers.authorization
-  if (typeof header !== 'string') return false
-  const match = /^Bearer\s+(.+)$/i.exec(header.trim())
-  return match?.[1] !== undefined && tokenMatches(token, match[1])
+  if (typeof header !== 'string') return undefined
+  const presented = /^Bearer\s+(.+)$/i.exec(header.trim())?.[1]
+  if (presented === undefined) return undefined
+  if (tokenMatches(options.token, presented)) return BOOTSTRAP
+  return options.users?.authenticate(presented)
 }

@@ -2,7 +2,7 @@ import { operatorTokenMissing, type DeploymentSettings } from '../config/profile
 import { readOperatorToken } from '../config/operator-token.js'
 import type { EventLog } from '../log/port.js'
 import { requestKillSwitch, type KillSwitchOutcome } from './kill-switch.js'
-import { requestViaConsole } from './operator-client.js'
+import { refuseOperatorThroughConsole, requestViaConsole } from './operator-client.js'
 import type { OperatorCommandInput } from '../processors/operator-command.js'
 
 export interface KillSwitchRoute {
@@ -22,11 +22,13 @@ export interface KillSwitchRequestOptions {
 
 /** `riskctl kill`, `unkill` and `throttle`: through the operator console when one is named, else on the log. */
 export async function sendKillSwitchRequest(
-  input: OperatorCommandInput,
+  input: Omit<OperatorCommandInput, 'operator'> & { readonly operator: string | undefined },
+  defaultOperator: string,
   route: KillSwitchRoute,
   options: KillSwitchRequestOptions,
 ): Promise<KillSwitchOutcome> {
-  if (route.apiUrl === undefined) return requestKillSwitch(await route.openLog(), input, options)
+  if (route.apiUrl === undefined) return requestKillSwitch(await route.openLog(), { ...input, operator: input.operator ?? defaultOperator }, options)
+  refuseOperatorThroughConsole(input.operator)
   const token = consoleToken(route, route.apiUrl)
   // The POST is never abandoned half-way: on Ctrl+C the operator learns whether the command was sent.
   return requestViaConsole(input, { apiUrl: route.apiUrl, token, wait: options.wait, signal: options.signal })

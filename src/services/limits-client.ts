@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { limitsCommandSchema, limitsRecordSchema } from '../contracts/risk-limits.js'
 import type { LimitsCommand, LimitsRecord } from '../domain/pretrade/limits-command.js'
-import { badInput, ExitCode, interrupted, RiskctlError } from '../errors.js'
+import { ExitCode, interrupted, RiskctlError } from '../errors.js'
 import { buildLimitsCommand, limitsScope, type LimitsCommandInput } from '../processors/limits-command-input.js'
 import type { LimitsSetOutcome } from '../processors/limits-request.js'
 import { consoleClient } from './operator-client.js'
@@ -76,14 +76,4 @@ function bodyOf(command: LimitsCommand, expires: string | undefined): Record<str
     expires,
   }
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined))
-}
-
-/** --operator names who acts on the log; through a console the token does, and a different name is refused. */
-export function refuseOperatorThroughConsole(operator: string | undefined): void {
-  if (operator === undefined) return
-  throw badInput(
-    'RISKCTL_OPERATOR_WITH_API',
-    '--operator cannot be used with --api: the console records the operator its token authenticates.',
-    ['Drop --operator, or leave out --api to write to the log as that operator.'],
-  )
 }

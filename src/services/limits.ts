@@ -2,8 +2,8 @@ import type { LimitsRecord } from '../domain/pretrade/limits-command.js'
 import type { LimitsCommandInput } from '../processors/limits-command-input.js'
 import { readLimits, requestLimits, type LimitsSetOutcome } from '../processors/limits-request.js'
 import { consoleToken, type KillSwitchRoute } from './kill-switch-request.js'
-import { readLimitsViaConsole, refuseOperatorThroughConsole, setLimitsViaConsole } from './limits-client.js'
-import { requireConsoleToken } from './operator-client.js'
+import { readLimitsViaConsole, setLimitsViaConsole } from './limits-client.js'
+import { refuseOperatorThroughConsole, requireConsoleToken } from './operator-client.js'
 
 /** `riskctl limits set`: through the operator console when one is named (--api, a profile's), else on the log. */
 export async function setLimits(

@@ -26,7 +26,7 @@ export interface OperatorClientOptions {
  * reaches the console but not the log. It confirms by watching GET /state.
  */
 export async function requestViaConsole(
-  input: OperatorCommandInput,
+  input: Omit<OperatorCommandInput, 'operator'>,
   options: OperatorClientOptions,
 ): Promise<KillSwitchOutcome> {
   const token = requireConsoleToken(options.token)
@@ -44,9 +44,9 @@ export async function requestViaConsole(
   const accepted = await client.post(
     PATHS[input.action],
     {
+      // No operator: the console records whoever its token authenticates, and refuses a body that names another.
       scope: input.scope,
       reason: input.reason,
-      operator: input.operator,
       ...(input.maxOrdersPerSec === undefined ? {} : { max_orders_per_sec: input.maxOrdersPerSec }),
     },
     acceptedSchema,
@@ -137,4 +137,14 @@ export function consoleClient(apiUrl: string, token: string, timeoutMs = 10_000)
     post: <T>(path: string, payload: unknown, schema: z.ZodType<T>) =>
       call(path, { method: 'POST', body: JSON.stringify(payload) }, schema),
   }
+}
+
+/** --operator names who acts on the log; through a console the token does, and a different name is refused. */
+export function refuseOperatorThroughConsole(operator: string | undefined): void {
+  if (operator === undefined) return
+  throw badInput(
+    'RISKCTL_OPERATOR_WITH_API',
+    '--operator cannot be used with --api: the console records the operator its token authenticates.',
+    ['Drop --operator, or leave out --api to write to the log as that operator.'],
+  )
 }

@@ -7,6 +7,7 @@ import { createDetector } from '../processors/detector.js'
 import type { Processor } from '../processors/processor.js'
 import { createRouter, type Router } from '../processors/router.js'
 import { buildOperatorApi } from '../processors/operator-api.js'
+import { UserStore } from '../config/user-store.js'
 import { queryAudit, type AuditQueryInput } from './audit.js'
 import { badInput } from '../errors.js'
 import { supervisedIndexer } from './audit-index/audit-indexer.js'
@@ -162,6 +163,8 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
     api = buildOperatorApi({
       log,
       token: options.console.token,
+      // Named users (`riskctl users add`) live beside the bootstrap token, in the data directory.
+      users: dataDir === undefined ? undefined : new UserStore(dataDir),
       currentState,
       health: () => ({ components: options.components, ready: isReady() }),
       // GET /audit answers from the same local index as `riskctl audit`, where there is a data directory for it.

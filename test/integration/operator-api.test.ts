@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { buildOperatorApi, BODY_LIMIT_BYTES, CONSOLE_OPERATOR } from '../../src/processors/operator-api.js'
 import { resolveOperatorToken, tokenMatches } from '../../src/config/operator-token.js'
+import { UserStore } from '../../src/config/user-store.js'
 import type { KillCommand } from '../../src/domain/kill-command.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
 import { AUDIT, KILL_COMMANDS, TOPICS } from '../../topologies/topics.js'
@@ -77,16 +78,25 @@ describe('operator console (fastify, real embedded log)', () => {
     }
   })
 
-  it('publishes one command with the operator identity and answers its ids', async () => {
-    const response = await app.inject({
+  it('publishes one command as the identity the token authenticates, and answers its ids; another operator in the body is 400', async () => {
+    const refused = await app.inject({
       method: 'POST',
       url: '/kill',
       headers: auth,
       payload: { scope: 'account:12345', reason: 'runaway', operator: 'alice' },
     })
+    expect(refused.statusCode).toBe(400)
+    expect(refused.json<{ error: string }>().error).toContain('not who the bearer token authenticates (console)')
+    expect(await publishedCommands()).toEqual([])
+    const response = await app.inject({
+      method: 'POST',
+      url: '/kill',
+      headers: auth,
+      payload: { scope: 'account:12345', reason: 'runaway' },
+    })
     expect(response.statusCode).toBe(202)
     const body = response.json<{ cmd_id: string; corr_id: string; command: KillCommand }>()
-    expect(body.command).toMatchObject({ scope: 'ACCOUNT:12345', action: 'KILL', operator: 'alice', triggered_by: 'operator' })
+    expect(body.command).toMatchObject({ scope: 'ACCOUNT:12345', action: 'KILL', operator: CONSOLE_OPERATOR, triggered_by: 'operator' })
     const published = await publishedCommands()
     expect(published).toHaveLength(1)
     expect(published[0]).toMatchObject({ cmd_id: body.cmd_id, corr_id: body.corr_id })
@@ -282,5 +292,105 @@ describe('operator token', () => {
     expect(tokenMatches('abc', 'abc')).toBe(true)
     expect(tokenMatches('abc', 'abcd')).toBe(false)
     expect(tokenMatches('abc', '')).toBe(false)
+  })
+})
+
+describe('operator console: named users and their roles (real embedded log, real aggregator)', () => {
+  let dataDir: string
+  let log: EmbeddedLog
+  let app: FastifyInstance
+  let users: UserStore
+  const tokens: Record<string, string> = {}
+
+  beforeEach(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-api-users-'))
+    log = await openEmbeddedLog({ dataDir })
+    await log.createTopics(TOPICS)
+    users = new UserStore(dataDir)
+    for (const [name, role] of [['vera', 'viewer'], ['otto', 'operator'], ['sue', 'supervisor']] as const) {
+      tokens[name] = (await users.add(name, role)).token
+    }
+    app = buildOperatorApi({ log, token: TOKEN, users, currentState: () => [], health: () => ({ ready: true }), limitsConfirmTimeoutMs: 3000 })
+  })
+  afterEach(async () => {
+    await app.close()
+    await log.close()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  const as = (name: string) => ({ authorization: `Bearer ${tokens[name]}` })
+  async function commands(): Promise<KillCommand[]> {
+    const consumer = await log.consumer({ topics: [KILL_COMMANDS], from: { type: 'earliest' } })
+    const records = await consumer.poll({ maxWaitMs: 50 })
+    await consumer.close()
+    return records.map((r) => JSON.parse(r.value!.toString()) as KillCommand)
+  }
+
+  it('records the user a personal token authenticates as the operator, and refuses a body that names another', async () => {
+    const killed = await app.inject({ method: 'POST', url: '/kill', headers: as('otto'), payload: { scope: 'ACCOUNT:1', reason: 'runaway' } })
+    expect(killed.statusCode).toBe(202)
+    const spoofed = await app.inject({ method: 'POST', url: '/kill', headers: as('otto'), payload: { scope: 'ACCOUNT:2', reason: 'x', operator: 'sue' } })
+    expect(spoofed.statusCode).toBe(400)
+    const same = await app.inject({ method: 'POST', url: '/kill', headers: as('otto'), payload: { scope: 'ACCOUNT:3', reason: 'x', operator: 'otto' } })
+    expect(same.statusCode).toBe(202)
+    expect((await commands()).map((c) => [c.scope, c.operator])).toEqual([
+      ['ACCOUNT:1', 'otto'],
+      ['ACCOUNT:3', 'otto'],
+    ])
+  })
+
+  it('answers 403 with the role needed: a viewer only reads, an operator may not unkill, a supervisor may', async () => {
+    expect((await app.inject({ method: 'GET', url: '/state', headers: as('vera') })).statusCode).toBe(200)
+    const viewerKill = await app.inject({ method: 'POST', url: '/kill', headers: as('vera'), payload: { scope: 'ACCOUNT:1', reason: 'x' } })
+    expect(viewerKill.statusCode).toBe(403)
+    expect(viewerKill.json()).toMatchObject({ needed_role: 'operator', role: 'viewer' })
+    expect((await app.inject({ method: 'POST', url: '/throttle', headers: as('vera'), payload: { scope: 'ACCOUNT:1', reason: 'x', max_orders_per_sec: 1 } })).statusCode).toBe(403)
+    const operatorUnkill = await app.inject({ method: 'POST', url: '/unkill', headers: as('otto'), payload: { scope: 'ACCOUNT:1', reason: 'x' } })
+    expect(operatorUnkill.statusCode).toBe(403)
+    expect(operatorUnkill.json<{ error: string }>().error).toBe('UNKILL needs the role supervisor; otto is operator')
+    expect((await app.inject({ method: 'POST', url: '/unkill', headers: as('sue'), payload: { scope: 'ACCOUNT:1', reason: 'x' } })).statusCode).toBe(202)
+    expect((await commands()).map((c) => [c.action, c.operator])).toEqual([['UNKILL', 'sue']])
+  })
+
+  it('lets an operator tighten limits, and keeps loosening for a supervisor', async () => {
+    const controller = new AbortController()
+    const aggregator = createAggregator(log)
+    const run = aggregator.run(controller.signal)
+    try {
+      const post = (name: string, body: object) => app.inject({ method: 'POST', url: '/limits', headers: as(name), payload: body })
+      expect((await post('vera', { scope: 'ACCOUNT:9', max_qty: 100, reason: 'x' })).statusCode).toBe(403)
+      expect((await post('otto', { scope: 'ACCOUNT:9', max_qty: 100, restrict: ['GME'], reason: 'start small' })).statusCode).toBe(200)
+      expect((await post('otto', { scope: 'ACCOUNT:9', max_qty: 50, reason: 'smaller' })).statusCode).toBe(200)
+      for (const loosening of [{ max_qty: 500 }, { unrestrict: ['GME'] }, { allow_without_reference: true }]) {
+        const refused = await post('otto', { scope: 'ACCOUNT:9', reason: 'more', ...loosening })
+        expect(refused.statusCode, JSON.stringify(loosening)).toBe(403)
+        expect(refused.json(), JSON.stringify(loosening)).toMatchObject({ needed_role: 'supervisor' })
+      }
+      expect((await post('sue', { scope: 'ACCOUNT:9', max_qty: 500, reason: 'approved' })).statusCode).toBe(200)
+      const sent = (await commands()).map((c) => [c.operator, (c as unknown as { limits?: { max_order_qty?: number } }).limits?.max_order_qty])
+      expect(sent).toEqual([
+        ['otto', 100],
+        ['otto', 50],
+        ['sue', 500],
+      ])
+    } finally {
+      controller.abort()
+      await run
+    }
+  })
+
+  it('stops taking a token once it is rotated or its user removed; the bootstrap token stays the admin', async () => {
+    const old = tokens.otto!
+    const rotated = (await users.rotate('otto')).token
+    const kill = (token: string) =>
+      app.inject({ method: 'POST', url: '/kill', headers: { authorization: `Bearer ${token}` }, payload: { scope: 'ACCOUNT:1', reason: 'x' } })
+    expect((await kill(old)).statusCode).toBe(401)
+    expect((await kill(rotated)).statusCode).toBe(202)
+    users.remove('otto')
+    expect((await kill(rotated)).statusCode).toBe(401)
+    // A token of the right shape for a user that never was, and a forged secret for one that is.
+    expect((await kill('rk1.mallory.AAAA')).statusCode).toBe(401)
+    expect((await kill(`${tokens.sue!.slice(0, -4)}AAAA`)).statusCode).toBe(401)
+    expect((await kill(TOKEN)).json<{ command: KillCommand }>().command.operator).toBe(CONSOLE_OPERATOR)
   })
 })

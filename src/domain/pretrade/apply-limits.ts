@@ -10,6 +10,12 @@ export type LimitsOutcome =
   | { readonly type: 'duplicate'; readonly reason: string }
   | { readonly type: 'refused'; readonly reason: string }
 
+/** What a SET_LIMITS would loosen of the limits in force under `current` at `nowMs`: empty when it only tightens. */
+export function loosenedBy(current: LimitsRecord | undefined, command: LimitsCommand, nowMs: number): string[] {
+  const inForce = current === undefined ? {} : enforcedLimits(current, nowMs)
+  return loosenings(inForce, changed(inForce, command))
+}
+
 /**
  * The aggregator's reducer for limits commands (ADR 0014): the record a command leads to, or why it leads nowhere.
  * Loosening is an operator's act only, as UNKILL is, and a loosening command older than the record is stale. A
