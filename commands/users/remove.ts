@@ -11,7 +11,7 @@ export default class UsersRemove extends BaseCommand<typeof UsersRemove, UserSum
   }
 
   async run(): Promise<UserSummary> {
-    return new UserStore(this.settings.backend.dataDir).remove(this.args.name)
+    return await new UserStore(this.settings.backend.dataDir).remove(this.args.name)
   }
 
   protected override render(user: UserSummary): void {

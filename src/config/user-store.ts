@@ -27,8 +27,16 @@ export interface Identity {
   readonly bootstrap: boolean
 }
 
-/** scrypt's cost (N = 2^14): tens of milliseconds per token, once; a verified token is remembered after. */
-const SCRYPT: ScryptOptions = { N: 16_384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }
+/**
+ * scrypt's cost. A token carries 256 random bits, so no cost makes guessing it easier or harder; a low one (about
+ * a millisecond) keeps a flood of wrong tokens from costing the console more than any other request.
+ */
+const SCRYPT: ScryptOptions = { N: 1024, r: 8, p: 1 }
+/** Names the log already uses for its own writers: a user so named could pass for one of them. */
+const RESERVED_NAMES = new Set(['console', 'aggregator', 'detector', 'router'])
+/** A salt for the check of a token whose user does not exist: it costs what a real check costs. */
+const DECOY_SALT = randomBytes(16)
+const LOCK_WAIT_MS = 5_000
 const KEY_BYTES = 32
 const TOKEN_PREFIX = 'rk1'
 
@@ -80,43 +88,81 @@ export class UserStore {
   async add(name: string, role: string): Promise<IssuedToken> {
     const checkedName = userName(name)
     const checkedRole = roleOf(role)
-    const users = this.read()
-    if (users.some((user) => user.name === checkedName)) {
-      throw new RiskctlError(`There is already a user ${checkedName}.`, {
-        code: 'RISKCTL_USER_EXISTS',
-        exitCode: ExitCode.precondition,
-        suggestions: [`To give ${checkedName} a new token: riskctl users rotate ${checkedName}`],
-      })
-    }
-    const now = Date.now()
     const { token, salt, hash } = await issue(checkedName)
-    const user: StoredUser = { name: checkedName, role: checkedRole, salt, hash, created_ts: now, rotated_ts: now }
-    this.write([...users, user])
-    return { user: summary(user), token }
+    return this.locked(() => {
+      const users = this.read()
+      if (users.some((user) => user.name === checkedName)) {
+        throw new RiskctlError(`There is already a user ${checkedName}.`, {
+          code: 'RISKCTL_USER_EXISTS',
+          exitCode: ExitCode.precondition,
+          suggestions: [`To give ${checkedName} a new token: riskctl users rotate ${checkedName}`],
+        })
+      }
+      const now = Date.now()
+      const user: StoredUser = { name: checkedName, role: checkedRole, salt, hash, created_ts: now, rotated_ts: now }
+      this.write([...users, user])
+      return { user: summary(user), token }
+    })
   }
 
   async rotate(name: string): Promise<IssuedToken> {
-    const users = this.read()
-    const user = users.find((candidate) => candidate.name === name)
-    if (user === undefined) throw unknownUser(name, users)
-    const { token, salt, hash } = await issue(user.name)
-    const rotated: StoredUser = { ...user, salt, hash, rotated_ts: Date.now() }
-    this.write(users.map((candidate) => (candidate.name === name ? rotated : candidate)))
-    return { user: summary(rotated), token }
+    const { token, salt, hash } = await issue(name)
+    return this.locked(() => {
+      const users = this.read()
+      const user = users.find((candidate) => candidate.name === name)
+      if (user === undefined) throw unknownUser(name, users)
+      const rotated: StoredUser = { ...user, salt, hash, rotated_ts: Date.now() }
+      this.write(users.map((candidate) => (candidate.name === name ? rotated : candidate)))
+      return { user: summary(rotated), token }
+    })
   }
 
-  remove(name: string): UserSummary {
-    const users = this.read()
-    const user = users.find((candidate) => candidate.name === name)
-    if (user === undefined) throw unknownUser(name, users)
-    this.write(users.filter((candidate) => candidate.name !== name))
-    return summary(user)
+  async remove(name: string): Promise<UserSummary> {
+    return this.locked(() => {
+      const users = this.read()
+      const user = users.find((candidate) => candidate.name === name)
+      if (user === undefined) throw unknownUser(name, users)
+      this.write(users.filter((candidate) => candidate.name !== name))
+      return summary(user)
+    })
+  }
+
+  /**
+   * One change at a time across processes: read, change and write under a lock file, so that a user removed by one
+   * `riskctl users` is never written back by another. A lock older than the wait is a crashed holder's.
+   */
+  private async locked<T>(change: () => T): Promise<T> {
+    fs.mkdirSync(this.dataDir, { recursive: true, mode: 0o700 })
+    const lock = `${this.file}.lock`
+    const deadline = Date.now() + LOCK_WAIT_MS
+    for (;;) {
+      try {
+        fs.closeSync(fs.openSync(lock, 'wx', 0o600))
+        break
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+        const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now())
+        if (age > LOCK_WAIT_MS) fs.rmSync(lock, { force: true })
+        else if (Date.now() > deadline) {
+          throw new RiskctlError(`${lock} is held: another riskctl users is changing the users.`, {
+            code: 'RISKCTL_USERS_BUSY',
+            exitCode: ExitCode.unavailable,
+            retriable: true,
+          })
+        } else await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    }
+    try {
+      return change()
+    } finally {
+      fs.rmSync(lock, { force: true })
+    }
   }
 
   /** The user a presented token is, if it is one's current token; read afresh whenever the file changed. */
-  async authenticate(presented: string): Promise<Identity | undefined> {
-    const parts = presented.split('.')
-    if (parts.length !== 3 || parts[0] !== TOKEN_PREFIX) return undefined
+  async authenticate(presented: string, attempts = 3): Promise<Identity | undefined> {
+    const name = nameIn(presented)
+    if (name === undefined) return undefined
     const version = this.version()
     if (version !== this.verifiedFor) {
       this.verified = new Map()
@@ -125,14 +171,17 @@ export class UserStore {
     const digest = createHash('sha256').update(presented).digest('base64')
     const known = this.verified.get(digest)
     if (known !== undefined) return known
-    const user = this.read().find((candidate) => candidate.name === parts[1])
+    const user = this.read().find((candidate) => candidate.name === name)
+    // An unknown user's check costs what a known one's does: the time taken tells no names.
+    const actual = await derive(presented, user === undefined ? DECOY_SALT : Buffer.from(user.salt, 'base64'))
+    // Changed while the check ran (a rotation, a removal): the answer is the new file's, never the old one's.
+    if (this.version() !== version) return attempts > 1 ? this.authenticate(presented, attempts - 1) : undefined
     if (user === undefined) return undefined
     const expected = Buffer.from(user.hash, 'base64')
-    const actual = await derive(presented, Buffer.from(user.salt, 'base64'))
     if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined
     const identity: Identity = { name: user.name, role: user.role, bootstrap: false }
     // Bounded: a flood of distinct valid tokens cannot grow it past the users there are.
-    if (this.verified.size < 1024) this.verified.set(digest, identity)
+    if (this.verified.size < 1024 && this.verifiedFor === version) this.verified.set(digest, identity)
     return identity
   }
 
@@ -173,7 +222,13 @@ export class UserStore {
   private write(users: readonly StoredUser[]): void {
     fs.mkdirSync(this.dataDir, { recursive: true, mode: 0o700 })
     const temporary = `${this.file}.${process.pid}.tmp`
-    fs.writeFileSync(temporary, `${JSON.stringify({ version: 1, users }, null, 2)}\n`, { mode: 0o600 })
+    const fd = fs.openSync(temporary, 'w', 0o600)
+    try {
+      fs.writeFileSync(fd, `${JSON.stringify({ version: 1, users }, null, 2)}\n`)
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
     // Whole or not at all: a reader never sees half a file.
     fs.renameSync(temporary, this.file)
   }
@@ -197,13 +252,23 @@ function derive(token: string, salt: Buffer): Promise<Buffer> {
 }
 
 function userName(name: string): string {
-  // The bootstrap token's identity is `console`: no user may take it and be mistaken for the admin.
-  if (!OPERATOR_IDENTITY.test(name) || name === 'console') {
+  // `console` is the bootstrap token's identity, and the others the log's own writers: no user may pass for them.
+  if (!OPERATOR_IDENTITY.test(name) || RESERVED_NAMES.has(name)) {
     throw badInput('RISKCTL_USER_NAME_INVALID', `Invalid user name ${JSON.stringify(name)}.`, [
-      `A user name has ${OPERATOR_IDENTITY_FORM}; "console" is the bootstrap token's.`,
+      `A user name has ${OPERATOR_IDENTITY_FORM}; ${[...RESERVED_NAMES].join(', ')} are taken by riskctl itself.`,
     ])
   }
   return name
+}
+
+/** The user a token names (`rk1.<name>.<secret>`, a name may hold dots), or undefined when it is no token. */
+function nameIn(presented: string): string | undefined {
+  if (!presented.startsWith(`${TOKEN_PREFIX}.`)) return undefined
+  const last = presented.lastIndexOf('.')
+  const name = presented.slice(TOKEN_PREFIX.length + 1, last)
+  // A secret is 43 base64url characters: anything longer is no token, and costs no hashing.
+  const secret = presented.slice(last + 1)
+  return OPERATOR_IDENTITY.test(name) && /^[A-Za-z0-9_-]{43}$/.test(secret) ? name : undefined
 }
 
 function roleOf(role: string): Role {

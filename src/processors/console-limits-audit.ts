@@ -11,6 +11,7 @@ import { parseSince } from '../time-span.js'
 import { LIMIT_FORMS, LIMITS_SCOPE_FORMS, NUMERIC, buildLimitsCommand, isLimitValue, type NumberKind } from './limits-command-input.js'
 import { roleAtLeast, type Identity, type Role } from '../config/user-store.js'
 import { loosenedBy } from '../domain/pretrade/apply-limits.js'
+import type { RiskLimits } from '../domain/pretrade/risk-limits.js'
 import { readLimits, requestLimits } from './limits-request.js'
 
 /** What GET /audit asks of the audit index: the filters of `riskctl audit`, checked. */
@@ -31,6 +32,8 @@ export interface ConsoleLimitsOptions {
   readonly identityOf: (request: object) => Identity
   /** The 403 for an identity whose role is below what an action needs. */
   readonly forbidden: (reply: FastifyReply, identity: Identity, needed: Role, action: string) => FastifyReply
+  /** The topology's default limits, under the firm's and each account's records: what a change is judged against. */
+  readonly defaults: RiskLimits
   /** The audit index, where this console has one (`riskctl up` with a data directory). */
   readonly audit?: ConsoleAudit | undefined
   /** How long POST /limits waits for risk_limits.v1 to show the change. */
@@ -161,9 +164,11 @@ export function registerLimitsAndAudit(secured: FastifyInstance, options: Consol
     let published: LimitsCommand | undefined
     try {
       if (!roleAtLeast(identity.role, 'supervisor')) {
-        // Loosening is a supervisor's: judged against the limits in force now, as the aggregator judges it.
-        const [current] = await readLimits(openLog, body.data.scope)
-        const loosened = loosenedBy(current, buildLimitsCommand(input), Date.now())
+        // Loosening is a supervisor's: judged on what the orders of the scope are held to now, as the router holds them.
+        const command = buildLimitsCommand(input)
+        const records = await readLimits(openLog)
+        const record = (scope: string) => records.find((r) => r.scope === scope)
+        const loosened = loosenedBy(options.defaults, record('GLOBAL'), record(command.scope), command, Date.now())
         if (loosened.length > 0) return options.forbidden(reply, identity, 'supervisor', `loosening limits (${loosened.join('; ')})`)
       }
       const outcome = await requestLimits(openLog, input, {

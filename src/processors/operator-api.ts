@@ -7,6 +7,7 @@ import { isRiskctlError } from '../errors.js'
 import type { EventLog } from '../log/port.js'
 import { buildOperatorCommand, publishCommand, type OperatorAction } from './operator-command.js'
 import { tokenMatches } from '../config/operator-token.js'
+import { loadLimitsTopology, type LimitsTopology } from '../config/limits-topology.js'
 import { roleAtLeast, type Identity, type Role, type UserStore } from '../config/user-store.js'
 import { registerLimitsAndAudit, type ConsoleAudit } from './console-limits-audit.js'
 
@@ -34,6 +35,8 @@ export interface OperatorApiOptions {
   readonly audit?: ConsoleAudit | undefined
   /** How long POST /limits waits for risk_limits.v1 to show the change (default 10 s, as `riskctl limits set`). */
   readonly limitsConfirmTimeoutMs?: number | undefined
+  /** The routers' limits topology, whose defaults a change of limits is judged against (default: topologies/limits.json). */
+  readonly limits?: LimitsTopology | undefined
 }
 
 const requestSchema = z.object({
@@ -93,13 +96,14 @@ export function buildOperatorApi(options: OperatorApiOptions): FastifyInstance {
       secured.post(path, async (request, reply) => {
         const identity = identityOf(request)
         if (!roleAtLeast(identity.role, needed)) return forbidden(reply, identity, needed, `${action}`)
-        return handleCommand(options.log, action, identity, request, reply)
+        return handleCommand(options, action, identity, request, reply)
       })
     }
     registerLimitsAndAudit(secured, {
       log: options.log,
       identityOf,
       forbidden,
+      defaults: (options.limits ?? loadLimitsTopology()).defaults,
       audit: options.audit,
       confirmTimeoutMs: options.limitsConfirmTimeoutMs,
     })
@@ -117,7 +121,7 @@ export function forbidden(reply: FastifyReply, identity: Identity, needed: Role,
 }
 
 async function handleCommand(
-  log: EventLog,
+  options: OperatorApiOptions,
   action: OperatorAction,
   identity: Identity,
   request: FastifyRequest,
@@ -145,7 +149,15 @@ async function handleCommand(
     }
     throw error
   }
-  await publishCommand(log, command)
+  if (command.action === 'THROTTLE' && !roleAtLeast(identity.role, 'supervisor')) {
+    // A throttle replaces whatever the scope's state is: over a KILL, or with a higher cap, it lets more through.
+    const state = (await options.currentState()).find((candidate) => candidate.scope === command.scope)
+    const looser =
+      state?.status === 'KILLED' ||
+      (state?.status === 'THROTTLED' && (state.max_orders_per_sec ?? 0) < (command.max_orders_per_sec ?? 0))
+    if (looser) return forbidden(reply, identity, 'supervisor', `THROTTLE of ${command.scope}, ${state.status} now, to a looser state`)
+  }
+  await publishCommand(options.log, command)
   return reply.code(202).send({ cmd_id: command.cmd_id, corr_id: command.corr_id, command })
 }
 

@@ -165,6 +165,7 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
       token: options.console.token,
       // Named users (`riskctl users add`) live beside the bootstrap token, in the data directory.
       users: dataDir === undefined ? undefined : new UserStore(dataDir),
+      limits: options.limits,
       currentState,
       health: () => ({ components: options.components, ready: isReady() }),
       // GET /audit answers from the same local index as `riskctl audit`, where there is a data directory for it.

@@ -7,6 +7,7 @@ import { buildOperatorApi, BODY_LIMIT_BYTES, CONSOLE_OPERATOR } from '../../src/
 import { resolveOperatorToken, tokenMatches } from '../../src/config/operator-token.js'
 import { UserStore } from '../../src/config/user-store.js'
 import type { KillCommand } from '../../src/domain/kill-command.js'
+import type { KillState } from '../../src/domain/kill-status.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
 import { AUDIT, KILL_COMMANDS, TOPICS } from '../../topologies/topics.js'
 import { RiskctlError } from '../../src/errors.js'
@@ -379,6 +380,53 @@ describe('operator console: named users and their roles (real embedded log, real
     }
   })
 
+  it('keeps for a supervisor a THROTTLE that would loosen: over a KILL, or to a higher cap', async () => {
+    const states: KillState[] = []
+    const withState = buildOperatorApi({ log, token: TOKEN, users, currentState: () => states, health: () => ({ ready: true }) })
+    try {
+      const throttle = (name: string, scope: string, cap: number) =>
+        withState.inject({ method: 'POST', url: '/throttle', headers: as(name), payload: { scope, reason: 'x', max_orders_per_sec: cap } })
+      states.push(
+        { scope: 'GLOBAL', status: 'KILLED', updated_ts: 1, updated_by: 'sue', reason: 'halt', last_cmd_id: 'c1', corr_id: 'k1' },
+        { scope: 'ACCOUNT:5', status: 'THROTTLED', updated_ts: 1, updated_by: 'sue', reason: 'slow', last_cmd_id: 'c2', corr_id: 'k2', max_orders_per_sec: 10 },
+      )
+      expect((await throttle('otto', 'global', 1_000_000)).json()).toMatchObject({ needed_role: 'supervisor' })
+      expect((await throttle('otto', 'ACCOUNT:5', 11)).statusCode).toBe(403)
+      expect((await throttle('otto', 'ACCOUNT:5', 5)).statusCode).toBe(202)
+      expect((await throttle('otto', 'ACCOUNT:6', 5)).statusCode).toBe(202)
+      expect((await throttle('sue', 'GLOBAL', 100)).statusCode).toBe(202)
+      expect((await commands()).map((c) => [c.scope, c.operator, c.max_orders_per_sec])).toEqual([
+        ['ACCOUNT:5', 'otto', 5],
+        ['ACCOUNT:6', 'otto', 5],
+        ['GLOBAL', 'sue', 100],
+      ])
+    } finally {
+      await withState.close()
+    }
+  })
+
+  it("judges an operator's limits by what the orders are held to: a first record, the firm's, a temporary change", async () => {
+    const controller = new AbortController()
+    const aggregator = createAggregator(log)
+    const run = aggregator.run(controller.signal)
+    try {
+      const post = (name: string, body: object) => app.inject({ method: 'POST', url: '/limits', headers: as(name), payload: body })
+      // The shipped defaults hold every account to 10,000 a order: a first record may not raise it, nor may the firm's.
+      expect((await post('otto', { scope: 'ACCOUNT:7', max_qty: 10_000_000, reason: 'x' })).statusCode).toBe(403)
+      expect((await post('otto', { scope: 'GLOBAL', max_notional: 1e12, reason: 'x' })).statusCode).toBe(403)
+      expect((await post('otto', { scope: 'ACCOUNT:7', max_qty: 500, reason: 'x' })).statusCode).toBe(200)
+      // A supervisor's temporary raise: an operator may neither extend it nor change what it reverts to, looser.
+      expect((await post('sue', { scope: 'ACCOUNT:8', max_qty: 100, restrict: ['GME'], reason: 'base' })).statusCode).toBe(200)
+      expect((await post('sue', { scope: 'ACCOUNT:8', max_qty: 1000, unrestrict: ['GME'], expires: '1m', reason: 'block trade' })).statusCode).toBe(200)
+      expect((await post('otto', { scope: 'ACCOUNT:8', max_qty: 900, unrestrict: ['GME'], reason: 'x' })).statusCode).toBe(403)
+      expect((await post('otto', { scope: 'ACCOUNT:8', max_qty: 999, expires: '30d', reason: 'x' })).statusCode).toBe(403)
+      expect((await post('otto', { scope: 'ACCOUNT:8', max_qty: 50, reason: 'tighter than both' })).statusCode).toBe(200)
+    } finally {
+      controller.abort()
+      await run
+    }
+  })
+
   it('stops taking a token once it is rotated or its user removed; the bootstrap token stays the admin', async () => {
     const old = tokens.otto!
     const rotated = (await users.rotate('otto')).token
@@ -386,11 +434,12 @@ describe('operator console: named users and their roles (real embedded log, real
       app.inject({ method: 'POST', url: '/kill', headers: { authorization: `Bearer ${token}` }, payload: { scope: 'ACCOUNT:1', reason: 'x' } })
     expect((await kill(old)).statusCode).toBe(401)
     expect((await kill(rotated)).statusCode).toBe(202)
-    users.remove('otto')
+    await users.remove('otto')
     expect((await kill(rotated)).statusCode).toBe(401)
     // A token of the right shape for a user that never was, and a forged secret for one that is.
-    expect((await kill('rk1.mallory.AAAA')).statusCode).toBe(401)
+    expect((await kill(`rk1.mallory.${'A'.repeat(43)}`)).statusCode).toBe(401)
     expect((await kill(`${tokens.sue!.slice(0, -4)}AAAA`)).statusCode).toBe(401)
+    expect((await kill(`${tokens.sue!}${'A'.repeat(100_000)}`)).statusCode).toBe(401)
     expect((await kill(TOKEN)).json<{ command: KillCommand }>().command.operator).toBe(CONSOLE_OPERATOR)
   })
 })

@@ -1,6 +1,6 @@
 import { restoreRefusal } from '../kill-state.js'
 import { enforcedLimits, type LimitsCommand, type LimitsRecord } from './limits-command.js'
-import { loosenings, type RiskLimits } from './risk-limits.js'
+import { effectiveLimits, loosenings, type RiskLimits } from './risk-limits.js'
 
 /** Who writes the REVERT of a temporary change at its expiry. */
 export const LIMITS_REVERTER = 'aggregator'
@@ -10,10 +10,37 @@ export type LimitsOutcome =
   | { readonly type: 'duplicate'; readonly reason: string }
   | { readonly type: 'refused'; readonly reason: string }
 
-/** What a SET_LIMITS would loosen of the limits in force under `current` at `nowMs`: empty when it only tightens. */
-export function loosenedBy(current: LimitsRecord | undefined, command: LimitsCommand, nowMs: number): string[] {
+/** What the orders a scope's limits govern are held to, as limits: the scope's over the firm's over the defaults. */
+function governing(defaults: RiskLimits, firm: RiskLimits | undefined, scope: string, own: RiskLimits): RiskLimits {
+  const resolved = scope === 'GLOBAL' ? effectiveLimits(defaults, own, undefined) : effectiveLimits(defaults, firm, own)
+  const { unknown: _, ...limits } = resolved
+  return { ...limits, restricted_symbols: [...resolved.restricted_symbols] }
+}
+
+/**
+ * What a SET_LIMITS would loosen for the orders it governs, at `nowMs`: empty when it only tightens. Judged as
+ * orders are judged (the scope's record over the firm's over the defaults, so a first record for an account is held
+ * to what the account had), and, under a temporary change, against the permanent limits it reverts to as well: a
+ * change that would keep a temporary loosening in force, or loosen what it reverts to, loosens.
+ */
+export function loosenedBy(
+  defaults: RiskLimits,
+  firm: LimitsRecord | undefined,
+  current: LimitsRecord | undefined,
+  command: LimitsCommand,
+  nowMs: number,
+): string[] {
+  const firmNow = firm === undefined ? undefined : enforcedLimits(firm, nowMs)
+  const view = (own: RiskLimits) => governing(defaults, firmNow, command.scope, own)
   const inForce = current === undefined ? {} : enforcedLimits(current, nowMs)
-  return loosenings(inForce, changed(inForce, command))
+  const found = loosenings(view(inForce), view(changed(inForce, command)))
+  const temporary = current?.expires_ts !== undefined && nowMs < current.expires_ts
+  if (temporary) {
+    const baseline = current.reverts_to ?? {}
+    const after = command.expires_ts === undefined ? changed(baseline, command) : changed(inForce, command)
+    for (const loosened of loosenings(view(baseline), view(after))) if (!found.includes(loosened)) found.push(loosened)
+  }
+  return found
 }
 
 /**

@@ -43,8 +43,22 @@ describe('UserStore', () => {
     const rotated = await elsewhere.rotate('alice')
     expect(await users.authenticate(alice.token)).toBeUndefined()
     expect(await users.authenticate(rotated.token)).toMatchObject({ name: 'alice' })
-    elsewhere.remove('alice')
+    await elsewhere.remove('alice')
     expect(await users.authenticate(rotated.token)).toBeUndefined()
+  })
+
+  it('takes names with dots, refuses the names riskctl writes as, and keeps every change of processes that overlap', async () => {
+    const users = store()
+    const dotted = await users.add('alice.smith', 'operator')
+    expect(await users.authenticate(dotted.token)).toMatchObject({ name: 'alice.smith' })
+    for (const name of ['console', 'aggregator', 'detector', 'router', '', '-x', 'a b']) {
+      await expect(users.add(name, 'viewer'), name).rejects.toMatchObject({ code: 'RISKCTL_USER_NAME_INVALID' })
+    }
+    await users.add('bob', 'viewer')
+    // Two processes at once: one removes bob while another adds carol; bob must not come back.
+    const other = new UserStore(users.dataDir)
+    await Promise.all([other.remove('bob'), users.add('carol', 'viewer'), new UserStore(users.dataDir).add('dave', 'viewer')])
+    expect(users.list().map((u) => u.name).sort()).toEqual(['alice.smith', 'carol', 'dave'])
   })
 
   it('admits nobody from a damaged file, and says so', async () => {
