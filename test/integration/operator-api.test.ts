@@ -19,6 +19,14 @@ import type { LimitsRecord } from '../../src/domain/pretrade/limits-command.js'
 
 const TOKEN = 's3cret-token-value'
 
+/** Every command on killswitch.commands.v1, in order. */
+async function commandsOn(log: EmbeddedLog): Promise<KillCommand[]> {
+  const consumer = await log.consumer({ topics: [KILL_COMMANDS], from: { type: 'earliest' } })
+  const records = await consumer.poll({ maxWaitMs: 50 })
+  await consumer.close()
+  return records.map((r) => JSON.parse(r.value!.toString()) as KillCommand)
+}
+
 describe('operator console (fastify, real embedded log)', () => {
   let dataDir: string
   let log: EmbeddedLog
@@ -38,12 +46,7 @@ describe('operator console (fastify, real embedded log)', () => {
 
   const auth = { authorization: `Bearer ${TOKEN}` }
 
-  async function publishedCommands(): Promise<KillCommand[]> {
-    const consumer = await log.consumer({ topics: [KILL_COMMANDS], from: { type: 'earliest' } })
-    const records = await consumer.poll({ maxWaitMs: 50 })
-    await consumer.close()
-    return records.map((r) => JSON.parse(r.value!.toString()) as KillCommand)
-  }
+  const publishedCommands = () => commandsOn(log)
 
   it('serves /health without a token and nothing else', async () => {
     expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200)
@@ -170,12 +173,7 @@ describe('operator console: limits and audit (real HTTP server on 127.0.0.1, emb
     return { status: response.status, json: (await response.json()) as Record<string, unknown> }
   }
 
-  async function commandsOnLog(): Promise<unknown[]> {
-    const consumer = await log.consumer({ topics: [KILL_COMMANDS], from: { type: 'earliest' } })
-    const records = await consumer.poll({ maxWaitMs: 50 })
-    await consumer.close()
-    return records.map((r) => JSON.parse(r.value!.toString()) as unknown)
-  }
+  const commandsOnLog = () => commandsOn(log)
 
   it('answers 401 without the bearer token on every new route, and publishes nothing', async () => {
     expect((await call('GET', '/limits', undefined, false)).status).toBe(401)
@@ -320,12 +318,7 @@ describe('operator console: named users and their roles (real embedded log, real
   })
 
   const as = (name: string) => ({ authorization: `Bearer ${tokens[name]}` })
-  async function commands(): Promise<KillCommand[]> {
-    const consumer = await log.consumer({ topics: [KILL_COMMANDS], from: { type: 'earliest' } })
-    const records = await consumer.poll({ maxWaitMs: 50 })
-    await consumer.close()
-    return records.map((r) => JSON.parse(r.value!.toString()) as KillCommand)
-  }
+  const commands = () => commandsOn(log)
 
   it('records the user a personal token authenticates as the operator, and refuses a body that names another', async () => {
     const killed = await app.inject({ method: 'POST', url: '/kill', headers: as('otto'), payload: { scope: 'ACCOUNT:1', reason: 'runaway' } })
