@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
-import { operatorName } from '../src/cli/operator-name.js'
+import { directIdentity } from '../src/config/direct-identity.js'
 import { renderRecordLine } from '../src/tui/render-record.js'
 import { badInput, interrupted } from '../src/errors.js'
 import { parseStartPosition } from '../src/services/start-position.js'
@@ -56,7 +56,7 @@ export default class Tail extends BaseCommand<typeof Tail> {
     const log = await this.openLog()
     const signal = this.stopSignal()
     if (!asArguments && !json && process.stdout.isTTY) {
-      const outcome = await runTailTui({ source: createTailSource(log, operatorName()), topics, from, color: this.settings.color, signal })
+      const outcome = await runTailTui({ source: createTailSource(log, directIdentity(this.settings)), topics, from, color: this.settings.color, signal })
       // Ctrl+C reaches the view as a key, not as a signal: it ends the command as the signal would.
       if (outcome === 'interrupted') throw interrupted()
       return

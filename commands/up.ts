@@ -23,6 +23,7 @@ export default class Up extends BaseCommand<typeof Up, UpResult> {
     only: Flags.string({ description: 'Run only these components (comma-separated): aggregator, router, detector, console' }),
     topology: Flags.string({ description: 'Detector topology file (default: topologies/detector.json)' }),
     limits: Flags.string({ description: "The router's pre-trade limits file (default: topologies/limits.json)" }),
+    controls: Flags.string({ description: 'How operators\' controls are authorised, e.g. four-eyes unkill (default: topologies/controls.json)' }),
     'duplicate-horizon': Flags.string({
       description: 'How long a decided order_id stays a DUPLICATE when re-sent, across restarts (e.g. 30m, 1h, 1d)',
       default: '1h',
@@ -50,6 +51,7 @@ export default class Up extends BaseCommand<typeof Up, UpResult> {
       sparkDetector: this.flags.detector === 'spark',
       topologyFile: this.flags.topology,
       limitsFile: this.flags.limits,
+      controlsFile: this.flags.controls,
       duplicateHorizonMs: parseSpan(this.flags['duplicate-horizon'], '--duplicate-horizon'),
       consolePort: this.flags['console-port'],
       backend: settings.backend,

@@ -2,6 +2,8 @@ import type { z } from 'zod'
 import { commandSchema } from '../src/contracts/commands.js'
 import { auditSchema, deadLetterSchema, killStateSchema, orderSchema, riskSignalRecordSchema } from '../src/contracts/messages.js'
 import { limitsRecordSchema, referencePriceSchema } from '../src/contracts/risk-limits.js'
+import { operatorActionSchema } from '../src/contracts/operator-actions.js'
+import { approvalRecordSchema } from '../src/contracts/approvals.js'
 
 /**
  * Every topic riskctl uses, in one place: `topics create`, `up`, `describe-topic`, `produce` and
@@ -16,6 +18,8 @@ export const AUDIT = 'audit.v1'
 export const DEAD_LETTERS = 'dlq.v1'
 export const RISK_LIMITS = 'risk_limits.v1'
 export const REFERENCE_PRICES = 'reference_prices.v1'
+export const OPERATOR_ACTIONS = 'operator_actions.v1'
+export const APPROVALS = 'killswitch.approvals.v1'
 
 export type CleanupPolicy = 'delete' | 'compact'
 
@@ -92,7 +96,7 @@ export const TOPICS: readonly TopicSpec[] = Object.freeze([
   ),
   deleteTopic(
     KILL_COMMANDS,
-    'Every KILL, UNKILL, THROTTLE, SET_LIMITS and REVERT_LIMITS ever asked for: the full history',
+    'Every KILL, UNKILL, THROTTLE, SET_LIMITS, REVERT_LIMITS, APPROVE and REJECT ever asked for: the full history',
     'scope',
     commandSchema,
     365 * DAY_MS,
@@ -107,6 +111,15 @@ export const TOPICS: readonly TopicSpec[] = Object.freeze([
   compactedTopic(REFERENCE_PRICES, 'The latest reference price per symbol, for the price collar (compacted)', 'symbol', referencePriceSchema, {
     'message.timestamp.type': 'LogAppendTime',
   }),
+  // Held UNKILLs (four-eyes) and what became of them; only the aggregator writes it.
+  compactedTopic(APPROVALS, 'Unkills held for a second person\'s approval, and what became of them (compacted)', 'request_id', approvalRecordSchema),
+  deleteTopic(
+    OPERATOR_ACTIONS,
+    'Every operator action tried, by whom, from where, allowed or refused: failed logins too',
+    'actor',
+    operatorActionSchema,
+    365 * DAY_MS,
+  ),
 ])
 
 export const TOPIC_NAMES: readonly string[] = TOPICS.map((topic) => topic.name)

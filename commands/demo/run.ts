@@ -64,7 +64,7 @@ export default class DemoRun extends BaseCommand<typeof DemoRun, DemoRunResult> 
     const { auto, plain } = this.flags
     const keys = process.stdin.isTTY ? process.stdin : undefined
     if (process.stdout.isTTY && !plain && !this.settings.json) {
-      const source = createTailSource(session.log, 'demo_operator')
+      const source = createTailSource(session.log, session.operator)
       return runDemoTui({ session, source, parts, auto: auto || keys === undefined, color: this.settings.color, signal })
     }
     const write = (text: string): void => this.write(text)

@@ -1,16 +1,15 @@
-import os from 'node:os'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../src/cli/base-command.js'
 import { renderLimitsOutcome } from '../../src/cli/render-limits.js'
 import { setLimits, type LimitsSetOutcome } from '../../src/services/limits.js'
-import { apiFlag } from '../../src/cli/kill-switch-command.js'
+import { apiFlag, refuseOperatorFlag, retiredOperatorFlag } from '../../src/cli/kill-switch-command.js'
 
 const limit = (description: string) => Flags.string({ description, helpGroup: 'LIMITS' })
 
 export default class LimitsSet extends BaseCommand<typeof LimitsSet, LimitsSetOutcome> {
   static override summary = "Change a scope's pre-trade limits: tighten, or, as an operator, loosen."
   static override description =
-    'Publishes a SET_LIMITS to killswitch.commands.v1 with your name (with --api: through the operator console, as the operator its token authenticates), then waits until risk_limits.v1 shows it applied and prints the record. Exits 1 if that is not confirmed within 10 s (is `riskctl up` running?), 5 if the aggregator refused it. Fields not named are left as they are. With --expires the change is temporary: at its expiry the limits it replaced are in force again.'
+    'Publishes a SET_LIMITS to killswitch.commands.v1 as the identity the log authenticates (local:<you> on the embedded log, sasl:<user> on Kafka with SASL; with --api: through the operator console, as the user its token authenticates), then waits until risk_limits.v1 shows it applied and prints the record. Exits 1 if that is not confirmed within 10 s (is `riskctl up` running?), 5 if the aggregator refused it. Fields not named are left as they are. With --expires the change is temporary: at its expiry the limits it replaced are in force again.'
   static override profileUse = 'connect' as const
   static override examples = [
     '<%= config.bin %> limits set ACCOUNT:12345 --max-qty 500 --max-notional 250000 --reason "new client, start small"',
@@ -37,13 +36,15 @@ export default class LimitsSet extends BaseCommand<typeof LimitsSet, LimitsSetOu
     }),
     reason: Flags.string({ char: 'r', description: 'Why: it goes into the audit trail', required: true }),
     expires: Flags.string({ description: 'Make the change temporary: 30m, 2h, 1d' }),
-    operator: Flags.string({ description: 'Who is acting (default: your user name; through --api, whoever the token authenticates)' }),
+    operator: retiredOperatorFlag,
     api: apiFlag(),
     wait: Flags.boolean({ description: 'Wait until risk_limits.v1 shows the change (up to 10 s)', default: true, allowNo: true }),
   }
 
   async run(): Promise<LimitsSetOutcome> {
     const { flags } = this
+    const route = this.operatorRoute(flags.api)
+    refuseOperatorFlag(flags.operator, route.identity, route.apiUrl)
     const input = {
       scope: this.args.scope,
       maxQty: flags['max-qty'],
@@ -57,9 +58,8 @@ export default class LimitsSet extends BaseCommand<typeof LimitsSet, LimitsSetOu
       unrestrict: flags.unrestrict,
       reason: flags.reason,
       expires: flags.expires,
-      operator: flags.operator,
     }
-    return setLimits(input, os.userInfo().username, this.operatorRoute(flags.api), { wait: flags.wait, signal: this.stopSignal() })
+    return setLimits(input, route, { wait: flags.wait, signal: this.stopSignal() })
   }
 
   protected override render(outcome: LimitsSetOutcome): void {

@@ -15,6 +15,7 @@ import { loadDetectorTopology } from '../../src/config/detector-topology.js'
 import type { KillCommand } from '../../src/domain/kill-command.js'
 import type { EventLog } from '../../src/log/port.js'
 import { buildOperatorCommand, publishCommand } from '../../src/processors/operator-command.js'
+import { localOrigin } from '../../src/processors/operator-trail.js'
 import { AUDIT, KILL_STATE } from '../../topologies/topics.js'
 import { BENCH_BROKERS, onFreshTopics } from './kafka.js'
 import { benchKafkaFloor } from './kafka-floor.js'
@@ -82,7 +83,7 @@ class KillRound {
   async killAndRestore(account: string): Promise<KillTiming> {
     const kill = buildOperatorCommand({ scope: `ACCOUNT:${account}`, action: 'KILL', reason: 'bench', operator: OPERATOR })
     const sentMs = nowMs()
-    await publishCommand(this.log, kill)
+    await publishCommand(this.log, kill, localOrigin('cli'))
     const state = await this.watch.until('the KILL state', () => this.watch.state(kill.cmd_id), KILL_TIMEOUT_MS)
     const drop = await this.watch.until('the first DROP', () => this.watch.firstDrop(kill.corr_id), KILL_TIMEOUT_MS)
     await this.restore(account, kill, state?.seenMs)
@@ -102,7 +103,7 @@ class KillRound {
     const unkillMs = Date.now()
     // A millisecond's grace either side: the sender's clock is read before its produce call.
     if (confirmedMs !== undefined) this.leaks += this.watch.allowedWithin(account, confirmedMs + 1, unkillMs - 1)
-    await publishCommand(this.log, unkill)
+    await publishCommand(this.log, unkill, localOrigin('cli'))
     await this.watch.until('the UNKILL state', () => this.watch.state(unkill.cmd_id), KILL_TIMEOUT_MS)
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 20))
   }
@@ -124,7 +125,7 @@ async function benchCli(dir: string, kills: KillRound, watch: KillWatch, account
     const account = accounts[run % accounts.length]!
     const scope = `ACCOUNT:${account}`
     const started = nowMs()
-    const args = [BIN, 'kill', scope, '--reason', 'bench', '--operator', OPERATOR, '--brokers', BENCH_BROKERS.join(','), '--data-dir', dir]
+    const args = [BIN, 'kill', scope, '--reason', 'bench', '--brokers', BENCH_BROKERS.join(','), '--data-dir', dir]
     const { ms, code } = await spawnTimed(args)
     toExit.push(ms)
     if (code !== 0) failures += 1

@@ -1,3 +1,4 @@
+import { directIdentity } from '../config/direct-identity.js'
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
 import { ProfileStore } from '../config/profile-store.js'
 import { clusterIsPrivate } from '../config/profile-settings.js'
@@ -129,7 +130,14 @@ export abstract class BaseCommand<T extends typeof Command, R = void> extends Co
   /** Where an operator's request goes: the console at `api` (or the profile's / RISKCTL_API_URL's), else the log. */
   protected operatorRoute(api: string | undefined): KillSwitchRoute {
     const { apiUrl, backend, operatorToken, deployment } = this.settings
-    return { apiUrl: api ?? apiUrl, openLog: () => this.openLog(), dataDir: backend.dataDir, envToken: operatorToken, deployment }
+    return {
+      apiUrl: api ?? apiUrl,
+      openLog: () => this.openLog(),
+      identity: () => directIdentity(this.settings),
+      dataDir: backend.dataDir,
+      envToken: operatorToken,
+      deployment,
+    }
   }
 
   protected stopSignal(): AbortSignal {

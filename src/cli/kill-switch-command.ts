@@ -1,9 +1,9 @@
-import os from 'node:os'
 import { Args, Flags, type Command } from '@oclif/core'
 import type { KillSwitchOutcome } from '../services/kill-switch.js'
 import { sendKillSwitchRequest } from '../services/kill-switch-request.js'
 import type { OperatorAction } from '../processors/operator-command.js'
 import { BaseCommand } from './base-command.js'
+import { badInput } from '../errors.js'
 import { renderKillSwitchOutcome } from './render-kill-switch.js'
 
 export const killSwitchArgs = {
@@ -20,9 +20,31 @@ export function apiFlag(what = 'Send it') {
   })
 }
 
+/**
+ * --operator named who acted, as free text: anyone could be anyone. It stays only to say so, since a script that
+ * passes it would otherwise fail with a bare "nonexistent flag".
+ */
+export const retiredOperatorFlag = Flags.string({ hidden: true })
+
+export function refuseOperatorFlag(operator: string | undefined, identity: () => string, api: string | undefined): void {
+  if (operator === undefined) return
+  const who = api === undefined ? `who the log authenticates (${safely(identity)})` : 'whoever the bearer token authenticates'
+  throw badInput('RISKCTL_OPERATOR_FLAG_RETIRED', `--operator is no longer taken: the operator recorded is ${who}, never a name typed in.`, [
+    'Drop --operator. Through a console, use your own token (riskctl users add NAME --role operator gives one).',
+  ])
+}
+
+function safely(identity: () => string): string {
+  try {
+    return identity()
+  } catch {
+    return 'your OS user or SASL user'
+  }
+}
+
 export const killSwitchFlags = {
+  operator: retiredOperatorFlag,
   reason: Flags.string({ char: 'r', description: 'Why: it goes into the audit trail', required: true }),
-  operator: Flags.string({ description: 'Who is acting (default: your user name; through --api, whoever the token authenticates)' }),
   wait: Flags.boolean({
     description: 'Wait until killswitch.state.v1 shows the new status (up to 10 s)',
     default: true,
@@ -38,14 +60,15 @@ export abstract class KillSwitchCommand<T extends typeof Command> extends BaseCo
 
   protected async request(maxOrdersPerSec?: number): Promise<KillSwitchOutcome> {
     const flags = this.flags as unknown as { reason: string; operator?: string; wait: boolean; api?: string }
+    const route = this.operatorRoute(flags.api)
+    refuseOperatorFlag(flags.operator, route.identity, route.apiUrl)
     const input = {
       scope: (this.args as unknown as { scope: string }).scope,
       action: this.action,
       reason: flags.reason,
-      operator: flags.operator,
       maxOrdersPerSec,
     }
-    return sendKillSwitchRequest(input, os.userInfo().username, this.operatorRoute(flags.api), {
+    return sendKillSwitchRequest(input, route, {
       wait: flags.wait,
       signal: this.stopSignal(),
     })

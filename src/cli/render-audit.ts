@@ -2,6 +2,8 @@ import type { ChalkInstance } from 'chalk'
 import type { AuditRecord } from '../domain/audit-record.js'
 import { colorWord } from '../tui/render-record.js'
 import { renderTable } from './table.js'
+import type { ActionTrail } from '../services/operator-actions.js'
+import { UNAUTHENTICATED, type ActionOutcome } from '../domain/operator-action.js'
 
 /** `riskctl audit`: one row per record, newest first. */
 export function renderAuditRecords(records: readonly AuditRecord[], style: ChalkInstance): string {
@@ -18,4 +20,36 @@ export function renderAuditRecords(records: readonly AuditRecord[], style: Chalk
       style.dim(r.corr_id),
     ]),
   )
+}
+
+/** `riskctl audit --actions`: one row per attempt, newest first. */
+export function renderActionTrail(trail: ActionTrail, style: ChalkInstance): string {
+  const damaged = trail.unreadable === 0 ? '' : `\n${style.yellow(`${trail.unreadable} record(s) of operator_actions.v1 are no trail entry: see them with riskctl tail operator_actions.v1 --from beginning --no-follow`)}`
+  if (trail.actions.length === 0) return `No operator actions match.${damaged}`
+  const table = renderTable(
+    ['time', 'actor', 'role', 'from', 'action', 'scope', 'outcome', 'detail'],
+    trail.actions.map((a) => [
+      new Date(a.ts).toISOString(),
+      printable(a.actor === UNAUTHENTICATED && a.claimed !== undefined ? `${a.actor} (as ${a.claimed})` : a.actor),
+      a.role ?? '-',
+      printable(`${a.channel} ${a.from}`),
+      printable(a.action),
+      printable(a.scope ?? '-'),
+      outcomeWord(a.outcome, a.status, style),
+      printable(a.detail),
+    ]),
+  )
+  return `${table}${damaged}`
+}
+
+function outcomeWord(outcome: ActionOutcome, status: number | undefined, style: ChalkInstance): string {
+  const text = status === undefined ? outcome : `${outcome} ${status}`
+  return outcome === 'ALLOWED' ? style.green(text) : outcome === 'FAILED' ? style.yellow(text) : style.red(text)
+}
+
+/** What a client sent is shown, never obeyed: control characters (a terminal's escape codes) become visible. */
+const CONTROL = new RegExp(String.raw`[\u0000-\u001f\u007f-\u009f]`, 'g')
+
+function printable(text: string): string {
+  return text.replace(CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

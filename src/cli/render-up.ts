@@ -12,6 +12,9 @@ export function renderUpEvent(event: UpEvent, progress: ProgressLine, style: Cha
         progress.line(`operator console ${event.consoleUrl} · bootstrap admin token in ${event.tokenIn}`)
         progress.line(style.dim('named users with roles: riskctl users add NAME --role viewer|operator|supervisor'))
       }
+      if (event.fourEyesMs !== undefined) {
+        progress.line(`four eyes: an UNKILL waits up to ${Math.round(event.fourEyesMs / 60_000)} min for a second person (riskctl approvals list, riskctl approve ID)`)
+      }
       return
     case 'ready':
       return progress.line('ready: kill state loaded, processing orders')

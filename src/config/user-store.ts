@@ -2,7 +2,8 @@ import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } 
 import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
-import { OPERATOR_IDENTITY, OPERATOR_IDENTITY_FORM } from '../domain/kill-state.js'
+import { readSecretFile } from './secret-file.js'
+import { RESERVED_NAMES, USER_NAME, USER_NAME_FORM } from '../domain/operator-identity.js'
 import { badInput, ExitCode, RiskctlError } from '../errors.js'
 
 export const USERS_FILE = 'users.json'
@@ -32,8 +33,6 @@ export interface Identity {
  * a millisecond) keeps a flood of wrong tokens from costing the console more than any other request.
  */
 const SCRYPT: ScryptOptions = { N: 1024, r: 8, p: 1 }
-/** Names the log already uses for its own writers: a user so named could pass for one of them. */
-const RESERVED_NAMES = new Set(['console', 'aggregator', 'detector', 'router'])
 /** A salt for the check of a token whose user does not exist: it costs what a real check costs. */
 const DECOY_SALT = randomBytes(16)
 const LOCK_WAIT_MS = 5_000
@@ -41,7 +40,7 @@ const KEY_BYTES = 32
 const TOKEN_PREFIX = 'rk1'
 
 const userSchema = z.strictObject({
-  name: z.string().regex(OPERATOR_IDENTITY),
+  name: z.string().regex(USER_NAME),
   role: z.enum(ROLES),
   salt: z.string().min(1),
   hash: z.string().min(1),
@@ -73,9 +72,12 @@ export interface IssuedToken {
  */
 export class UserStore {
   private readonly file: string
-  /** sha256 of tokens already verified, per the file's version: a request does not pay scrypt each time. */
-  private verified = new Map<string, Identity>()
-  private verifiedFor: string | undefined
+  /**
+   * Tokens already verified (by sha256), with the hash they matched: a request does not pay scrypt each time. After a
+   * change of the file an entry still holds while its user keeps that very hash; a rotation or removal ends it, and a
+   * new role is taken from the file.
+   */
+  private readonly verified = new Map<string, { identity: Identity; hash: string; version: string }>()
 
   constructor(readonly dataDir: string) {
     this.file = path.join(dataDir, USERS_FILE)
@@ -91,11 +93,13 @@ export class UserStore {
     const { token, salt, hash } = await issue(checkedName)
     return this.locked(() => {
       const users = this.read()
-      if (users.some((user) => user.name === checkedName)) {
-        throw new RiskctlError(`There is already a user ${checkedName}.`, {
+      // Alice and alice would be one person to a reader of the trail: names are unique whatever their case.
+      const existing = users.find((user) => user.name.toLowerCase() === checkedName.toLowerCase())
+      if (existing !== undefined) {
+        throw new RiskctlError(`There is already a user ${existing.name}.`, {
           code: 'RISKCTL_USER_EXISTS',
           exitCode: ExitCode.precondition,
-          suggestions: [`To give ${checkedName} a new token: riskctl users rotate ${checkedName}`],
+          suggestions: [`To give ${existing.name} a new token: riskctl users rotate ${existing.name}`],
         })
       }
       const now = Date.now()
@@ -164,12 +168,8 @@ export class UserStore {
     const name = nameIn(presented)
     if (name === undefined) return undefined
     const version = this.version()
-    if (version !== this.verifiedFor) {
-      this.verified = new Map()
-      this.verifiedFor = version
-    }
     const digest = createHash('sha256').update(presented).digest('base64')
-    const known = this.verified.get(digest)
+    const known = this.known(digest, version)
     if (known !== undefined) return known
     const user = this.read().find((candidate) => candidate.name === name)
     // An unknown user's check costs what a known one's does: the time taken tells no names.
@@ -181,7 +181,29 @@ export class UserStore {
     if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined
     const identity: Identity = { name: user.name, role: user.role, bootstrap: false }
     // Bounded: a flood of distinct valid tokens cannot grow it past the users there are.
-    if (this.verified.size < 1024 && this.verifiedFor === version) this.verified.set(digest, identity)
+    if (this.verified.size < 1024 && this.version() === version) this.verified.set(digest, { identity, hash: user.hash, version })
+    return identity
+  }
+
+  /**
+   * The user of a token this store verified before, without hashing anything: what a client whose failed logins
+   * are over the limit may still use, so that a flood of wrong tokens from a shared address locks nobody out.
+   */
+  remembered(presented: string): Identity | undefined {
+    return this.known(createHash('sha256').update(presented).digest('base64'), this.version())
+  }
+
+  /** A verified token's user as the file now has it, or undefined once the user's token changed or they went. */
+  private known(digest: string, version: string): Identity | undefined {
+    const entry = this.verified.get(digest)
+    if (entry === undefined || entry.version === version) return entry?.identity
+    const user = this.read().find((candidate) => candidate.name === entry.identity.name)
+    if (user === undefined || user.hash !== entry.hash) {
+      this.verified.delete(digest)
+      return undefined
+    }
+    const identity: Identity = { name: user.name, role: user.role, bootstrap: false }
+    this.verified.set(digest, { identity, hash: user.hash, version })
     return identity
   }
 
@@ -195,13 +217,8 @@ export class UserStore {
   }
 
   private read(): StoredUser[] {
-    let text: string
-    try {
-      text = fs.readFileSync(this.file, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-      throw error
-    }
+    const text = readSecretFile(this.file)
+    if (text === undefined) return []
     let parsed: ReturnType<typeof fileSchema.safeParse>
     try {
       parsed = fileSchema.safeParse(JSON.parse(text))
@@ -253,12 +270,17 @@ function derive(token: string, salt: Buffer): Promise<Buffer> {
 
 function userName(name: string): string {
   // `console` is the bootstrap token's identity, and the others the log's own writers: no user may pass for them.
-  if (!OPERATOR_IDENTITY.test(name) || RESERVED_NAMES.has(name)) {
+  if (!USER_NAME.test(name) || RESERVED_NAMES.has(name.toLowerCase())) {
     throw badInput('RISKCTL_USER_NAME_INVALID', `Invalid user name ${JSON.stringify(name)}.`, [
-      `A user name has ${OPERATOR_IDENTITY_FORM}; ${[...RESERVED_NAMES].join(', ')} are taken by riskctl itself.`,
+      `A user name has ${USER_NAME_FORM}; ${[...RESERVED_NAMES].join(', ')} are taken by riskctl itself.`,
     ])
   }
   return name
+}
+
+/** The user a presented token claims to be, for the trail of a failed login: the name only, never the secret. */
+export function claimedUser(presented: string): string | undefined {
+  return nameIn(presented)
 }
 
 /** The user a token names (`rk1.<name>.<secret>`, a name may hold dots), or undefined when it is no token. */
@@ -268,7 +290,7 @@ function nameIn(presented: string): string | undefined {
   const name = presented.slice(TOKEN_PREFIX.length + 1, last)
   // A secret is 43 base64url characters: anything longer is no token, and costs no hashing.
   const secret = presented.slice(last + 1)
-  return OPERATOR_IDENTITY.test(name) && /^[A-Za-z0-9_-]{43}$/.test(secret) ? name : undefined
+  return USER_NAME.test(name) && /^[A-Za-z0-9_-]{43}$/.test(secret) ? name : undefined
 }
 
 function roleOf(role: string): Role {

@@ -146,7 +146,7 @@ export const killStateSchema = z.object({
   max_orders_per_sec: z.number().int().positive().optional(),
 }) satisfies z.ZodType<KillState>
 
-export const auditDecisionSchema = z.enum(['ALLOW', 'DROP', 'DUPLICATE', 'REFUSED', 'APPLIED']) satisfies z.ZodType<AuditDecision>
+export const auditDecisionSchema = z.enum(['ALLOW', 'DROP', 'DUPLICATE', 'REFUSED', 'APPLIED', 'PENDING']) satisfies z.ZodType<AuditDecision>
 
 /**
  * One record per decision. Order decisions are ALLOW, DROP or DUPLICATE; the aggregator writes

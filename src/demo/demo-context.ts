@@ -12,6 +12,10 @@ export interface DemoContext {
   readonly log: EventLog
   readonly consoleUrl: string
   readonly token: string
+  /** Who the demo's commands written straight to the log are recorded as (local:<you> on the embedded log). */
+  readonly operator: string
+  /** A second supervisor's token, where the demo's processors hold an UNKILL for approval (four eyes). */
+  readonly approverToken?: string | undefined
   readonly dataDir: string
   /** The `riskctl` invocation students should type, with --data-dir when the demo has its own. */
   readonly cli: string

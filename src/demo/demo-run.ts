@@ -1,4 +1,5 @@
 import { loadDetectorTopology } from '../config/detector-topology.js'
+import { directIdentity } from '../config/direct-identity.js'
 import { operatorTokenMissing } from '../config/profile-settings.js'
 import type { RiskctlConfig } from '../config/resolve-config.js'
 import { readOperatorToken } from '../config/operator-token.js'
@@ -52,6 +53,9 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoRunResult> {
     speed: options.speed,
     detectorSettings: loadDetectorTopology(),
     envToken: config.operatorToken,
+    operator: directIdentity(config),
+    // The long variant shows four-eyes unkill; the classroom's shorter ones keep one person's UNKILL.
+    fourEyes: options.variant === 'long' ? { unkill: true, timeoutMs: 15 * 60_000 } : undefined,
     attach,
   })
   try {

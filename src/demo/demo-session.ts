@@ -6,6 +6,7 @@ import { unavailable } from '../errors.js'
 import type { DetectorSettings } from '../domain/detector-settings.js'
 import type { EventLog } from '../log/port.js'
 import { resolveOperatorToken } from '../config/operator-token.js'
+import type { FourEyesPolicy } from '../domain/approval.js'
 import { UserStore } from '../config/user-store.js'
 import { createAllTopics } from '../services/topics-create.js'
 import { startPipeline, type RunningPipeline } from '../services/pipeline.js'
@@ -13,6 +14,8 @@ import type { DemoContext, DemoEvent } from './demo-context.js'
 
 /** Who acts in the demo: a supervisor of the demo's data directory. */
 export const DEMO_OPERATOR = 'demo_operator'
+/** The second supervisor who approves the demo's held UNKILL (four eyes, the long variant). */
+export const DEMO_APPROVER = 'demo_approver'
 
 export interface DemoSessionOptions {
   readonly openLog: (dataDir: string) => Promise<EventLog>
@@ -21,6 +24,10 @@ export interface DemoSessionOptions {
   readonly speed: number
   readonly detectorSettings: DetectorSettings
   readonly envToken?: string | undefined
+  /** Four-eyes unkill for the processors the demo starts (the long variant's); off by default. */
+  readonly fourEyes?: FourEyesPolicy | undefined
+  /** Who the demo's commands written straight to the log are recorded as: the identity the log authenticates. */
+  readonly operator: string
   /**
    * Processors that already run on this log (a riskctl up elsewhere, or a deployment on AWS) and
    * their operator console: the walkthrough drives those instead of starting its own.
@@ -49,6 +56,8 @@ export class DemoSession {
     readonly consoleUrl: string,
     readonly token: string,
     private readonly options: DemoSessionOptions,
+    /** A second supervisor's token, where the demo's own processors hold UNKILLs for approval. */
+    readonly approverToken?: string | undefined,
   ) {}
 
   static async start(options: DemoSessionOptions): Promise<DemoSession> {
@@ -69,6 +78,7 @@ export class DemoSession {
       const pipeline = await startPipeline(log, {
         components: ['aggregator', 'router', 'detector', 'console'],
         detectorSettings: options.detectorSettings,
+        fourEyes: options.fourEyes,
         console: { port: 0, host: '127.0.0.1', token: token.value },
         dataDir,
       })
@@ -76,12 +86,19 @@ export class DemoSession {
       while (!pipeline.status().ready && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
       // The demo's operator is a named supervisor of its own data directory, with a personal token: what the console
       // records as operator is who the token authenticates (the bootstrap token would be `console`).
-      const operator = await demoOperatorToken(dataDir)
-      return new DemoSession(log, dataDir, pipeline, pipeline.consoleUrl ?? '', operator, options)
+      const operator = await demoToken(dataDir, DEMO_OPERATOR)
+      // Under four eyes the UNKILL the demo asks for waits for a second supervisor: this one.
+      const approver = options.fourEyes?.unkill === true ? await demoToken(dataDir, DEMO_APPROVER) : undefined
+      return new DemoSession(log, dataDir, pipeline, pipeline.consoleUrl ?? '', operator, options, approver)
     } catch (error) {
       await log.close()
       throw error
     }
+  }
+
+  /** The identity the demo's direct commands (and its live view's keys) are recorded as. */
+  get operator(): string {
+    return this.options.operator
   }
 
   get attached(): boolean {
@@ -94,6 +111,8 @@ export class DemoSession {
       log: this.log,
       consoleUrl: this.consoleUrl,
       token: this.token,
+      operator: this.options.operator,
+      approverToken: this.approverToken,
       dataDir: this.dataDir,
       cli: 'riskctl',
       signal,
@@ -146,9 +165,9 @@ async function assertConsoleAnswers(consoleUrl: string): Promise<void> {
   }
 }
 
-/** `demo_operator`'s personal token: added on a fresh data directory, rotated on one a demo ran in before. */
-async function demoOperatorToken(dataDir: string): Promise<string> {
+/** A demo supervisor's personal token: added on a fresh data directory, rotated on one a demo ran in before. */
+async function demoToken(dataDir: string, name: string): Promise<string> {
   const users = new UserStore(dataDir)
-  const known = users.list().some((user) => user.name === DEMO_OPERATOR)
-  return (known ? await users.rotate(DEMO_OPERATOR) : await users.add(DEMO_OPERATOR, 'supervisor')).token
+  const known = users.list().some((user) => user.name === name)
+  return (known ? await users.rotate(name) : await users.add(name, 'supervisor')).token
 }

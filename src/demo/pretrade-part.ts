@@ -1,3 +1,4 @@
+import { localOrigin } from '../processors/operator-trail.js'
 import { auditSchema, creditWarningSchema } from '../contracts/messages.js'
 import { decodeJson, decodeOrderJson } from '../contracts/decode.js'
 import { loadLimitsTopology } from '../config/limits-topology.js'
@@ -20,7 +21,6 @@ export const FAT_FINGER_ACCOUNT = '20001'
 export const CREDIT_ACCOUNT = '20002'
 export const FAT_FINGER_MAX_NOTIONAL = 250_000
 export const DEMO_CREDIT_LIMIT = 50_000
-const OPERATOR = 'demo_operator'
 const AUDIT_WAIT_SECONDS = 15
 /**
  * The credit walk's stream: AAPL, GOOGL, MSFT and AMZN only (SYMBOL:TSLA may be killed by then), 5 orders a second
@@ -117,7 +117,7 @@ async function showDrop(c: DemoContext, order: Order, expected: CheckCode): Prom
 /** A SET_LIMITS through the real path (the aggregator applies it), confirmed once its record is on risk_limits.v1. */
 async function setLimits(c: DemoContext, scope: string, flags: string, input: { maxNotional?: string; credit?: string }, reason: string): Promise<boolean> {
   c.emit({ type: 'command', line: `${c.cli} limits set ${scope} ${flags} --reason "${reason}"` })
-  const outcome = await requestLimits(async () => c.log, { scope, reason, operator: OPERATOR, ...input }, { wait: true, signal: c.signal })
+  const outcome = await requestLimits(async () => c.log, { scope, reason, operator: c.operator, ...input }, { wait: true, signal: c.signal, origin: localOrigin('cli') })
   if (outcome.outcome === 'published') {
     c.emit({ type: 'problem', text: `The change of ${scope} was published but not confirmed.`, remedies: REMEDIES_LIMITS })
     return false

@@ -5,6 +5,9 @@ import { queryAudit } from '../services/audit.js'
 import { describeTopic } from '../services/describe-topic.js'
 import { requestKillSwitch } from '../services/kill-switch.js'
 import { requestViaConsole } from '../services/operator-client.js'
+import { answerViaConsole } from '../services/approvals.js'
+import { DEMO_APPROVER } from './demo-session.js'
+import { localOrigin } from '../processors/operator-trail.js'
 import { readTopicValues } from './read-topic.js'
 import { ARCHITECTURE_DIAGRAM } from './architecture-diagram.js'
 import type { DemoContext, DemoPart, DemoVariant } from './demo-context.js'
@@ -160,11 +163,13 @@ const recovery: DemoPart = {
       line: `curl -X POST ${c.consoleUrl}/unkill -H "Authorization: Bearer $RISKCTL_OPERATOR_TOKEN" -H "Content-Type: application/json" -d '{"scope":"ACCOUNT:${PANIC_ACCOUNT}","reason":"Manual override after investigation"}'`,
     })
     c.emit({ type: 'command', line: `${c.cli} unkill ACCOUNT:${PANIC_ACCOUNT} --reason "Manual override after investigation" --api ${c.consoleUrl}` })
-    const outcome = await requestViaConsole(
+    const asked = await requestViaConsole(
       // The operator is who the token authenticates: the demo's own supervisor, or the console's when attached.
       { scope: `ACCOUNT:${PANIC_ACCOUNT}`, action: 'UNKILL', reason: 'Manual override after investigation' },
       { apiUrl: c.consoleUrl, token: c.token, wait: true },
     )
+    const outcome = asked.outcome === 'pending' ? await secondPairOfEyes(c, asked.request_id) : asked
+    if (outcome === undefined) return
     if (outcome.outcome !== 'confirmed') {
       c.emit({ type: 'show', text: `ACCOUNT:${PANIC_ACCOUNT} was not killed: nothing to restore.` })
       return
@@ -191,6 +196,28 @@ const recovery: DemoPart = {
     c.emit({ type: 'ok', text: 'Orders of 12345 are ALLOWed again. The corr_ids link kill → drops → unkill → allows.' })
     await c.pause(20_000)
   },
+}
+
+/**
+ * Four eyes (the long variant): the UNKILL is held until a second supervisor approves it. The demo's second
+ * supervisor does, through the console; attached to processors elsewhere, the class is told who must.
+ */
+async function secondPairOfEyes(c: DemoContext, requestId: string): Promise<{ outcome: 'confirmed'; state: KillState } | undefined> {
+  c.emit({ type: 'say', text: 'Four eyes: the UNKILL is held as a request. A second, different supervisor must approve it; the one who asked cannot.' })
+  c.emit({ type: 'command', line: `${c.cli} approvals list --api ${c.consoleUrl}` })
+  const short = requestId.slice(0, 8)
+  if (c.approverToken === undefined) {
+    c.emit({ type: 'problem', text: `ACCOUNT:${PANIC_ACCOUNT}'s UNKILL waits for a second supervisor.`, remedies: [`${c.cli} approve ${short} --reason "..." --api ${c.consoleUrl}`] })
+    return undefined
+  }
+  c.emit({ type: 'command', line: `RISKCTL_OPERATOR_TOKEN=<${DEMO_APPROVER}'s token> ${c.cli} approve ${short} --reason "Fix verified with the desk" --api ${c.consoleUrl}` })
+  const answered = await answerViaConsole(
+    { id: requestId, action: 'APPROVE', reason: 'Fix verified with the desk' },
+    { apiUrl: c.consoleUrl, token: c.approverToken, wait: true, signal: c.signal },
+  )
+  if (answered.outcome !== 'approved') return undefined
+  c.emit({ type: 'ok', text: `Approved by ${answered.request.decided_by ?? DEMO_APPROVER}: asked, approved and applied under one corr_id ${answered.request.corr_id}.` })
+  return { outcome: 'confirmed', state: answered.state }
 }
 
 const compaction: DemoPart = {
@@ -225,11 +252,11 @@ const longExtras: DemoPart = {
   minutes: 8,
   async run(c) {
     c.emit({ type: 'say', text: 'A SYMBOL kill stops one ticker for every account: here, a trading halt on TSLA.' })
-    c.emit({ type: 'command', line: `${c.cli} kill SYMBOL:TSLA --reason "Trading halt pending news" --operator demo_operator` })
+    c.emit({ type: 'command', line: `${c.cli} kill SYMBOL:TSLA --reason "Trading halt pending news"` })
     const symbol = await requestKillSwitch(
       c.log,
-      { scope: 'SYMBOL:TSLA', action: 'KILL', reason: 'Trading halt pending news', operator: 'demo_operator' },
-      { wait: true, signal: c.signal },
+      { scope: 'SYMBOL:TSLA', action: 'KILL', reason: 'Trading halt pending news', operator: c.operator },
+      { wait: true, signal: c.signal, origin: localOrigin('cli') },
     )
     if (symbol.outcome === 'confirmed') c.emit({ type: 'ok', text: 'SYMBOL:TSLA is KILLED: every account\'s TSLA orders are dropped, the rest flow.' })
     await c.pause(30_000)
@@ -250,8 +277,8 @@ const longExtras: DemoPart = {
     c.emit({ type: 'command', line: `${c.cli} throttle ACCOUNT:10001 --max-orders-per-sec 1 --reason "Slow down while we look"` })
     await requestKillSwitch(
       c.log,
-      { scope: 'ACCOUNT:10001', action: 'THROTTLE', reason: 'Slow down while we look', operator: 'demo_operator', maxOrdersPerSec: 1 },
-      { wait: true, signal: c.signal },
+      { scope: 'ACCOUNT:10001', action: 'THROTTLE', reason: 'Slow down while we look', operator: c.operator, maxOrdersPerSec: 1 },
+      { wait: true, signal: c.signal, origin: localOrigin('cli') },
     )
     await generateOrders(c.log, { mode: 'normal', account: '10001', ratePerSecond: 5, durationSeconds: c.seconds(10, 3), seed: 10_001, signal: c.signal })
     await c.pause(1_000)

@@ -1,11 +1,11 @@
 import type { KillStatus } from './kill-status.js'
 import type { CheckCode } from './pretrade/check-codes.js'
 
-export type AuditDecision = 'ALLOW' | 'DROP' | 'DUPLICATE' | 'REFUSED' | 'APPLIED'
+export type AuditDecision = 'ALLOW' | 'DROP' | 'DUPLICATE' | 'REFUSED' | 'APPLIED' | 'PENDING'
 
 /**
  * One record per decision. Order decisions are ALLOW, DROP or DUPLICATE; the aggregator writes one record per
- * command: APPLIED, DUPLICATE (handled before) or REFUSED, so the trail shows what became of every command long
+ * command: APPLIED, DUPLICATE (handled before), REFUSED, or PENDING (an UNKILL held for a second person's approval), so the trail shows what became of every command long
  * after the compacted state has forgotten it.
  */
 export interface AuditRecord {

@@ -1,7 +1,9 @@
 import type { KillCommand } from './kill-command.js'
 import type { KillState, KillStatus } from './kill-status.js'
+import { OPERATOR_IDENTITY, OPERATOR_IDENTITY_FORM } from './operator-identity.js'
 
 export { RecentIds } from './recent-ids.js'
+export { OPERATOR_IDENTITY, OPERATOR_IDENTITY_FORM } from './operator-identity.js'
 
 /**
  * Who may restore or ration access: an allow-list, not a list of automated names to refuse. Restoring access is
@@ -10,10 +12,6 @@ export { RecentIds } from './recent-ids.js'
  * THROTTLE. Anything else (the detector, the Spark job, any other or misspelt source) may only KILL.
  */
 export const RESTORING_SOURCES: ReadonlySet<string> = new Set(['operator'])
-/** An operator's name as the trail records it: plain ASCII, so that no look-alike or invisible character hides in it. */
-export const OPERATOR_IDENTITY = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/
-export const OPERATOR_IDENTITY_FORM = "letters, digits, '.', '_', '@' and '-', starting with a letter or digit, at most 64"
-
 
 export type ApplyOutcome =
   | { readonly type: 'applied'; readonly state: KillState }

@@ -7,7 +7,9 @@ import { mayReplace } from '../domain/kill-state.js'
 import type { KillState } from '../domain/kill-status.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
 import { KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
-import { applyCommandBatch, rememberCommands } from './aggregator-step.js'
+import { applyCommandBatch, rememberCommands, settle } from './aggregator-step.js'
+import { approvalRecordSchema } from '../contracts/approvals.js'
+import { expiredRequests, FOUR_EYES_OFF, type ApprovalRecord, type FourEyesPolicy } from '../domain/approval.js'
 import { decodeCommand, limitsIdentity } from './command-codec.js'
 import { dueReverts } from './limits-expiry.js'
 import { TentativeIds } from './tentative-ids.js'
@@ -16,6 +18,8 @@ import { deadLetter, decodeStateRecord, encode } from './topic-codec.js'
 /** What one step of the aggregator writes, atomically with its group's position. */
 export interface AggregatorOutputs {
   readonly states: readonly ProduceRecord[]
+  /** Records of killswitch.approvals.v1: held UNKILLs, and what became of them. */
+  readonly approvals: readonly ProduceRecord[]
   /** Records of risk_limits.v1. */
   readonly limits: readonly ProduceRecord[]
   /** REVERT_LIMITS commands for killswitch.commands.v1, for temporary changes that expired. */
@@ -44,10 +48,14 @@ interface StateRepair {
 export class AggregatorState {
   private readonly current = new Map<string, KillState>()
   private readonly limits = new Map<string, LimitsRecord>()
+  /** Held UNKILLs (four eyes) by request_id, as killswitch.approvals.v1 has them. */
+  private readonly approvals = new Map<string, ApprovalRecord>()
   private readonly memory = new TentativeIds(1_000_000)
   /** The REVERTs written and not yet read back: asked for once, whatever happens before they are applied. */
   private readonly revertsAsked = new TentativeIds(100_000)
   private repairs: StateRepair[] = []
+
+  constructor(private readonly policy: FourEyesPolicy = FOUR_EYES_OFF) {}
 
   /** From the compacted state topic. Whole records first: a bad record beside a good one is repaired, not enforced. */
   load(records: Iterable<LogRecord>): void {
@@ -67,6 +75,28 @@ export class AggregatorState {
     this.limits.clear()
     this.revertsAsked.rollback()
     for (const record of records) this.followLimits(record)
+  }
+
+  /**
+   * From the compacted killswitch.approvals.v1, which only the aggregator writes. A record that is not one is left
+   * out: a request nobody can read cannot be approved, so its UNKILL is never applied (it fails closed).
+   */
+  loadApprovals(records: Iterable<LogRecord>): void {
+    this.approvals.clear()
+    for (const record of records) {
+      if (record.value === null) continue
+      const decoded = decodeJson(approvalRecordSchema, record.value)
+      // Only a record whose command is the request it names: anything else could smuggle in another command.
+      const request = decoded.ok ? decoded.value : undefined
+      if (request === undefined || request.request_id !== record.key) continue
+      if (request.command.cmd_id !== request.request_id || request.command.scope !== request.scope || request.command.action !== request.action) continue
+      this.approvals.set(request.request_id, request)
+    }
+  }
+
+  /** The held requests, as this aggregator knows them (newest first). */
+  approvalRecords(): ApprovalRecord[] {
+    return [...this.approvals.values()].sort((a, b) => b.requested_ts - a.requested_ts)
   }
 
   /** The commands handled before (read back from killswitch.commands.v1): a re-sent one is a duplicate. */
@@ -91,9 +121,9 @@ export class AggregatorState {
     return this.repairs.length > 0
   }
 
-  /** Whether a temporary change has expired on this clock with no REVERT asked for yet. */
+  /** Whether a temporary change, or a held UNKILL, has expired on this clock with nothing written for it yet. */
   hasDueReverts(nowMs: number): boolean {
-    return dueReverts(this.limits.values(), (cmdId) => this.asked(cmdId), nowMs).length > 0
+    return dueReverts(this.limits.values(), (cmdId) => this.asked(cmdId), nowMs).length > 0 || expiredRequests(this.approvals.values(), nowMs).length > 0
   }
 
   /** A record of a topic the aggregator follows: the kill state or the limits. */
@@ -135,7 +165,9 @@ export class AggregatorState {
 
   /** Applies a batch of commands and the pending repairs (memory tentative until `confirm`). */
   apply(batch: readonly LogRecord[], nowMs: number): AggregatorOutputs {
-    const output = applyCommandBatch(this.current, this.memory, batch, nowMs, this.limits)
+    const output = applyCommandBatch(this.current, this.memory, batch, nowMs, this.limits, this.approvals, this.policy)
+    // A held UNKILL nobody approved in time is marked EXPIRED once, and says so in the trail.
+    for (const expired of expiredRequests(this.approvals.values(), nowMs)) settle(this.approvals, expired, this.current.get(expired.scope)?.status, nowMs, output)
     // After the batch: a REVERT in it, or a change that replaced the temporary one, leaves nothing to revert.
     const reverts = dueReverts(this.limits.values(), (cmdId) => this.asked(cmdId), nowMs)
     for (const revert of reverts) this.revertsAsked.add(revert.cmd_id)

@@ -7,15 +7,21 @@ import { applyLimitsCommand } from '../domain/pretrade/apply-limits.js'
 import type { LimitsCommand, LimitsRecord } from '../domain/pretrade/limits-command.js'
 import { parseScope } from '../domain/scope.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
-import { AUDIT, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
-import { decodeCommand, limitsIdentity } from './command-codec.js'
+import { APPROVALS, AUDIT, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
+import { approvalIdentity, decodeCommand, limitsIdentity } from './command-codec.js'
+import { cancelledBy, decideApproval, FOUR_EYES_OFF, holdForApproval, needsApproval, type ApprovalCommand, type ApprovalRecord, type FourEyesPolicy } from '../domain/approval.js'
 import { deadLetter, encode } from './topic-codec.js'
 import type { TentativeIds } from './tentative-ids.js'
 
 export const AGGREGATOR_SERVICE = 'aggregator'
 
+/** What the aggregator's audit says of a command: PENDING for an UNKILL held for a second person's approval. */
+type CommandDecision = 'APPLIED' | 'DUPLICATE' | 'REFUSED' | 'PENDING'
+
 export interface CommandBatchOutput {
   readonly states: ProduceRecord[]
+  /** Records of killswitch.approvals.v1: requests held, approved, rejected or expired. */
+  readonly approvals: ProduceRecord[]
   /** Records of risk_limits.v1, keyed by scope. */
   readonly limits: ProduceRecord[]
   readonly audits: ProduceRecord[]
@@ -38,9 +44,12 @@ export function applyCommandBatch(
   batch: readonly LogRecord[],
   nowMs: number,
   limits: Map<string, LimitsRecord> = new Map(),
+  approvals: Map<string, ApprovalRecord> = new Map(),
+  policy: FourEyesPolicy = FOUR_EYES_OFF,
 ): CommandBatchOutput {
   const output: CommandBatchOutput = {
     states: [],
+    approvals: [],
     limits: [],
     audits: [],
     deadLetters: [],
@@ -60,15 +69,36 @@ export function applyCommandBatch(
       applyLimits(limits, current, memory, record, decoded.command, nowMs, output)
       continue
     }
+    if (decoded.type === 'approval') {
+      answerRequest(current, approvals, memory, record, decoded.command, nowMs, output)
+      continue
+    }
     const command = decoded.command
     const outcome = applyCommand(current, (identity) => memory.has(identity), command, nowMs)
     memory.add(commandIdentity(command))
+    // Any KILL of a scope, applied or already in force, cancels what was held for it: no approval undoes a KILL.
+    if (command.action === 'KILL' && outcome.type !== 'refused') {
+      for (const cancelled of cancelledBy(approvals.values(), command, nowMs)) settle(approvals, cancelled, current.get(cancelled.scope)?.status, nowMs, output)
+    }
+    const state = current.get(command.scope)
+    if (outcome.type === 'applied' && needsApproval(policy, command, state)) {
+      // Four eyes: what would be applied now waits for a second person instead. A request id is used once.
+      if (approvals.has(command.cmd_id)) {
+        mutable.refused += 1
+        const reused = `cmd_id ${command.cmd_id} was a request already (${approvals.get(command.cmd_id)?.status}): a request is asked for once`
+        output.audits.push(encode(AUDIT, commandAudit(command, 'REFUSED', reused, state?.status, nowMs), { key: command.cmd_id, timestamp: nowMs }))
+        output.deadLetters.push(deadLetter(record, `refused: ${reused}`, nowMs))
+        continue
+      }
+      const request = holdForApproval(command, state, policy, nowMs)
+      approvals.set(request.request_id, request)
+      output.approvals.push(encode(APPROVALS, request, { timestamp: nowMs }))
+      const held = `held for a second person's approval until ${new Date(request.expires_ts).toISOString()} (request ${request.request_id})`
+      output.audits.push(encode(AUDIT, commandAudit(command, 'PENDING', held, state?.status, nowMs), { key: command.cmd_id, timestamp: nowMs }))
+      continue
+    }
     if (outcome.type === 'applied') {
-      current.set(outcome.state.scope, outcome.state)
-      output.states.push(encode(KILL_STATE, outcome.state, { timestamp: nowMs }))
-      output.applied.push([outcome.state, command])
-      const audit = commandAudit(command, 'APPLIED', `now ${outcome.state.status}`, outcome.state.status, nowMs)
-      output.audits.push(encode(AUDIT, audit, { key: command.cmd_id, timestamp: nowMs }))
+      applied(current, command, outcome.state, nowMs, output)
       continue
     }
     if (outcome.type === 'duplicate') mutable.duplicates += 1
@@ -81,6 +111,78 @@ export function applyCommandBatch(
       output.deadLetters.push(deadLetter(record, `refused: ${outcome.reason}`, nowMs))
   }
   return output
+}
+
+/** A held request's end (cancelled, expired) onto killswitch.approvals.v1, and REFUSED in the trail under its ids. */
+export function settle(approvals: Map<string, ApprovalRecord>, request: ApprovalRecord, status: KillState['status'] | undefined, nowMs: number, output: Pick<CommandBatchOutput, 'approvals' | 'audits'>): void {
+  approvals.set(request.request_id, request)
+  output.approvals.push(encode(APPROVALS, request, { timestamp: nowMs }))
+  const audit = commandAudit(request.command, 'REFUSED', `${request.status}: ${request.decision_reason ?? ''}`, status, nowMs)
+  output.audits.push(encode(AUDIT, audit, { key: request.request_id, timestamp: nowMs }))
+}
+
+function applied(current: Map<string, KillState>, command: KillCommand, state: KillState, nowMs: number, output: CommandBatchOutput): void {
+  current.set(state.scope, state)
+  output.states.push(encode(KILL_STATE, state, { timestamp: nowMs }))
+  output.applied.push([state, command])
+  const audit = commandAudit(command, 'APPLIED', `now ${state.status}`, state.status, nowMs)
+  output.audits.push(encode(AUDIT, audit, { key: command.cmd_id, timestamp: nowMs }))
+}
+
+/**
+ * An APPROVE or REJECT of a held UNKILL. An approved request's UNKILL is applied as it was sent, judged against the
+ * state as it is now: a KILL that came after the request is newer than it, so the approval cannot undo that KILL.
+ */
+function answerRequest(
+  current: Map<string, KillState>,
+  approvals: Map<string, ApprovalRecord>,
+  memory: TentativeIds,
+  record: LogRecord,
+  command: ApprovalCommand,
+  nowMs: number,
+  output: CommandBatchOutput,
+): void {
+  const mutable = output as { duplicates: number; refused: number }
+  const handledBefore = memory.has(approvalIdentity(command.cmd_id))
+  memory.add(approvalIdentity(command.cmd_id))
+  const status = current.get(command.scope)?.status
+  // The request's corr_id, whatever the answer carries: the request, its answer and the outcome are one thread.
+  const held = approvals.get(command.request_id)
+  const threaded = held === undefined ? command : { ...command, corr_id: held.corr_id }
+  const audit = (decision: CommandDecision, reason: string, of: CommandRecord = threaded) =>
+    output.audits.push(encode(AUDIT, commandAudit(of, decision, reason, current.get(of.scope)?.status ?? status, nowMs), { key: of.cmd_id, timestamp: nowMs }))
+  const outcome = handledBefore
+    ? ({ type: 'duplicate', reason: `cmd_id ${command.cmd_id} (${command.action} ${command.request_id}) was already handled` } as const)
+    : decideApproval(held, command, nowMs, current.get(held?.scope ?? command.scope)?.last_cmd_id)
+  if (outcome.type === 'duplicate' || outcome.type === 'refused') {
+    if (outcome.type === 'duplicate') mutable.duplicates += 1
+    else mutable.refused += 1
+    audit(outcome.type === 'duplicate' ? 'DUPLICATE' : 'REFUSED', outcome.reason)
+    if (outcome.type === 'refused') output.deadLetters.push(deadLetter(record, `refused: ${outcome.reason}`, nowMs))
+    return
+  }
+  approvals.set(outcome.record.request_id, outcome.record)
+  output.approvals.push(encode(APPROVALS, outcome.record, { timestamp: nowMs }))
+  if (outcome.type === 'expired' || outcome.type === 'cancelled') {
+    mutable.refused += 1
+    audit('REFUSED', outcome.record.decision_reason ?? `the request is ${outcome.record.status}`)
+    return
+  }
+  if (outcome.type === 'rejected') {
+    audit('APPLIED', `request ${command.request_id} rejected`)
+    audit('REFUSED', `rejected by ${command.operator ?? command.triggered_by}: ${command.reason}`, outcome.record.command)
+    return
+  }
+  const request = outcome.record.command
+  // Its own memory entry is the request's: judged afresh here, against the state as it is now.
+  const unkill = applyCommand(current, () => false, request, nowMs)
+  audit('APPLIED', `request ${command.request_id} approved`)
+  if (unkill.type === 'applied') {
+    applied(current, request, { ...unkill.state, reason: `${unkill.state.reason} (approved by ${command.operator ?? '?'})` }, nowMs, output)
+    return
+  }
+  mutable.refused += 1
+  audit('REFUSED', `approved, and still not applied: ${unkill.reason}`, request)
 }
 
 /**
@@ -126,13 +228,14 @@ export function rememberCommands(memory: TentativeIds, records: readonly LogReco
     const decoded = decodeCommand(record)
     if (decoded.type === 'kill') memory.add(commandIdentity(decoded.command))
     else if (decoded.type === 'limits') memory.add(limitsIdentity(decoded.command.cmd_id))
+    else if (decoded.type === 'approval') memory.add(approvalIdentity(decoded.command.cmd_id))
   }
 }
 
 /** A command that changed nothing still leaves a trace: who asked, for what, and why it was not applied. */
 function commandAudit(
   command: CommandRecord,
-  decision: 'APPLIED' | 'DUPLICATE' | 'REFUSED',
+  decision: CommandDecision,
   reason: string,
   status: KillState['status'] | undefined,
   nowMs: number,

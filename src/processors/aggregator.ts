@@ -2,7 +2,9 @@ import type { KillCommand } from '../domain/kill-command.js'
 import type { KillState } from '../domain/kill-status.js'
 import type { EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
 import { AGGREGATOR_GROUP } from '../../topologies/groups.js'
-import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
+import { APPROVALS, AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
+import type { FourEyesPolicy } from '../domain/approval.js'
+import { isRiskctlError } from '../errors.js'
 import { AggregatorState } from './aggregator-state.js'
 import { newConnectivity } from './connectivity.js'
 import { processorLog, type ProcessorLog } from './log-access.js'
@@ -13,10 +15,10 @@ import { markConnected, supervise } from './supervise.js'
 /** How far back a restarted aggregator remembers the commands it handled (default: a week). */
 export const DEFAULT_COMMAND_MEMORY_MS = 7 * 24 * 60 * 60 * 1000
 /**
- * The aggregator is the single writer of killswitch.state.v1 and risk_limits.v1; it also audits and dead-letters
+ * The aggregator is the single writer of killswitch.state.v1, risk_limits.v1 and killswitch.approvals.v1; it also audits and dead-letters
  * commands, and writes the REVERT_LIMITS of a temporary change at its expiry to killswitch.commands.v1.
  */
-export const AGGREGATOR_OUTPUTS = [KILL_STATE, RISK_LIMITS, KILL_COMMANDS, AUDIT, DEAD_LETTERS] as const
+export const AGGREGATOR_OUTPUTS = [KILL_STATE, RISK_LIMITS, APPROVALS, KILL_COMMANDS, AUDIT, DEAD_LETTERS] as const
 export type AggregatorOutput = (typeof AGGREGATOR_OUTPUTS)[number]
 
 export interface AggregatorStats {
@@ -36,6 +38,8 @@ export interface AggregatorOptions {
   readonly onApplied?: (state: KillState, command: KillCommand) => void
   readonly now?: () => number
   readonly commandMemoryMs?: number
+  /** Four-eyes unkill: off unless the controls topology turns it on. */
+  readonly fourEyes?: FourEyesPolicy | undefined
 }
 
 /**
@@ -55,7 +59,7 @@ export class Aggregator implements Processor {
     deadLetters: 0,
     repaired: 0,
   }
-  private readonly state = new AggregatorState()
+  private readonly state: AggregatorState
   readonly connectivity = newConnectivity()
   private readonly now: () => number
   private readonly commandMemoryMs: number
@@ -64,6 +68,7 @@ export class Aggregator implements Processor {
     private readonly log: ProcessorLog<AggregatorOutput>,
     private readonly options: AggregatorOptions = {},
   ) {
+    this.state = new AggregatorState(options.fourEyes)
     this.now = options.now ?? Date.now
     this.commandMemoryMs = options.commandMemoryMs ?? DEFAULT_COMMAND_MEMORY_MS
   }
@@ -80,6 +85,7 @@ export class Aggregator implements Processor {
     this.state.load(view.records.values())
     const limits = await reader.readCompacted(RISK_LIMITS)
     this.state.loadLimits(limits.records.values())
+    this.state.loadApprovals(await this.heldRequests())
     await rememberHandled(reader, this.state, this.now() - this.commandMemoryMs)
     const states = await reader.consumer({
       topics: [KILL_STATE, RISK_LIMITS],
@@ -108,6 +114,20 @@ export class Aggregator implements Processor {
     }
   }
 
+  /**
+   * The held requests. A log set up before four eyes existed has no approvals topic: with the policy off there is
+   * nothing to hold and nothing held, so KILLs go on being applied; with it on, the aggregator cannot hold an UNKILL
+   * and waits, failing closed, until `riskctl topics create` adds it.
+   */
+  private async heldRequests(): Promise<Iterable<LogRecord>> {
+    try {
+      return (await this.log.reader.readCompacted(APPROVALS)).records.values()
+    } catch (error) {
+      if (isRiskctlError(error) && error.code === 'RISKCTL_TOPIC_NOT_FOUND' && this.options.fourEyes?.unkill !== true) return []
+      throw error
+    }
+  }
+
   private async applyBatch(batch: readonly LogRecord[], positions: readonly TopicPartitionOffset[]): Promise<void> {
     const output = this.state.apply(batch, this.now())
     try {
@@ -115,6 +135,7 @@ export class Aggregator implements Processor {
         {
           [KILL_STATE]: output.states,
           [RISK_LIMITS]: output.limits,
+          [APPROVALS]: output.approvals,
           [KILL_COMMANDS]: output.reverts,
           [AUDIT]: output.audits,
           [DEAD_LETTERS]: output.deadLetters,

@@ -1,4 +1,5 @@
-import { commandSchema, isLimitsCommand } from '../contracts/commands.js'
+import { commandSchema, isApprovalCommand, isLimitsCommand } from '../contracts/commands.js'
+import type { ApprovalCommand } from '../domain/approval.js'
 import { decodeJson } from '../contracts/decode.js'
 import type { KillCommand } from '../domain/kill-command.js'
 import type { LimitsCommand } from '../domain/pretrade/limits-command.js'
@@ -7,6 +8,7 @@ import type { LogRecord } from '../log/port.js'
 export type DecodedCommand =
   | { readonly type: 'kill'; readonly command: KillCommand }
   | { readonly type: 'limits'; readonly command: LimitsCommand }
+  | { readonly type: 'approval'; readonly command: ApprovalCommand }
   /** Neither contract holds: a dead letter, with the reason. */
   | { readonly type: 'invalid'; readonly error: string }
 
@@ -15,7 +17,9 @@ export function decodeCommand(record: LogRecord): DecodedCommand {
   const decoded = decodeJson(commandSchema, record.value)
   if (!decoded.ok) return { type: 'invalid', error: decoded.error }
   const command = decoded.value
-  return isLimitsCommand(command) ? { type: 'limits', command } : { type: 'kill', command }
+  if (isLimitsCommand(command)) return { type: 'limits', command }
+  if (isApprovalCommand(command)) return { type: 'approval', command }
+  return { type: 'kill', command }
 }
 
 /**
@@ -24,4 +28,9 @@ export function decodeCommand(record: LogRecord): DecodedCommand {
  */
 export function limitsIdentity(cmdId: string): string {
   return `LIMITS\u0000${cmdId}`
+}
+
+/** An APPROVE's or REJECT's identity in the same memory: its cmd_id, marked apart from the others. */
+export function approvalIdentity(cmdId: string): string {
+  return `APPROVAL\u0000${cmdId}`
 }

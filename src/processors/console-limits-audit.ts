@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ActionOrigin } from './operator-trail.js'
 import { z } from 'zod'
 import { auditDecisionSchema } from '../contracts/messages.js'
 import { formatIssues } from '../contracts/format-issues.js'
@@ -30,6 +31,10 @@ export interface ConsoleLimitsOptions {
   readonly log: EventLog
   /** Who the bearer token authenticated: the operator of every change this console publishes, and their role. */
   readonly identityOf: (request: object) => Identity
+  /** Where a request came in, for the operator-action trail's entry of the change it publishes. */
+  readonly originOf: (request: FastifyRequest) => ActionOrigin
+  /** Marks a request whose ALLOWED entry went onto the trail with its command. */
+  readonly markTrailed: (request: object) => void
   /** The 403 for an identity whose role is below what an action needs. */
   readonly forbidden: (reply: FastifyReply, identity: Identity, needed: Role, action: string) => FastifyReply
   /** The topology's default limits, under the firm's and each account's records: what a change is judged against. */
@@ -174,8 +179,10 @@ export function registerLimitsAndAudit(secured: FastifyInstance, options: Consol
       const outcome = await requestLimits(openLog, input, {
         wait: true,
         timeoutMs: options.confirmTimeoutMs,
+        origin: options.originOf(request),
         onPublished: (command) => {
           published = command
+          options.markTrailed(request)
         },
       })
       switch (outcome.outcome) {

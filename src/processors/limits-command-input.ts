@@ -58,7 +58,7 @@ export function buildLimitsCommand(input: LimitsCommandInput, context: CommandCo
   const scope = limitsScope(input.scope)
   if (!OPERATOR_IDENTITY.test(input.operator)) {
     throw badInput('RISKCTL_OPERATOR_INVALID', `Invalid operator name ${JSON.stringify(input.operator)}.`, [
-      `An operator name has ${OPERATOR_IDENTITY_FORM}: pass --operator with one.`,
+      `An operator is ${OPERATOR_IDENTITY_FORM}.`,
     ])
   }
   if (input.reason.trim() === '') {

@@ -6,6 +6,7 @@ import { ExitCode, RiskctlError } from '../errors.js'
 import type { EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
 import { AGGREGATOR_SERVICE } from './aggregator-step.js'
 import { publishCommand } from './operator-command.js'
+import type { ActionOrigin } from './operator-trail.js'
 import { AUDIT, RISK_LIMITS } from '../../topologies/topics.js'
 import { CONFIRM_TIMEOUT_MS } from './operator-command.js'
 import { buildLimitsCommand, limitsScope, type LimitsCommandInput } from './limits-command-input.js'
@@ -22,6 +23,8 @@ export interface LimitsSetOptions {
   readonly signal?: AbortSignal | undefined
   /** Told the command once it is on the log: whatever the wait then answers, it was sent. */
   readonly onPublished?: ((command: LimitsCommand) => void) | undefined
+  /** Where the change came in, for the operator-action trail. */
+  readonly origin: ActionOrigin
 }
 
 /**
@@ -43,12 +46,12 @@ export async function requestLimits(
   const current = recordIn(view.records.get(built.scope))
   const command = current !== undefined && built.ts < current.updated_ts ? { ...built, ts: current.updated_ts } : built
   if (!options.wait) {
-    await publishCommand(log, command)
+    await publishCommand(log, command, options.origin)
     options.onPublished?.(command)
     return { outcome: 'published', command }
   }
   const from = [...view.endOffsets, ...(await log.endOffsets([AUDIT]))]
-  await publishCommand(log, command)
+  await publishCommand(log, command, options.origin)
   options.onPublished?.(command)
   return answerOf(log, command, from, options)
 }

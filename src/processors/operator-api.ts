@@ -3,13 +3,19 @@ import { z } from 'zod'
 import type { KillCommand } from '../domain/kill-command.js'
 import type { KillState } from '../domain/kill-status.js'
 import { formatIssues } from '../contracts/format-issues.js'
-import { isRiskctlError } from '../errors.js'
+import { ExitCode, isRiskctlError } from '../errors.js'
 import type { EventLog } from '../log/port.js'
 import { buildOperatorCommand, publishCommand, type OperatorAction } from './operator-command.js'
-import { tokenMatches } from '../config/operator-token.js'
 import { loadLimitsTopology, type LimitsTopology } from '../config/limits-topology.js'
 import { roleAtLeast, type Identity, type Role, type UserStore } from '../config/user-store.js'
 import { registerLimitsAndAudit, type ConsoleAudit } from './console-limits-audit.js'
+import { registerApprovals } from './console-approvals.js'
+import { needsApproval, type FourEyesPolicy } from '../domain/approval.js'
+import { BOOTSTRAP_OPERATOR } from '../domain/operator-identity.js'
+import { consoleAuthenticator, type FailedLoginLimit } from './console-auth.js'
+import { belongsInTrail, consoleActionRecord, type AnsweredRequest } from './console-trail.js'
+import { recordAction, type ActionOrigin } from './operator-trail.js'
+import { OPERATOR_ACTIONS } from '../../topologies/topics.js'
 
 export type { ConsoleAudit, ConsoleAuditQuery } from './console-limits-audit.js'
 
@@ -19,7 +25,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024
  * Who the data directory's bootstrap token stands for: the admin of a fresh data directory, before any user is
  * added (`riskctl users add`), with every right. What it publishes is recorded as this operator's.
  */
-export const CONSOLE_OPERATOR = 'console'
+export const CONSOLE_OPERATOR = BOOTSTRAP_OPERATOR
 const BOOTSTRAP: Identity = { name: CONSOLE_OPERATOR, role: 'supervisor', bootstrap: true }
 
 export interface OperatorApiOptions {
@@ -27,14 +33,20 @@ export interface OperatorApiOptions {
   /** The bootstrap token: the admin's. */
   readonly token: string
   /** The named users whose personal tokens the console also takes (`riskctl up`: the data directory's). */
-  readonly users?: Pick<UserStore, 'authenticate'> | undefined
+  readonly users?: Pick<UserStore, 'authenticate' | 'remembered'> | undefined
   /** The current state per scope, as the router holds it. */
   readonly currentState: () => readonly KillState[] | Promise<readonly KillState[]>
   readonly health: () => Record<string, unknown>
   /** GET /audit answers from it; without one (no data directory, Lambda) GET /audit answers 501. */
   readonly audit?: ConsoleAudit | undefined
-  /** How long POST /limits waits for risk_limits.v1 to show the change (default 10 s, as `riskctl limits set`). */
+  /** How long POST /limits and an approval's POST wait for the aggregator to carry them out (default 10 s, as the CLI). */
   readonly limitsConfirmTimeoutMs?: number | undefined
+  /** Four-eyes unkill, as the aggregator holds it: POST /unkill then answers that the request awaits approval. */
+  readonly fourEyes?: FourEyesPolicy | undefined
+  /** Failed logins per client and window before 429 (default 10 a minute). */
+  readonly failedLogins?: FailedLoginLimit | undefined
+  /** Told when an entry of the operator-action trail could not be written (default: a line on stderr). */
+  readonly onTrailError?: ((error: unknown) => void) | undefined
   /** The routers' limits topology, whose defaults a change of limits is judged against (default: topologies/limits.json). */
   readonly limits?: LimitsTopology | undefined
 }
@@ -62,30 +74,61 @@ export function buildOperatorApi(options: OperatorApiOptions): FastifyInstance {
     if (status === 400) return reply.code(400).send({ error: `bad request: ${error.message}` })
     // A processor restarting, a log reconnecting: try again shortly, and never read it as "nothing is killed".
     if (isRiskctlError(error) && error.retriable) return reply.code(503).header('Retry-After', '1').send({ error: error.message })
+    // Something on the log must change first (the operator-action trail's topic, say): said, not hidden as a 500.
+    if (isRiskctlError(error) && error.exitCode === ExitCode.precondition) return reply.code(409).send({ error: error.message, suggestions: error.suggestions })
     return reply.code(500).send({ error: 'internal error' })
   })
 
   app.get('/health', async () => ({ status: 'ok', ...options.health() }))
 
-  // The identity each request was authenticated as, set by the bearer-token hook before any route runs.
-  const identities = new WeakMap<object, Identity>()
+  // What each request was authenticated as, set by the bearer-token hook before any route runs.
+  const known = new WeakMap<object, AnsweredRequest>()
   const identityOf = (request: object): Identity => {
-    const identity = identities.get(request)
+    const identity = known.get(request)?.identity
     if (identity === undefined) throw new Error('a secured route ran without an authenticated identity')
     return identity
   }
+  // Requests whose ALLOWED entry went onto the trail with the command itself, in one write.
+  const trailed = new WeakSet<object>()
+  // A rate-limited client's requests after the one that took it over the limit: one entry says it, not each.
+  const silenced = new WeakSet<object>()
+  const originOf = (request: FastifyRequest): ActionOrigin => ({ channel: 'console', from: request.ip || 'unknown', role: identityOf(request).role })
+  const authenticate = consoleAuthenticator(app, { token: options.token, users: options.users, limit: options.failedLogins, bootstrap: BOOTSTRAP })
+
+  // Before the answer leaves: a refusal is on the trail by the time the client hears of it.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const status = reply.statusCode
+    if (silenced.has(request) || (trailed.has(request) && status < 400) || !belongsInTrail(request, status)) return payload
+    const record = consoleActionRecord(request, reply, payload, known.get(request) ?? { identity: undefined, claimed: undefined }, Date.now())
+    try {
+      await recordAction(options.log, record)
+    } catch (error) {
+      ;(options.onTrailError ?? reportTrailError)(error)
+    }
+    return payload
+  })
 
   app.register(async (secured) => {
     secured.addHook('onRequest', async (request, reply) => {
-      const identity = await authenticate(request, options)
-      if (identity !== undefined) {
-        identities.set(request, identity)
-      } else {
-        return reply
-          .code(401)
-          .header('WWW-Authenticate', 'Bearer realm="riskctl"')
-          .send({ error: 'missing or wrong bearer token: send Authorization: Bearer <token>' })
+      const verdict = await authenticate(request)
+      if (verdict.type === 'authenticated') {
+        known.set(request, { identity: verdict.identity, claimed: undefined })
+        return
       }
+      known.set(request, { identity: undefined, claimed: verdict.claimed })
+      if (verdict.type === 'rate-limited') {
+        if (!verdict.first) silenced.add(request)
+        return reply
+          .code(429)
+          .header('Retry-After', String(verdict.retryAfterSeconds))
+          .send({
+            error: `too many failed logins from ${request.ip}${verdict.claimed === undefined ? '' : ` as ${verdict.claimed}`}: try again in ${verdict.retryAfterSeconds} s`,
+          })
+      }
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', 'Bearer realm="riskctl"')
+        .send({ error: 'missing or wrong bearer token: send Authorization: Bearer <token>' })
     })
     secured.get('/state', async () => ({ scopes: await options.currentState() }))
     for (const [path, action, needed] of [
@@ -96,12 +139,22 @@ export function buildOperatorApi(options: OperatorApiOptions): FastifyInstance {
       secured.post(path, async (request, reply) => {
         const identity = identityOf(request)
         if (!roleAtLeast(identity.role, needed)) return forbidden(reply, identity, needed, `${action}`)
-        return handleCommand(options, action, identity, request, reply)
+        return handleCommand(options, action, identity, request, reply, originOf(request), () => trailed.add(request))
       })
     }
+    registerApprovals(secured, {
+      log: options.log,
+      identityOf,
+      originOf,
+      markTrailed: (request) => trailed.add(request),
+      forbidden,
+      confirmTimeoutMs: options.limitsConfirmTimeoutMs,
+    })
     registerLimitsAndAudit(secured, {
       log: options.log,
       identityOf,
+      originOf,
+      markTrailed: (request) => trailed.add(request),
       forbidden,
       defaults: (options.limits ?? loadLimitsTopology()).defaults,
       audit: options.audit,
@@ -126,6 +179,8 @@ async function handleCommand(
   identity: Identity,
   request: FastifyRequest,
   reply: FastifyReply,
+  origin: ActionOrigin,
+  markTrailed: () => void,
 ): Promise<unknown> {
   const body = requestSchema.safeParse(request.body ?? {})
   if (!body.success) return reply.code(400).send({ error: formatIssues(body.error) })
@@ -157,16 +212,14 @@ async function handleCommand(
       (state?.status === 'THROTTLED' && (state.max_orders_per_sec ?? 0) < (command.max_orders_per_sec ?? 0))
     if (looser) return forbidden(reply, identity, 'supervisor', `THROTTLE of ${command.scope}, ${state.status} now, to a looser state`)
   }
-  await publishCommand(options.log, command)
-  return reply.code(202).send({ cmd_id: command.cmd_id, corr_id: command.corr_id, command })
+  const { trailed } = await publishCommand(options.log, command, origin)
+  if (trailed) markTrailed()
+  // Held by the aggregator for a second person: the client is told so, not left waiting for a state that won't come.
+  const inForce = options.fourEyes?.unkill === true ? (await options.currentState()).find((candidate) => candidate.scope === command.scope) : undefined
+  const held = options.fourEyes !== undefined && needsApproval(options.fourEyes, command, inForce) ? { approval_required: true, request_id: command.cmd_id } : {}
+  return reply.code(202).send({ cmd_id: command.cmd_id, corr_id: command.corr_id, command, ...held })
 }
 
-/** The bootstrap token is the admin; any other is a user's personal token, or nobody's. */
-async function authenticate(request: FastifyRequest, options: OperatorApiOptions): Promise<Identity | undefined> {
-  const header = request.headers.authorization
-  if (typeof header !== 'string') return undefined
-  const presented = /^Bearer\s+(.+)$/i.exec(header.trim())?.[1]
-  if (presented === undefined) return undefined
-  if (tokenMatches(options.token, presented)) return BOOTSTRAP
-  return options.users?.authenticate(presented)
+function reportTrailError(error: unknown): void {
+  process.stderr.write(`riskctl console: an entry of ${OPERATOR_ACTIONS} could not be written: ${(error as Error).message}\n`)
 }

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { KILL_COMMANDS } from '../../topologies/topics.js'
 import type { KillCommand } from '../domain/kill-command.js'
 import type { CommandRecord } from '../contracts/commands.js'
 import { killCommandSchema } from '../contracts/messages.js'
 import { formatIssues } from '../contracts/format-issues.js'
 import { OPERATOR_IDENTITY, OPERATOR_IDENTITY_FORM } from '../domain/kill-state.js'
 import { SCOPE_FORMS, parseScope } from '../domain/scope.js'
-import { encode } from './topic-codec.js'
+import { publishTrailed, type ActionOrigin, type PublishedCommand } from './operator-trail.js'
 import { badInput } from '../errors.js'
-import type { EventLog, RecordMetadata } from '../log/port.js'
+import type { EventLog } from '../log/port.js'
 
 export type OperatorAction = 'KILL' | 'UNKILL' | 'THROTTLE'
 
@@ -44,7 +43,7 @@ export function buildOperatorCommand(input: OperatorCommandInput, context: Comma
   }
   if (!OPERATOR_IDENTITY.test(input.operator)) {
     throw badInput('RISKCTL_OPERATOR_INVALID', `Invalid operator name ${JSON.stringify(input.operator)}.`, [
-      `An operator name has ${OPERATOR_IDENTITY_FORM}: pass --operator with one.`,
+      `An operator is ${OPERATOR_IDENTITY_FORM}.`,
     ])
   }
   if (input.reason.trim() === '') {
@@ -74,11 +73,10 @@ export function buildOperatorCommand(input: OperatorCommandInput, context: Comma
   return parsed.data
 }
 
-/** Any command of the operator channel, kill or limits, onto killswitch.commands.v1 under its scope. */
-export async function publishCommand(log: EventLog, command: CommandRecord): Promise<RecordMetadata> {
-  const [metadata] = await log.produce(KILL_COMMANDS, [
-    encode(KILL_COMMANDS, command, { timestamp: command.ts }),
-  ])
-  if (!metadata) throw new Error('produce acknowledged no record')
-  return metadata
+/**
+ * Any command of the operator channel, kill or limits, onto killswitch.commands.v1 under its scope, with its entry in
+ * the operator-action trail: who, from where, through which channel.
+ */
+export async function publishCommand(log: EventLog, command: CommandRecord, origin: ActionOrigin): Promise<PublishedCommand> {
+  return publishTrailed(log, command, origin)
 }

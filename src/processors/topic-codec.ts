@@ -10,7 +10,9 @@ import type { CommandRecord } from '../contracts/commands.js'
 import type { LimitsRecord } from '../domain/pretrade/limits-command.js'
 import type { Order } from '../domain/order.js'
 import { isCreditWarning, type RiskSignal, type RiskSignalRecord } from '../domain/risk-signal.js'
-import type { KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS } from '../../topologies/topics.js'
+import type { APPROVALS, KILL_COMMANDS, KILL_STATE, OPERATOR_ACTIONS, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS } from '../../topologies/topics.js'
+import type { OperatorActionRecord } from '../domain/operator-action.js'
+import type { ApprovalRecord } from '../domain/approval.js'
 import type { ReferencePriceRecord } from '../domain/pretrade/reference-prices.js'
 import { AUDIT, DEAD_LETTERS, RISK_SIGNALS, TOPICS } from '../../topologies/topics.js'
 import { auditJson, signalJson } from './record-json.js'
@@ -26,6 +28,8 @@ export interface TopicValues {
   [DEAD_LETTERS]: DeadLetter
   [RISK_LIMITS]: LimitsRecord
   [REFERENCE_PRICES]: ReferencePriceRecord
+  [OPERATOR_ACTIONS]: OperatorActionRecord
+  [APPROVALS]: ApprovalRecord
 }
 export type TopicName = keyof TopicValues
 

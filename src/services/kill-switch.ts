@@ -8,18 +8,24 @@ import type { EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
 import { AGGREGATOR_SERVICE } from '../processors/aggregator-step.js'
 import { decodeStateRecord } from '../processors/topic-codec.js'
 import { AUDIT, KILL_STATE } from '../../topologies/topics.js'
+import type { ActionOrigin } from '../processors/operator-trail.js'
+import { readApprovals } from '../processors/approval-request.js'
 import { buildOperatorCommand, CONFIRM_TIMEOUT_MS, publishCommand, type OperatorCommandInput } from '../processors/operator-command.js'
 
 export { CONFIRM_TIMEOUT_MS }
 
 export type KillSwitchOutcome =
-  | { readonly outcome: 'confirmed'; readonly command: KillCommand; readonly state: KillState }
-  | { readonly outcome: 'published'; readonly command: KillCommand }
+  | { readonly outcome: 'confirmed'; readonly command: KillCommand; readonly state: KillState; readonly trail_missing?: true }
+  | { readonly outcome: 'published'; readonly command: KillCommand; readonly trail_missing?: true }
+  /** Four eyes: the UNKILL is held until a second person approves it (riskctl approve). */
+  | { readonly outcome: 'pending'; readonly command: KillCommand; readonly request_id: string; readonly expires_ts?: number | undefined }
   /** The scope already had the asked-for status: it was left as it is. */
   | { readonly outcome: 'unchanged'; readonly scope: string; readonly state: KillState | undefined }
 
 export interface KillSwitchOptions {
   readonly wait: boolean
+  /** Where the command came in, for the operator-action trail. */
+  readonly origin: ActionOrigin
   readonly timeoutMs?: number
   readonly signal?: AbortSignal | undefined
 }
@@ -43,10 +49,10 @@ export async function requestKillSwitch(
   // The producer connects while the state is looked at; a failure is the publish's to report.
   void log.prepareProduce?.()
   if (built.action === 'KILL') {
-    if (!options.wait) return published(log, built)
+    if (!options.wait) return published(log, built, options.origin)
     // Where the answer can first appear, taken before the command exists, so that nothing slips past.
     const from = await log.endOffsets([KILL_STATE, AUDIT])
-    return answerOf(log, await publishedAt(log, built), from, options)
+    return publishedAt(log, built, options.origin, from, options)
   }
   const view = await log.readCompacted(KILL_STATE)
   const current = stateIn(view.records.get(built.scope))
@@ -54,19 +60,21 @@ export async function requestKillSwitch(
   // Decided knowing the current state, so never older than it: the aggregator refuses an UNKILL or THROTTLE
   // older than the state it would undo, and this machine's clock may be behind the one that wrote it.
   const command = current !== undefined && built.ts < current.updated_ts ? { ...built, ts: current.updated_ts } : built
-  if (!options.wait) return published(log, command)
+  if (!options.wait) return published(log, command, options.origin)
   const from = [...view.endOffsets, ...(await log.endOffsets([AUDIT]))]
-  return answerOf(log, await publishedAt(log, command), from, options)
+  return publishedAt(log, command, options.origin, from, options)
 }
 
-async function published(log: EventLog, command: KillCommand): Promise<KillSwitchOutcome> {
-  await publishCommand(log, command)
-  return { outcome: 'published', command }
+async function published(log: EventLog, command: KillCommand, origin: ActionOrigin): Promise<KillSwitchOutcome> {
+  const { trailed } = await publishCommand(log, command, origin)
+  return { outcome: 'published', command, ...(trailed ? {} : { trail_missing: true as const }) }
 }
 
-async function publishedAt(log: EventLog, command: KillCommand): Promise<KillCommand> {
-  await publishCommand(log, command)
-  return command
+/** Publishes, then follows the answer; a KILL that could not be put on the operator-action trail says so. */
+async function publishedAt(log: EventLog, command: KillCommand, origin: ActionOrigin, from: readonly TopicPartitionOffset[], options: KillSwitchOptions): Promise<KillSwitchOutcome> {
+  const { trailed } = await publishCommand(log, command, origin)
+  const outcome = await answerOf(log, command, from, options)
+  return trailed || outcome.outcome === 'unchanged' || outcome.outcome === 'pending' ? outcome : { ...outcome, trail_missing: true }
 }
 
 /**
@@ -95,6 +103,10 @@ async function answerOf(
         }
         const audit = aggregatorAuditOf(record, command)
         if (audit?.decision === 'APPLIED') applied = true
+        if (audit?.decision === 'PENDING') {
+          const held = (await readApprovals(log)).find((request) => request.request_id === command.cmd_id)
+          return { outcome: 'pending', command, request_id: command.cmd_id, expires_ts: held?.expires_ts }
+        }
         if (audit?.decision === 'REFUSED') throw refused(command, audit.reason)
         if (audit?.decision === 'DUPLICATE' && !applied) {
           return { outcome: 'unchanged', scope: command.scope, state: stateIn((await log.readCompacted(KILL_STATE)).records.get(command.scope)) }

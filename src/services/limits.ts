@@ -3,17 +3,18 @@ import type { LimitsCommandInput } from '../processors/limits-command-input.js'
 import { readLimits, requestLimits, type LimitsSetOutcome } from '../processors/limits-request.js'
 import { consoleToken, type KillSwitchRoute } from './kill-switch-request.js'
 import { readLimitsViaConsole, setLimitsViaConsole } from './limits-client.js'
-import { refuseOperatorThroughConsole, requireConsoleToken } from './operator-client.js'
+import { requireConsoleToken } from './operator-client.js'
+import { localOrigin } from '../processors/operator-trail.js'
 
 /** `riskctl limits set`: through the operator console when one is named (--api, a profile's), else on the log. */
 export async function setLimits(
-  input: Omit<LimitsCommandInput, 'operator'> & { readonly operator: string | undefined },
-  defaultOperator: string,
+  input: Omit<LimitsCommandInput, 'operator'>,
   route: KillSwitchRoute,
   options: { readonly wait: boolean; readonly signal: AbortSignal },
 ): Promise<LimitsSetOutcome> {
-  if (route.apiUrl === undefined) return requestLimits(route.openLog, { ...input, operator: input.operator ?? defaultOperator }, options)
-  refuseOperatorThroughConsole(input.operator)
+  if (route.apiUrl === undefined) {
+    return requestLimits(route.openLog, { ...input, operator: route.identity() }, { ...options, origin: localOrigin('cli') })
+  }
   const token = requireConsoleToken(consoleToken(route, route.apiUrl))
   // The console names the operator; a placeholder stands in only so that the input is checked as on the log.
   return setLimitsViaConsole({ ...input, operator: 'console' }, { apiUrl: route.apiUrl, token, ...options })

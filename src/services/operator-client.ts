@@ -9,7 +9,14 @@ import type { OperatorCommandInput } from '../processors/operator-command.js'
 
 const PATHS = { KILL: '/kill', UNKILL: '/unkill', THROTTLE: '/throttle' } as const
 
-const acceptedSchema = z.object({ cmd_id: z.string(), corr_id: z.string(), command: killCommandSchema })
+const acceptedSchema = z.object({
+  cmd_id: z.string(),
+  corr_id: z.string(),
+  command: killCommandSchema,
+  approval_required: z.boolean().optional(),
+  request_id: z.string().optional(),
+})
+const heldSchema = z.object({ approvals: z.array(z.object({ request_id: z.string(), expires_ts: z.number() })) })
 const stateSchema = z.object({ scopes: z.array(killStateSchema) })
 
 export interface OperatorClientOptions {
@@ -38,7 +45,10 @@ export async function requestViaConsole(
   // A function, not a property read: the signal aborts between the awaits below.
   const stopped = (): boolean => options.signal?.aborted === true
   const before = (await client.get('/state', stateSchema)).scopes.find((s) => s.scope === scope.text)
-  if (isAlreadyThere(before, input.action, input.maxOrdersPerSec)) return { outcome: 'unchanged', scope: scope.text, state: before }
+  // A KILL of a scope already KILLED is sent all the same while a request to lift it is held: it cancels the request.
+  if (isAlreadyThere(before, input.action, input.maxOrdersPerSec) && !(input.action === 'KILL' && (await heldFor(client, scope.text)))) {
+    return { outcome: 'unchanged', scope: scope.text, state: before }
+  }
   // Interrupted before it was sent: nothing was sent. From the POST on, the answer says what was.
   if (stopped()) throw interrupted()
   const accepted = await client.post(
@@ -52,6 +62,11 @@ export async function requestViaConsole(
     acceptedSchema,
   )
   const command = accepted.command
+  if (accepted.approval_required === true) {
+    const requestId = accepted.request_id ?? command.cmd_id
+    const held = await client.get('/approvals', heldSchema).catch(() => ({ approvals: [] }))
+    return { outcome: 'pending', command, request_id: requestId, expires_ts: held.approvals.find((a) => a.request_id === requestId)?.expires_ts }
+  }
   if (!options.wait || stopped()) return { outcome: 'published', command }
   const timeoutMs = options.timeoutMs ?? CONFIRM_TIMEOUT_MS
   const deadline = Date.now() + timeoutMs
@@ -65,6 +80,16 @@ export async function requestViaConsole(
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw notConfirmed(command, timeoutMs)
+}
+
+/** Whether the console holds a request (four eyes) to lift this scope; a console without approvals holds none. */
+async function heldFor(client: ReturnType<typeof consoleClient>, scope: string): Promise<boolean> {
+  const pending = z.object({ approvals: z.array(z.object({ scope: z.string(), status: z.string() })) })
+  try {
+    return (await client.get('/approvals', pending)).approvals.some((request) => request.scope === scope && request.status === 'PENDING')
+  } catch {
+    return false
+  }
 }
 
 /** The console's bearer token, or the error that says where to find one. */
@@ -114,6 +139,22 @@ export function consoleClient(apiUrl: string, token: string, timeoutMs = 10_000)
         suggestions: ['Use the token `riskctl up` printed the location of, in RISKCTL_OPERATOR_TOKEN.'],
       })
     }
+    if (response.status === 403) {
+      // Authenticated, and short of the role: the console names the role it needs.
+      const neededRole = (body as { needed_role?: unknown }).needed_role
+      throw new RiskctlError(String((body as { error?: unknown }).error ?? 'The operator console refused the request (403).'), {
+        code: 'RISKCTL_FORBIDDEN',
+        exitCode: ExitCode.unauthorised,
+        suggestions: typeof neededRole === 'string' ? [`Ask for it as a user with the role ${neededRole} (riskctl users list shows who has which).`] : [],
+      })
+    }
+    if (response.status === 429) {
+      throw new RiskctlError(String((body as { error?: unknown }).error ?? 'Too many failed logins.'), {
+        code: 'RISKCTL_RATE_LIMITED',
+        exitCode: ExitCode.unauthorised,
+        suggestions: [`Wait ${response.headers.get('retry-after') ?? 'a minute'} s, and check the token: riskctl users rotate NAME gives a new one.`],
+      })
+    }
     if (response.status === 409) {
       // The command was published and the aggregator refused it (a loosening by the detector, a stale change).
       throw new RiskctlError(String((body as { error?: unknown }).error ?? 'The aggregator refused the command.'), {
@@ -126,7 +167,8 @@ export function consoleClient(apiUrl: string, token: string, timeoutMs = 10_000)
       const message = (body as { error?: unknown }).error
       throw new RiskctlError(`The operator console answered ${response.status}: ${String(message ?? response.statusText)}`, {
         code: 'RISKCTL_API_ERROR',
-        exitCode: response.status === 400 ? ExitCode.badInput : ExitCode.unexpected,
+        // 404 names something that is not there (a request id): the input's fault, as a 400's is.
+        exitCode: response.status === 400 || response.status === 404 ? ExitCode.badInput : ExitCode.unexpected,
         suggestions: ((body as { suggestions?: unknown }).suggestions as string[] | undefined) ?? [],
       })
     }
@@ -137,14 +179,4 @@ export function consoleClient(apiUrl: string, token: string, timeoutMs = 10_000)
     post: <T>(path: string, payload: unknown, schema: z.ZodType<T>) =>
       call(path, { method: 'POST', body: JSON.stringify(payload) }, schema),
   }
-}
-
-/** --operator names who acts on the log; through a console the token does, and a different name is refused. */
-export function refuseOperatorThroughConsole(operator: string | undefined): void {
-  if (operator === undefined) return
-  throw badInput(
-    'RISKCTL_OPERATOR_WITH_API',
-    '--operator cannot be used with --api: the console records the operator its token authenticates.',
-    ['Drop --operator, or leave out --api to write to the log as that operator.'],
-  )
 }

@@ -3,6 +3,7 @@ import type { DetectorSettings } from '../domain/detector-settings.js'
 import type { LimitsTopology } from '../config/limits-topology.js'
 import type { EventLog } from '../log/port.js'
 import { createAggregator } from '../processors/aggregator.js'
+import type { FourEyesPolicy } from '../domain/approval.js'
 import { createDetector } from '../processors/detector.js'
 import type { Processor } from '../processors/processor.js'
 import { createRouter, type Router } from '../processors/router.js'
@@ -29,6 +30,8 @@ export interface PipelineOptions {
   readonly duplicateHorizonMs?: number | undefined
   /** The router's limits (default: topologies/limits.json). */
   readonly limits?: LimitsTopology | undefined
+  /** Four-eyes unkill (default: off, as topologies/controls.json has it). */
+  readonly fourEyes?: FourEyesPolicy | undefined
   /** Where the audit index lives; with a router, `up` keeps it current. */
   readonly dataDir?: string | undefined
   /**
@@ -122,7 +125,7 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
       },
       { ...(niceness === undefined ? {} : { niceness }), ...(processes?.onEvent ? { onEvent: processes.onEvent } : {}) },
     )
-  const aggregator = has('aggregator') ? createAggregator(log) : undefined
+  const aggregator = has('aggregator') ? createAggregator(log, { fourEyes: options.fourEyes }) : undefined
   const router =
     has('router') && !processes
       ? createRouter(log, {
@@ -160,12 +163,14 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
   let api: FastifyInstance | undefined
   let consoleUrl: string | undefined
   if (has('console') && options.console) {
+    // Named users (`riskctl users add`) live beside the bootstrap token, in the data directory.
+    const users = dataDir === undefined ? undefined : new UserStore(dataDir)
     api = buildOperatorApi({
       log,
       token: options.console.token,
-      // Named users (`riskctl users add`) live beside the bootstrap token, in the data directory.
-      users: dataDir === undefined ? undefined : new UserStore(dataDir),
+      users,
       limits: options.limits,
+      fourEyes: options.fourEyes,
       currentState,
       health: () => ({ components: options.components, ready: isReady() }),
       // GET /audit answers from the same local index as `riskctl audit`, where there is a data directory for it.

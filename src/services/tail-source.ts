@@ -1,4 +1,5 @@
-import { KILL_STATE } from '../../topologies/topics.js'
+import { KILL_STATE, OPERATOR_ACTIONS } from '../../topologies/topics.js'
+import { localOrigin } from '../processors/operator-trail.js'
 import type { KillAction } from '../domain/kill-command.js'
 import type { EventLog, StartPosition } from '../log/port.js'
 import { buildOperatorCommand, publishCommand, systemContext, type CommandContext } from '../processors/operator-command.js'
@@ -33,8 +34,9 @@ export function createTailSource(log: EventLog, operator: string, context: Comma
     killState: async () => [...(await log.readCompacted(KILL_STATE)).records.values()].map(toTailRecord),
     publish: async (request) => {
       const command = buildOperatorCommand({ ...request, operator }, context)
-      const placed = await publishCommand(log, command)
-      return `${command.action} ${command.scope} sent as ${operator} (cmd ${command.cmd_id.slice(0, 8)}, ${placed.topic}[${placed.partition}]@${placed.offset})`
+      const { metadata: placed, trailed } = await publishCommand(log, command, localOrigin('tui'))
+      const unrecorded = trailed ? '' : `; not in the operator-action trail: ${OPERATOR_ACTIONS} is missing`
+      return `${command.action} ${command.scope} sent as ${operator} (cmd ${command.cmd_id.slice(0, 8)}, ${placed.topic}[${placed.partition}]@${placed.offset})${unrecorded}`
     },
   }
 }

@@ -1,7 +1,9 @@
 import path from 'node:path'
 import { resolveOperatorToken } from '../config/operator-token.js'
+import { UserStore } from '../config/user-store.js'
 import { DEFAULT_DETECTOR_TOPOLOGY_PATH, loadDetectorTopology } from '../config/detector-topology.js'
 import { loadLimitsTopology } from '../config/limits-topology.js'
+import { loadFourEyesPolicy } from '../config/controls-topology.js'
 import type { BackendConfig } from '../config/resolve-config.js'
 import type { EventLog } from '../log/port.js'
 import { startSparkDetectorTask } from '../spark/spark-task.js'
@@ -19,6 +21,8 @@ export interface UpOptions {
   readonly topologyFile?: string | undefined
   /** The router's limits file (default: topologies/limits.json). */
   readonly limitsFile?: string | undefined
+  /** The controls topology (four-eyes unkill); default topologies/controls.json. */
+  readonly controlsFile?: string | undefined
   readonly duplicateHorizonMs: number
   /** The operator console's port on 127.0.0.1 (0: any free one). */
   readonly consolePort: number
@@ -46,6 +50,8 @@ export type UpEvent =
       readonly consoleUrl: string | undefined
       /** Where the console's bearer token is (never the token): RISKCTL_OPERATOR_TOKEN or its file. */
       readonly tokenIn: string | undefined
+      /** Four-eyes unkill: how long a held UNKILL waits for its approval, when the policy is on. */
+      readonly fourEyesMs?: number | undefined
     }
   | { readonly event: 'ready' }
   /** A processor's process died (kill -9, out of memory) and is being started again from its group's commit. */
@@ -68,12 +74,15 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
   const detectorSettings = loadDetectorTopology(topologyFile)
   // Read and checked here, before anything starts: a bad file is exit 2, not a router that dies on its own.
   const limits = loadLimitsTopology(options.limitsFile === undefined ? undefined : path.resolve(options.limitsFile))
+  const fourEyes = loadFourEyesPolicy(options.controlsFile === undefined ? undefined : path.resolve(options.controlsFile))
   const components = options.sparkDetector ? options.components.filter((c) => c !== 'detector') : options.components
   const log = await options.openLog()
   await createAllTopics(log)
   const token = components.includes('console')
     ? resolveOperatorToken(options.backend.dataDir, options.envToken)
     : undefined
+  // A users file others may read, or a damaged one, stops the start here rather than every request later.
+  if (token !== undefined) new UserStore(options.backend.dataDir).list()
   const sparkTask = options.sparkDetector
     ? startSparkDetectorTask({ backend: options.backend, env: options.env, topologyFile, onLine: options.onSparkLine })
     : undefined
@@ -83,6 +92,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     dataDir: options.backend.dataDir,
     duplicateHorizonMs: options.duplicateHorizonMs,
     limits,
+    fourEyes,
     console: token && { port: options.consolePort, host: '127.0.0.1', token: token.value },
     processes: options.inProcess
       ? undefined
@@ -94,6 +104,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     log: log.description,
     consoleUrl: pipeline.consoleUrl,
     tokenIn: token === undefined ? undefined : token.source.type === 'env' ? 'RISKCTL_OPERATOR_TOKEN' : token.source.path,
+    ...(fourEyes.unkill && components.includes('aggregator') ? { fourEyesMs: fourEyes.timeoutMs } : {}),
   })
   const readiness = setInterval(() => {
     if (!pipeline.status().ready) return

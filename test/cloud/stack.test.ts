@@ -9,18 +9,7 @@ import {
 } from '../../topologies/aws/names.js'
 import { CREDIT_WARNING_STEPS } from '../../src/domain/pretrade/credit-ledger.js'
 import { CHECK_ORDER } from '../../src/domain/pretrade/check-codes.js'
-import {
-  AUDIT,
-  DEAD_LETTERS,
-  KILL_COMMANDS,
-  KILL_STATE,
-  ORDERS,
-  ORDERS_GATED,
-  REFERENCE_PRICES,
-  RISK_LIMITS,
-  RISK_SIGNALS,
-  TOPICS,
-} from '../../topologies/topics.js'
+import { APPROVALS, AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, OPERATOR_ACTIONS, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, RISK_SIGNALS, TOPICS } from '../../topologies/topics.js'
 import {
   flatten,
   kafkaGrants,
@@ -292,10 +281,10 @@ describe('least privilege per function', () => {
     expect(tables.every((t) => t.includes('DataStateCache'))).toBe(true)
   })
 
-  it('console: writes commands and reads the state, the limits and the audits that answer them, nothing else', () => {
+  it('console: writes commands and the operator-action trail, reads the state, the limits and the audits that answer them, nothing else', () => {
     const grants = grantsOf('console')
-    expect(named(grants, 'kafka-cluster:WriteData', 'topic')).toEqual([KILL_COMMANDS])
-    expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual([AUDIT, KILL_STATE, RISK_LIMITS].sort())
+    expect(named(grants, 'kafka-cluster:WriteData', 'topic')).toEqual([KILL_COMMANDS, OPERATOR_ACTIONS].sort())
+    expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual([APPROVALS, AUDIT, KILL_STATE, RISK_LIMITS].sort())
     expect(tableActions(statementsOfRole(template, roleOfFunction(template, 'console')))).toEqual([])
   })
 

@@ -1,6 +1,8 @@
+import os from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ApprovalRecord } from '../../src/domain/approval.js'
 import type { AuditRecord } from '../../src/domain/audit-record.js'
 import type { KillCommand } from '../../src/domain/kill-command.js'
 import type { KillState } from '../../src/domain/kill-status.js'
@@ -55,6 +57,11 @@ describe('riskctl demo run --auto, in a pseudo-terminal', { timeout: 180_000 }, 
     expect(result.exitCode, result.stdout + result.stderr).toBe(0)
     expect(result.stdout).toMatch(/Demo finished: (\d+)\/\1 parts done/)
     expect(result.stdout).toContain('Pre-trade checks')
+    // Four eyes: the long variant's UNKILL waits for a second supervisor, who approves it through the console.
+    expect(result.stdout).toContain('A second, different supervisor must approve it')
+    expect(result.stdout).toMatch(/riskctl approve [0-9a-f]{8} --reason "Fix verified with the desk"/)
+    const approvals = (await readTopic<ApprovalRecord>('killswitch.approvals.v1', dataDir)).map((r) => r.value)
+    expect(approvals.at(-1)).toMatchObject({ scope: 'ACCOUNT:12345', requested_by: 'demo_operator', status: 'APPROVED', decided_by: 'demo_approver' })
     // Each step prints the command students can retype.
     expect(result.stdout).toContain(`riskctl limits set ACCOUNT:${FAT_FINGER_ACCOUNT} --max-notional ${FAT_FINGER_MAX_NOTIONAL}`)
     expect(result.stdout).toMatch(/echo '\{"order_id":"ff-[^']*' \| riskctl produce orders\.v1/)
@@ -80,7 +87,8 @@ describe('riskctl demo run --auto, in a pseudo-terminal', { timeout: 180_000 }, 
     const limits = (await readTopic<LimitsRecord>('risk_limits.v1', dataDir)).map((r) => r.value)
     expect(limits.find((l) => l.scope === `ACCOUNT:${CREDIT_ACCOUNT}`)?.limits.credit_limit).toBe(DEMO_CREDIT_LIMIT)
     expect(limits.find((l) => l.scope === `ACCOUNT:${FAT_FINGER_ACCOUNT}`)?.limits.max_order_notional).toBe(FAT_FINGER_MAX_NOTIONAL)
-    expect(limits.every((l) => l.updated_by === 'demo_operator')).toBe(true)
+    // Set straight on the log, as the identity the log authenticates: the OS user.
+    expect(limits.every((l) => l.updated_by === `local:${os.userInfo().username}`)).toBe(true)
     // The walk passed the ladder: the router's credit warnings are on risk_signals.v1 and in the demo's output.
     const warnings = (await readTopic<{ signal?: string; account_id: string; percent: number }>('risk_signals.v1', dataDir))
       .map((r) => r.value)

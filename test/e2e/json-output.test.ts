@@ -65,11 +65,11 @@ describe('--json: one document per command, JSON lines for streams, exit 130 on 
     expect(onlyDocument<AuditRecord[]>(await json(['audit']))).toEqual([])
 
     // No aggregator runs, so a kill is published only; an unkill of a scope never killed changes nothing.
-    const kill = onlyDocument<KillSwitchOutcome>(await json(['kill', 'ACCOUNT:4242', '--reason', 'drill', '--operator', 'alice', '--no-wait']))
+    const kill = onlyDocument<KillSwitchOutcome>(await json(['kill', 'ACCOUNT:4242', '--reason', 'drill', '--no-wait']))
     expect(kill).toMatchObject({ outcome: 'published', command: { action: 'KILL', scope: 'ACCOUNT:4242' } })
-    const throttle = await json(['throttle', 'ACCOUNT:7', '--max-orders-per-sec', '2', '--reason', 'slow', '--operator', 'alice', '--no-wait'])
+    const throttle = await json(['throttle', 'ACCOUNT:7', '--max-orders-per-sec', '2', '--reason', 'slow', '--no-wait'])
     expect(onlyDocument<KillSwitchOutcome>(throttle).outcome).toBe('published')
-    const unkill = await json(['unkill', 'ACCOUNT:99', '--reason', 'never killed', '--operator', 'alice'])
+    const unkill = await json(['unkill', 'ACCOUNT:99', '--reason', 'never killed'])
     expect(onlyDocument<KillSwitchOutcome>(unkill)).toMatchObject({ outcome: 'unchanged', scope: 'ACCOUNT:99' })
 
     const generated = onlyDocument<GenerateSummary>(await json(['generate', '--rate', '20', '--duration', '1', '--seed', '3']))

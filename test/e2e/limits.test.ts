@@ -1,3 +1,4 @@
+import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { LimitsRecord } from '../../src/domain/pretrade/limits-command.js'
@@ -24,7 +25,7 @@ describe('riskctl limits, through the real CLI on the embedded log', { timeout: 
   it('sets limits that limits show then shows, and reverts a temporary raise at its expiry', async () => {
     up = await startUp(dataDir)
     const set = await runCli(
-      ['limits', 'set', 'account:77', '--max-qty', '500', '--restrict', 'tsla', '--reason', 'new client', '--operator', 'alice', '--json'],
+      ['limits', 'set', 'account:77', '--max-qty', '500', '--restrict', 'tsla', '--reason', 'new client', '--json'],
       { dataDir },
     )
     expect(set.exitCode, set.stderr).toBe(0)
@@ -33,9 +34,9 @@ describe('riskctl limits, through the real CLI on the embedded log', { timeout: 
 
     const shown = await runCli(['limits', 'show'], { dataDir })
     expect(shown.exitCode).toBe(0)
-    expect(shown.stdout).toMatch(/ACCOUNT:77 +restricted TSLA · max qty 500 +alice .* new client/)
+    expect(shown.stdout).toMatch(new RegExp(`ACCOUNT:77 +restricted TSLA · max qty 500 +local:${os.userInfo().username} .* new client`))
 
-    const raise = await runCli(['limits', 'set', 'ACCOUNT:77', '--max-qty', '900', '--expires', '2s', '--reason', 'block trade', '--operator', 'alice'], { dataDir })
+    const raise = await runCli(['limits', 'set', 'ACCOUNT:77', '--max-qty', '900', '--expires', '2s', '--reason', 'block trade'], { dataDir })
     expect(raise.exitCode, raise.stderr).toBe(0)
     const reverted = await waitFor('the raise reverted', async () => {
       const [record] = await cliJson<LimitsRecord[]>(['limits', 'show', 'ACCOUNT:77'], dataDir)
@@ -84,7 +85,7 @@ describe('riskctl limits, through the real CLI on the embedded log', { timeout: 
     const cases: [string[], RegExp][] = [
       [['ACCOUNT:88', '--max-qty', '-1', '--reason', 'x'], /whole number above 0/],
       [['SYMBOL:X', '--max-qty', '5', '--reason', 'x'], /GLOBAL \| ACCOUNT:<id>/],
-      [['ACCOUNT:88', '--max-qty', '5', '--reason', 'x', '--operator', 'mallory'], /--operator cannot be used with --api/],
+      [['ACCOUNT:88', '--max-qty', '5', '--reason', 'x', '--operator', 'mallory'], /--operator is no longer taken: the operator recorded is whoever the bearer token authenticates/],
     ]
     for (const [args, message] of cases) {
       const result = await runCli(['limits', 'set', ...args, '--api', api], { dataDir })

@@ -1,3 +1,4 @@
+import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AuditRecord } from '../../src/domain/audit-record.js'
@@ -68,11 +69,11 @@ describe('the kill-switch loop, driven through the real CLI in separate processe
     const dropsViaIndex = await cliJson<AuditRecord[]>(['audit', '--account', '12345', '--decision', 'DROP', '--limit', '1000'], dataDir)
     expect(dropsViaIndex).toHaveLength(drops.length)
 
-    const unkill = await runCli(['unkill', 'ACCOUNT:12345', '--reason', 'algo fixed', '--operator', 'alice', '--json'], { dataDir })
+    const unkill = await runCli(['unkill', 'ACCOUNT:12345', '--reason', 'algo fixed', '--json'], { dataDir })
     expect(unkill.exitCode).toBe(0)
     const restored = JSON.parse(unkill.stdout) as { outcome: string; state: KillState }
     expect(restored.outcome).toBe('confirmed')
-    expect(restored.state).toMatchObject({ status: 'ACTIVE', updated_by: 'alice' })
+    expect(restored.state).toMatchObject({ status: 'ACTIVE', updated_by: `local:${os.userInfo().username}` })
 
     const after = await runCli(['generate', '--mode', 'panic', '--account', '12345', '--rate', '10', '--duration', '1', '--seed', '13'], {
       dataDir,

@@ -1,3 +1,4 @@
+import type { FourEyesPolicy } from '../../src/domain/approval.js'
 import { decodeJson } from '../../src/contracts/decode.js'
 import type { DetectorSettings } from '../../src/domain/detector-settings.js'
 import type { GroupCommit, LogRecord, ProduceRecord, RecordMetadata } from '../../src/log/port.js'
@@ -10,7 +11,7 @@ import { DEFAULT_DUPLICATE_HORIZON_MS, DEFAULT_MAX_REMEMBERED_IDS, ROUTER_OUTPUT
 import { routedOutputs } from '../../src/processors/router-writes.js'
 import { RouterState } from '../../src/processors/router-state.js'
 import { encode, type TopicName, type TopicValues } from '../../src/processors/topic-codec.js'
-import { AUDIT, findTopic, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, TOPIC_NAMES } from '../../topologies/topics.js'
+import { APPROVALS, AUDIT, findTopic, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, TOPIC_NAMES } from '../../topologies/topics.js'
 import type { LimitsTopology } from '../../src/config/limits-topology.js'
 import { KILL_SWITCH_ONLY } from './limits.js'
 
@@ -26,6 +27,8 @@ export interface DriverOptions {
   readonly duplicateHorizonMs?: number
   /** The router's limits (default: none but the kill switch, and orders allowed without a reference price). */
   readonly limits?: LimitsTopology
+  /** Four-eyes unkill for the aggregator (default: off). */
+  readonly fourEyes?: FourEyesPolicy
 }
 
 /** How far each processor has read each topic: the next offset. */
@@ -146,9 +149,10 @@ export class TopologyTestDriver {
       this.router.rememberFromAudit(this.records(AUDIT).filter((record) => record.timestamp >= horizon))
       this.router.decided.confirm()
     } else if (name === 'aggregator') {
-      this.aggregator = new AggregatorState()
+      this.aggregator = new AggregatorState(this.options.fourEyes)
       this.aggregator.load(state)
       this.aggregator.loadLimits(this.latest(RISK_LIMITS).values())
+      this.aggregator.loadApprovals(this.latest(APPROVALS).values())
       positions.set(RISK_LIMITS, this.lengthOf(RISK_LIMITS))
       const memoryFrom = this.nowMs - DEFAULT_COMMAND_MEMORY_MS
       const committed = positions.get(KILL_COMMANDS) ?? 0
@@ -204,6 +208,7 @@ export class TopologyTestDriver {
     void this.writer(AGGREGATOR_OUTPUTS).write({
       'killswitch.state.v1': output.states,
       'risk_limits.v1': output.limits,
+      'killswitch.approvals.v1': output.approvals,
       'killswitch.commands.v1': output.reverts,
       'audit.v1': output.audits,
       'dlq.v1': output.deadLetters,

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { buildOperatorApi, BODY_LIMIT_BYTES, CONSOLE_OPERATOR } from '../../src/processors/operator-api.js'
-import { resolveOperatorToken, tokenMatches } from '../../src/config/operator-token.js'
+import { readOperatorToken, resolveOperatorToken, tokenMatches } from '../../src/config/operator-token.js'
 import { UserStore } from '../../src/config/user-store.js'
 import type { KillCommand } from '../../src/domain/kill-command.js'
 import type { KillState } from '../../src/domain/kill-status.js'
@@ -282,9 +282,38 @@ describe('operator token', () => {
     const file = path.join(dataDir, 'operator-token')
     expect(fs.statSync(file).mode & 0o777).toBe(0o600)
     expect(resolveOperatorToken(dataDir, undefined).value).toBe(first.value)
-    expect(resolveOperatorToken(dataDir, 'from-env')).toEqual({ value: 'from-env', source: { type: 'env' } })
+    const strong = 'from-env-and-long-enough-to-be-taken-000'
+    expect(resolveOperatorToken(dataDir, strong)).toEqual({ value: strong, source: { type: 'env' } })
     expect(first.value.length).toBeGreaterThanOrEqual(40)
     fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('refuses a token shorter than 32 characters, and a token file others may read', () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-token-'))
+    try {
+      expect(() => resolveOperatorToken(dataDir, 'x'.repeat(31))).toThrow(expect.objectContaining({ code: 'RISKCTL_TOKEN_WEAK', exitCode: 2 }))
+      expect(resolveOperatorToken(dataDir, 'x'.repeat(32)).value).toHaveLength(32)
+      const file = path.join(dataDir, 'operator-token')
+      fs.writeFileSync(file, 'short\n', { mode: 0o600 })
+      expect(() => resolveOperatorToken(dataDir, undefined)).toThrow(expect.objectContaining({ code: 'RISKCTL_TOKEN_WEAK' }))
+      fs.writeFileSync(file, `${'y'.repeat(43)}\n`)
+      for (const mode of [0o640, 0o604, 0o644]) {
+        fs.chmodSync(file, mode)
+        const refusal = expect.objectContaining({ code: 'RISKCTL_SECRET_FILE_EXPOSED', exitCode: 4 })
+        expect(() => resolveOperatorToken(dataDir, undefined)).toThrow(refusal)
+        // A client reading it (riskctl kill --api) refuses it too, and never prints it.
+        expect(() => readOperatorToken(dataDir, undefined)).toThrow(refusal)
+        try {
+          readOperatorToken(dataDir, undefined)
+        } catch (error) {
+          expect(String(error)).not.toContain('y'.repeat(43))
+        }
+      }
+      fs.chmodSync(file, 0o600)
+      expect(resolveOperatorToken(dataDir, undefined).value).toBe('y'.repeat(43))
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 
   it('compares tokens exactly', () => {

@@ -1,3 +1,4 @@
+import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AuditRecord } from '../../src/domain/audit-record.js'
@@ -44,7 +45,7 @@ describe('riskctl kill on Kafka: published first, then confirmed', { timeout: 24
 
   const cli = (args: readonly string[]) => runCli(args, { dataDir, env: kafkaEnv(), timeoutMs: 60_000 })
   const spawnKill = (scope: string, ...args: string[]) =>
-    spawnCli(['kill', scope, '--reason', 'first', '--operator', 'alice', ...args], { dataDir, env: kafkaEnv() })
+    spawnCli(['kill', scope, '--reason', 'first', ...args], { dataDir, env: kafkaEnv() })
   const publishedKill = (scope: string) =>
     waitFor(`the KILL of ${scope} on ${KILL_COMMANDS}`, async () => (await readAll<KillCommand>(KILL_COMMANDS)).find((c) => c.scope === scope))
   const stateOf = async (scope: string) => (await cliJsonOnKafka<KillState[]>(['state'], dataDir)).find((s) => s.scope === scope)
@@ -86,13 +87,13 @@ describe('riskctl kill on Kafka: published first, then confirmed', { timeout: 24
     up = await startUpOnKafka(dataDir, ['--only', 'aggregator,router'])
     for (const command of [first, second]) {
       const state = await waitFor(`${command.scope} KILLED`, async () => ((await stateOf(command.scope))?.status === 'KILLED' ? stateOf(command.scope) : undefined))
-      expect(state).toMatchObject({ last_cmd_id: command.cmd_id, reason: 'first', updated_by: 'alice' })
+      expect(state).toMatchObject({ last_cmd_id: command.cmd_id, reason: 'first', updated_by: `unverified:${os.userInfo().username}` })
     }
 
     // Then killing again leaves the scope as it is (its command, reason and operator) and says so.
-    const again = await cliJsonOnKafka<KillSwitchOutcome>(['kill', 'ACCOUNT:crash', '--reason', 'second', '--operator', 'bob'], dataDir)
+    const again = await cliJsonOnKafka<KillSwitchOutcome>(['kill', 'ACCOUNT:crash', '--reason', 'second'], dataDir)
     expect(again).toMatchObject({ outcome: 'unchanged', scope: 'ACCOUNT:crash', state: { status: 'KILLED', last_cmd_id: first.cmd_id, reason: 'first' } })
-    expect(await stateOf('ACCOUNT:crash')).toMatchObject({ last_cmd_id: first.cmd_id, reason: 'first', updated_by: 'alice' })
+    expect(await stateOf('ACCOUNT:crash')).toMatchObject({ last_cmd_id: first.cmd_id, reason: 'first', updated_by: `unverified:${os.userInfo().username}` })
     const human = await cli(['kill', 'ACCOUNT:crash', '--reason', 'third'])
     expect(human.exitCode).toBe(0)
     expect(human.stdout).toContain('already so: left as it is')

@@ -83,7 +83,7 @@ describe('limits on Kafka: three routers with every check, one aggregator', { ti
     // Before any change: the firm's defaults let these orders through.
     expect((await auditsOf(await sendRound())).map((a) => a.decision)).toEqual(Array(PARTITIONS * 4).fill('ALLOW'))
 
-    const restrict = await cli(['limits', 'set', 'GLOBAL', '--restrict', 'aapl', '--reason', 'news pending', '--operator', 'alice'])
+    const restrict = await cli(['limits', 'set', 'GLOBAL', '--restrict', 'aapl', '--reason', 'news pending'])
     expect(restrict.exitCode, restrict.stderr).toBe(0)
     const restricted = await auditsOf(await sendRound())
     expect(restricted.filter((a) => a.check !== 'RESTRICTED_SYMBOL')).toEqual([])
@@ -95,7 +95,7 @@ describe('limits on Kafka: three routers with every check, one aggregator', { ti
     )
 
     // A temporary exception: orders decided before its expiry pass, those after are restricted again.
-    const lift = await cli(['limits', 'set', 'GLOBAL', '--unrestrict', 'AAPL', '--expires', '15s', '--reason', 'cleared', '--operator', 'alice'])
+    const lift = await cli(['limits', 'set', 'GLOBAL', '--unrestrict', 'AAPL', '--expires', '15s', '--reason', 'cleared'])
     expect(lift.exitCode, lift.stderr).toBe(0)
     const lifted = JSON.parse(lift.stdout) as { record: LimitsRecord }
     const expiresAt = lifted.record.expires_ts!

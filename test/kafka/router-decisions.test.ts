@@ -1,3 +1,4 @@
+import { localOrigin } from '../../src/processors/operator-trail.js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AuditRecord } from '../../src/domain/audit-record.js'
 import type { Consumer, EventLog, LogRecord, TopicPartitionOffset } from '../../src/log/port.js'
@@ -76,7 +77,7 @@ describe('the router on Kafka, deciding ahead of its writes', { timeout: 240_000
     for (let round = 0; round < 8; round += 1) {
       // When an operator's KILL is confirmed and an order of that account is sent right after…
       const account = `target-${round}`
-      const outcome = await requestKillSwitch(log, { scope: `ACCOUNT:${account}`, action: 'KILL', reason: 'runaway', operator: 'alice' }, { wait: true })
+      const outcome = await requestKillSwitch(log, { scope: `ACCOUNT:${account}`, action: 'KILL', reason: 'runaway', operator: 'local:alice' }, { wait: true, origin: localOrigin('cli') })
       expect(outcome.outcome).toBe('confirmed')
       await log.produce(ORDERS, [orderRecord(order(`after-${round}`, account))])
       // …then that order is dropped, whatever the router was doing when it came.

@@ -39,7 +39,7 @@ export async function resetRiskctlTopics(): Promise<void> {
   try {
     const present = (await admin.listTopics()).filter((name) => TOPIC_NAMES.includes(name))
     if (present.length > 0) await admin.deleteTopics({ topics: present, timeout: 30_000 })
-    // A broker just started on a long run's data may take a while to delete nine topics.
+    // A broker just started on a long run's data may take a while to delete its topics.
     const deadline = Date.now() + 90_000
     while ((await admin.listTopics()).some((name) => TOPIC_NAMES.includes(name))) {
       if (Date.now() > deadline) throw new Error('the riskctl topics were not deleted within 90 s')

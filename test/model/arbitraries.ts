@@ -112,7 +112,11 @@ const scopeSpec: fc.Arbitrary<ScopeSpec> = fc.oneof(
 export interface CommandSpec {
   readonly action: 'KILL' | 'UNKILL' | 'THROTTLE'
   readonly scope: ScopeSpec
-  readonly source: 'operator' | 'detector' | 'detector\u200b' | 'Operator' | 'no-operator'
+  /**
+   * Who sends it: an operator by user name or by the direct path's identity (local:, sasl:), one naming an identity
+   * of a channel that does not exist ('root:alice') or none at all, and automated or misspelt sources.
+   */
+  readonly source: 'operator' | 'operator-local' | 'operator-sasl' | 'operator-forged' | 'detector' | 'detector\u200b' | 'Operator' | 'no-operator'
   /** -1: a new cmd_id; otherwise reuse the n-th cmd_id made so far for this (maybe different) command. */
   readonly reuseCmdId: number
   readonly skewMs: number
@@ -124,7 +128,9 @@ export const commandSpec: fc.Arbitrary<CommandSpec> = fc.record({
   source: fc.constantFrom(
     'operator',
     'operator',
-    'operator',
+    'operator-local',
+    'operator-sasl',
+    'operator-forged',
     'detector',
     'detector\u200b',
     'Operator',

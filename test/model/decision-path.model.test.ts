@@ -29,6 +29,16 @@ import {
 import { DriverTopology } from './driver-topology.js'
 import { Loop, type TopologyUnderTest } from './loop.js'
 
+/** The operator each source names: a user, the direct path's identities, and one of a channel that does not exist. */
+const OPERATOR_NAMES: Partial<Record<CommandSpec['source'], string>> = {
+  operator: 'alice',
+  'operator-local': 'local:alice',
+  'operator-sasl': 'sasl:bob',
+  'operator-forged': 'root:alice',
+}
+/** The sources the model lets UNKILL and THROTTLE: an operator with a well-formed identity. */
+const RESTORERS: ReadonlySet<CommandSpec['source']> = new Set(['operator', 'operator-local', 'operator-sasl'])
+
 /**
  * The decision path against a small reference model: random interleavings of orders (skewed clocks, spellings,
  * re-sent ids, absurd and oversized values), KILL/UNKILL/THROTTLE on every scope kind (reused and replayed
@@ -149,8 +159,8 @@ class Model {
       scope: scope.text,
       action: spec.action,
       reason: 'model',
-      triggered_by: spec.source === 'no-operator' ? 'operator' : spec.source,
-      ...(spec.source === 'operator' ? { operator: 'alice' } : {}),
+      triggered_by: spec.source === 'no-operator' || spec.source.startsWith('operator') ? 'operator' : spec.source,
+      ...(OPERATOR_NAMES[spec.source] === undefined ? {} : { operator: OPERATOR_NAMES[spec.source] }),
       ...(spec.action === 'THROTTLE' ? { max_orders_per_sec: 2 } : {}),
       corr_id: corrId,
     }
@@ -193,7 +203,7 @@ class Model {
     this.identities.add(identity)
     if (known || (state?.lastCmdId === command.cmd_id && state.status === status)) return 'duplicate'
     if (command.action !== 'KILL') {
-      if (spec.source !== 'operator') return 'refused'
+      if (!RESTORERS.has(spec.source)) return 'refused'
       if (state !== undefined && command.ts < state.updatedTs) return 'refused'
     }
     this.scopes.set(scope, { status, updatedTs: command.ts, lastCmdId: command.cmd_id })

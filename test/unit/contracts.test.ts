@@ -51,7 +51,7 @@ describe('message contracts', () => {
     expect(killStateSchema.safeParse(state).success).toBe(false)
   })
 
-  it('declares the nine topics with their keys, and compacts only the state, limits and prices topics', () => {
+  it('declares the eleven topics with their keys, and compacts only the state, limits, prices and approvals topics', () => {
     expect(TOPICS.map((t) => t.name)).toEqual([
       'orders.v1',
       'risk_signals.v1',
@@ -62,7 +62,10 @@ describe('message contracts', () => {
       'dlq.v1',
       'risk_limits.v1',
       'reference_prices.v1',
+      'killswitch.approvals.v1',
+      'operator_actions.v1',
     ])
+    expect(findTopic('operator_actions.v1')?.keyField).toBe('actor')
     expect(findTopic('orders.v1')?.keyField).toBe('account_id')
     expect(findTopic('risk_limits.v1')?.keyField).toBe('scope')
     expect(findTopic('reference_prices.v1')?.keyField).toBe('symbol')
@@ -71,6 +74,8 @@ describe('message contracts', () => {
       'killswitch.state.v1',
       'risk_limits.v1',
       'reference_prices.v1',
+      'killswitch.approvals.v1',
     ])
+    expect(findTopic('killswitch.approvals.v1')?.keyField).toBe('request_id')
   })
 })

@@ -6,7 +6,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
 import { Construct } from 'constructs'
-import { AUDIT, KILL_COMMANDS, RISK_LIMITS } from '../topics.js'
+import { APPROVALS, AUDIT, KILL_COMMANDS, OPERATOR_ACTIONS, RISK_LIMITS } from '../topics.js'
 import { grantKafka } from './kafka-access.js'
 import type { RiskctlKafka } from './kafka-cluster.js'
 import type { LambdaCodeSource } from './lambda-code.js'
@@ -62,7 +62,7 @@ export class OperatorConsole extends Construct {
       },
     }).fn
     // POST /limits reads risk_limits.v1 before it publishes, then follows it and the aggregator's audits for the answer.
-    grantKafka(this.consoleFunction, props.kafka, { produce: [KILL_COMMANDS], readsState: true, reads: [RISK_LIMITS, AUDIT] })
+    grantKafka(this.consoleFunction, props.kafka, { produce: [KILL_COMMANDS, OPERATOR_ACTIONS], readsState: true, reads: [RISK_LIMITS, AUDIT, APPROVALS] })
     this.token.grantRead(this.consoleFunction)
 
     this.authorizerFunction = new RiskctlFunction(this, 'AuthorizerFunction', {

@@ -51,7 +51,8 @@ describe('UserStore', () => {
     const users = store()
     const dotted = await users.add('alice.smith', 'operator')
     expect(await users.authenticate(dotted.token)).toMatchObject({ name: 'alice.smith' })
-    for (const name of ['console', 'aggregator', 'detector', 'router', '', '-x', 'a b']) {
+    const reserved = ['console', 'aggregator', 'detector', 'router', 'spark', 'Spark', 'DETECTOR', 'local', 'sasl', 'unverified', 'unauthenticated']
+    for (const name of [...reserved, '', '-x', 'a b', 'local:alice', 'alice\u200b', 'ａｌｉｃｅ']) {
       await expect(users.add(name, 'viewer'), name).rejects.toMatchObject({ code: 'RISKCTL_USER_NAME_INVALID' })
     }
     await users.add('bob', 'viewer')
@@ -59,6 +60,27 @@ describe('UserStore', () => {
     const other = new UserStore(users.dataDir)
     await Promise.all([other.remove('bob'), users.add('carol', 'viewer'), new UserStore(users.dataDir).add('dave', 'viewer')])
     expect(users.list().map((u) => u.name).sort()).toEqual(['alice.smith', 'carol', 'dave'])
+  })
+
+  it('keeps names unique whatever their case, and refuses a users file others may read', async () => {
+    const users = store()
+    const alice = await users.add('alice', 'operator')
+    await expect(users.add('Alice', 'supervisor')).rejects.toMatchObject({ code: 'RISKCTL_USER_EXISTS', message: 'There is already a user alice.' })
+    const file = path.join(users.dataDir, USERS_FILE)
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600)
+    fs.chmodSync(file, 0o644)
+    await expect(users.authenticate(alice.token)).rejects.toMatchObject({ code: 'RISKCTL_SECRET_FILE_EXPOSED', exitCode: 4 })
+    expect(() => users.list()).toThrow(expect.objectContaining({ code: 'RISKCTL_SECRET_FILE_EXPOSED' }))
+    fs.chmodSync(file, 0o600)
+    expect(await users.authenticate(alice.token)).toMatchObject({ name: 'alice', role: 'operator' })
+    // Remembered once verified: across a change of someone else, not across a rotation of alice's own token.
+    expect(users.remembered(alice.token)).toMatchObject({ name: 'alice' })
+    expect(users.remembered(`rk1.alice.${'A'.repeat(43)}`)).toBeUndefined()
+    await users.add('bob', 'viewer')
+    expect(users.remembered(alice.token)).toMatchObject({ name: 'alice', role: 'operator' })
+    await users.rotate('alice')
+    expect(users.remembered(alice.token)).toBeUndefined()
+    expect(await users.authenticate(alice.token)).toBeUndefined()
   })
 
   it('admits nobody from a damaged file, and says so', async () => {

@@ -50,6 +50,7 @@ const PARTS: DemoPart[] = [
 const fakeContext = (signal: AbortSignal, emit: (event: DemoEvent) => void): DemoContext => ({
   log: {} as EventLog,
   consoleUrl: 'http://127.0.0.1:0',
+  operator: 'local:demo',
   token: 'token',
   dataDir: '/nowhere',
   cli: 'riskctl',

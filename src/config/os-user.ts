@@ -1,7 +1,7 @@
 import os from 'node:os'
 
-/** The OS account running riskctl: kills from the live view are attributed to a person, as `riskctl kill` does. */
-export function operatorName(): string {
+/** The OS account running riskctl, as the machine knows it. */
+export function osUserName(): string {
   try {
     return os.userInfo().username
   } catch {
