@@ -7,15 +7,19 @@ import { badInput } from '../errors.js'
 import { parseSpan } from '../time-span.js'
 import { DEFAULT_DETECTOR_TOPOLOGY_PATH } from './detector-topology.js'
 
+/** A held request longer than the aggregator remembers commands (a week) could outlive the memory of its answers. */
+const MAX_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000
+
 const span = z.string().refine(
   (text) => {
     try {
-      return parseSpan(text, 'approvalTimeout') >= 1000
+      const ms = parseSpan(text, 'approvalTimeout')
+      return ms >= 1000 && ms <= MAX_TIMEOUT_MS
     } catch {
       return false
     }
   },
-  { message: 'takes a span of at least a second: 90s, 15m, 2h' },
+  { message: 'takes a span from a second to 7 days: 90s, 15m, 2h' },
 )
 
 /** topologies/controls.json: how the operators' controls are authorised. */

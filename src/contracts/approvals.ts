@@ -27,7 +27,7 @@ export const approvalRecordSchema = z.object({
   requested_by: shortText,
   requested_ts: epochMs,
   expires_ts: epochMs,
-  state_cmd_id: shortText.optional(),
+  state_version: z.string().min(1).max(1024).optional(),
   reason: reasonText,
   corr_id: shortText,
   status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'CANCELLED']),

@@ -1,5 +1,6 @@
 import type { KillCommand } from './kill-command.js'
 import type { KillState } from './kill-status.js'
+import { isoTime } from './kill-state.js'
 import { BOOTSTRAP_OPERATOR, OPERATOR_IDENTITY, OPERATOR_IDENTITY_FORM } from './operator-identity.js'
 
 /**
@@ -30,8 +31,11 @@ export interface ApprovalRecord {
   /** The aggregator's clock when it held the request; expires_ts is counted from it. */
   readonly requested_ts: number
   readonly expires_ts: number
-  /** The last_cmd_id of the scope's state when the request was held: an approval applies only to that same state. */
-  readonly state_cmd_id?: string | undefined
+  /**
+   * The scope's state when the request was held (its command, status, cap, time and corr_id): an approval applies only
+   * to that very state. A cmd_id alone would not do: anyone may reuse one for another action or cap.
+   */
+  readonly state_version?: string | undefined
   readonly reason: string
   /** The UNKILL's corr_id: the request, the approval and the state it leads to all carry it. */
   readonly corr_id: string
@@ -93,12 +97,17 @@ export function holdForApproval(command: KillCommand & { action: HeldAction }, s
     requested_by: command.operator ?? command.triggered_by,
     requested_ts: nowMs,
     expires_ts: nowMs + policy.timeoutMs,
-    ...(state === undefined ? {} : { state_cmd_id: state.last_cmd_id }),
+    ...(state === undefined ? {} : { state_version: stateVersion(state) }),
     reason: command.reason,
     corr_id: command.corr_id,
     status: 'PENDING',
     command: command.ts > nowMs ? { ...command, ts: nowMs } : command,
   }
+}
+
+/** What tells one state of a scope from any other: its command, status, cap, time and corr_id together. */
+export function stateVersion(state: KillState): string {
+  return JSON.stringify([state.last_cmd_id, state.status, state.max_orders_per_sec ?? null, state.updated_ts, state.corr_id])
 }
 
 /** The held requests of a scope a KILL has just reached: each CANCELLED, so that no approval can undo that KILL. */
@@ -117,8 +126,21 @@ export function cancelledBy(requests: Iterable<ApprovalRecord>, kill: KillComman
  * unverified identity is only what a client said it was.
  */
 export function approverRefusal(operator: string): string | undefined {
-  if (operator.toLowerCase() === BOOTSTRAP_OPERATOR) return `${BOOTSTRAP_OPERATOR} (the bootstrap token) is no named person: an approval needs a personal token`
-  if (operator.startsWith('unverified:')) return `${operator} is not an identity the log authenticated: an approval needs one`
+  return unnamed(operator, 'an approval')
+}
+
+/**
+ * Who may ask for what four eyes hold: a named person too. Else whoever holds the bootstrap token could ask as
+ * `console` and approve as themselves, and no rule could tell the two apart.
+ */
+export function askerRefusal(operator: string): string | undefined {
+  return unnamed(operator, 'a request to lift a KILL or a throttle')
+}
+
+function unnamed(operator: string, what: string): string | undefined {
+  const name = operator.slice(operator.indexOf(':') + 1).toLowerCase()
+  if (name === BOOTSTRAP_OPERATOR) return `${operator} (the bootstrap token) is no named person: ${what} needs a personal token`
+  if (operator.startsWith('unverified:')) return `${operator} is not an identity the log authenticated: ${what} needs one`
   return undefined
 }
 
@@ -140,8 +162,8 @@ export function decideApproval(
   request: ApprovalRecord | undefined,
   command: ApprovalCommand,
   nowMs: number,
-  /** The last_cmd_id of the scope's state now. */
-  stateCmdId: string | undefined,
+  /** The scope's state now. */
+  state: KillState | undefined,
 ): ApprovalOutcome {
   if (command.triggered_by !== 'operator' || command.operator === undefined || !OPERATOR_IDENTITY.test(command.operator)) {
     return { type: 'refused', reason: `an ${command.action} must come from an operator (${OPERATOR_IDENTITY_FORM})` }
@@ -158,12 +180,12 @@ export function decideApproval(
   if (notAPerson !== undefined) return { type: 'refused', reason: notAPerson }
   const decided = { decided_by: command.operator, decided_ts: nowMs, decision_reason: command.reason }
   if (nowMs > request.expires_ts) {
-    const late = `${command.action} by ${command.operator} came after the expiry at ${new Date(request.expires_ts).toISOString()}`
+    const late = `${command.action} by ${command.operator} came after the expiry at ${isoTime(request.expires_ts)}`
     return { type: 'expired', record: { ...request, status: 'EXPIRED', decided_ts: nowMs, decision_reason: late } }
   }
   if (command.action === 'REJECT') return { type: 'rejected', record: { ...request, status: 'REJECTED', ...decided } }
-  if (stateCmdId !== request.state_cmd_id) {
-    const changed = `the state of ${request.scope} changed since the request (now from cmd_id ${stateCmdId ?? 'none'}): ask again`
+  if ((state === undefined ? undefined : stateVersion(state)) !== request.state_version) {
+    const changed = `the state of ${request.scope} changed since the request (now ${state?.status ?? 'none'} from cmd_id ${state?.last_cmd_id ?? 'none'}): ask again`
     return { type: 'cancelled', record: { ...request, status: 'CANCELLED', decided_ts: nowMs, decision_reason: changed } }
   }
   return { type: 'approved', record: { ...request, status: 'APPROVED', ...decided } }

@@ -111,7 +111,8 @@ export function isAlreadyThere(
 }
 
 /** An epoch ms as ISO time, or as the number where no Date can hold it: a message must never throw. */
-function isoTime(ms: number): string {
+/** An epoch ms as ISO time, or as the number where no Date can hold it: formatting never throws. */
+export function isoTime(ms: number): string {
   const date = new Date(ms)
   return Number.isNaN(date.getTime()) ? `${ms} ms` : date.toISOString()
 }

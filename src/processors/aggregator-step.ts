@@ -2,14 +2,14 @@ import type { AuditRecord } from '../domain/audit-record.js'
 import type { KillCommand } from '../domain/kill-command.js'
 import type { KillState } from '../domain/kill-status.js'
 import type { CommandRecord } from '../contracts/commands.js'
-import { applyCommand, commandIdentity } from '../domain/kill-state.js'
+import { applyCommand, commandIdentity, isoTime } from '../domain/kill-state.js'
 import { applyLimitsCommand } from '../domain/pretrade/apply-limits.js'
 import type { LimitsCommand, LimitsRecord } from '../domain/pretrade/limits-command.js'
 import { parseScope } from '../domain/scope.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
 import { APPROVALS, AUDIT, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
 import { approvalIdentity, decodeCommand, limitsIdentity } from './command-codec.js'
-import { cancelledBy, decideApproval, FOUR_EYES_OFF, holdForApproval, needsApproval, type ApprovalCommand, type ApprovalRecord, type FourEyesPolicy } from '../domain/approval.js'
+import { askerRefusal, cancelledBy, decideApproval, FOUR_EYES_OFF, holdForApproval, needsApproval, type ApprovalCommand, type ApprovalRecord, type FourEyesPolicy } from '../domain/approval.js'
 import { deadLetter, encode } from './topic-codec.js'
 import type { TentativeIds } from './tentative-ids.js'
 
@@ -82,18 +82,21 @@ export function applyCommandBatch(
     }
     const state = current.get(command.scope)
     if (outcome.type === 'applied' && needsApproval(policy, command, state)) {
-      // Four eyes: what would be applied now waits for a second person instead. A request id is used once.
-      if (approvals.has(command.cmd_id)) {
+      // Four eyes: what would be applied now waits for a second person instead. A request id is used once, and the
+      // asker is a named person.
+      const refusal = approvals.has(command.cmd_id)
+        ? `cmd_id ${command.cmd_id} was a request already (${approvals.get(command.cmd_id)?.status}): a request is asked for once`
+        : askerRefusal(command.operator ?? command.triggered_by)
+      if (refusal !== undefined) {
         mutable.refused += 1
-        const reused = `cmd_id ${command.cmd_id} was a request already (${approvals.get(command.cmd_id)?.status}): a request is asked for once`
-        output.audits.push(encode(AUDIT, commandAudit(command, 'REFUSED', reused, state?.status, nowMs), { key: command.cmd_id, timestamp: nowMs }))
-        output.deadLetters.push(deadLetter(record, `refused: ${reused}`, nowMs))
+        output.audits.push(encode(AUDIT, commandAudit(command, 'REFUSED', refusal, state?.status, nowMs), { key: command.cmd_id, timestamp: nowMs }))
+        output.deadLetters.push(deadLetter(record, `refused: ${refusal}`, nowMs))
         continue
       }
       const request = holdForApproval(command, state, policy, nowMs)
       approvals.set(request.request_id, request)
       output.approvals.push(encode(APPROVALS, request, { timestamp: nowMs }))
-      const held = `held for a second person's approval until ${new Date(request.expires_ts).toISOString()} (request ${request.request_id})`
+      const held = `held for a second person's approval until ${isoTime(request.expires_ts)} (request ${request.request_id})`
       output.audits.push(encode(AUDIT, commandAudit(command, 'PENDING', held, state?.status, nowMs), { key: command.cmd_id, timestamp: nowMs }))
       continue
     }
@@ -153,7 +156,7 @@ function answerRequest(
     output.audits.push(encode(AUDIT, commandAudit(of, decision, reason, current.get(of.scope)?.status ?? status, nowMs), { key: of.cmd_id, timestamp: nowMs }))
   const outcome = handledBefore
     ? ({ type: 'duplicate', reason: `cmd_id ${command.cmd_id} (${command.action} ${command.request_id}) was already handled` } as const)
-    : decideApproval(held, command, nowMs, current.get(held?.scope ?? command.scope)?.last_cmd_id)
+    : decideApproval(held, command, nowMs, current.get(held?.scope ?? command.scope))
   if (outcome.type === 'duplicate' || outcome.type === 'refused') {
     if (outcome.type === 'duplicate') mutable.duplicates += 1
     else mutable.refused += 1

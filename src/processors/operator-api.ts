@@ -10,7 +10,7 @@ import { loadLimitsTopology, type LimitsTopology } from '../config/limits-topolo
 import { roleAtLeast, type Identity, type Role, type UserStore } from '../config/user-store.js'
 import { registerLimitsAndAudit, type ConsoleAudit } from './console-limits-audit.js'
 import { registerApprovals } from './console-approvals.js'
-import { needsApproval, type FourEyesPolicy } from '../domain/approval.js'
+import { askerRefusal, needsApproval, type FourEyesPolicy } from '../domain/approval.js'
 import { BOOTSTRAP_OPERATOR } from '../domain/operator-identity.js'
 import { consoleAuthenticator, type FailedLoginLimit } from './console-auth.js'
 import { belongsInTrail, consoleActionRecord, type AnsweredRequest } from './console-trail.js'
@@ -212,11 +212,15 @@ async function handleCommand(
       (state?.status === 'THROTTLED' && (state.max_orders_per_sec ?? 0) < (command.max_orders_per_sec ?? 0))
     if (looser) return forbidden(reply, identity, 'supervisor', `THROTTLE of ${command.scope}, ${state.status} now, to a looser state`)
   }
-  const { trailed } = await publishCommand(options.log, command, origin)
-  if (trailed) markTrailed()
   // Held by the aggregator for a second person: the client is told so, not left waiting for a state that won't come.
   const inForce = options.fourEyes?.unkill === true ? (await options.currentState()).find((candidate) => candidate.scope === command.scope) : undefined
-  const held = options.fourEyes !== undefined && needsApproval(options.fourEyes, command, inForce) ? { approval_required: true, request_id: command.cmd_id } : {}
+  const isHeld = options.fourEyes !== undefined && needsApproval(options.fourEyes, command, inForce)
+  const unnamed = isHeld ? askerRefusal(identity.name) : undefined
+  // The aggregator would refuse it too; refused here, before anything is sent, with the status that says why.
+  if (unnamed !== undefined) return reply.code(403).send({ error: `${unnamed} (four eyes)`, suggestions: ['Ask with a personal token: riskctl users add NAME --role supervisor'] })
+  const { trailed } = await publishCommand(options.log, command, origin)
+  if (trailed) markTrailed()
+  const held = isHeld ? { approval_required: true, request_id: command.cmd_id } : {}
   return reply.code(202).send({ cmd_id: command.cmd_id, corr_id: command.corr_id, command, ...held })
 }
 

@@ -82,13 +82,16 @@ export async function requestViaConsole(
   throw notConfirmed(command, timeoutMs)
 }
 
-/** Whether the console holds a request (four eyes) to lift this scope; a console without approvals holds none. */
+/**
+ * Whether the console holds a request (four eyes) to lift this scope. When that cannot be told, the KILL is sent:
+ * a KILL sent once too often changes nothing that matters, one not sent could leave a request to lift it standing.
+ */
 async function heldFor(client: ReturnType<typeof consoleClient>, scope: string): Promise<boolean> {
   const pending = z.object({ approvals: z.array(z.object({ scope: z.string(), status: z.string() })) })
   try {
     return (await client.get('/approvals', pending)).approvals.some((request) => request.scope === scope && request.status === 'PENDING')
   } catch {
-    return false
+    return true
   }
 }
 

@@ -40,6 +40,10 @@ describe('four-eyes unkill, through the real CLI', { timeout: 180_000 }, () => {
 
   it('holds an UNKILL until a second supervisor approves it; the asker may not, nor an operator', async () => {
     expect((await runCli(['kill', 'ACCOUNT:1', '--reason', 'runaway'], { dataDir })).exitCode).toBe(0)
+    // The bootstrap token is no named person: under four eyes it may not ask either (else it could ask, then approve).
+    const unnamed = await runCli(['unkill', 'ACCOUNT:1', '--reason', 'admin', '--api', up.consoleUrl!], { dataDir })
+    expect(unnamed.exitCode).toBe(4)
+    expect(unnamed.stderr).toContain('is no named person')
     const asked = await as('sue', ['unkill', 'ACCOUNT:1', '--reason', 'fixed', '--json'])
     expect(asked.exitCode, asked.stderr).toBe(0)
     const pending = JSON.parse(asked.stdout) as Extract<KillSwitchOutcome, { outcome: 'pending' }>

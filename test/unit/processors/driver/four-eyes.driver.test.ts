@@ -109,6 +109,19 @@ describe('four-eyes unkill, driven command by command', () => {
     expect(stateOf(d, 'ACCOUNT:9')).toMatchObject({ status: 'THROTTLED', max_orders_per_sec: 50 })
   })
 
+  it('applies an approval only to the very state the request was made against, whatever cmd_id it reuses', () => {
+    const d = driver()
+    d.pipe(KILL_COMMANDS, aCommand('ACCOUNT:12', 'THROTTLE', { cmd_id: 't1', max_orders_per_sec: 100 }))
+    const raise = aCommand('ACCOUNT:12', 'THROTTLE', { ts: T0 + 1, operator: 'sue', max_orders_per_sec: 1000 })
+    d.pipe(KILL_COMMANDS, raise)
+    d.pipe(KILL_COMMANDS, aCommand('ACCOUNT:12', 'THROTTLE', { ts: T0 + 2, cmd_id: 'x', max_orders_per_sec: 10 }))
+    // Back to the first cmd_id, reused for another cap: the state is not the one the request was made against.
+    d.pipe(KILL_COMMANDS, aCommand('ACCOUNT:12', 'THROTTLE', { ts: T0 + 3, cmd_id: 't1', max_orders_per_sec: 5 }))
+    d.pipe(KILL_COMMANDS, answer(raise.cmd_id, 'ACCOUNT:12', 'APPROVE', 'bob'))
+    expect(stateOf(d, 'ACCOUNT:12')).toMatchObject({ status: 'THROTTLED', max_orders_per_sec: 5 })
+    expect(requestOf(d, raise.cmd_id)?.status).toBe('CANCELLED')
+  })
+
   it('takes an approval from a named person only, a request id once, and a held request only as the aggregator wrote it', () => {
     const d = driver()
     d.pipe(KILL_COMMANDS, aCommand('ACCOUNT:10', 'KILL'))
@@ -121,6 +134,13 @@ describe('four-eyes unkill, driven command by command', () => {
       expect.stringContaining('bootstrap token) is no named person'),
       expect.stringContaining('not an identity the log authenticated'),
     ])
+    // Nor may the bootstrap token or an unverified identity ask: else one person could ask as console, approve as self.
+    for (const nobody of ['console', 'local:console', 'unverified:alice']) {
+      const asked = aCommand('ACCOUNT:10', 'UNKILL', { ts: T0 + 2, operator: nobody })
+      d.pipe(KILL_COMMANDS, asked)
+      expect(requestOf(d, asked.cmd_id), nobody).toBeUndefined()
+    }
+    expect(decisions(d).slice(-3)).toEqual(Array(3).fill('REFUSED UNKILL ACCOUNT'))
     // The same cmd_id again as a new request, for this scope or another: refused, the held one stays as it is.
     d.pipe(KILL_COMMANDS, aCommand('ACCOUNT:11', 'KILL'))
     d.pipe(KILL_COMMANDS, { ...unkill, scope: 'ACCOUNT:11', max_orders_per_sec: undefined })
