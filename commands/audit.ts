@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
+import { badInput } from '../src/errors.js'
 import { renderActionTrail, renderAuditRecords } from '../src/cli/render-audit.js'
 import { auditDecisionSchema } from '../src/contracts/messages.js'
 import type { AuditRecord } from '../src/domain/audit-record.js'
@@ -35,11 +36,14 @@ export default class Audit extends BaseCommand<typeof Audit, AuditRecord[] | Act
       default: false,
       exclusive: [...DECISION_FILTERS],
     }),
-    actor: Flags.string({ description: 'With --actions: only this person (alice also finds local:alice and sasl:alice)', dependsOn: ['actions'] }),
+    actor: Flags.string({ description: 'With --actions: only this person (alice also finds local:alice and sasl:alice)' }),
   }
 
   async run(): Promise<AuditRecord[] | ActionTrail> {
     const { flags } = this
+    if (flags.actor !== undefined && !flags.actions) {
+      throw badInput('RISKCTL_FLAG_INVALID', '--actor filters the operator-action trail: use it with --actions.', [`riskctl audit --actions --actor ${flags.actor}`])
+    }
     if (flags.actions) {
       return queryActions(await this.openLog(), { since: flags.since, actor: flags.actor, corrId: flags['corr-id'], limit: flags.limit })
     }

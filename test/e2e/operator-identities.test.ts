@@ -82,6 +82,9 @@ describe('operator identities and the operator-action trail, through the real CL
       expect(seen.filter((s) => s === expected), expected).toHaveLength(1)
     }
     expect(trail.actions.find((a) => a.outcome === 'UNAUTHENTICATED')).toMatchObject({ actor: 'unauthenticated', claimed: 'sue', action: 'GET /state' })
+    const misused = await runCli(['audit', '--actor', 'vera'], { dataDir })
+    expect(misused.exitCode).toBe(2)
+    expect(misused.stderr).toContain('--actor filters the operator-action trail: use it with --actions')
     const text = await runCli(['audit', '--actions', '--actor', 'vera'], { dataDir })
     expect(text.exitCode).toBe(0)
     expect(text.stdout.split('\n')[0]).toMatch(/^time +actor +role +from +action +scope +outcome +detail/)
