@@ -7,6 +7,7 @@ import type { KillState } from '../../src/domain/kill-status.js'
 import type { KillSwitchOutcome } from '../../src/services/kill-switch.js'
 import type { ActionTrail } from '../../src/services/operator-actions.js'
 import { createTempDir, runCli, type CliResult } from '../helpers/cli.js'
+import { addUsers, asUser, stopUp } from '../helpers/console-users.js'
 import { cliJson, startUp, waitFor, type RunningUp } from '../helpers/pipeline.js'
 
 /** Four-eyes unkill through the real CLI against `riskctl up --controls` with the policy on. */
@@ -14,7 +15,7 @@ describe('four-eyes unkill, through the real CLI', { timeout: 180_000 }, () => {
   let dir: { path: string; remove: () => Promise<void> }
   let dataDir: string
   let up: RunningUp
-  const tokens: Record<string, string> = {}
+  let tokens: Record<string, string> = {}
   const me = os.userInfo().username
 
   beforeAll(async () => {
@@ -24,18 +25,11 @@ describe('four-eyes unkill, through the real CLI', { timeout: 180_000 }, () => {
     fs.writeFileSync(controls, JSON.stringify({ fourEyes: { unkill: true, approvalTimeout: '15s' } }))
     up = await startUp(dataDir, ['--console-port', '0', '--controls', controls])
     expect(up.stderr()).toContain('four eyes: an UNKILL waits')
-    for (const [name, role] of [['otto', 'operator'], ['sue', 'supervisor'], ['bob', 'supervisor']] as const) {
-      tokens[name] = (await cliJson<{ token: string }>(['users', 'add', name, '--role', role], dataDir)).token
-    }
+    tokens = await addUsers(dataDir, [['otto', 'operator'], ['sue', 'supervisor'], ['bob', 'supervisor']])
   })
-  afterAll(async () => {
-    up.process.kill('SIGKILL')
-    await up.process.catch(() => undefined)
-    await dir.remove()
-  })
+  afterAll(() => stopUp(up, dir))
 
-  const as = (name: string, args: readonly string[]): Promise<CliResult> =>
-    runCli([...args, '--api', up.consoleUrl!], { dataDir, env: { RISKCTL_OPERATOR_TOKEN: tokens[name]! } })
+  const as = (name: string, args: readonly string[]): Promise<CliResult> => asUser(up, dataDir, tokens[name]!, args)
   const stateOf = async (scope: string) => (await cliJson<KillState[]>(['state'], dataDir)).find((s) => s.scope === scope)
 
   it('holds an UNKILL until a second supervisor approves it; the asker may not, nor an operator', async () => {

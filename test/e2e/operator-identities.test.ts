@@ -5,6 +5,7 @@ import type { KillState } from '../../src/domain/kill-status.js'
 import type { OperatorActionRecord } from '../../src/domain/operator-action.js'
 import type { ActionTrail } from '../../src/services/operator-actions.js'
 import { createTempDir, runCli, type CliResult } from '../helpers/cli.js'
+import { addUsers, asUser, stopUp } from '../helpers/console-users.js'
 import { cliJson, startUp, type RunningUp } from '../helpers/pipeline.js'
 
 /**
@@ -15,26 +16,18 @@ describe('operator identities and the operator-action trail, through the real CL
   let dir: { path: string; remove: () => Promise<void> }
   let dataDir: string
   let up: RunningUp
-  const tokens: Record<string, string> = {}
+  let tokens: Record<string, string> = {}
   const me = os.userInfo().username
 
   beforeAll(async () => {
     dir = await createTempDir()
     dataDir = path.join(dir.path, 'data')
     up = await startUp(dataDir)
-    for (const [name, role] of [['vera', 'viewer'], ['otto', 'operator'], ['sue', 'supervisor']] as const) {
-      const added = await cliJson<{ token: string }>(['users', 'add', name, '--role', role], dataDir)
-      tokens[name] = added.token
-    }
+    tokens = await addUsers(dataDir, [['vera', 'viewer'], ['otto', 'operator'], ['sue', 'supervisor']])
   })
-  afterAll(async () => {
-    up.process.kill('SIGKILL')
-    await up.process.catch(() => undefined)
-    await dir.remove()
-  })
+  afterAll(() => stopUp(up, dir))
 
-  const as = (name: string, args: readonly string[]): Promise<CliResult> =>
-    runCli([...args, '--api', up.consoleUrl!], { dataDir, env: { RISKCTL_OPERATOR_TOKEN: tokens[name]! } })
+  const as = (name: string, args: readonly string[]): Promise<CliResult> => asUser(up, dataDir, tokens[name]!, args)
 
   it('lets each role do what it may and answers exit 4 with the role needed for the rest', async () => {
     // Given: otto (operator) kills ACCOUNT:1.
