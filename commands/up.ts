@@ -9,11 +9,12 @@ import { runUp, type UpResult } from '../src/services/up.js'
 export default class Up extends BaseCommand<typeof Up, UpResult> {
   static override summary = 'Run the detector, aggregator, router and operator console until Ctrl+C.'
   static override description =
-    'Creates any missing topic, loads the whole kill state before routing the first order (fail closed), then runs the chosen processors and prints a status line every second. The router, the detector and the audit indexer each run in a process of their own (a crashed one is started again from its last commit); the aggregator and the console run in this one. The operator console listens on 127.0.0.1; its bearer token is RISKCTL_OPERATOR_TOKEN or a generated one in the data directory (0600), whose path is printed. Ctrl+C or SIGTERM stops cleanly, with every position committed.'
+    'Creates any missing topic, loads the whole kill state before routing the first order (fail closed), then runs the chosen processors and prints a status line every second. The router, the detector and the audit indexer each run in a process of their own (a crashed one is started again from its last commit); the aggregator and the console run in this one. The operator console listens on 127.0.0.1; its bearer token is RISKCTL_OPERATOR_TOKEN or a generated one in the data directory (0600), whose path is printed. On Kafka with RISKCTL_KAFKA_CREDENTIALS (a 0600 JSON file, as KAFKA_SECURE=1 npm run kafka:start writes it) each processor connects as its own SASL user, so that the broker\'s ACLs hold each to its own topics. Ctrl+C or SIGTERM stops cleanly, with every position committed.'
   static override examples = [
     '<%= config.bin %> up',
     '<%= config.bin %> up --console-port 8080',
     '<%= config.bin %> up --only aggregator,router',
+    'RISKCTL_KAFKA_CREDENTIALS=.cache/kafka/run/credentials.json <%= config.bin %> up --brokers 127.0.0.1:9092',
   ]
   static override jsonLines = true
   static override profileRefusal =

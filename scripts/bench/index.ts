@@ -19,6 +19,7 @@ import { benchDetectorScale } from './detector-scale.js'
 import { benchDetectorFullWindows } from './detector-full-windows.js'
 import { benchDetector, benchDuplicateMemory } from './fail-closed.js'
 import { benchBootstrap } from './bootstrap.js'
+import { benchAuditIndex } from './audit-index.js'
 import { benchBreachToDrop, benchRouter } from './pipeline.js'
 import { benchStartup } from './startup.js'
 import type { BenchResult } from './result.js'
@@ -32,6 +33,7 @@ const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [
   { name: 'detector at scale, windows full', run: benchDetectorFullWindows },
   { name: 'router duplicates', run: benchDuplicateMemory },
   { name: 'router bootstrap', run: benchBootstrap },
+  { name: 'audit index', run: benchAuditIndex },
   { name: 'cli startup', run: benchStartup },
 ]
 

@@ -50,7 +50,7 @@ export async function benchRouterProcessOnKafka(log: EventLog, brokers: readonly
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-bench-router-'))
   const up = execa('node', [CLI, 'up', '--only', 'router', '--json'], {
-    env: { ...process.env, RISKCTL_BROKERS: brokers.join(','), RISKCTL_DATA_DIR: dataDir, RISKCTL_OPERATOR_TOKEN: 'bench-token' },
+    env: { ...process.env, RISKCTL_BROKERS: brokers.join(','), RISKCTL_DATA_DIR: dataDir, RISKCTL_OPERATOR_TOKEN: 'bench-token-of-the-strength-up-requires-0001' },
     buffer: false,
     stdin: 'ignore',
   })

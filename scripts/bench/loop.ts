@@ -74,7 +74,7 @@ async function loopAt(rate: number, seconds: number): Promise<LoopRun> {
   const windowSeconds = settings.windowMs / 1000
   const accounts = Math.ceil((rate * windowSeconds) / (settings.thresholds.orderCount * ACCOUNT_SHARE_OF_THRESHOLD))
   const symbols = Math.ceil((rate * windowSeconds) / (settings.symbolRule.orderCount * ACCOUNT_SHARE_OF_THRESHOLD))
-  const env = { ...process.env, RISKCTL_DATA_DIR: dataDir, RISKCTL_OPERATOR_TOKEN: 'bench-token', NO_COLOR: '1' }
+  const env = { ...process.env, RISKCTL_DATA_DIR: dataDir, RISKCTL_OPERATOR_TOKEN: 'bench-token-of-the-strength-up-requires-0001', NO_COLOR: '1' }
   const up = execa('node', [CLI, 'up', '--console-port', '0', '--json'], { env, buffer: false, stdin: 'ignore' })
   const statuses = followJsonLines(up)
   let log: EmbeddedLog | undefined

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { HANDLERS, type HandlerName } from '../../topologies/aws/lambda-code.js'
 import { DEFAULT_LIMITS_TOPOLOGY_PATH } from '../config/limits-topology.js'
+import { DEFAULT_CONTROLS_TOPOLOGY_PATH } from '../config/controls-topology.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 
@@ -40,6 +41,8 @@ export async function bundleHandlers(
     })
     // The router's limits travel with the code: a bundle has no topologies/ folder to read them from.
     if (handler === 'router') fs.copyFileSync(DEFAULT_LIMITS_TOPOLOGY_PATH, path.join(outDir, handler, 'limits.json'))
+    // And the aggregator's four-eyes policy, the same file `riskctl up` reads.
+    if (handler === 'aggregator') fs.copyFileSync(DEFAULT_CONTROLS_TOPOLOGY_PATH, path.join(outDir, handler, 'controls.json'))
   }
   return outDir
 }

@@ -19,5 +19,6 @@ export const operatorActionSchema: z.ZodType<OperatorActionRecord> = z.object({
   status: z.number().int().min(100).max(599).optional(),
   detail: text(1024),
   cmd_id: text(128).optional(),
+  cmd_digest: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   corr_id: text(128).optional(),
 })

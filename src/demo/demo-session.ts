@@ -9,7 +9,7 @@ import { resolveOperatorToken } from '../config/operator-token.js'
 import type { FourEyesPolicy } from '../domain/approval.js'
 import { UserStore } from '../config/user-store.js'
 import { createAllTopics } from '../services/topics-create.js'
-import { startPipeline, type RunningPipeline } from '../services/pipeline.js'
+import { oneLog, startPipeline, type RunningPipeline } from '../services/pipeline.js'
 import type { DemoContext, DemoEvent } from './demo-context.js'
 
 /** Who acts in the demo: a supervisor of the demo's data directory. */
@@ -75,7 +75,7 @@ export class DemoSession {
     try {
       await createAllTopics(log)
       const token = resolveOperatorToken(dataDir, options.envToken)
-      const pipeline = await startPipeline(log, {
+      const pipeline = await startPipeline(oneLog(log), {
         components: ['aggregator', 'router', 'detector', 'console'],
         detectorSettings: options.detectorSettings,
         fourEyes: options.fourEyes,

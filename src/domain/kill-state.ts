@@ -80,8 +80,9 @@ export function applyCommand(
   const next: KillState = {
     scope: command.scope,
     status,
-    // Never later than the aggregator's clock: a KILL stamped tomorrow must not make every UNKILL stale.
-    updated_ts: Math.min(command.ts, nowMs),
+    // Never later than the aggregator's clock: a KILL stamped tomorrow must not make every UNKILL stale. Never earlier
+    // than the state it replaces: a KILL stamped long ago must not make an UNKILL from before the last change fresh.
+    updated_ts: Math.max(state?.updated_ts ?? Number.NEGATIVE_INFINITY, Math.min(command.ts, nowMs)),
     updated_by: command.operator ?? command.triggered_by,
     reason: command.reason,
     last_cmd_id: command.cmd_id,

@@ -41,6 +41,8 @@ export interface OperatorActionRecord {
   /** Why it was refused or failed, or the operator's reason for what was allowed. */
   readonly detail: string
   readonly cmd_id?: string | undefined
+  /** For an ALLOWED command: the digest of the command itself, which is what vouches for it to the aggregator. */
+  readonly cmd_digest?: string | undefined
   readonly corr_id?: string | undefined
 }
 

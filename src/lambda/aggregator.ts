@@ -1,15 +1,17 @@
 import { AGGREGATOR_PROGRESS_GROUP } from '../../topologies/aws/names.js'
-import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
+import { APPROVALS, AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
 import { decodeJson } from '../contracts/decode.js'
 import { killCommandSchema } from '../contracts/messages.js'
 import type { KillCommand } from '../domain/kill-command.js'
 import type { KillState } from '../domain/kill-status.js'
 import type { EventLog, LogRecord } from '../log/port.js'
 import { decodeStateRecord } from '../processors/topic-codec.js'
-import { AGGREGATOR_OUTPUTS, rememberHandled } from '../processors/aggregator.js'
+import { AGGREGATOR_OUTPUTS, heldRequests, rememberHandled, vouchFor } from '../processors/aggregator.js'
+import { VOUCHER_LOOKBACK_MS } from '../domain/operator-voucher.js'
+import { TrailReader } from '../processors/trail-reader.js'
 import { AggregatorState } from '../processors/aggregator-state.js'
 import { createTopicWriter, readerOf } from '../processors/log-access.js'
-import { openDelivery, withinBudget } from './delivery.js'
+import { openDelivery, withinBudget, type Delivery } from './delivery.js'
 import { budgetOf, type LambdaContext } from './lambda-context.js'
 import { publishMetrics } from './metrics.js'
 import type { MskEvent } from './msk-event.js'
@@ -17,6 +19,11 @@ import { toLogRecords } from './msk-event.js'
 import { sharedLog } from './shared-log.js'
 import { stateCacheSink, type StateCacheSink } from './table-sink.js'
 import { processEnvironment } from '../config/environment.js'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadFourEyesPolicy } from '../config/controls-topology.js'
+import type { FourEyesPolicy } from '../domain/approval.js'
 
 /**
  * How far back each invocation reads the commands handled before: an hour, not the in-process aggregator's week,
@@ -24,6 +31,15 @@ import { processEnvironment } from '../config/environment.js'
  * still refused as stale (older than the state it would replace), and a re-sent KILL of a killed scope changes nothing.
  */
 export const LAMBDA_COMMAND_MEMORY_MS = 60 * 60 * 1000
+
+/** The bundle carries topologies/controls.json beside its code (src/cloud/bundle.ts); a checkout reads its own. */
+const BUNDLED_CONTROLS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'controls.json')
+let policy: FourEyesPolicy | undefined
+
+function fourEyes(): FourEyesPolicy {
+  policy ??= loadFourEyesPolicy(existsSync(BUNDLED_CONTROLS) ? BUNDLED_CONTROLS : undefined)
+  return policy
+}
 
 export interface AggregateOutcome {
   readonly commands: number
@@ -56,6 +72,8 @@ export async function aggregateEvent(
   log: EventLog,
   cache: StateCacheSink,
   budgetMs: number,
+  /** Four eyes: the bundle's controls.json (topologies/controls.json in a checkout). */
+  policy: FourEyesPolicy = fourEyes(),
 ): Promise<AggregateOutcome> {
   const records = toLogRecords(event, KILL_COMMANDS)
   if (records.length === 0) return { commands: 0, applied: [] }
@@ -65,17 +83,31 @@ export async function aggregateEvent(
     // The writer first: registering it finishes or fences an earlier attempt's transaction, so the state and the
     // memory read next include what it committed.
     const delivery = await openDelivery(reader, writer, AGGREGATOR_PROGRESS_GROUP, KILL_COMMANDS, records)
-    const state = new AggregatorState()
+    const state = new AggregatorState(policy)
     state.load((await reader.readCompacted(KILL_STATE)).records.values())
     state.loadLimits((await reader.readCompacted(RISK_LIMITS)).records.values())
-    await rememberHandled(reader, state, Date.now() - LAMBDA_COMMAND_MEMORY_MS, AGGREGATOR_PROGRESS_GROUP)
-    if (delivery.fresh.length === 0) return { delivery, applied: [] }
-    const output = state.apply(delivery.fresh, Date.now())
+    state.loadApprovals(await heldRequests(reader, policy))
+    const trail = new TrailReader(reader)
+    try {
+      // The trail's last hour first, so that the commands read back next that were taken on a voucher are spent again.
+      await trail.catchUp(Date.now() - VOUCHER_LOOKBACK_MS, (entries) => state.vouch(entries))
+      await rememberHandled(reader, state, Date.now() - LAMBDA_COMMAND_MEMORY_MS, AGGREGATOR_PROGRESS_GROUP)
+      if (delivery.fresh.length === 0) return { delivery, applied: [] }
+      return await applyFresh(state, trail, delivery, beforeWrite)
+    } finally {
+      // Not awaited: a consumer still opening past its deadline must not hold the delivery (its KILLs) any longer.
+      void trail.close()
+    }
+  }
+  const applyFresh = async (state: AggregatorState, trail: TrailReader, delivery: Delivery, beforeWrite: () => void) => {
+    const coverage = await vouchFor(state, trail, delivery.fresh, Date.now())
+    const output = state.apply(delivery.fresh, Date.now(), coverage)
     beforeWrite()
     await writer.write(
       {
         [KILL_STATE]: output.states,
         [RISK_LIMITS]: output.limits,
+        [APPROVALS]: output.approvals,
         // Expiry is judged only when a delivery comes: routers enforce what a change replaced past its expiry anyway.
         [KILL_COMMANDS]: output.reverts,
         [AUDIT]: output.audits,

@@ -12,6 +12,8 @@ export type LogErrorCode =
   | 'RISKCTL_BROKER_UNREACHABLE'
   | 'RISKCTL_LOG_FAILURE'
   | 'RISKCTL_DISK_FULL'
+  | 'RISKCTL_KAFKA_AUTH_FAILED'
+  | 'RISKCTL_NOT_AUTHORISED'
 
 const EXIT_CODES: Record<LogErrorCode, (typeof ExitCode)[keyof typeof ExitCode]> = {
   RISKCTL_TOPIC_NOT_FOUND: ExitCode.precondition,
@@ -26,6 +28,9 @@ const EXIT_CODES: Record<LogErrorCode, (typeof ExitCode)[keyof typeof ExitCode]>
   RISKCTL_LOG_FAILURE: ExitCode.unexpected,
   // Nothing riskctl can retry its way out of, but a condition of the machine, not a bug.
   RISKCTL_DISK_FULL: ExitCode.precondition,
+  // The broker would not let this user in (wrong credentials), or not do this (its ACLs): retrying changes neither.
+  RISKCTL_KAFKA_AUTH_FAILED: ExitCode.unauthorised,
+  RISKCTL_NOT_AUTHORISED: ExitCode.unauthorised,
 }
 
 /**

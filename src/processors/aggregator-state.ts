@@ -4,15 +4,19 @@ import { decodeJson } from '../contracts/decode.js'
 import type { KillCommand } from '../domain/kill-command.js'
 import type { LimitsCommand, LimitsRecord } from '../domain/pretrade/limits-command.js'
 import { mayReplace } from '../domain/kill-state.js'
+import { formatScope, parseScope } from '../domain/scope.js'
 import type { KillState } from '../domain/kill-status.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
 import { KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
-import { applyCommandBatch, rememberCommands, settle } from './aggregator-step.js'
+import { applyCommandBatch, identityOf, rememberCommands, settle } from './aggregator-step.js'
 import { approvalRecordSchema } from '../contracts/approvals.js'
 import { expiredRequests, FOUR_EYES_OFF, type ApprovalRecord, type FourEyesPolicy } from '../domain/approval.js'
-import { decodeCommand, limitsIdentity } from './command-codec.js'
+import { commandDigest, decodeCommand, limitsIdentity } from './command-codec.js'
 import { dueReverts } from './limits-expiry.js'
 import { TentativeIds } from './tentative-ids.js'
+import { operatorActionSchema } from '../contracts/operator-actions.js'
+import { isVouched, NO_TRAIL, needsVoucher, spentUntil, trailReadFrom, type TrailCoverage, type Voucher } from '../domain/operator-voucher.js'
+import { SpentVouchers } from './spent-vouchers.js'
 import { deadLetter, decodeStateRecord, encode } from './topic-codec.js'
 
 /** What one step of the aggregator writes, atomically with its group's position. */
@@ -34,6 +38,12 @@ export interface AggregatorOutputs {
   readonly repaired: number
 }
 
+/**
+ * Trail entries kept at most: each is read for a command on its way, so the oldest are of commands long handled. One
+ * evicted before its command came is not read again: the command is refused (it fails closed), and is sent again.
+ */
+const MAX_VOUCHERS = 100_000
+
 interface StateRepair {
   readonly record: LogRecord
   readonly problem: string
@@ -54,6 +64,10 @@ export class AggregatorState {
   /** The REVERTs written and not yet read back: asked for once, whatever happens before they are applied. */
   private readonly revertsAsked = new TentativeIds(100_000)
   private repairs: StateRepair[] = []
+  /** ALLOWED entries of operator_actions.v1 by cmd_id: what vouches for a command from the operator channel. */
+  private readonly vouchers = new Map<string, Voucher[]>()
+  /** Commands taken on a voucher, each spent until no voucher could vouch for a copy. */
+  private readonly spent = new SpentVouchers()
 
   constructor(private readonly policy: FourEyesPolicy = FOUR_EYES_OFF) {}
 
@@ -99,10 +113,18 @@ export class AggregatorState {
     return [...this.approvals.values()].sort((a, b) => b.requested_ts - a.requested_ts)
   }
 
-  /** The commands handled before (read back from killswitch.commands.v1): a re-sent one is a duplicate. */
-  remember(records: readonly LogRecord[]): void {
+  /**
+   * The commands handled before (read back from killswitch.commands.v1): a re-sent one is a duplicate. Those the
+   * trail read so far vouches for (read it first, from the lookback) are spent vouchers again.
+   */
+  remember(records: readonly LogRecord[], nowMs: number): void {
     rememberCommands(this.memory, records)
     this.memory.confirm()
+    for (const record of records) {
+      const decoded = decodeCommand(record)
+      if (decoded.type === 'invalid' || !needsVoucher(decoded.command) || spentUntil(decoded.command.ts) < nowMs) continue
+      if (isVouched(decoded.command, commandDigest(decoded.command), this.vouchers, nowMs)) this.spent.remember(identityOf(decoded), spentUntil(decoded.command.ts))
+    }
   }
 
   /**
@@ -163,9 +185,45 @@ export class AggregatorState {
     }
   }
 
+  /**
+   * From when operator_actions.v1 must be read for this batch's commands to be vouched for (operator-voucher.ts), on
+   * the aggregator's clock; undefined when no command in it needs an entry that has not been read yet.
+   */
+  trailNeededFrom(batch: readonly LogRecord[], nowMs: number): number | undefined {
+    const times: number[] = []
+    for (const record of batch) {
+      const decoded = decodeCommand(record)
+      if (decoded.type === 'invalid' || !needsVoucher(decoded.command)) continue
+      // A command handled before is a DUPLICATE whatever the trail says: no read for it (nor for a forgery sent again).
+      if (this.memory.has(identityOf(decoded))) continue
+      if (isVouched(decoded.command, commandDigest(decoded.command), this.vouchers, nowMs)) continue
+      times.push(Math.min(record.timestamp, decoded.command.ts))
+    }
+    return trailReadFrom(times, nowMs)
+  }
+
+  /** Entries of operator_actions.v1: the ALLOWED ones with a cmd_id vouch for their command; anything else is passed over. */
+  vouch(records: readonly LogRecord[]): void {
+    for (const record of records) {
+      if (record.value === null) continue
+      const decoded = decodeJson(operatorActionSchema, record.value)
+      if (!decoded.ok || decoded.value.outcome !== 'ALLOWED' || decoded.value.cmd_id === undefined || decoded.value.scope === undefined) continue
+      const { cmd_id, actor, action, ts, cmd_digest: digest } = decoded.value
+      // Matched against the command as decoded, whose scope is canonical: the entry keeps it as it was written.
+      const parsed = parseScope(decoded.value.scope)
+      const scope = parsed.ok ? formatScope(parsed.scope) : decoded.value.scope
+      const known = this.vouchers.get(cmd_id) ?? []
+      // Read again after a restart or a wider read: the same entry is kept once.
+      if (known.some((entry) => entry.digest === digest && entry.actor === actor && entry.ts === ts)) continue
+      if (known.length === 0 && this.vouchers.size >= MAX_VOUCHERS) this.vouchers.delete(this.vouchers.keys().next().value!)
+      this.vouchers.set(cmd_id, [...known, { ts, cmd_id, digest, actor, action, scope }])
+    }
+  }
+
   /** Applies a batch of commands and the pending repairs (memory tentative until `confirm`). */
-  apply(batch: readonly LogRecord[], nowMs: number): AggregatorOutputs {
-    const output = applyCommandBatch(this.current, this.memory, batch, nowMs, this.limits, this.approvals, this.policy)
+  apply(batch: readonly LogRecord[], nowMs: number, trail: TrailCoverage = NO_TRAIL): AggregatorOutputs {
+    this.spent.prune(nowMs)
+    const output = applyCommandBatch(this.current, this.memory, batch, nowMs, this.limits, this.approvals, this.policy, { vouchers: this.vouchers, coverage: trail, spent: this.spent })
     // A held UNKILL nobody approved in time is marked EXPIRED once, and says so in the trail.
     for (const expired of expiredRequests(this.approvals.values(), nowMs)) settle(this.approvals, expired, this.current.get(expired.scope)?.status, nowMs, output)
     // After the batch: a REVERT in it, or a change that replaced the temporary one, leaves nothing to revert.
@@ -197,11 +255,13 @@ export class AggregatorState {
   confirm(): void {
     this.memory.confirm()
     this.revertsAsked.confirm()
+    this.spent.confirm()
   }
 
   rollback(): void {
     this.memory.rollback()
     this.revertsAsked.rollback()
+    this.spent.rollback()
   }
 
   /** Asked for already: written and waiting to be read, or read and handled. */

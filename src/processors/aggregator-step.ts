@@ -8,12 +8,21 @@ import type { LimitsCommand, LimitsRecord } from '../domain/pretrade/limits-comm
 import { parseScope } from '../domain/scope.js'
 import type { LogRecord, ProduceRecord } from '../log/port.js'
 import { APPROVALS, AUDIT, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
-import { approvalIdentity, decodeCommand, limitsIdentity } from './command-codec.js'
+import { approvalIdentity, commandDigest, decodeCommand, limitsIdentity, type DecodedCommand } from './command-codec.js'
 import { askerRefusal, cancelledBy, decideApproval, FOUR_EYES_OFF, holdForApproval, needsApproval, type ApprovalCommand, type ApprovalRecord, type FourEyesPolicy } from '../domain/approval.js'
 import { deadLetter, encode } from './topic-codec.js'
+import { needsVoucher, NO_TRAIL, spentUntil, voucherRefusal, type TrailCoverage, type Vouchers } from '../domain/operator-voucher.js'
+import { SpentVouchers } from './spent-vouchers.js'
 import type { TentativeIds } from './tentative-ids.js'
 
 export const AGGREGATOR_SERVICE = 'aggregator'
+
+/** The operator-action trail's entries read for a batch, how far back they were read, and the vouchers used. */
+export interface TrailRead {
+  readonly vouchers: Vouchers
+  readonly coverage: TrailCoverage
+  readonly spent: SpentVouchers
+}
 
 /** What the aggregator's audit says of a command: PENDING for an UNKILL held for a second person's approval. */
 type CommandDecision = 'APPLIED' | 'DUPLICATE' | 'REFUSED' | 'PENDING'
@@ -46,6 +55,8 @@ export function applyCommandBatch(
   limits: Map<string, LimitsRecord> = new Map(),
   approvals: Map<string, ApprovalRecord> = new Map(),
   policy: FourEyesPolicy = FOUR_EYES_OFF,
+  /** The operator-action trail as read for this batch: without it, nothing but a KILL is taken from the operator channel. */
+  trail: TrailRead = { vouchers: new Map(), coverage: NO_TRAIL, spent: new SpentVouchers() },
 ): CommandBatchOutput {
   const output: CommandBatchOutput = {
     states: [],
@@ -63,6 +74,29 @@ export function applyCommandBatch(
     const decoded = decodeCommand(record)
     if (decoded.type === 'invalid') {
       output.deadLetters.push(deadLetter(record, decoded.error, nowMs))
+      continue
+    }
+    // Anything but a KILL without its entry in the operator-action trail is a forgery (or a raw write), whatever source
+    // it names. It is remembered as any command is, so that it stays refused (and a re-sent copy a DUPLICATE) after a
+    // restart too, which remembers every command on the topic.
+    const identity = identityOf(decoded)
+    const needed = needsVoucher(decoded.command)
+    // A voucher is used once: a copy of a command taken on one is a DUPLICATE, however full the memory got meanwhile.
+    if (needed && trail.spent.has(identity)) {
+      mutable.duplicates += 1
+      const reason = `cmd_id ${decoded.command.cmd_id} (${decoded.command.action} ${decoded.command.scope}) was already handled: its voucher is spent`
+      output.audits.push(encode(AUDIT, commandAudit(decoded.command, 'DUPLICATE', reason, current.get(decoded.command.scope)?.status, nowMs), { key: decoded.command.cmd_id, timestamp: nowMs }))
+      continue
+    }
+    const unvouched =
+      memory.has(identity) || !needed ? undefined : voucherRefusal(decoded.command, commandDigest(decoded.command), trail.vouchers, trail.coverage, nowMs)
+    if (needed && unvouched === undefined && !memory.has(identity)) trail.spent.add(identity, spentUntil(decoded.command.ts))
+    if (unvouched !== undefined) {
+      memory.add(identity)
+      mutable.refused += 1
+      const status = current.get(decoded.command.scope)?.status
+      output.audits.push(encode(AUDIT, commandAudit(decoded.command, 'REFUSED', unvouched, status, nowMs), { key: decoded.command.cmd_id, timestamp: nowMs }))
+      output.deadLetters.push(deadLetter(record, `refused: ${unvouched}`, nowMs))
       continue
     }
     if (decoded.type === 'limits') {
@@ -229,9 +263,19 @@ function limitsSummary(record: LimitsRecord): string {
 export function rememberCommands(memory: TentativeIds, records: readonly LogRecord[]): void {
   for (const record of records) {
     const decoded = decodeCommand(record)
-    if (decoded.type === 'kill') memory.add(commandIdentity(decoded.command))
-    else if (decoded.type === 'limits') memory.add(limitsIdentity(decoded.command.cmd_id))
-    else if (decoded.type === 'approval') memory.add(approvalIdentity(decoded.command.cmd_id))
+    if (decoded.type !== 'invalid') memory.add(identityOf(decoded))
+  }
+}
+
+/** What the memory of handled commands keeps of a command: what makes a second one the same. */
+export function identityOf(decoded: Exclude<DecodedCommand, { type: 'invalid' }>): string {
+  switch (decoded.type) {
+    case 'kill':
+      return commandIdentity(decoded.command)
+    case 'limits':
+      return limitsIdentity(decoded.command.cmd_id)
+    case 'approval':
+      return approvalIdentity(decoded.command.cmd_id)
   }
 }
 

@@ -3,7 +3,8 @@ import type { KillState } from '../domain/kill-status.js'
 import type { EventLog, LogRecord, TopicPartitionOffset } from '../log/port.js'
 import { AGGREGATOR_GROUP } from '../../topologies/groups.js'
 import { APPROVALS, AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../topologies/topics.js'
-import type { FourEyesPolicy } from '../domain/approval.js'
+import { FOUR_EYES_OFF, type FourEyesPolicy } from '../domain/approval.js'
+import type { TrailCoverage } from '../domain/operator-voucher.js'
 import { isRiskctlError } from '../errors.js'
 import { AggregatorState } from './aggregator-state.js'
 import { newConnectivity } from './connectivity.js'
@@ -11,6 +12,8 @@ import { processorLog, type ProcessorLog } from './log-access.js'
 import type { Processor } from './processor.js'
 import { readRange } from './read-range.js'
 import { markConnected, supervise } from './supervise.js'
+import { TrailReader } from './trail-reader.js'
+import { NO_TRAIL, VOUCHER_LOOKBACK_MS } from '../domain/operator-voucher.js'
 
 /** How far back a restarted aggregator remembers the commands it handled (default: a week). */
 export const DEFAULT_COMMAND_MEMORY_MS = 7 * 24 * 60 * 60 * 1000
@@ -63,6 +66,7 @@ export class Aggregator implements Processor {
   readonly connectivity = newConnectivity()
   private readonly now: () => number
   private readonly commandMemoryMs: number
+  private readonly trail: TrailReader
 
   constructor(
     private readonly log: ProcessorLog<AggregatorOutput>,
@@ -71,6 +75,7 @@ export class Aggregator implements Processor {
     this.state = new AggregatorState(options.fourEyes)
     this.now = options.now ?? Date.now
     this.commandMemoryMs = options.commandMemoryMs ?? DEFAULT_COMMAND_MEMORY_MS
+    this.trail = new TrailReader(log.reader)
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -85,7 +90,9 @@ export class Aggregator implements Processor {
     this.state.load(view.records.values())
     const limits = await reader.readCompacted(RISK_LIMITS)
     this.state.loadLimits(limits.records.values())
-    this.state.loadApprovals(await this.heldRequests())
+    this.state.loadApprovals(await heldRequests(reader, this.options.fourEyes ?? FOUR_EYES_OFF))
+    // The trail's last hour first, so that the commands read back next that were taken on a voucher are spent again.
+    await this.trail.catchUp(this.now() - VOUCHER_LOOKBACK_MS, (records) => this.state.vouch(records))
     await rememberHandled(reader, this.state, this.now() - this.commandMemoryMs)
     const states = await reader.consumer({
       topics: [KILL_STATE, RISK_LIMITS],
@@ -111,25 +118,13 @@ export class Aggregator implements Processor {
     } finally {
       await commands.close()
       await states.close()
-    }
-  }
-
-  /**
-   * The held requests. A log set up before four eyes existed has no approvals topic: with the policy off there is
-   * nothing to hold and nothing held, so KILLs go on being applied; with it on, the aggregator cannot hold an UNKILL
-   * and waits, failing closed, until `riskctl topics create` adds it.
-   */
-  private async heldRequests(): Promise<Iterable<LogRecord>> {
-    try {
-      return (await this.log.reader.readCompacted(APPROVALS)).records.values()
-    } catch (error) {
-      if (isRiskctlError(error) && error.code === 'RISKCTL_TOPIC_NOT_FOUND' && this.options.fourEyes?.unkill !== true) return []
-      throw error
+      await this.trail.close()
     }
   }
 
   private async applyBatch(batch: readonly LogRecord[], positions: readonly TopicPartitionOffset[]): Promise<void> {
-    const output = this.state.apply(batch, this.now())
+    const coverage = await vouchFor(this.state, this.trail, batch, this.now())
+    const output = this.state.apply(batch, this.now(), coverage)
     try {
       await this.log.writer.write(
         {
@@ -173,10 +168,36 @@ export async function rememberHandled(
 ): Promise<void> {
   const committed = await reader.committedOffsets(groupId, KILL_COMMANDS)
   if (committed.length > 0) {
-    await readRange(reader, KILL_COMMANDS, { type: 'timestamp', timestamp: fromMs }, (records) => state.remember(records), committed)
+    await readRange(reader, KILL_COMMANDS, { type: 'timestamp', timestamp: fromMs }, (records) => state.remember(records, Date.now()), committed)
   }
   const unhandled = committed.length > 0 ? ({ type: 'offsets', offsets: committed } as const) : ({ type: 'earliest' } as const)
   await readRange(reader, KILL_COMMANDS, unhandled, (records) => state.rememberPending(records))
+}
+
+/**
+ * The held requests. A log set up before four eyes existed has no approvals topic: with the policy off there is
+ * nothing to hold and nothing held, so KILLs go on being applied; with it on, the aggregator cannot hold an UNKILL
+ * and waits, failing closed, until `riskctl topics create` adds it.
+ */
+export async function heldRequests(reader: ProcessorLog<AggregatorOutput>['reader'], policy: FourEyesPolicy): Promise<Iterable<LogRecord>> {
+  try {
+    return (await reader.readCompacted(APPROVALS)).records.values()
+  } catch (error) {
+    if (isRiskctlError(error) && error.code === 'RISKCTL_TOPIC_NOT_FOUND' && !policy.unkill) return []
+    throw error
+  }
+}
+
+/**
+ * Reads the operator-action trail as far as this batch's commands need it (operator-voucher.ts). The commands were
+ * read first, and each was written together with its entry, so the trail read to its end now holds every entry they
+ * have.
+ */
+export async function vouchFor(state: AggregatorState, trail: TrailReader, batch: readonly LogRecord[], nowMs: number): Promise<TrailCoverage> {
+  if (state.trailNeededFrom(batch, nowMs) === undefined) return NO_TRAIL
+  // Opened the first time from the furthest back any command can need (the lookback): the reader is then kept and
+  // reads on from where it was, never from a time again.
+  return trail.catchUp(nowMs - VOUCHER_LOOKBACK_MS, (records) => state.vouch(records))
 }
 
 /** An aggregator on this log, handed only what it may do: read anything, write the state, audit and dead letters. */

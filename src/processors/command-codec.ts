@@ -1,4 +1,5 @@
-import { commandSchema, isApprovalCommand, isLimitsCommand } from '../contracts/commands.js'
+import { createHash } from 'node:crypto'
+import { commandSchema, isApprovalCommand, isLimitsCommand, type CommandRecord } from '../contracts/commands.js'
 import type { ApprovalCommand } from '../domain/approval.js'
 import { decodeJson } from '../contracts/decode.js'
 import type { KillCommand } from '../domain/kill-command.js'
@@ -33,4 +34,30 @@ export function limitsIdentity(cmdId: string): string {
 /** An APPROVE's or REJECT's identity in the same memory: its cmd_id, marked apart from the others. */
 export function approvalIdentity(cmdId: string): string {
   return `APPROVAL\u0000${cmdId}`
+}
+
+/**
+ * The digest of a command as the aggregator decodes it: SHA-256 over its fields in key order (absent and undefined
+ * alike left out), so that the operator channel and the aggregator, each from its own object, reach the same one.
+ * The ALLOWED entry in the operator-action trail carries it (operator-voucher.ts).
+ */
+export function commandDigest(command: CommandRecord): string {
+  return createHash('sha256').update(canonicalJson(command)).digest('hex')
+}
+
+/** The digest of a command record's bytes as the aggregator will read them; undefined when they are no command. */
+export function digestOfEncoded(value: Buffer | null): string | undefined {
+  const decoded = decodeJson(commandSchema, value)
+  return decoded.ok ? commandDigest(decoded.value) : undefined
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, field]) => field !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${canonicalJson(field)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
 }

@@ -6,6 +6,7 @@ import type { ActionChannel, OperatorActionRecord } from '../domain/operator-act
 import { isRiskctlError, RiskctlError, ExitCode } from '../errors.js'
 import type { EventLog, RecordMetadata } from '../log/port.js'
 import { encode } from './topic-codec.js'
+import { digestOfEncoded } from './command-codec.js'
 
 /** Where an operator's command came in: the channel and the client's address or host. */
 export interface ActionOrigin {
@@ -36,8 +37,15 @@ export function allowedAction(command: CommandRecord, origin: ActionOrigin): Ope
     outcome: 'ALLOWED',
     detail: bounded(command.reason),
     cmd_id: command.cmd_id,
+    // Of the command as the aggregator will decode it from the bytes written, not of the object in hand.
+    ...digestField(command),
     corr_id: command.corr_id,
   }
+}
+
+function digestField(command: CommandRecord): { cmd_digest?: string } {
+  const digest = digestOfEncoded(encode(KILL_COMMANDS, command).value)
+  return digest === undefined ? {} : { cmd_digest: digest }
 }
 
 export function bounded(text: string): string {

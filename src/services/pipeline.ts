@@ -16,6 +16,7 @@ import type { BackendConfig } from '../config/resolve-config.js'
 import type { KillState } from '../domain/kill-status.js'
 import { ProcessorChild, type ChildEvent } from './processes/processor-child.js'
 import type { ProcessKind } from './processes/processor-protocol.js'
+import type { ProcessorPrincipal } from '../../topologies/kafka-grants.js'
 
 export const COMPONENTS = ['aggregator', 'router', 'detector', 'console'] as const
 /** The audit indexer's nice value in its own process. */
@@ -43,7 +44,8 @@ export interface PipelineOptions {
 
 export interface ProcessesOptions {
   readonly backend: BackendConfig
-  readonly env: Readonly<Record<string, string | undefined>>
+  /** The environment of each processor's process: with a credentials file, its own Kafka user and no other's. */
+  readonly envOf: (kind: ProcessKind) => Readonly<Record<string, string | undefined>>
   readonly debug: boolean
   /** A processor's process exited unexpectedly, or was started again. */
   readonly onEvent?: (event: ChildEvent) => void
@@ -105,11 +107,18 @@ export function parseComponents(list: string | undefined): Component[] {
   return COMPONENTS.filter((name) => names.includes(name))
 }
 
+/** The log each processor in this process runs on: one for all (oneLog), or one per Kafka user (processor-logs.ts). */
+export type LogOf = (principal: ProcessorPrincipal) => Promise<EventLog>
+
+export function oneLog(log: EventLog): LogOf {
+  return () => Promise.resolve(log)
+}
+
 /**
- * Starts the chosen processors in this process, on one event log. A processor that fails stops
+ * Starts the chosen processors in this process, each on the log `logOf` gives it. A processor that fails stops
  * the others, so a half-running pipeline never passes for a healthy one.
  */
-export async function startPipeline(log: EventLog, options: PipelineOptions): Promise<RunningPipeline> {
+export async function startPipeline(logOf: LogOf, options: PipelineOptions): Promise<RunningPipeline> {
   const has = (component: Component) => options.components.includes(component)
   const processes = options.processes
   const child = (kind: ProcessKind, niceness?: number) =>
@@ -117,7 +126,7 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
       {
         kind,
         backend: processes!.backend,
-        env: processes!.env,
+        env: processes!.envOf(kind),
         debug: processes!.debug,
         duplicateHorizonMs: options.duplicateHorizonMs,
         detectorSettings: options.detectorSettings,
@@ -125,21 +134,21 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
       },
       { ...(niceness === undefined ? {} : { niceness }), ...(processes?.onEvent ? { onEvent: processes.onEvent } : {}) },
     )
-  const aggregator = has('aggregator') ? createAggregator(log, { fourEyes: options.fourEyes }) : undefined
+  const aggregator = has('aggregator') ? createAggregator(await logOf('aggregator'), { fourEyes: options.fourEyes }) : undefined
   const router =
     has('router') && !processes
-      ? createRouter(log, {
+      ? createRouter(await logOf('router'), {
           ...(options.duplicateHorizonMs === undefined ? {} : { duplicateHorizonMs: options.duplicateHorizonMs }),
           ...(options.limits === undefined ? {} : { limits: options.limits }),
         })
       : undefined
   const routerChild = has('router') && processes ? child('router') : undefined
-  const detector = has('detector') && !processes ? createDetector(log, { settings: options.detectorSettings }) : undefined
+  const detector = has('detector') && !processes ? createDetector(await logOf('detector'), { settings: options.detectorSettings }) : undefined
   const detectorChild = has('detector') && processes ? child('detector') : undefined
   const dataDir = options.dataDir
   const indexes = has('router') && (dataDir !== undefined || processes !== undefined)
   // The index is for queries after the fact: under load it falls behind before the router or detector does.
-  const indexer = indexes && !processes && dataDir !== undefined ? supervisedIndexer(log, dataDir) : undefined
+  const indexer = indexes && !processes && dataDir !== undefined ? supervisedIndexer(await logOf('audit-indexer'), dataDir) : undefined
   const indexerChild = indexes && processes ? child('audit-indexer', INDEXER_NICENESS) : undefined
   const children = [routerChild, detectorChild, indexerChild].filter((c): c is ProcessorChild => c !== undefined)
   const processors: Processor[] = [aggregator, router, detector, indexer, ...children].filter(
@@ -152,6 +161,10 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
   const currentState = (): readonly KillState[] | Promise<readonly KillState[]> =>
     router ? router.killState.all() : routerChild ? routerChild.states() : []
 
+  // Opened before anything runs, so that a console refused by the broker fails the start, not a running pipeline.
+  // What the console publishes goes out as the console's own user: it may write commands, never the state.
+  const consoleLog = has('console') && options.console ? await logOf('console') : undefined
+
   const controller = new AbortController()
   const runs = processors.map((processor) =>
     processor.run(controller.signal).catch((error: unknown) => {
@@ -162,11 +175,11 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
 
   let api: FastifyInstance | undefined
   let consoleUrl: string | undefined
-  if (has('console') && options.console) {
+  if (consoleLog !== undefined && options.console) {
     // Named users (`riskctl users add`) live beside the bootstrap token, in the data directory.
     const users = dataDir === undefined ? undefined : new UserStore(dataDir)
     api = buildOperatorApi({
-      log,
+      log: consoleLog,
       token: options.console.token,
       users,
       limits: options.limits,
@@ -174,7 +187,7 @@ export async function startPipeline(log: EventLog, options: PipelineOptions): Pr
       currentState,
       health: () => ({ components: options.components, ready: isReady() }),
       // GET /audit answers from the same local index as `riskctl audit`, where there is a data directory for it.
-      ...(dataDir === undefined ? {} : { audit: (query: AuditQueryInput) => queryAudit(log, dataDir, query) }),
+      ...(dataDir === undefined ? {} : { audit: (query: AuditQueryInput) => queryAudit(consoleLog, dataDir, query) }),
     })
     try {
       consoleUrl = await api.listen({ port: options.console.port, host: options.console.host })

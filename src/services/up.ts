@@ -2,17 +2,22 @@ import path from 'node:path'
 import { resolveOperatorToken } from '../config/operator-token.js'
 import { UserStore } from '../config/user-store.js'
 import { DEFAULT_DETECTOR_TOPOLOGY_PATH, loadDetectorTopology } from '../config/detector-topology.js'
-import { loadLimitsTopology } from '../config/limits-topology.js'
+import { loadLimitsTopology, type LimitsTopology } from '../config/limits-topology.js'
 import { loadFourEyesPolicy } from '../config/controls-topology.js'
+import type { DetectorSettings } from '../domain/detector-settings.js'
+import type { FourEyesPolicy } from '../domain/approval.js'
 import type { BackendConfig } from '../config/resolve-config.js'
 import type { EventLog } from '../log/port.js'
 import { startSparkDetectorTask } from '../spark/spark-task.js'
 import { startPipeline, type Component, type PipelineStatus } from './pipeline.js'
 import type { ChildEvent } from './processes/processor-child.js'
-import { createAllTopics } from './topics-create.js'
+import { upConnections, type UpConnections } from './up-connections.js'
 
 export interface UpOptions {
-  /** Opened once the options are known to be good. */
+  /**
+   * The command's own log, opened once the options are known to be good. With a Kafka credentials file
+   * (RISKCTL_KAFKA_CREDENTIALS in env) each processor opens its own instead, as its own user.
+   */
   readonly openLog: () => Promise<EventLog>
   readonly components: readonly Component[]
   /** The Spark job in place of the in-process detector (Kafka only). */
@@ -70,14 +75,39 @@ const STATUS_EVERY_MS = 1000
  * process of its own, the aggregator and the console in this one.
  */
 export async function runUp(options: UpOptions): Promise<UpResult> {
-  const topologyFile = path.resolve(options.topologyFile ?? DEFAULT_DETECTOR_TOPOLOGY_PATH)
-  const detectorSettings = loadDetectorTopology(topologyFile)
   // Read and checked here, before anything starts: a bad file is exit 2, not a router that dies on its own.
-  const limits = loadLimitsTopology(options.limitsFile === undefined ? undefined : path.resolve(options.limitsFile))
-  const fourEyes = loadFourEyesPolicy(options.controlsFile === undefined ? undefined : path.resolve(options.controlsFile))
+  const topologies = loadTopologies(options)
   const components = options.sparkDetector ? options.components.filter((c) => c !== 'detector') : options.components
-  const log = await options.openLog()
-  await createAllTopics(log)
+  // A bad credentials file is exit 2 (or 4, exposed) before anything connects.
+  const connections = upConnections({ ...options, components })
+  try {
+    return await runPipeline(connections, { ...options, components }, topologies)
+  } finally {
+    await connections.logs.close()
+  }
+}
+
+interface Topologies {
+  readonly topologyFile: string
+  readonly detectorSettings: DetectorSettings
+  readonly limits: LimitsTopology
+  readonly fourEyes: FourEyesPolicy
+}
+
+function loadTopologies(options: UpOptions): Topologies {
+  const topologyFile = path.resolve(options.topologyFile ?? DEFAULT_DETECTOR_TOPOLOGY_PATH)
+  return {
+    topologyFile,
+    detectorSettings: loadDetectorTopology(topologyFile),
+    limits: loadLimitsTopology(options.limitsFile === undefined ? undefined : path.resolve(options.limitsFile)),
+    fourEyes: loadFourEyesPolicy(options.controlsFile === undefined ? undefined : path.resolve(options.controlsFile)),
+  }
+}
+
+async function runPipeline(connections: UpConnections, options: UpOptions, topologies: Topologies): Promise<UpResult> {
+  const { components } = options
+  const { topologyFile, detectorSettings, limits, fourEyes } = topologies
+  const log = await connections.ensureTopics()
   const token = components.includes('console')
     ? resolveOperatorToken(options.backend.dataDir, options.envToken)
     : undefined
@@ -86,7 +116,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
   const sparkTask = options.sparkDetector
     ? startSparkDetectorTask({ backend: options.backend, env: options.env, topologyFile, onLine: options.onSparkLine })
     : undefined
-  const pipeline = await startPipeline(log, {
+  const pipeline = await startPipeline(connections.logs.logOf, {
     components,
     detectorSettings,
     dataDir: options.backend.dataDir,
@@ -96,7 +126,7 @@ export async function runUp(options: UpOptions): Promise<UpResult> {
     console: token && { port: options.consolePort, host: '127.0.0.1', token: token.value },
     processes: options.inProcess
       ? undefined
-      : { backend: options.backend, env: options.env, debug: options.debug ?? false, onEvent: options.onEvent },
+      : { backend: options.backend, envOf: connections.logs.envOf, debug: options.debug ?? false, onEvent: options.onEvent },
   })
   options.onEvent({
     event: 'started',

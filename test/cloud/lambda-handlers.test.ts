@@ -14,9 +14,13 @@ import type { AuditRecord } from '../../src/domain/audit-record.js'
 import type { KillState } from '../../src/domain/kill-status.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../src/log/embedded/embedded-log.js'
 import { buildOperatorCommand } from '../../src/processors/operator-command.js'
+import { allowedAction, localOrigin } from '../../src/processors/operator-trail.js'
+import { buildApprovalCommand } from '../../src/processors/approval-request.js'
+import type { ApprovalRecord } from '../../src/domain/approval.js'
+import type { CommandRecord } from '../../src/contracts/commands.js'
 import { anOrder } from '../helpers/fixtures.js'
 import { mskEvent } from '../helpers/msk-event.js'
-import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, RISK_SIGNALS, TOPICS } from '../../topologies/topics.js'
+import { APPROVALS, AUDIT, KILL_COMMANDS, KILL_STATE, OPERATOR_ACTIONS, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, RISK_SIGNALS, TOPICS } from '../../topologies/topics.js'
 import type { CreditWarningSignal } from '../../src/domain/risk-signal.js'
 import type { LimitsRecord } from '../../src/domain/pretrade/limits-command.js'
 import { encode } from '../../src/processors/topic-codec.js'
@@ -94,7 +98,11 @@ describe('the Lambda handlers run the in-process processors over one batch', () 
       reason: 'fixed',
       operator: 'alice',
     })
-    await aggregateEvent(mskEvent(KILL_COMMANDS, [unkill], 1), log, noCache, 10_000)
+    // Delivered with nothing in the operator-action trail behind it: a raw write, refused; the kill stands.
+    const unvouched = await aggregateEvent(mskEvent(KILL_COMMANDS, [{ ...unkill, cmd_id: 'raw-1' }], 1), log, noCache, 10_000)
+    expect(unvouched.applied).toEqual([])
+    await log.produce(OPERATOR_ACTIONS, [encode(OPERATOR_ACTIONS, allowedAction(unkill, localOrigin('cli')), { timestamp: unkill.ts })])
+    await aggregateEvent(mskEvent(KILL_COMMANDS, [unkill], 2), log, noCache, 10_000)
     const again = await routeEvent(
       mskEvent(ORDERS, [anOrder({ order_id: 'c', account_id: '12345' })], 3),
       log,
@@ -110,8 +118,29 @@ describe('the Lambda handlers run the in-process processors over one batch', () 
     // The aggregator's audit of each command, with its corr_id: KILL then UNKILL, both applied.
     // Keyed by cmd_id, so in no particular order across partitions.
     const outcomes = audits.filter((a) => a.service === 'aggregator').map((a) => `${a.decision} ${a.corr_id}`)
-    expect(outcomes.sort()).toEqual([`APPLIED ${kill.corr_id}`, `APPLIED ${unkill.corr_id}`].sort())
+    expect(outcomes.sort()).toEqual([`APPLIED ${kill.corr_id}`, `REFUSED ${unkill.corr_id}`, `APPLIED ${unkill.corr_id}`].sort())
     expect((await values<KillState>(KILL_STATE)).map((s) => s.status)).toEqual(['KILLED', 'ACTIVE'])
+  })
+
+  it('holds an UNKILL for a second supervisor when the policy says so, and applies it on their APPROVE', async () => {
+    const policy = { unkill: true, timeoutMs: 15 * 60_000 }
+    // Each command delivered as the operator channel writes it: with its ALLOWED entry in the trail.
+    let offset = 0
+    const deliver = async (command: CommandRecord) => {
+      await log.produce(OPERATOR_ACTIONS, [encode(OPERATOR_ACTIONS, allowedAction(command, localOrigin('cli')), { timestamp: command.ts })])
+      return aggregateEvent(mskEvent(KILL_COMMANDS, [command], offset++), log, noCache, 10_000, policy)
+    }
+    const scope = 'ACCOUNT:4eyes'
+    await deliver(buildOperatorCommand({ scope, action: 'KILL', reason: 'runaway', operator: 'sasl:alice' }))
+    const unkill = buildOperatorCommand({ scope, action: 'UNKILL', reason: 'fixed', operator: 'sasl:alice' })
+    expect((await deliver(unkill)).applied).toEqual([])
+    const held = (await values<ApprovalRecord>(APPROVALS)).find((r) => r.request_id === unkill.cmd_id)
+    expect(held).toMatchObject({ status: 'PENDING', requested_by: 'sasl:alice', corr_id: unkill.corr_id })
+    // The asker cannot approve their own request; a second person can.
+    expect((await deliver(buildApprovalCommand(held!, 'APPROVE', 'sasl:alice', 'mine'))).applied).toEqual([])
+    const approved = await deliver(buildApprovalCommand(held!, 'APPROVE', 'sasl:bob', 'checked'))
+    expect(approved.applied.map(([state]) => [state.scope, state.status])).toEqual([[scope, 'ACTIVE']])
+    expect((await values<ApprovalRecord>(APPROVALS)).filter((r) => r.request_id === unkill.cmd_id).at(-1)).toMatchObject({ status: 'APPROVED' })
   })
 
   it('a batch delivered again is decided once, and a batch overlapping it only past what was decided', async () => {

@@ -262,11 +262,11 @@ describe('least privilege per function', () => {
     expect(tables.every((t) => t.includes('DataAuditIndex'))).toBe(true)
   })
 
-  it('aggregator: reads commands, the state and the limits, writes them, reverts, audit and dead letters, its own table', () => {
+  it('aggregator: reads commands, the state, the limits, the held requests and the operator-action trail, writes them (not the trail), reverts, audit and dead letters, its own table', () => {
     const grants = grantsOf('aggregator')
-    expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual([KILL_COMMANDS, KILL_STATE, RISK_LIMITS].sort())
+    expect(named(grants, 'kafka-cluster:ReadData', 'topic')).toEqual([APPROVALS, KILL_COMMANDS, KILL_STATE, OPERATOR_ACTIONS, RISK_LIMITS].sort())
     expect(named(grants, 'kafka-cluster:WriteData', 'topic')).toEqual(
-      [AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, RISK_LIMITS].sort(),
+      [APPROVALS, AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, RISK_LIMITS].sort(),
     )
     expect(named(grants, 'kafka-cluster:AlterGroup', 'group')).toEqual([
       'riskctl-aggregator',

@@ -1,7 +1,7 @@
 import type { FourEyesPolicy } from '../../src/domain/approval.js'
 import { decodeJson } from '../../src/contracts/decode.js'
 import type { DetectorSettings } from '../../src/domain/detector-settings.js'
-import type { GroupCommit, LogRecord, ProduceRecord, RecordMetadata } from '../../src/log/port.js'
+import type { GroupCommit, LogRecord, ProduceRecord, RecordMetadata, TopicBatch } from '../../src/log/port.js'
 import { AGGREGATOR_OUTPUTS, DEFAULT_COMMAND_MEMORY_MS } from '../../src/processors/aggregator.js'
 import { AggregatorState, type AggregatorOutputs } from '../../src/processors/aggregator-state.js'
 import { DetectorState, type DetectorStep } from '../../src/processors/detector-state.js'
@@ -11,7 +11,10 @@ import { DEFAULT_DUPLICATE_HORIZON_MS, DEFAULT_MAX_REMEMBERED_IDS, ROUTER_OUTPUT
 import { routedOutputs } from '../../src/processors/router-writes.js'
 import { RouterState } from '../../src/processors/router-state.js'
 import { encode, type TopicName, type TopicValues } from '../../src/processors/topic-codec.js'
-import { APPROVALS, AUDIT, findTopic, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, TOPIC_NAMES } from '../../topologies/topics.js'
+import { APPROVALS, AUDIT, findTopic, KILL_COMMANDS, KILL_STATE, OPERATOR_ACTIONS, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, TOPIC_NAMES } from '../../topologies/topics.js'
+import type { CommandRecord } from '../../src/contracts/commands.js'
+import { allowedAction } from '../../src/processors/operator-trail.js'
+import { VOUCHER_LOOKBACK_MS } from '../../src/domain/operator-voucher.js'
 import type { LimitsTopology } from '../../src/config/limits-topology.js'
 import { KILL_SWITCH_ONLY } from './limits.js'
 
@@ -70,6 +73,16 @@ export class TopologyTestDriver {
     this.process()
   }
 
+  /**
+   * A command as the operator channel (riskctl, the console) sends it: with its ALLOWED entry in the operator-action
+   * trail, appended together, as publishTrailed writes them. pipe(KILL_COMMANDS, ...) is a raw write with no entry.
+   */
+  send(command: CommandRecord, at: number = this.nowMs): void {
+    this.append(OPERATOR_ACTIONS, [encode(OPERATOR_ACTIONS, allowedAction(command, { channel: 'cli', from: 'driver' }), { timestamp: at })])
+    this.append(KILL_COMMANDS, [encode(KILL_COMMANDS, command, { timestamp: at })])
+    this.process()
+  }
+
   /** Any bytes under any key: what a broken or hostile producer might write. */
   pipeRaw(topic: string, key: string | null, value: Buffer | string | null): void {
     this.append(topic, [{ key, value: typeof value === 'string' ? Buffer.from(value) : value }])
@@ -79,6 +92,13 @@ export class TopologyTestDriver {
   /** Records as a producer sends them, appended together and then processed: where each landed. */
   pipeRecords(topic: string, records: readonly ProduceRecord[]): RecordMetadata[] {
     const metadata = this.append(topic, records)
+    this.process()
+    return metadata
+  }
+
+  /** Batches to several topics appended as one write (as EventLog.write), then processed: where each landed. */
+  pipeTogether(batches: readonly TopicBatch[]): RecordMetadata[] {
+    const metadata = batches.flatMap((batch) => this.append(batch.topic, batch.records))
     this.process()
     return metadata
   }
@@ -157,7 +177,9 @@ export class TopologyTestDriver {
       const memoryFrom = this.nowMs - DEFAULT_COMMAND_MEMORY_MS
       const committed = positions.get(KILL_COMMANDS) ?? 0
       const handled = this.records(KILL_COMMANDS).slice(0, committed)
-      this.aggregator.remember(handled.filter((record) => record.timestamp >= memoryFrom))
+      // The trail's last hour first, as the aggregator reads it at a start: what it vouches for is spent again.
+      this.aggregator.vouch(this.records(OPERATOR_ACTIONS).filter((record) => record.timestamp >= this.nowMs - VOUCHER_LOOKBACK_MS))
+      this.aggregator.remember(handled.filter((record) => record.timestamp >= memoryFrom), this.nowMs)
       this.aggregator.rememberPending(this.records(KILL_COMMANDS).slice(committed))
     } else {
       const settings = this.options.detectorSettings
@@ -204,7 +226,10 @@ export class TopologyTestDriver {
     const states = [...this.unread('aggregator', KILL_STATE), ...this.unread('aggregator', RISK_LIMITS)]
     for (const record of states) aggregator.followRecord(record)
     if (commands.length === 0 && !aggregator.hasRepairs && !aggregator.hasDueReverts(this.nowMs)) return states.length > 0
-    const output: AggregatorOutputs = aggregator.apply(commands, this.nowMs)
+    // The trail as the aggregator reads it for these commands: from the time they need, to its end.
+    const trailFrom = aggregator.trailNeededFrom(commands, this.nowMs)
+    if (trailFrom !== undefined) aggregator.vouch(this.records(OPERATOR_ACTIONS).filter((record) => record.timestamp >= trailFrom))
+    const output: AggregatorOutputs = aggregator.apply(commands, this.nowMs, trailFrom === undefined ? undefined : { fromMs: trailFrom })
     void this.writer(AGGREGATOR_OUTPUTS).write({
       'killswitch.state.v1': output.states,
       'risk_limits.v1': output.limits,

@@ -11,7 +11,9 @@ import { createAggregator } from '../../src/processors/aggregator.js'
 import { jsonRecord } from '../helpers/json-record.js'
 import { createRouter } from '../../src/processors/router.js'
 import { anOrder } from '../helpers/fixtures.js'
-import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, REFERENCE_PRICES, RISK_LIMITS, TOPICS } from '../../topologies/topics.js'
+import { AUDIT, KILL_COMMANDS, KILL_STATE, OPERATOR_ACTIONS, ORDERS, REFERENCE_PRICES, RISK_LIMITS, TOPICS } from '../../topologies/topics.js'
+import { publishCommand } from '../../src/processors/operator-command.js'
+import { localOrigin } from '../../src/processors/operator-trail.js'
 import { KILL_SWITCH_ONLY } from '../helpers/limits.js'
 
 const order = (id: string, account: string): Order => anOrder({ order_id: id, account_id: account })
@@ -117,5 +119,69 @@ describe('processors on a real embedded log', () => {
     expect(states).toHaveLength(1)
     expect(states[0]).toMatchObject({ status: 'KILLED', last_cmd_id: 'c-1' })
     expect(aggregator.stats).toMatchObject({ applied: 1, duplicates: 1, refused: 1 })
+  })
+
+  async function auditOf(on: EmbeddedLog, corrId: string): Promise<AuditRecord> {
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline) {
+      const consumer = await on.consumer({ topics: [AUDIT], from: { type: 'earliest' } })
+      const found = (await consumer.poll({ maxWaitMs: 100, maxRecords: 10_000 }))
+        .map((r) => JSON.parse(r.value!.toString()) as AuditRecord)
+        .find((a) => a.corr_id === corrId)
+      await consumer.close()
+      if (found) return found
+    }
+    throw new Error(`no audit of ${corrId} within 10 s`)
+  }
+
+  const command = (action: KillCommand['action'], corr: string, scope = 'ACCOUNT:7'): KillCommand => ({
+    cmd_id: `cmd-${corr}`,
+    ts: Date.now(),
+    scope,
+    action,
+    reason: 'voucher test',
+    triggered_by: 'operator',
+    operator: 'sasl:alice',
+    corr_id: corr,
+  })
+
+  it('refuses a raw UNKILL written to the commands topic alone and applies the one the operator channel sent', async () => {
+    runs.push(createAggregator(log).run(controller.signal))
+    await publishCommand(log, command('KILL', 'k-1'), localOrigin('cli'))
+    expect((await auditOf(log, 'k-1')).decision).toBe('APPLIED')
+    // As the detector's principal (or `riskctl produce`) could write it: a well-formed UNKILL with nothing behind it.
+    await log.produce(KILL_COMMANDS, [jsonRecord('ACCOUNT:7', command('UNKILL', 'u-raw'))])
+    const refused = await auditOf(log, 'u-raw')
+    expect(refused.decision).toBe('REFUSED')
+    expect(refused.reason).toContain('no ALLOWED entry for cmd_id cmd-u-raw (UNKILL ACCOUNT:7 by sasl:alice) in the operator-action trail')
+    await publishCommand(log, command('UNKILL', 'u-1'), localOrigin('cli'))
+    expect((await auditOf(log, 'u-1')).decision).toBe('APPLIED')
+    const state = (await log.readCompacted(KILL_STATE)).records.get('ACCOUNT:7')
+    expect(JSON.parse(state!.value!.toString())).toMatchObject({ status: 'ACTIVE', last_cmd_id: 'cmd-u-1' })
+  })
+
+  it('on a log without the trail topic, still applies a KILL and refuses an UNKILL, saying the trail could not be read', async () => {
+    const bareDir = fs.mkdtempSync(path.join(os.tmpdir(), 'riskctl-no-trail-'))
+    const bare = await openEmbeddedLog({ dataDir: bareDir })
+    const stop = new AbortController()
+    try {
+      await bare.createTopics(TOPICS.filter((topic) => topic.name !== OPERATOR_ACTIONS))
+      const aggregator = createAggregator(bare)
+      const run = aggregator.run(stop.signal)
+      await bare.produce(KILL_COMMANDS, [jsonRecord('ACCOUNT:7', command('KILL', 'k-2'))])
+      expect((await auditOf(bare, 'k-2')).decision).toBe('APPLIED')
+      await bare.produce(KILL_COMMANDS, [jsonRecord('ACCOUNT:7', command('UNKILL', 'u-2'))])
+      expect((await auditOf(bare, 'u-2')).reason).toMatch(/the trail could not be read \(.*operator_actions\.v1/)
+      // And it goes on: the next KILL is applied, nothing stuck behind the unreadable trail.
+      await bare.produce(KILL_COMMANDS, [jsonRecord('ACCOUNT:8', command('KILL', 'k-3', 'ACCOUNT:8'))])
+      expect((await auditOf(bare, 'k-3')).decision).toBe('APPLIED')
+      expect(aggregator.stats).toMatchObject({ applied: 2, refused: 1 })
+      stop.abort()
+      await run
+    } finally {
+      stop.abort()
+      await bare.close()
+      fs.rmSync(bareDir, { recursive: true, force: true })
+    }
   })
 })

@@ -12,12 +12,15 @@ import type { Order } from '../../src/domain/order.js'
 import { LogError } from '../../src/log/errors.js'
 import type { EventLog, LogRecord, ProduceRecord } from '../../src/log/port.js'
 import { buildOperatorCommand } from '../../src/processors/operator-command.js'
+import { allowedAction, localOrigin } from '../../src/processors/operator-trail.js'
+import { encode } from '../../src/processors/topic-codec.js'
 import { mskEventOf } from '../helpers/msk-event.js'
 import {
   AUDIT,
   DEAD_LETTERS,
   KILL_COMMANDS,
   KILL_STATE,
+  OPERATOR_ACTIONS,
   ORDERS,
   ORDERS_GATED,
   REFERENCE_PRICES,
@@ -90,6 +93,12 @@ describe('the Lambda handlers over MSK batches read from a real broker', () => {
     // Positioned at the end before the append, so it reads exactly these records.
     const reader = await client.consumer({ topics: [topic], from: { type: 'latest' } })
     try {
+      // An operator's command goes with its entry in the operator-action trail, as the operator channel writes it.
+      if (topic === KILL_COMMANDS) {
+        const commands = records.map((record) => JSON.parse(record.value!.toString()) as KillCommand)
+        const entries = commands.filter((command) => command.triggered_by === 'operator').map((command) => allowedAction(command, localOrigin('cli')))
+        if (entries.length > 0) await client.produce(OPERATOR_ACTIONS, entries.map((entry) => encode(OPERATOR_ACTIONS, entry, { timestamp: entry.ts })))
+      }
       await client.produce(topic, records)
       const read: LogRecord[] = []
       while (read.length < records.length) read.push(...(await reader.poll({ maxWaitMs: 1000 })))

@@ -29,10 +29,10 @@ export function kafkaEnv(): Record<string, string> {
  * Deletes riskctl's fixed-name topics and its groups, so a suite that runs the real processors
  * starts from nothing whatever ran before it on the shared broker.
  */
-export async function resetRiskctlTopics(): Promise<void> {
+export async function resetRiskctlTopics(broker: { brokers: string[]; sasl?: kafkajs.SASLOptions } = { brokers: BROKERS }): Promise<void> {
   const admin = new kafkajs.Kafka({
     clientId: 'riskctl-test',
-    brokers: BROKERS,
+    ...broker,
     logLevel: kafkajs.logLevel.NOTHING,
   }).admin()
   await admin.connect()

@@ -120,6 +120,11 @@ export interface CommandSpec {
   /** -1: a new cmd_id; otherwise reuse the n-th cmd_id made so far for this (maybe different) command. */
   readonly reuseCmdId: number
   readonly skewMs: number
+  /**
+   * Sent as the operator channel sends it, with its ALLOWED entry in operator_actions.v1 in the same write; or a raw
+   * write to killswitch.commands.v1 alone, as anyone who may write that topic (the detector's principal) could.
+   */
+  readonly trailed: boolean
 }
 
 export const commandSpec: fc.Arbitrary<CommandSpec> = fc.record({
@@ -137,7 +142,9 @@ export const commandSpec: fc.Arbitrary<CommandSpec> = fc.record({
     'no-operator',
   ),
   reuseCmdId: fc.oneof({ weight: 4, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat(20) }),
-  skewMs: fc.constantFrom(0, 0, 0, -10 * 60_000),
+  // Two hours slow: past how far back the aggregator reads the trail for it.
+  skewMs: fc.constantFrom(0, 0, 0, -10 * 60_000, -2 * 60 * 60_000),
+  trailed: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
 })
 
 export type Step =

@@ -2,14 +2,18 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { killCommandSchema } from '../../src/contracts/messages.js'
 import type { DetectorSettings } from '../../src/domain/detector-settings.js'
-import type { LogRecord } from '../../src/log/port.js'
-import { decodeStateRecord } from '../../src/processors/topic-codec.js'
+import type { LogRecord, ProduceRecord } from '../../src/log/port.js'
+import { decodeStateRecord, encode } from '../../src/processors/topic-codec.js'
+import type { CommandRecord } from '../../src/contracts/commands.js'
+import { VOUCHER_LOOKBACK_MS } from '../../src/domain/operator-voucher.js'
+import { allowedAction } from '../../src/processors/operator-trail.js'
 import { jsonRecord } from '../helpers/json-record.js'
 import {
   AUDIT,
   DEAD_LETTERS,
   KILL_COMMANDS,
   KILL_STATE,
+  OPERATOR_ACTIONS,
   ORDERS,
   ORDERS_GATED,
   REFERENCE_PRICES,
@@ -122,7 +126,7 @@ class Model {
   readonly scopes = new Map<string, ModelState>()
   private readonly identities = new Set<string>()
   readonly cmdIds: string[] = []
-  readonly commandRecords: { value: Buffer; key: string | null }[] = []
+  readonly commandRecords: { value: Buffer; key: string | null; timestamp?: number }[] = []
   /** Per corr_id: what each command record must end in. */
   readonly outcomes = new Map<string, Expected[]>()
   readonly orderIds: string[] = []
@@ -143,7 +147,7 @@ class Model {
     return (this.validCount.get(account) ?? 0) > BREACH_ORDERS || this.absurd.has(account)
   }
 
-  command(spec: CommandSpec, now: number): { key: string; value: Buffer } {
+  command(spec: CommandSpec, now: number): { record: ProduceRecord; trail: ProduceRecord | undefined } {
     const scope = scopeText(spec.scope)
     if (spec.scope.kind === 'ACCOUNT') this.touched.add(ACCOUNTS[spec.scope.id]!)
     const cmdId =
@@ -164,15 +168,19 @@ class Model {
       ...(spec.action === 'THROTTLE' ? { max_orders_per_sec: 2 } : {}),
       corr_id: corrId,
     }
-    const record = { key: scope.text, value: Buffer.from(JSON.stringify(command)) }
+    // As the operator channel writes them: stamped with the command's time, with its entry in the trail.
+    const record = spec.trailed
+      ? { key: scope.text, value: Buffer.from(JSON.stringify(command)), timestamp: ts }
+      : { key: scope.text, value: Buffer.from(JSON.stringify(command)) }
+    const trail = spec.trailed ? encode(OPERATOR_ACTIONS, allowedAction(command as CommandRecord, { channel: 'cli', from: 'model' }), { timestamp: ts }) : undefined
     this.commandRecords.push(record)
-    const outcome = scope.canonical === undefined ? 'invalid' : this.apply(scope.canonical, command, spec)
+    const outcome = scope.canonical === undefined ? 'invalid' : this.apply(scope.canonical, command, spec, now)
     const unsure = spec.scope.kind === 'ACCOUNT' && this.uncertain.has(ACCOUNTS[spec.scope.id]!)
     this.outcomes.set(corrId, [unsure && outcome !== 'invalid' ? 'any' : outcome])
-    return record
+    return { record, trail }
   }
 
-  replay(nth: number): { key: string | null; value: Buffer } | undefined {
+  replay(nth: number): { key: string | null; value: Buffer; timestamp?: number } | undefined {
     const record = this.commandRecords[nth % Math.max(1, this.commandRecords.length)]
     if (record === undefined) return undefined
     const command = JSON.parse(record.value.toString()) as { corr_id: string }
@@ -195,18 +203,22 @@ class Model {
     scope: string,
     command: { cmd_id: string; ts: number; action: 'KILL' | 'UNKILL' | 'THROTTLE'; triggered_by: string },
     spec: CommandSpec,
+    now: number,
   ): Outcome {
     const identity = `${command.cmd_id}|${scope}|${command.action}`
     const state = this.scopes.get(scope)
     const status = STATUS_FOR[command.action]
     const known = this.identities.has(identity)
     this.identities.add(identity)
+    // Anything but a KILL needs its entry in the trail, in the name of the operator it names, an hour old at most.
+    const vouched = spec.trailed && OPERATOR_NAMES[spec.source] !== undefined && command.ts >= now - VOUCHER_LOOKBACK_MS
+    if (command.action !== 'KILL' && !vouched) return known ? 'duplicate' : 'refused'
     if (known || (state?.lastCmdId === command.cmd_id && state.status === status)) return 'duplicate'
     if (command.action !== 'KILL') {
       if (!RESTORERS.has(spec.source)) return 'refused'
       if (state !== undefined && command.ts < state.updatedTs) return 'refused'
     }
-    this.scopes.set(scope, { status, updatedTs: command.ts, lastCmdId: command.cmd_id })
+    this.scopes.set(scope, { status, updatedTs: Math.max(state?.updatedTs ?? Number.NEGATIVE_INFINITY, command.ts), lastCmdId: command.cmd_id })
     return 'applied'
   }
 
@@ -357,9 +369,10 @@ async function runScenario(steps: readonly Step[], start: () => Promise<Topology
           }
         })
       } else if (s.type === 'command' || s.type === 'replay') {
-        const record = s.type === 'command' ? model.command(s.command, Date.now()) : model.replay(s.nth)
-        if (record === undefined) continue
-        await loop.log.produce(KILL_COMMANDS, [record])
+        const sent = s.type === 'command' ? model.command(s.command, Date.now()) : { record: model.replay(s.nth), trail: undefined }
+        if (sent.record === undefined) continue
+        if (sent.trail === undefined) await loop.log.produce(KILL_COMMANDS, [sent.record])
+        else await loop.log.write([{ topic: OPERATOR_ACTIONS, records: [sent.trail] }, { topic: KILL_COMMANDS, records: [sent.record] }])
         await loop.settle(['aggregator'])
       } else if (s.type === 'bad-state') {
         const account = ACCOUNTS[s.account]!
@@ -504,7 +517,7 @@ async function checkInvariants(loop: TopologyUnderTest, model: Model, badStates:
       )
     }
     expect(got.length, `one outcome per record of ${corrId}`).toBe(outcomes.length)
-    if (!outcomes.includes('any')) expect(got.sort(), `outcomes of ${corrId}`).toEqual([...outcomes].sort())
+    if (!outcomes.includes('any')) expect(got.sort(), `outcomes of ${corrId}: ${aggregatorAudits.filter((a) => a.corr_id === corrId).map((a) => a.reason).join(" / ")}`).toEqual([...outcomes].sort())
   }
 
   // The detector: exactly the accounts that breached, each KILL well formed and a KILL.

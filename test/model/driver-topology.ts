@@ -1,4 +1,4 @@
-import type { CompactedView, LogRecord, ProduceRecord, RecordMetadata } from '../../src/log/port.js'
+import type { CompactedView, LogRecord, ProduceRecord, RecordMetadata, TopicBatch } from '../../src/log/port.js'
 import { TopologyTestDriver } from '../helpers/topology-test-driver.js'
 import type { DetectorSettings } from '../../src/domain/detector-settings.js'
 import type { LimitsTopology } from '../../src/config/limits-topology.js'
@@ -19,6 +19,10 @@ export class DriverTopology implements TopologyUnderTest {
       produce: async (topic: string, records: readonly ProduceRecord[]): Promise<RecordMetadata[]> => {
         this.driver.advanceTo(Date.now())
         return this.driver.pipeRecords(topic, records)
+      },
+      write: async (batches: readonly TopicBatch[]): Promise<RecordMetadata[]> => {
+        this.driver.advanceTo(Date.now())
+        return this.driver.pipeTogether(batches)
       },
       readCompacted: async (topic: string): Promise<CompactedView> => ({ records: this.driver.latest(topic), endOffsets: [] }),
     }

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { ApprovalRecord, ApprovalStatus } from '../../src/domain/approval.js'
 import type { KillCommand } from '../../src/domain/kill-command.js'
-import { APPROVALS, KILL_COMMANDS, KILL_STATE } from '../../topologies/topics.js'
+import { APPROVALS, KILL_STATE } from '../../topologies/topics.js'
 import { TopologyTestDriver } from '../helpers/topology-test-driver.js'
 
 /**
@@ -90,7 +90,7 @@ describe('four-eyes unkill against a reference model', () => {
                 ...(s.detector ? {} : { operator: 'local:carol' }),
                 corr_id: `kc-${ids}`,
               }
-              driver.pipe(KILL_COMMANDS, kill)
+              driver.send(kill)
               model.states.set(scope, { status: 'KILLED', updatedTs: now, lastCmd: kill.cmd_id })
               // A KILL cancels every request held to lift that scope.
               for (const request of model.requests) if (request.scope === scope && request.status === 'PENDING') request.status = 'CANCELLED'
@@ -109,7 +109,7 @@ describe('four-eyes unkill against a reference model', () => {
                 operator: identity(s.person, s.alias),
                 corr_id: `uc-${ids}`,
               }
-              driver.pipe(KILL_COMMANDS, unkill)
+              driver.send(unkill)
               // An UNKILL of a KILLED scope is held, if a named person asks; of one never killed or ACTIVE it loosens
               // nothing, and applies.
               const state = model.states.get(scope)
@@ -140,7 +140,7 @@ describe('four-eyes unkill against a reference model', () => {
               const approve = (command as { action: string }).action === 'APPROVE'
               const operator = (command as { operator: string }).operator
               const person = PEOPLE.findIndex((names) => (names as readonly string[]).includes(operator))
-              driver.pipe(KILL_COMMANDS, command as never)
+              driver.send(command as never)
               if (replayOf === undefined) sent.push({ id: `a-${ids}`, command })
               // The model: only a fresh answer to a held request, in time, and an approval only by another person.
               if (replayOf !== undefined || request.status !== 'PENDING') break

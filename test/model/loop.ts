@@ -28,7 +28,7 @@ const GROUPS: Readonly<Record<ProcessorName, { group: string; topic: string }>> 
 
 /** What the model test drives: the real loop on an embedded log, or the TopologyTestDriver (driver-topology.ts). */
 export interface TopologyUnderTest {
-  readonly log: Pick<EventLog, 'produce' | 'readCompacted'>
+  readonly log: Pick<EventLog, 'produce' | 'write' | 'readCompacted'>
   restart(name: ProcessorName): Promise<void>
   /** Until the named processors have handled everything written so far. */
   settle(names: readonly ProcessorName[]): Promise<void>

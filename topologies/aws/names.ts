@@ -24,10 +24,8 @@ export const READER_GROUPS = 'riskctl-reader-*'
  */
 export const ROUTER_PROGRESS_GROUP = 'riskctl-router-lambda'
 export const AGGREGATOR_PROGRESS_GROUP = 'riskctl-aggregator-lambda'
-/** The adapter's transactional ids: riskctl-tx-<group>-<partitions> (src/log/kafka/transactional-writers.ts). */
-export function transactionalIdPrefix(group: string): string {
-  return `riskctl-tx-${group}-`
-}
+/** The adapter's transactional ids, named where the adapter takes them from. */
+export { transactionalIdPrefix } from '../groups.js'
 
 /**
  * The checks that drop an order, as the router's audit names them (CHECK_ORDER, less DUPLICATE_ORDER_ID, counted as

@@ -7,9 +7,11 @@ import * as cr from 'aws-cdk-lib/custom-resources'
 import { Construct } from 'constructs'
 import { AGGREGATOR_GROUP, ROUTER_GROUP } from '../groups.js'
 import {
+  APPROVALS,
   AUDIT,
   DEAD_LETTERS,
   KILL_COMMANDS,
+  OPERATOR_ACTIONS,
   KILL_STATE,
   ORDERS,
   ORDERS_GATED,
@@ -100,9 +102,11 @@ export class ProcessorFunctions extends Construct {
     grantKafka(this.aggregator, props.kafka, {
       consume: [{ topic: KILL_COMMANDS, groups: [AGGREGATOR_GROUP] }],
       readsState: true,
-      reads: [RISK_LIMITS],
+      // The operator-action trail: what vouches for any command but a KILL (operator-voucher.ts). The held requests
+      // of four eyes, which it alone writes, as the long-running aggregator does.
+      reads: [RISK_LIMITS, OPERATOR_ACTIONS, APPROVALS],
       // killswitch.commands.v1 too: the REVERT_LIMITS of an expired temporary change.
-      produce: [KILL_STATE, RISK_LIMITS, KILL_COMMANDS, AUDIT, DEAD_LETTERS],
+      produce: [KILL_STATE, RISK_LIMITS, APPROVALS, KILL_COMMANDS, AUDIT, DEAD_LETTERS],
       commitsTo: AGGREGATOR_PROGRESS_GROUP,
     })
     props.stateTable.grantWriteData(this.aggregator)

@@ -60,11 +60,13 @@ export function applyLimitsCommand(
   if (remembered(command.cmd_id) || current?.last_cmd_id === command.cmd_id) {
     return { type: 'duplicate', reason: `cmd_id ${command.cmd_id} (${command.action} ${command.scope}) was already handled` }
   }
-  const updatedTs = Math.min(command.ts, nowMs)
+  // Never later than the aggregator's clock, never earlier than the record it replaces (as a kill state's time).
+  const updatedTs = Math.max(current?.updated_ts ?? Number.NEGATIVE_INFINITY, Math.min(command.ts, nowMs))
   const stamp = {
     scope: command.scope,
     updated_ts: updatedTs,
-    updated_by: command.operator ?? command.triggered_by,
+    // The aggregator's REVERT at an expiry is its own, whatever operator a record claiming to be one names.
+    updated_by: command.triggered_by === LIMITS_REVERTER ? LIMITS_REVERTER : (command.operator ?? command.triggered_by),
     reason: command.reason,
     last_cmd_id: command.cmd_id,
     corr_id: command.corr_id,

@@ -30,6 +30,7 @@ interface Deps {
   readonly context: ErrorContext
   /** Partitions of a topic that has been checked to exist. */
   readonly partitionCount: (topic: string) => number
+  readonly readerGroupPrefix: string
   readonly onClose: (consumer: KafkaConsumer) => void
   /** After every assignment, once the positions are known and fetching has resumed. */
   readonly onSettled?: (consumer: KafkaConsumer) => void
@@ -95,7 +96,7 @@ export class KafkaConsumer implements Consumer {
   static async open(deps: Deps, options: ConsumerOptions): Promise<KafkaConsumer> {
     // kafkajs consumes only through a group; a consumer without one gets a group of its own that
     // nothing ever commits to, so it is assigned every partition and starts where `from` says.
-    const groupId = options.groupId ?? `riskctl-reader-${randomUUID()}`
+    const groupId = options.groupId ?? `${deps.readerGroupPrefix}${randomUUID()}`
     const kafkaConsumer = deps.kafka.consumer({
       groupId,
       sessionTimeout: 10_000,

@@ -24,6 +24,7 @@ import { RecordWriter } from './record-writer.js'
 import { TopicAdmin } from './topic-admin.js'
 import { createTopics } from './topic-creation.js'
 import { describeTopic } from './topic-description.js'
+import { readerGroupPrefix } from '../../../topologies/groups.js'
 
 export interface KafkaLogOptions {
   readonly brokers: readonly string[]
@@ -57,12 +58,14 @@ export class KafkaLog implements EventLog {
     options: KafkaLogOptions,
   ) {
     this.description = `Kafka at ${options.brokers.join(',')} (${describeKafkaConnection(options.connection)})`
-    this.context = { brokers: options.brokers }
+    this.context = errorContext(options)
     this.consumers = new OpenConsumers({
       kafka,
       admin,
       context: this.context,
       partitionCount: (topic) => this.topics.partitionCount(topic),
+      // The user the broker authenticates, where there is one: its ACLs may give it readers' groups of its own.
+      readerGroupPrefix: readerGroupPrefix(this.context.user),
       isClosed: () => this.closed,
       closedError: () => this.closedError(),
       onSettled: (settled) => this.prepareWriter(settled),
@@ -93,7 +96,7 @@ export class KafkaLog implements EventLog {
       await Promise.race([admin.connect(), deadline])
     } catch (error) {
       await admin.disconnect().catch(() => undefined)
-      throw translateKafkaError(error, { brokers: options.brokers })
+      throw translateKafkaError(error, errorContext(options))
     } finally {
       clearTimeout(timer)
     }
@@ -101,7 +104,7 @@ export class KafkaLog implements EventLog {
   }
 
   async createTopics(specs: readonly TopicSpec[]): Promise<CreateTopicsResult> {
-    return this.guard(undefined, () => createTopics(this.admin, specs))
+    return this.guard(undefined, () => createTopics(this.admin, specs), { verb: 'create', topics: specs.map((spec) => spec.name) })
   }
 
   async listTopics(): Promise<string[]> {
@@ -125,7 +128,7 @@ export class KafkaLog implements EventLog {
       // Every topic is checked before anything is sent, so a typo writes nothing at all.
       await this.topics.requireTopics(topics)
       return this.writer.write(batches, commit)
-    })
+    }, { verb: 'write to', topics })
   }
 
   async consumer(options: ConsumerOptions): Promise<Consumer> {
@@ -133,7 +136,7 @@ export class KafkaLog implements EventLog {
     return this.guard(topics.length === 1 ? topics[0] : undefined, async () => {
       await this.topics.requireTopics(topics)
       return this.openConsumer(options)
-    })
+    }, { verb: 'read', topics })
   }
 
   async endOffsets(topics: readonly string[]): Promise<TopicPartitionOffset[]> {
@@ -143,7 +146,7 @@ export class KafkaLog implements EventLog {
         topics.map(async (topic) => (await this.topics.watermarks(topic)).map(({ partition, high }) => ({ topic, partition, offset: high }))),
       )
       return ends.flat()
-    })
+    }, { verb: 'read', topics })
   }
 
   async prepareCommit(commit: GroupCommit): Promise<void> {
@@ -159,14 +162,14 @@ export class KafkaLog implements EventLog {
     return this.guard(topic, async () => {
       await this.topics.requireTopics([topic])
       return this.topics.committedOffsets(groupId, topic)
-    })
+    }, { verb: 'read', topics: [topic] })
   }
 
   async readCompacted(topic: string): Promise<CompactedView> {
     return this.guard(topic, async () => {
       await this.topics.requireTopics([topic])
       return readCompacted(this.topics, this.openConsumer, topic)
-    })
+    }, { verb: 'read', topics: [topic] })
   }
 
   async close(): Promise<void> {
@@ -186,14 +189,20 @@ export class KafkaLog implements EventLog {
     return new LogError('RISKCTL_LOG_CLOSED', `The ${this.description} is closed.`)
   }
 
-  private async guard<T>(topic: string | undefined, work: () => Promise<T>): Promise<T> {
+  private async guard<T>(topic: string | undefined, work: () => Promise<T>, access?: ErrorContext['access']): Promise<T> {
     if (this.closed) throw this.closedError()
     try {
       return await work()
     } catch (error) {
-      throw translateKafkaError(error, topic === undefined ? this.context : { ...this.context, topic })
+      throw translateKafkaError(error, { ...this.context, ...(topic === undefined ? {} : { topic }), ...(access === undefined ? {} : { access }) })
     }
   }
+}
+
+function errorContext(options: KafkaLogOptions): ErrorContext {
+  const sasl = options.connection.sasl
+  // MSK IAM's principal is the AWS role's, which riskctl does not look up.
+  return sasl === undefined || sasl.mechanism === 'aws-iam' ? { brokers: options.brokers } : { brokers: options.brokers, user: sasl.username }
 }
 
 export async function openKafkaLog(options: KafkaLogOptions): Promise<EventLog> {

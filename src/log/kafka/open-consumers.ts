@@ -9,6 +9,8 @@ export interface OpenConsumersDeps {
   readonly admin: Admin
   readonly context: ErrorContext
   readonly partitionCount: (topic: string) => number
+  /** The name every group of a consumer of no group starts with (topologies/groups.ts readerGroupPrefix). */
+  readonly readerGroupPrefix: string
   readonly isClosed: () => boolean
   readonly closedError: () => LogError
   /** After each of a consumer's assignments, once its positions are known. */
@@ -22,9 +24,18 @@ export class OpenConsumers {
   constructor(private readonly deps: OpenConsumersDeps) {}
 
   async open(options: ConsumerOptions): Promise<KafkaConsumer> {
-    const { kafka, admin, context, partitionCount, onSettled } = this.deps
+    const { kafka, admin, context, partitionCount, readerGroupPrefix, onSettled } = this.deps
     const consumer = await KafkaConsumer.open(
-      { kafka, admin, context, partitionCount, onClose: (closed) => this.consumers.delete(closed), onSettled },
+      {
+        kafka,
+        admin,
+        // A refusal that comes later, at a fetch, still says what was being read.
+        context: { ...context, access: { verb: 'read', topics: options.topics } },
+        partitionCount,
+        readerGroupPrefix,
+        onClose: (closed) => this.consumers.delete(closed),
+        onSettled,
+      },
       options,
     )
     // Opening takes a group join; a log closed meanwhile would never close this one.

@@ -3,6 +3,7 @@ import { Partitioners, type Kafka, type Producer, type Transaction } from 'kafka
 import { abortableSleep } from '../../abortable-sleep.js'
 import { LogError } from '../errors.js'
 import type { GroupCommit } from '../port.js'
+import { transactionalIdPrefix } from '../../../topologies/groups.js'
 import { TRANSACTION_SEND_RETRY } from './kafka-client.js'
 
 /**
@@ -35,9 +36,11 @@ export class TransactionalWriters {
       .map((o) => `${o.topic}:${o.partition}`)
       .sort()
       .join(',')
-    const id = `riskctl-tx-${commit.groupId}-${partitions}`
+    // The prefix is what a broker's ACLs grant per processor: an id outside it would be refused.
+    const prefix = transactionalIdPrefix(commit.groupId)
+    const id = `${prefix}${partitions}`
     if (id.length <= 200) return id
-    return `riskctl-tx-${commit.groupId}-${createHash('sha256').update(partitions).digest('hex').slice(0, 16)}`
+    return `${prefix}${createHash('sha256').update(partitions).digest('hex').slice(0, 16)}`
   }
 
   /**

@@ -3,7 +3,7 @@ import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { abortableSleep } from '../../abortable-sleep.js'
 import type { KillState } from '../../domain/kill-status.js'
-import { RiskctlError } from '../../errors.js'
+import { RiskctlError, type ExitCode } from '../../errors.js'
 import { newConnectivity, type Connectivity } from '../../processors/connectivity.js'
 import type { Processor } from '../../processors/processor.js'
 import type { ChildMessage, ParentMessage, ProcessReport, ProcessSpec } from './processor-protocol.js'
@@ -34,7 +34,7 @@ export interface ProcessorChildOptions {
 
 type Outcome =
   | { readonly type: 'stopped' }
-  | { readonly type: 'failed'; readonly message: string; readonly code: string | undefined }
+  | { readonly type: 'failed'; readonly message: string; readonly code: string | undefined; readonly exitCode?: ExitCode | undefined }
   | { readonly type: 'crashed'; readonly how: string }
 
 /**
@@ -74,7 +74,12 @@ export class ProcessorChild implements Processor {
       if (outcome.type === 'stopped' || signal.aborted) return
       if (outcome.type === 'failed') {
         const handover = outcome.code === 'RISKCTL_GROUP_BUSY' && Date.now() - startedAt < GROUP_HANDOVER_MS
-        if (!handover) throw new RiskctlError(`${this.name}: ${outcome.message}`, { code: outcome.code ?? 'RISKCTL_PROCESSOR_FAILED' })
+        if (!handover) {
+          throw new RiskctlError(`${this.name}: ${outcome.message}`, {
+            code: outcome.code ?? 'RISKCTL_PROCESSOR_FAILED',
+            ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }),
+          })
+        }
       } else {
         crashes += 1
         this.options.onEvent?.({ event: 'exited', processor: this.name, pid: this.child?.pid, how: outcome.how })
@@ -135,7 +140,7 @@ export class ProcessorChild implements Processor {
     child.on('message', (message: ChildMessage) => {
       if (message.type === 'report') this.onReport(message.report)
       else if (message.type === 'states') this.pending.get(message.id)?.(message.states)
-      else failure = { type: 'failed', message: message.message, code: message.code }
+      else failure = { type: 'failed', message: message.message, code: message.code, exitCode: message.exitCode }
     })
     this.send(child, { type: 'start', spec: this.spec })
     let stopTimer: NodeJS.Timeout | undefined

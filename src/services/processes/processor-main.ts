@@ -131,6 +131,8 @@ try {
     type: 'failed',
     message: error instanceof Error ? error.message : String(error),
     code: isRiskctlError(error) ? error.code : undefined,
+    // A broker that refuses this processor's user is exit 4 for `up` too, not an unexpected failure.
+    exitCode: isRiskctlError(error) ? error.exitCode : undefined,
   })
   process.exitCode = 1
 } finally {

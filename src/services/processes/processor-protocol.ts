@@ -1,4 +1,5 @@
 import type { BackendConfig } from '../../config/resolve-config.js'
+import type { ExitCode } from '../../errors.js'
 import type { DetectorSettings } from '../../domain/detector-settings.js'
 import type { LimitsTopology } from '../../config/limits-topology.js'
 import type { KillState } from '../../domain/kill-status.js'
@@ -43,6 +44,6 @@ export type ChildMessage =
   | { readonly type: 'report'; readonly report: ProcessReport }
   | { readonly type: 'states'; readonly id: number; readonly states: readonly KillState[] }
   /** It failed in a way a restart from the group's commit does not cure (a bad topic, a second owner of the group). */
-  | { readonly type: 'failed'; readonly message: string; readonly code: string | undefined }
+  | { readonly type: 'failed'; readonly message: string; readonly code: string | undefined; readonly exitCode?: ExitCode | undefined }
 
 export const REPORT_EVERY_MS = 100

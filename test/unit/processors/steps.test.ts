@@ -4,6 +4,9 @@ import { KillStateTable } from '../../../src/domain/kill-state-table.js'
 import { ThrottleMeter } from '../../../src/domain/throttle-meter.js'
 import type { LogRecord } from '../../../src/log/port.js'
 import { applyCommandBatch, rememberCommands } from '../../../src/processors/aggregator-step.js'
+import type { CommandRecord } from '../../../src/contracts/commands.js'
+import { vouchersFor } from './driver/commands.js'
+import { SpentVouchers } from '../../../src/processors/spent-vouchers.js'
 import { rememberDecided, routeBatch } from '../../../src/processors/router-step.js'
 import { TentativeIds } from '../../../src/processors/tentative-ids.js'
 
@@ -52,13 +55,40 @@ describe('applyCommandBatch: every command ends in a visible outcome', () => {
   it('remembers across a restart what it handled, from the commands topic itself', () => {
     const history = [cmd({ corr_id: 'k1' }), cmd({ cmd_id: 'u1', action: 'UNKILL', triggered_by: 'operator', operator: 'ops', ts: T + 1, corr_id: 'u1' })]
     const before = new Map<string, KillState>()
-    applyCommandBatch(before, new TentativeIds(100), history, T)
+    const trail = { vouchers: vouchersFor(...history.map((record) => JSON.parse(record.value!.toString()) as CommandRecord)), coverage: {}, spent: new SpentVouchers() }
+    applyCommandBatch(before, new TentativeIds(100), history, T, undefined, undefined, undefined, trail)
     // After the restart the compacted state says ACTIVE; the old KILL and UNKILL come again.
     const memory = new TentativeIds(100)
     rememberCommands(memory, history)
-    const out = applyCommandBatch(new Map(before), memory, [history[0]!, history[1]!], T + 5)
+    const out = applyCommandBatch(new Map(before), memory, [history[0]!, history[1]!], T + 5, undefined, undefined, undefined, trail)
     expect(values(out.audits).map((a) => a.decision)).toEqual(['DUPLICATE', 'DUPLICATE'])
     expect(out.states).toEqual([])
+  })
+})
+
+describe('a command taken on a voucher is spent', () => {
+  it('stays a DUPLICATE when a flood has pushed it out of the bounded memory, until no voucher could vouch for a copy', () => {
+    const unkill = cmd({ cmd_id: 'u-1', action: 'UNKILL', triggered_by: 'operator', operator: 'alice', ts: T + 1, corr_id: 'u' })
+    const trail = { vouchers: vouchersFor(JSON.parse(unkill.value!.toString()) as CommandRecord), coverage: {}, spent: new SpentVouchers() }
+    const current = new Map<string, KillState>()
+    // A memory of two: what a million raw KILLs do to the real one's.
+    const memory = new TentativeIds(2)
+    applyCommandBatch(current, memory, [cmd({ cmd_id: 'k-0', ts: T })], T, undefined, undefined, undefined, trail)
+    expect(values(applyCommandBatch(current, memory, [unkill], T + 10, undefined, undefined, undefined, trail).audits)[0]).toMatchObject({ decision: 'APPLIED' })
+    trail.spent.confirm()
+    memory.confirm()
+    applyCommandBatch(current, memory, [cmd({ cmd_id: 'k-1', ts: T }), cmd({ cmd_id: 'k-2', ts: T, scope: 'ACCOUNT:2' }), cmd({ cmd_id: 'k-3', ts: T, scope: 'ACCOUNT:3' })], T + 20, undefined, undefined, undefined, trail)
+    memory.confirm()
+    expect(memory.has(`u-1\u0000ACCOUNT:1\u0000UNKILL\u0000`)).toBe(false)
+    expect(current.get('ACCOUNT:1')?.status).toBe('KILLED')
+    // The exact copy, vouched for by the real entry still in its hour: refused as spent, the KILL stands.
+    const replay = applyCommandBatch(current, memory, [unkill], T + 30, undefined, undefined, undefined, trail)
+    expect(values(replay.audits)[0]).toMatchObject({ decision: 'DUPLICATE', reason: expect.stringContaining('its voucher is spent') })
+    expect(current.get('ACCOUNT:1')?.status).toBe('KILLED')
+    // Past the hour the spent record goes, and so does the voucher: the copy is refused for want of one.
+    trail.spent.prune(T + 2 * 60 * 60_000)
+    const late = applyCommandBatch(current, memory, [unkill], T + 2 * 60 * 60_000, undefined, undefined, undefined, trail)
+    expect(values(late.audits)[0]).toMatchObject({ decision: 'REFUSED', reason: expect.stringContaining('over 60 minutes before') })
   })
 })
 

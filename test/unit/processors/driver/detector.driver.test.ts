@@ -56,7 +56,7 @@ describe('the detector, driven order by order on the log clock', () => {
 
   it('does not ask again for a scope an operator already killed', () => {
     const driver = all()
-    driver.pipe(KILL_COMMANDS, aCommand('ACCOUNT:r2', 'KILL'))
+    driver.send(aCommand('ACCOUNT:r2', 'KILL'))
     runaway(driver, 'r2', settings.thresholds.orderCount + 20)
     expect(kills(driver)).toEqual([])
   })
@@ -74,7 +74,7 @@ describe('the detector, driven order by order on the log clock', () => {
   it('after an operator unkills, judges the scope afresh: a runaway that goes on is killed again', () => {
     const driver = all()
     runaway(driver, 'r4', settings.thresholds.orderCount + 5)
-    driver.pipe(KILL_COMMANDS, aCommand('ACCOUNT:r4', 'UNKILL', { ts: driver.now }))
+    driver.send(aCommand('ACCOUNT:r4', 'UNKILL', { ts: driver.now }))
     // The orders before the unkill no longer count: a few more are no breach
     runaway(driver, 'r4', 10)
     expect(kills(driver)).toEqual(['KILL ACCOUNT:r4'])
@@ -85,7 +85,7 @@ describe('the detector, driven order by order on the log clock', () => {
   it('never writes anything but KILL commands and signals', () => {
     const driver = all()
     runaway(driver, 'r5', settings.thresholds.orderCount + 5)
-    driver.pipe(KILL_COMMANDS, aCommand('ACCOUNT:r5', 'UNKILL', { ts: driver.now }))
+    driver.send(aCommand('ACCOUNT:r5', 'UNKILL', { ts: driver.now }))
     driver.advance(settings.windowMs * 3)
     const fromDetector = driver.values(KILL_COMMANDS).filter((c) => c.triggered_by !== 'operator')
     expect(fromDetector.length).toBeGreaterThan(0)

@@ -6,7 +6,7 @@ import { decodeCommand } from '../../../../src/processors/command-codec.js'
 import { encode } from '../../../../src/processors/topic-codec.js'
 import { AUDIT, DEAD_LETTERS, findTopic, KILL_COMMANDS, KILL_STATE, RISK_LIMITS } from '../../../../topologies/topics.js'
 import { TopologyTestDriver } from '../../../helpers/topology-test-driver.js'
-import { aCommand, aLimitsCommand } from './commands.js'
+import { aCommand, aLimitsCommand, trailRecordOf } from './commands.js'
 
 const T0 = Date.UTC(2026, 11, 4, 14, 0, 0)
 const HOUR = 60 * 60 * 1000
@@ -50,8 +50,8 @@ describe('limits commands on killswitch.commands.v1', () => {
 describe('the aggregator applies limits commands', () => {
   it('writes the scope record to risk_limits.v1 under the scope and audits it APPLIED, beside kill commands', () => {
     const driver = new TopologyTestDriver({ startMs: T0, processors: ['aggregator'] })
-    driver.pipe(KILL_COMMANDS, aCommand('ACCOUNT:1', 'KILL'))
-    driver.pipe(KILL_COMMANDS, aLimitsCommand('ACCOUNT:1', { limits: { max_order_qty: 100 }, restrict: ['TSLA'] }))
+    driver.send(aCommand('ACCOUNT:1', 'KILL'))
+    driver.send(aLimitsCommand('ACCOUNT:1', { limits: { max_order_qty: 100 }, restrict: ['TSLA'] }))
     expect(limitsOf(driver, 'ACCOUNT:1')).toMatchObject({
       scope: 'ACCOUNT:1',
       limits: { max_order_qty: 100, restricted_symbols: ['TSLA'] },
@@ -66,11 +66,11 @@ describe('the aggregator applies limits commands', () => {
   it('applies a reused cmd_id once, for any scope, also after a restart', () => {
     const driver = new TopologyTestDriver({ startMs: T0, processors: ['aggregator'] })
     const set = aLimitsCommand('ACCOUNT:2', { limits: { max_order_qty: 100 } })
-    driver.pipe(KILL_COMMANDS, set)
-    driver.pipe(KILL_COMMANDS, { ...set, limits: { max_order_qty: 50 } })
+    driver.send(set)
+    driver.send({ ...set, limits: { max_order_qty: 50 } })
     driver.restart('aggregator')
-    driver.pipe(KILL_COMMANDS, set)
-    driver.pipe(KILL_COMMANDS, { ...set, scope: 'ACCOUNT:3' })
+    driver.send(set)
+    driver.send({ ...set, scope: 'ACCOUNT:3' })
     expect(outcomes(driver)).toEqual([
       'APPLIED SET_LIMITS ACCOUNT:2 from operator',
       'DUPLICATE SET_LIMITS ACCOUNT:2 from operator',
@@ -81,23 +81,32 @@ describe('the aggregator applies limits commands', () => {
     expect(limitsOf(driver, 'ACCOUNT:3')).toBeUndefined()
   })
 
-  it('refuses a loosening from anything but an operator, audited and dead-lettered, and lets anyone tighten', () => {
+  it('refuses a loosening from anything but an operator, and any change a named operator did not send, audited and dead-lettered', () => {
     const driver = new TopologyTestDriver({ startMs: T0, processors: ['aggregator'] })
-    driver.pipe(KILL_COMMANDS, aLimitsCommand('ACCOUNT:4', { limits: { max_order_qty: 100 }, restrict: ['TSLA'] }))
+    driver.send(aLimitsCommand('ACCOUNT:4', { limits: { max_order_qty: 100 }, restrict: ['TSLA'] }))
     const loosen = { limits: { max_order_qty: 1000 } }
-    driver.pipe(KILL_COMMANDS, aLimitsCommand('ACCOUNT:4', { ...loosen, triggered_by: 'detector', operator: undefined, ts: T0 + 1 }))
-    driver.pipe(KILL_COMMANDS, aLimitsCommand('ACCOUNT:4', { ...loosen, triggered_by: 'operator', operator: undefined, ts: T0 + 1 }))
-    driver.pipe(KILL_COMMANDS, aLimitsCommand('ACCOUNT:4', { unrestrict: ['TSLA'], triggered_by: 'Operator', ts: T0 + 1 }))
-    driver.pipe(KILL_COMMANDS, aLimitsCommand('ACCOUNT:4', { limits: { max_order_qty: 10 }, triggered_by: 'detector', operator: undefined, ts: T0 + 1 }))
+    driver.send(aLimitsCommand('ACCOUNT:4', { ...loosen, triggered_by: 'detector', operator: undefined, ts: T0 + 1 }))
+    driver.send(aLimitsCommand('ACCOUNT:4', { ...loosen, triggered_by: 'operator', operator: undefined, ts: T0 + 1 }))
+    driver.send(aLimitsCommand('ACCOUNT:4', { unrestrict: ['TSLA'], triggered_by: 'Operator', ts: T0 + 1 }))
+    // A tightening too: whatever names no operator has no entry in the trail that could be its own.
+    driver.send(aLimitsCommand('ACCOUNT:4', { limits: { max_order_qty: 10 }, triggered_by: 'detector', operator: undefined, ts: T0 + 1 }))
+    driver.send(aLimitsCommand('ACCOUNT:4', { limits: { max_order_qty: 10 }, ts: T0 + 1 }))
     expect(outcomes(driver)).toEqual([
       'APPLIED SET_LIMITS ACCOUNT:4 from operator',
       'REFUSED SET_LIMITS ACCOUNT:4 from detector',
       'REFUSED SET_LIMITS ACCOUNT:4 from operator',
       'REFUSED SET_LIMITS ACCOUNT:4 from Operator',
-      'APPLIED SET_LIMITS ACCOUNT:4 from detector',
+      'REFUSED SET_LIMITS ACCOUNT:4 from detector',
+      'APPLIED SET_LIMITS ACCOUNT:4 from operator',
     ])
     expect(limitsOf(driver, 'ACCOUNT:4')?.limits).toEqual({ max_order_qty: 10, restricted_symbols: ['TSLA'] })
-    expect(driver.values(DEAD_LETTERS).map((l) => l.error)).toEqual(Array(3).fill(expect.stringMatching(/^refused: .*loosen/)))
+    // The one that named an operator and came with its entry is judged on its source, and refused for loosening.
+    expect(driver.values(DEAD_LETTERS).map((l) => l.error)).toEqual([
+      expect.stringMatching(/^refused: no ALLOWED entry for cmd_id .* by \?\) in the operator-action trail/),
+      expect.stringMatching(/^refused: no ALLOWED entry for cmd_id .* by \?\) in the operator-action trail/),
+      expect.stringMatching(/^refused: .*loosen/),
+      expect.stringMatching(/^refused: no ALLOWED entry for cmd_id .* by \?\) in the operator-action trail/),
+    ])
   })
 
   it('dead-letters a limits command with an unknown field or a negative value, and applies nothing of it', () => {
@@ -119,12 +128,12 @@ describe('the aggregator applies limits commands', () => {
 
   it('treats a REVERT of a change that is no longer the temporary one as a duplicate, and changes nothing', () => {
     const driver = new TopologyTestDriver({ startMs: T0, processors: ['aggregator'] })
-    driver.pipe(KILL_COMMANDS, aLimitsCommand('ACCOUNT:6', { limits: { max_order_qty: 100 } }))
+    driver.send(aLimitsCommand('ACCOUNT:6', { limits: { max_order_qty: 100 } }))
     const first = aLimitsCommand('ACCOUNT:6', { limits: { max_order_qty: 200 }, expires_ts: T0 + HOUR, ts: T0 + 1 })
     const second = aLimitsCommand('ACCOUNT:6', { limits: { max_order_qty: 300 }, expires_ts: T0 + 2 * HOUR, ts: T0 + 2 })
-    driver.pipe(KILL_COMMANDS, first)
-    driver.pipe(KILL_COMMANDS, second)
-    driver.pipe(KILL_COMMANDS, aLimitsCommand('ACCOUNT:6', { action: 'REVERT_LIMITS', reverts: first.cmd_id, ts: T0 + 3 }))
+    driver.send(first)
+    driver.send(second)
+    driver.send(aLimitsCommand('ACCOUNT:6', { action: 'REVERT_LIMITS', reverts: first.cmd_id, ts: T0 + 3 }))
     expect(outcomes(driver).at(-1)).toBe('DUPLICATE REVERT_LIMITS ACCOUNT:6 from operator')
     expect(limitsOf(driver, 'ACCOUNT:6')).toMatchObject({ limits: { max_order_qty: 300 }, temporary_cmd_id: second.cmd_id })
   })
@@ -132,8 +141,8 @@ describe('the aggregator applies limits commands', () => {
   it("refuses a REVERT in the aggregator's name before the change has expired", () => {
     const driver = new TopologyTestDriver({ startMs: T0, processors: ['aggregator'] })
     const raise = aLimitsCommand('ACCOUNT:7', { limits: { max_order_qty: 200 }, expires_ts: T0 + HOUR })
-    driver.pipe(KILL_COMMANDS, raise)
-    driver.pipe(KILL_COMMANDS, aLimitsCommand('ACCOUNT:7', { action: 'REVERT_LIMITS', reverts: raise.cmd_id, triggered_by: 'aggregator', operator: undefined }))
+    driver.send(raise)
+    driver.send(aLimitsCommand('ACCOUNT:7', { action: 'REVERT_LIMITS', reverts: raise.cmd_id, triggered_by: 'aggregator', operator: undefined }))
     expect(outcomes(driver).at(-1)).toBe('REFUSED REVERT_LIMITS ACCOUNT:7 from aggregator')
     expect(limitsOf(driver, 'ACCOUNT:7')?.temporary_cmd_id).toBe(raise.cmd_id)
   })
@@ -142,9 +151,9 @@ describe('the aggregator applies limits commands', () => {
 describe('temporary limits at their expiry', () => {
   it('writes one REVERT_LIMITS on its own clock, reads it back and applies it, with its own audit', () => {
     const driver = new TopologyTestDriver({ startMs: T0, processors: ['aggregator'] })
-    driver.pipe(KILL_COMMANDS, aLimitsCommand('GLOBAL', { limits: { max_order_notional: 1_000_000 } }))
+    driver.send(aLimitsCommand('GLOBAL', { limits: { max_order_notional: 1_000_000 } }))
     const raise = aLimitsCommand('GLOBAL', { limits: { max_order_notional: 5_000_000 }, expires_ts: T0 + HOUR, ts: T0 + 1 })
-    driver.pipe(KILL_COMMANDS, raise)
+    driver.send(raise)
     driver.advance(HOUR - 1)
     expect(driver.values(KILL_COMMANDS)).toHaveLength(2)
     driver.advance(1)
@@ -165,11 +174,12 @@ describe('temporary limits at their expiry', () => {
   it('reverts at startup a change that expired while it was down', () => {
     const set = aLimitsCommand('ACCOUNT:8', { limits: { credit_limit: 5 }, expires_ts: T0 + HOUR })
     const before = new AggregatorState()
+    before.vouch([trailRecordOf(set)])
     const written = before.apply([asRecord(KILL_COMMANDS, 0, set)], T0).limits
     // Started after the expiry, from the compacted limits and the commands it had handled: its first pass reverts.
     const started = new AggregatorState()
     started.loadLimits(written.map((r, offset) => ({ topic: RISK_LIMITS, partition: 0, offset, key: r.key, value: r.value, timestamp: T0, headers: {} })))
-    started.remember([asRecord(KILL_COMMANDS, 0, set)])
+    started.remember([asRecord(KILL_COMMANDS, 0, set)], T0 + 2 * HOUR)
     expect(started.hasDueReverts(T0 + 2 * HOUR)).toBe(true)
     const first = started.apply([], T0 + 2 * HOUR)
     expect(first.reverts.map((r) => r.key)).toEqual(['ACCOUNT:8'])
@@ -181,6 +191,7 @@ describe('temporary limits at their expiry', () => {
     const set = aLimitsCommand('ACCOUNT:9', { limits: { max_order_qty: 500 }, expires_ts: T0 + HOUR })
     const setRecord = asRecord(KILL_COMMANDS, 0, set)
     const first = new AggregatorState()
+    first.vouch([trailRecordOf(set)])
     const applied = first.apply([setRecord], T0)
     first.confirm()
     const expired = first.apply([], T0 + HOUR)
@@ -192,7 +203,7 @@ describe('temporary limits at their expiry', () => {
     // A restart with the group committed after the SET: the REVERT lies past the commit, still to be read.
     const restarted = new AggregatorState()
     restarted.loadLimits(limitsRecords)
-    restarted.remember([setRecord])
+    restarted.remember([setRecord], T0 + 2 * HOUR)
     restarted.rememberPending([revertRecord])
     expect(restarted.hasDueReverts(T0 + 2 * HOUR)).toBe(false)
     const after = restarted.apply([revertRecord], T0 + 2 * HOUR)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { LimitsTopology } from '../../../../src/config/limits-topology.js'
 import type { LimitsRecord } from '../../../../src/domain/pretrade/limits-command.js'
-import { AUDIT, KILL_COMMANDS, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, RISK_SIGNALS } from '../../../../topologies/topics.js'
+import { AUDIT, ORDERS, ORDERS_GATED, REFERENCE_PRICES, RISK_LIMITS, RISK_SIGNALS } from '../../../../topologies/topics.js'
 import { isCreditWarning } from '../../../../src/domain/risk-signal.js'
 import { anOrder } from '../../../helpers/fixtures.js'
 import { TopologyTestDriver } from '../../../helpers/topology-test-driver.js'
@@ -87,7 +87,7 @@ describe('the pre-trade checks, driven record by record', () => {
 
   it('keeps the kill switch first: a killed account is KILL_SWITCH even when a check would also fail', () => {
     const driver = gateway(['router', 'aggregator'])
-    driver.pipe(KILL_COMMANDS, aCommand('ACCOUNT:a1', 'KILL'))
+    driver.send(aCommand('ACCOUNT:a1', 'KILL'))
     driver.pipe(ORDERS, order({ order_id: 'k' }))
     expect(checks(driver)).toEqual(['k:DROP:KILL_SWITCH'])
   })

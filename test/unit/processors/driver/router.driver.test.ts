@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AUDIT, DEAD_LETTERS, KILL_COMMANDS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../../../topologies/topics.js'
+import { AUDIT, DEAD_LETTERS, KILL_STATE, ORDERS, ORDERS_GATED } from '../../../../topologies/topics.js'
 import { anOrder } from '../../../helpers/fixtures.js'
 import { TopologyTestDriver } from '../../../helpers/topology-test-driver.js'
 import { aCommand } from './commands.js'
@@ -24,8 +24,8 @@ describe('the router, driven record by record', () => {
 
   it('drops every order of a killed scope in any spelling, and only those', () => {
     const driver = new TopologyTestDriver({ startMs: T0, processors: ['router', 'aggregator'] })
-    driver.pipe(KILL_COMMANDS, operator('SYMBOL:tsla', 'KILL'))
-    driver.pipe(KILL_COMMANDS, operator('ACCOUNT:42', 'KILL'))
+    driver.send(operator('SYMBOL:tsla', 'KILL'))
+    driver.send(operator('ACCOUNT:42', 'KILL'))
     driver.pipe(ORDERS, anOrder({ order_id: 'a', symbol: ' Tsla ', account_id: '7' }))
     driver.pipe(ORDERS, anOrder({ order_id: 'b', symbol: 'ＴＳＬＡ', account_id: '7' }))
     driver.pipe(ORDERS, anOrder({ order_id: 'c', account_id: '42' }))
@@ -52,7 +52,7 @@ describe('the router, driven record by record', () => {
 
   it('keeps a throttle to its cap per second of its own clock', () => {
     const driver = new TopologyTestDriver({ startMs: T0, processors: ['router', 'aggregator'] })
-    driver.pipe(KILL_COMMANDS, operator('ACCOUNT:5', 'THROTTLE', { max_orders_per_sec: 2 }))
+    driver.send(operator('ACCOUNT:5', 'THROTTLE', { max_orders_per_sec: 2 }))
     for (const id of ['t1', 't2', 't3']) driver.pipe(ORDERS, anOrder({ order_id: id, account_id: '5' }))
     driver.advance(1000)
     driver.pipe(ORDERS, anOrder({ order_id: 't4', account_id: '5' }))
@@ -79,11 +79,11 @@ describe('the router, driven record by record', () => {
 
   it('lets an unkilled scope through again, with the unkill as the deciding state', () => {
     const driver = new TopologyTestDriver({ startMs: T0, processors: ['router', 'aggregator'] })
-    driver.pipe(KILL_COMMANDS, operator('ACCOUNT:3', 'KILL'))
+    driver.send(operator('ACCOUNT:3', 'KILL'))
     driver.pipe(ORDERS, anOrder({ order_id: 'k1', account_id: '3' }))
     driver.advance(1000)
     const unkill = operator('ACCOUNT:3', 'UNKILL', { ts: T0 + 1000 })
-    driver.pipe(KILL_COMMANDS, unkill)
+    driver.send(unkill)
     driver.pipe(ORDERS, anOrder({ order_id: 'k2', account_id: '3' }))
     expect(decisions(driver)).toEqual(['k1:DROP', 'k2:ALLOW'])
     expect(driver.values(AUDIT).find((a) => a.order_id === 'k2')?.corr_id).toBe(unkill.corr_id)
