@@ -69,7 +69,6 @@ export function applyCommandBatch(
     duplicates: 0,
     refused: 0,
   }
-  const mutable = output as { duplicates: number; refused: number }
   for (const record of batch) {
     const decoded = decodeCommand(record)
     if (decoded.type === 'invalid') {
@@ -79,24 +78,10 @@ export function applyCommandBatch(
     // Anything but a KILL without its entry in the operator-action trail is a forgery (or a raw write), whatever source
     // it names. It is remembered as any command is, so that it stays refused (and a re-sent copy a DUPLICATE) after a
     // restart too, which remembers every command on the topic.
-    const identity = identityOf(decoded)
-    const needed = needsVoucher(decoded.command)
-    // A voucher is used once: a copy of a command taken on one is a DUPLICATE, however full the memory got meanwhile.
-    if (needed && trail.spent.has(identity)) {
-      mutable.duplicates += 1
-      const reason = `cmd_id ${decoded.command.cmd_id} (${decoded.command.action} ${decoded.command.scope}) was already handled: its voucher is spent`
-      output.audits.push(encode(AUDIT, commandAudit(decoded.command, 'DUPLICATE', reason, current.get(decoded.command.scope)?.status, nowMs), { key: decoded.command.cmd_id, timestamp: nowMs }))
-      continue
-    }
-    const unvouched =
-      memory.has(identity) || !needed ? undefined : voucherRefusal(decoded.command, commandDigest(decoded.command), trail.vouchers, trail.coverage, nowMs)
-    if (needed && unvouched === undefined && !memory.has(identity)) trail.spent.add(identity, spentUntil(decoded.command.ts))
-    if (unvouched !== undefined) {
-      memory.add(identity)
-      mutable.refused += 1
-      const status = current.get(decoded.command.scope)?.status
-      output.audits.push(encode(AUDIT, commandAudit(decoded.command, 'REFUSED', unvouched, status, nowMs), { key: decoded.command.cmd_id, timestamp: nowMs }))
-      output.deadLetters.push(deadLetter(record, `refused: ${unvouched}`, nowMs))
+    const voucher = checkVoucher(decoded, memory, trail, nowMs)
+    if (voucher.type !== 'taken') {
+      if (voucher.type === 'refused') memory.add(identityOf(decoded))
+      notApplied(output, record, decoded.command, voucher.type === 'spent' ? 'DUPLICATE' : 'REFUSED', voucher.reason, current.get(decoded.command.scope)?.status, nowMs)
       continue
     }
     if (decoded.type === 'limits') {
@@ -122,9 +107,7 @@ export function applyCommandBatch(
         ? `cmd_id ${command.cmd_id} was a request already (${approvals.get(command.cmd_id)?.status}): a request is asked for once`
         : askerRefusal(command.operator ?? command.triggered_by)
       if (refusal !== undefined) {
-        mutable.refused += 1
-        output.audits.push(encode(AUDIT, commandAudit(command, 'REFUSED', refusal, state?.status, nowMs), { key: command.cmd_id, timestamp: nowMs }))
-        output.deadLetters.push(deadLetter(record, `refused: ${refusal}`, nowMs))
+        notApplied(output, record, command, 'REFUSED', refusal, state?.status, nowMs)
         continue
       }
       const request = holdForApproval(command, state, policy, nowMs)
@@ -138,16 +121,49 @@ export function applyCommandBatch(
       applied(current, command, outcome.state, nowMs, output)
       continue
     }
-    if (outcome.type === 'duplicate') mutable.duplicates += 1
-    else mutable.refused += 1
-    const decision = outcome.type === 'duplicate' ? 'DUPLICATE' : 'REFUSED'
-    const audit = commandAudit(command, decision, outcome.reason, current.get(command.scope)?.status, nowMs)
-    output.audits.push(encode(AUDIT, audit, { key: command.cmd_id, timestamp: nowMs }))
-    // A refusal is also a machine's business: the command was well formed and still not applied.
-    if (outcome.type === 'refused')
-      output.deadLetters.push(deadLetter(record, `refused: ${outcome.reason}`, nowMs))
+    notApplied(output, record, command, outcome.type === 'duplicate' ? 'DUPLICATE' : 'REFUSED', outcome.reason, current.get(command.scope)?.status, nowMs)
   }
   return output
+}
+
+type VoucherCheck = { readonly type: 'taken' } | { readonly type: 'spent' | 'refused'; readonly reason: string }
+
+/**
+ * Whether the trail vouches for a command: one that needs no voucher, or was handled before (a DUPLICATE, judged by
+ * its own kind), is taken as it is; one taken on a voucher already is spent; one without its entry is refused. A
+ * command taken on a voucher here spends it.
+ */
+function checkVoucher(decoded: Exclude<DecodedCommand, { type: 'invalid' }>, memory: TentativeIds, trail: TrailRead, nowMs: number): VoucherCheck {
+  const command = decoded.command
+  if (!needsVoucher(command)) return { type: 'taken' }
+  const identity = identityOf(decoded)
+  // A voucher is used once: a copy of a command taken on one is a DUPLICATE, however full the memory got meanwhile.
+  if (trail.spent.has(identity)) return { type: 'spent', reason: `cmd_id ${command.cmd_id} (${command.action} ${command.scope}) was already handled: its voucher is spent` }
+  if (memory.has(identity)) return { type: 'taken' }
+  const refusal = voucherRefusal(command, commandDigest(command), trail.vouchers, trail.coverage, nowMs)
+  if (refusal !== undefined) return { type: 'refused', reason: refusal }
+  trail.spent.add(identity, spentUntil(command.ts))
+  return { type: 'taken' }
+}
+
+/**
+ * A well-formed command that changed nothing still leaves a trace: its audit, DUPLICATE or REFUSED with why, and for a
+ * refusal a dead letter too (a machine's business: the command was well formed and still not applied).
+ */
+function notApplied(
+  output: CommandBatchOutput,
+  record: LogRecord,
+  command: CommandRecord,
+  decision: 'DUPLICATE' | 'REFUSED',
+  reason: string,
+  status: KillState['status'] | undefined,
+  nowMs: number,
+): void {
+  const mutable = output as { duplicates: number; refused: number }
+  if (decision === 'DUPLICATE') mutable.duplicates += 1
+  else mutable.refused += 1
+  output.audits.push(encode(AUDIT, commandAudit(command, decision, reason, status, nowMs), { key: command.cmd_id, timestamp: nowMs }))
+  if (decision === 'REFUSED') output.deadLetters.push(deadLetter(record, `refused: ${reason}`, nowMs))
 }
 
 /** A held request's end (cancelled, expired) onto killswitch.approvals.v1, and REFUSED in the trail under its ids. */
@@ -235,7 +251,6 @@ function applyLimits(
   nowMs: number,
   output: CommandBatchOutput,
 ): void {
-  const mutable = output as { duplicates: number; refused: number }
   const outcome = applyLimitsCommand(limits.get(command.scope), (cmdId) => memory.has(limitsIdentity(cmdId)), command, nowMs)
   memory.add(limitsIdentity(command.cmd_id))
   const status = kills.get(command.scope)?.status
@@ -246,11 +261,7 @@ function applyLimits(
     output.audits.push(encode(AUDIT, commandAudit(command, 'APPLIED', limitsSummary(outcome.record), status, nowMs), { key: command.cmd_id, timestamp: nowMs }))
     return
   }
-  if (outcome.type === 'duplicate') mutable.duplicates += 1
-  else mutable.refused += 1
-  const decision = outcome.type === 'duplicate' ? 'DUPLICATE' : 'REFUSED'
-  output.audits.push(encode(AUDIT, commandAudit(command, decision, outcome.reason, status, nowMs), { key: command.cmd_id, timestamp: nowMs }))
-  if (outcome.type === 'refused') output.deadLetters.push(deadLetter(record, `refused: ${outcome.reason}`, nowMs))
+  notApplied(output, record, command, outcome.type === 'duplicate' ? 'DUPLICATE' : 'REFUSED', outcome.reason, status, nowMs)
 }
 
 /** What an applied limits command put in force, for the trail. */
