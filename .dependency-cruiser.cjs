@@ -58,6 +58,12 @@ module.exports = {
       `^src/tui/|${src('domain')}|${src('contracts')}|${src('services')}|${src('demo')}|${src('config')}|^topologies/|^src/[^/]+\\.ts$`,
       'Ink components take props and a TailSource; they never open or read the log themselves.',
     ),
+    layer(
+      'render-is-text',
+      src('render'),
+      `${src('render')}|${src('domain')}`,
+      'Plain-text renderings of domain values, shared by the CLI and the demo: they read nothing and decide nothing.',
+    ),
     {
       name: 'only-commands-are-entry-points',
       severity: 'error',

@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk'
 import type { AuditRecord } from '../domain/audit-record.js'
 import { colorWord } from '../tui/render-record.js'
 import { renderTable } from './table.js'
+import { printable } from '../render/printable.js'
 import type { ActionTrail } from '../services/operator-actions.js'
 import { UNAUTHENTICATED, type ActionOutcome } from '../domain/operator-action.js'
 
@@ -45,11 +46,4 @@ export function renderActionTrail(trail: ActionTrail, style: ChalkInstance): str
 function outcomeWord(outcome: ActionOutcome, status: number | undefined, style: ChalkInstance): string {
   const text = status === undefined ? outcome : `${outcome} ${status}`
   return outcome === 'ALLOWED' ? style.green(text) : outcome === 'FAILED' ? style.yellow(text) : style.red(text)
-}
-
-/** What a client sent is shown, never obeyed: control characters (a terminal's escape codes) become visible. */
-const CONTROL = new RegExp(String.raw`[\u0000-\u001f\u007f-\u009f]`, 'g')
-
-function printable(text: string): string {
-  return text.replace(CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

@@ -165,6 +165,7 @@ export const auditSchema = z.object({
   reason: z.string(),
   corr_id: z.string(),
   check: z.enum(CHECK_ORDER).nullable().optional(),
+  order_offset: z.string().regex(/^\d+:\d+$/, 'partition:offset').optional(),
   service: nonEmpty,
 }) satisfies z.ZodType<AuditRecord>
 

@@ -14,6 +14,13 @@ import type { DemoContext, DemoPart, DemoVariant } from './demo-context.js'
 import type { KillCommand } from '../domain/kill-command.js'
 import { KILL_COMMANDS } from '../../topologies/topics.js'
 import { pretradeChecks } from './pretrade-part.js'
+import { explainOrder } from '../services/explain.js'
+import { renderExplanation } from '../render/explanation.js'
+import { loadDetectorTopology } from '../config/detector-topology.js'
+import { Chalk } from 'chalk'
+
+/** The presenters style their own lines: what the demo shows is plain text. */
+const PLAIN = new Chalk({ level: 0 })
 
 export const PANIC_ACCOUNT = '12345'
 const KILL_WAIT_SECONDS = 20
@@ -146,7 +153,12 @@ const enforcement: DemoPart = {
     const others = await queryAudit(c.log, c.dataDir, { decision: 'ALLOW', limit: 200 })
     const otherAccounts = new Set(others.filter((a) => a.account_id !== PANIC_ACCOUNT).map((a) => a.account_id))
     c.emit({ type: 'ok', text: `Orders of ${PANIC_ACCOUNT} are dropped; ${otherAccounts.size} other accounts keep trading.` })
-    c.emit({ type: 'say', text: 'Every decision is audited with the corr_id of the state that made it.' })
+    c.emit({ type: 'say', text: 'Every decision is audited with the corr_id of the state that made it. Follow one dropped order back to the breach that stopped it:' })
+    const dropped = drops[0]!.order_id
+    c.emit({ type: 'command', line: `${c.cli} explain ${dropped}` })
+    const explanation = await explainOrder(c.log, c.dataDir, { orderId: dropped, topology: { path: 'topologies/detector.json', settings: loadDetectorTopology() } })
+    c.emit({ type: 'show', text: renderExplanation(explanation, PLAIN, false) })
+    c.emit({ type: 'say', text: 'The order, its decision, the state that decided it, the command behind that state, the detector\'s breach, and the first order the kill stopped: each with where it lies on the log, and the time between them.' })
     await c.pause(20_000)
   },
 }

@@ -24,5 +24,10 @@ export interface AuditRecord {
    * commands have none, nor have router records written before there were checks.
    */
   readonly check?: CheckCode | null | undefined
+  /**
+   * Where the decided order lies on orders.v1, as `partition:offset`: the evidence `riskctl explain` starts from.
+   * Router records only, and not those written before it was recorded.
+   */
+  readonly order_offset?: string | undefined
   readonly service: string
 }

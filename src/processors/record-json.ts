@@ -30,7 +30,7 @@ export function auditJson(audit: AuditRecord): string {
     `{"ts":${num(audit.ts)},"decision":"${audit.decision}","order_id":${str(audit.order_id)},` +
     `"account_id":${str(audit.account_id)},"symbol":${str(audit.symbol)},"strategy":${str(audit.strategy)},` +
     `"scope_matches":${matches},"killswitch_status":"${audit.killswitch_status}","reason":${str(audit.reason)},` +
-    `"corr_id":${str(audit.corr_id)},${checkJson(audit.check)}"service":${str(audit.service)}}`
+    `"corr_id":${str(audit.corr_id)},${checkJson(audit.check)}${orderOffsetJson(audit.order_offset)}"service":${str(audit.service)}}`
   )
 }
 
@@ -38,6 +38,11 @@ export function auditJson(audit: AuditRecord): string {
 function checkJson(check: AuditRecord['check']): string {
   if (check === undefined) return ''
   return check === null ? '"check":null,' : `"check":"${check}",`
+}
+
+/** Digits and a colon, written by the router itself: no escaping. Records of commands have none. */
+function orderOffsetJson(at: string | undefined): string {
+  return at === undefined ? '' : `"order_offset":"${at}",`
 }
 
 /** At a brokerage's breadth the detector writes nearly one signal per order. */

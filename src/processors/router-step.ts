@@ -70,6 +70,7 @@ export function routeBatch(
       reason: decision.reason,
       corr_id: decision.corr_id,
       check: decision.check,
+      order_offset: `${record.partition}:${record.offset}`,
       // Last, so that a restart can tell the router's audits from the aggregator's by their final bytes.
       service: ROUTER_SERVICE,
     }

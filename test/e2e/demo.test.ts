@@ -57,6 +57,10 @@ describe('riskctl demo run --auto, in a pseudo-terminal', { timeout: 180_000 }, 
     expect(result.exitCode, result.stdout + result.stderr).toBe(0)
     expect(result.stdout).toMatch(/Demo finished: (\d+)\/\1 parts done/)
     expect(result.stdout).toContain('Pre-trade checks')
+    // Part 4 follows one dropped order back to the breach that stopped it.
+    expect(result.stdout).toMatch(/riskctl explain p-\S+/)
+    expect(result.stdout).toMatch(/breach\s+order_rate_60s \d+ \(threshold 100/)
+    expect(result.stdout).toMatch(/Durations: breach → command \d+ ms/)
     // Four eyes: the long variant's UNKILL waits for a second supervisor, who approves it through the console.
     expect(result.stdout).toContain('A second, different supervisor must approve it')
     expect(result.stdout).toMatch(/riskctl approve [0-9a-f]{8} --reason "Fix verified with the desk"/)

@@ -10,7 +10,7 @@ import { AUDIT } from '../../../topologies/topics.js'
 
 export const AUDIT_INDEX_FILE = 'audit-index.db'
 /** Bumped when the table changes: the index is only a copy of audit.v1, so an older one is rebuilt, not migrated. */
-const SCHEMA_VERSION = '2'
+const SCHEMA_VERSION = '3'
 
 export interface AuditQuery {
   readonly account?: string | undefined
@@ -62,6 +62,7 @@ export class AuditIndex {
       CREATE INDEX IF NOT EXISTS audit_by_decision ON audit (decision, ts);
       CREATE INDEX IF NOT EXISTS audit_by_corr ON audit (corr_id, ts);
       CREATE INDEX IF NOT EXISTS audit_by_check ON audit (check_code, ts);
+      CREATE INDEX IF NOT EXISTS audit_by_order ON audit (order_id, ts);
     `)
     this.statements = {
       positions: db.prepare<[], { partition: number; next_offset: number }>('SELECT partition, next_offset FROM positions'),
@@ -76,6 +77,16 @@ export class AuditIndex {
       source: db.prepare<[], string>("SELECT value FROM meta WHERE name = 'source'").pluck(),
       setSource: db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('source', ?)"),
       count: db.prepare<[], number>('SELECT COUNT(*) FROM audit').pluck(),
+      byOrder: db.prepare<[string], IndexedRow>(
+        'SELECT partition, offset, record FROM audit WHERE order_id = ? ORDER BY ts, partition, offset LIMIT 1000',
+      ),
+      firstUnder: db.prepare<[string, string], IndexedRow>(
+        "SELECT partition, offset, record FROM audit WHERE corr_id = ? AND decision = ? AND order_id <> '' ORDER BY ts, partition, offset LIMIT 1",
+      ),
+      // A command's audit has no order_id; the aggregator writes one per command, keyed by cmd_id.
+      commandAudits: db.prepare<[string], IndexedRow>(
+        "SELECT partition, offset, record FROM audit WHERE corr_id = ? AND order_id = '' ORDER BY ts, partition, offset LIMIT 100",
+      ),
     }
   }
 
@@ -173,6 +184,22 @@ export class AuditIndex {
     return rows.map((row) => JSON.parse(row) as AuditRecord)
   }
 
+  /** Every record of one order_id, oldest first: its decision, then any DUPLICATE of a copy sent again. */
+  decisionsOf(orderId: string): IndexedAudit[] {
+    return this.statements.byOrder.all(orderId).map(indexed)
+  }
+
+  /** The first order decided `decision` under the state record `corrId`: for a kill, its first DROP. */
+  firstUnder(corrId: string, decision: AuditDecision): IndexedAudit | undefined {
+    const row = this.statements.firstUnder.get(corrId, decision)
+    return row === undefined ? undefined : indexed(row)
+  }
+
+  /** The aggregator's records of the commands carrying `corrId`, oldest first: APPLIED, REFUSED, PENDING, DUPLICATE. */
+  commandAuditsOf(corrId: string): IndexedAudit[] {
+    return this.statements.commandAudits.all(corrId).map(indexed)
+  }
+
   get size(): number {
     return this.statements.count.get() as number
   }
@@ -180,6 +207,23 @@ export class AuditIndex {
   close(): void {
     this.db.close()
   }
+}
+
+interface IndexedRow {
+  readonly partition: number
+  readonly offset: number
+  readonly record: string
+}
+
+/** An audit record with where it lies on audit.v1. */
+export interface IndexedAudit {
+  readonly partition: number
+  readonly offset: number
+  readonly audit: AuditRecord
+}
+
+function indexed(row: IndexedRow): IndexedAudit {
+  return { partition: row.partition, offset: row.offset, audit: JSON.parse(row.record) as AuditRecord }
 }
 
 function reached(positions: readonly TopicPartitionOffset[], ends: readonly TopicPartitionOffset[]): boolean {

@@ -48,8 +48,10 @@ describe('encode: audit records', () => {
     killswitch_status: fc.constantFrom('ACTIVE', 'KILLED', 'THROTTLED' as const),
     reason: text,
     corr_id: text,
+    check: fc.constantFrom(null, 'KILL_SWITCH' as const, 'CREDIT_LIMIT' as const),
+    order_offset: fc.tuple(fc.nat(), fc.nat({ max: Number.MAX_SAFE_INTEGER })).map(([partition, offset]) => `${partition}:${offset}`),
     service: fc.constantFrom('router', 'aggregator'),
-  }) satisfies fc.Arbitrary<AuditRecord>
+  }, { requiredKeys: ['ts', 'decision', 'order_id', 'account_id', 'symbol', 'strategy', 'scope_matches', 'killswitch_status', 'reason', 'corr_id', 'service'] }) satisfies fc.Arbitrary<AuditRecord>
 
   it('writes exactly the bytes JSON.stringify gives, quotes, control characters and lone surrogates included', () => {
     fc.assert(

@@ -63,7 +63,7 @@ describe('the pre-trade checks, driven record by record', () => {
     expect(checks(driver)).toEqual(['before:DROP:NO_REFERENCE_PRICE', 'after:ALLOW:-', 'stale:DROP:NO_REFERENCE_PRICE'])
     // The allowed audit says so in its own field: null, not absent.
     const raw = driver.records(AUDIT).find((r) => r.key === 'after')!.value!.toString()
-    expect(raw).toContain('"check":null,"service":"router"}')
+    expect(raw).toContain('"check":null,"order_offset":"0:1","service":"router"}')
   })
 
   it('drops a price outside the collar, a fat finger, a restricted symbol, each with its own code', () => {

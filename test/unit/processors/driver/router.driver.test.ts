@@ -37,6 +37,16 @@ describe('the router, driven record by record', () => {
     expect(driver.values(AUDIT).find((a) => a.order_id === 'a')?.corr_id).toBe(killOfTsla.corr_id)
   })
 
+  it("records in each decision where its order lies on orders.v1, the copy sent again included", () => {
+    const driver = new TopologyTestDriver({ startMs: T0, processors: ['router', 'aggregator'] })
+    for (const id of ['p', 'q', 'p']) driver.pipe(ORDERS, anOrder({ order_id: id, account_id: id === 'q' ? '8' : '7' }))
+    const orders = driver.records(ORDERS).map((r) => `${r.partition}:${r.offset}`)
+    const audits = driver.values(AUDIT).filter((a) => a.service === 'router')
+    expect(audits.map((a) => `${a.order_id}:${a.decision}`)).toEqual(['p:ALLOW', 'q:ALLOW', 'p:DUPLICATE'])
+    expect(audits.map((a) => a.order_offset)).toEqual(orders)
+    expect(new Set(orders).size).toBe(3)
+  })
+
   it('answers a re-sent order_id with DUPLICATE, across a restart, until the horizon has passed', () => {
     const driver = new TopologyTestDriver({ startMs: T0, processors: ['router'], duplicateHorizonMs: 60_000 })
     driver.pipe(ORDERS, anOrder({ order_id: 'o-9' }))
