@@ -79,7 +79,8 @@ export interface ChainDurations {
   readonly order_to_decision_ms?: number
 }
 
-export type TimelineKind = 'breach' | 'command' | 'applied' | 'state' | 'first_drop' | 'order' | 'decision' | 'duplicate'
+export type TimelineKind =
+  'breach' | 'command' | 'applied' | 'state' | 'first_drop' | 'order' | 'decision' | 'duplicate'
 
 export interface TimelineStep {
   readonly at: number
@@ -92,19 +93,39 @@ export interface TimelineStep {
 export type ExplanationLinks = Omit<OrderExplanation, 'durations' | 'timeline'>
 
 /** The moments of each link: the log's time where the link is a record, the writer's stated time otherwise. */
-function moments(links: ExplanationLinks): { readonly kind: TimelineKind; readonly at: number; readonly what: string }[] {
+function moments(
+  links: ExplanationLinks,
+): { readonly kind: TimelineKind; readonly at: number; readonly what: string }[] {
   const steps: { kind: TimelineKind; at: number; what: string }[] = []
   const { breach, command, applied, state, first_drop: firstDrop, order, decision } = links
-  if (breach !== undefined) steps.push({ kind: 'breach', at: breach.ts, what: `${breach.metric} ${breach.value} breached` })
+  if (breach !== undefined)
+    steps.push({ kind: 'breach', at: breach.ts, what: `${breach.metric} ${breach.value} breached` })
   if (command !== undefined) {
-    steps.push({ kind: 'command', at: command.log_ts, what: `${command.command.action} ${command.command.scope} by ${whoOf(command.command)}` })
+    steps.push({
+      kind: 'command',
+      at: command.log_ts,
+      what: `${command.command.action} ${command.command.scope} by ${whoOf(command.command)}`,
+    })
   }
-  if (applied !== undefined) steps.push({ kind: 'applied', at: applied.audit.ts, what: `aggregator ${applied.audit.decision}` })
-  if (state !== undefined) steps.push({ kind: 'state', at: state.log_ts, what: `${state.state.scope} ${state.state.status}` })
-  if (firstDrop !== undefined) steps.push({ kind: 'first_drop', at: firstDrop.audit.ts, what: `first DROP: ${firstDrop.audit.order_id}` })
-  if (order !== undefined) steps.push({ kind: 'order', at: order.log_ts, what: `order ${order.order.order_id} on ${order.topic}` })
-  steps.push({ kind: 'decision', at: decision.audit.ts, what: `${decision.audit.decision}: ${decision.audit.reason}` })
-  for (const copy of links.duplicates) steps.push({ kind: 'duplicate', at: copy.audit.ts, what: `DUPLICATE of ${copy.audit.order_id}` })
+  if (applied !== undefined)
+    steps.push({ kind: 'applied', at: applied.audit.ts, what: `aggregator ${applied.audit.decision}` })
+  if (state !== undefined)
+    steps.push({ kind: 'state', at: state.log_ts, what: `${state.state.scope} ${state.state.status}` })
+  if (firstDrop !== undefined)
+    steps.push({
+      kind: 'first_drop',
+      at: firstDrop.audit.ts,
+      what: `first DROP: ${firstDrop.audit.order_id}`,
+    })
+  if (order !== undefined)
+    steps.push({ kind: 'order', at: order.log_ts, what: `order ${order.order.order_id} on ${order.topic}` })
+  steps.push({
+    kind: 'decision',
+    at: decision.audit.ts,
+    what: `${decision.audit.decision}: ${decision.audit.reason}`,
+  })
+  for (const copy of links.duplicates)
+    steps.push({ kind: 'duplicate', at: copy.audit.ts, what: `DUPLICATE of ${copy.audit.order_id}` })
   return steps
 }
 
@@ -130,12 +151,18 @@ export function explain(links: ExplanationLinks): OrderExplanation {
   set('state_to_first_drop_ms', between(stateAt, dropAt))
   set('breach_to_first_drop_ms', between(links.breach?.ts, dropAt))
   // Only for an order the same state decided after its first DROP: an ALLOW's chain has no drop.
-  set('first_drop_to_order_ms', links.decision.audit.decision === 'DROP' ? between(dropAt, links.decision.audit.ts) : undefined)
+  set(
+    'first_drop_to_order_ms',
+    links.decision.audit.decision === 'DROP' ? between(dropAt, links.decision.audit.ts) : undefined,
+  )
   set('order_to_decision_ms', between(links.order?.log_ts, links.decision.audit.ts))
   const ordered = moments(links)
     .map((step, index) => ({ step, index }))
     .sort((a, b) => a.step.at - b.step.at || a.index - b.index)
     .map(({ step }) => step)
-  const timeline = ordered.map((step, i) => ({ ...step, since_previous_ms: i === 0 ? 0 : step.at - ordered[i - 1]!.at }))
+  const timeline = ordered.map((step, i) => ({
+    ...step,
+    since_previous_ms: i === 0 ? 0 : step.at - ordered[i - 1]!.at,
+  }))
   return { ...links, durations, timeline }
 }

@@ -1,5 +1,10 @@
 import type { ChalkInstance } from 'chalk'
-import type { ChainDurations, LogPosition, OrderExplanation, TimelineKind } from '../domain/order-explanation.js'
+import type {
+  ChainDurations,
+  LogPosition,
+  OrderExplanation,
+  TimelineKind,
+} from '../domain/order-explanation.js'
 import { whoOf } from '../domain/order-explanation.js'
 import { printable } from './printable.js'
 
@@ -24,7 +29,11 @@ const DURATION_LABELS: readonly (readonly [keyof ChainDurations, string])[] = [
 ]
 
 /** `riskctl explain`: a headline, the chain as a timeline with the time between its steps, then what is missing. */
-export function renderExplanation(explanation: OrderExplanation, style: ChalkInstance, newestFirst: boolean): string {
+export function renderExplanation(
+  explanation: OrderExplanation,
+  style: ChalkInstance,
+  newestFirst: boolean,
+): string {
   const { decision } = explanation
   const lines = [
     `${style.bold(`Order ${printable(explanation.order_id)}`)}: ${decisionWord(decision.audit.decision, style)} ${printable(decision.audit.reason)}`,
@@ -36,13 +45,20 @@ export function renderExplanation(explanation: OrderExplanation, style: ChalkIns
   steps.forEach((step, i) => {
     const gap = newestFirst ? (steps[i - 1]?.since_previous_ms ?? 0) : step.since_previous_ms
     const delta = i === 0 ? '' : `${newestFirst && gap !== 0 ? '-' : '+'}${duration(gap)}`
-    lines.push(`  ${new Date(step.at).toISOString()}  ${style.dim(delta.padEnd(10))}${LABELS[step.kind].padEnd(kindWidth)}  ${printable(detail(explanation, step.kind, step.what))}`)
+    lines.push(
+      `  ${new Date(step.at).toISOString()}  ${style.dim(delta.padEnd(10))}${LABELS[step.kind].padEnd(kindWidth)}  ${printable(detail(explanation, step.kind, step.what))}`,
+    )
   })
   const durations = DURATION_LABELS.filter(([name]) => explanation.durations[name] !== undefined).map(
     ([name, label]) => `${label} ${duration(explanation.durations[name]!)}`,
   )
   if (durations.length > 0) lines.push('', `${style.bold('Durations')}: ${durations.join(' · ')}`)
-  if (explanation.gaps.length > 0) lines.push('', style.yellow('Not in the evidence:'), ...explanation.gaps.map((gap) => `  - ${printable(gap)}`))
+  if (explanation.gaps.length > 0)
+    lines.push(
+      '',
+      style.yellow('Not in the evidence:'),
+      ...explanation.gaps.map((gap) => `  - ${printable(gap)}`),
+    )
   return lines.join('\n')
 }
 
@@ -52,7 +68,10 @@ function detail(explanation: OrderExplanation, kind: TimelineKind, what: string)
   switch (kind) {
     case 'breach': {
       if (breach === undefined) return what
-      const threshold = breach.threshold === undefined ? 'no threshold in the topology' : `threshold ${breach.threshold} in ${breach.topology}`
+      const threshold =
+        breach.threshold === undefined
+          ? 'no threshold in the topology'
+          : `threshold ${breach.threshold} in ${breach.topology}`
       const window = `window ${new Date(breach.window_start).toISOString()} – ${new Date(breach.window_end).toISOString()}`
       const source = breach.signal === undefined ? ' (from the topology)' : ` · signal ${at(breach.signal)}`
       return `${breach.metric} ${breach.value} (${threshold}) · ${window}${source}`
@@ -68,7 +87,9 @@ function detail(explanation: OrderExplanation, kind: TimelineKind, what: string)
         ? what
         : `${state.state.scope} ${state.state.status} by ${state.state.updated_by} · corr_id ${state.state.corr_id} · ${at(state)}`
     case 'first_drop':
-      return firstDrop === undefined ? what : `order ${firstDrop.audit.order_id} of ${firstDrop.audit.account_id} · ${at(firstDrop)}`
+      return firstDrop === undefined
+        ? what
+        : `order ${firstDrop.audit.order_id} of ${firstDrop.audit.account_id} · ${at(firstDrop)}`
     case 'order': {
       if (order === undefined) return what
       const o = order.order
@@ -87,10 +108,19 @@ function at(position: LogPosition): string {
 
 function duration(ms: number): string {
   const abs = Math.abs(ms)
-  const text = abs < 1000 ? `${Math.round(abs)} ms` : abs < 120_000 ? `${(abs / 1000).toFixed(abs < 10_000 ? 2 : 1)} s` : `${(abs / 60_000).toFixed(1)} min`
+  const text =
+    abs < 1000
+      ? `${Math.round(abs)} ms`
+      : abs < 120_000
+        ? `${(abs / 1000).toFixed(abs < 10_000 ? 2 : 1)} s`
+        : `${(abs / 60_000).toFixed(1)} min`
   return ms < 0 ? `-${text}` : text
 }
 
 function decisionWord(decision: string, style: ChalkInstance): string {
-  return decision === 'ALLOW' ? style.green(decision) : decision === 'DROP' ? style.red.bold(decision) : style.yellow(decision)
+  return decision === 'ALLOW'
+    ? style.green(decision)
+    : decision === 'DROP'
+      ? style.red.bold(decision)
+      : style.yellow(decision)
 }

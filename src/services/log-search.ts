@@ -37,23 +37,34 @@ export async function searchLog(
 ): Promise<SearchResult> {
   const ends = await log.endOffsets([topic])
   const start = options.start
-  const only = start.type === 'at' || (start.type === 'earliest' && start.partition !== undefined) ? start.partition : undefined
+  const only =
+    start.type === 'at' || (start.type === 'earliest' && start.partition !== undefined)
+      ? start.partition
+      : undefined
   // Other partitions start at their end: nothing of them is read.
   const offsets: TopicPartitionOffset[] = ends
     .filter((end) => only !== undefined && end.partition !== only)
     .concat(start.type === 'at' ? [{ topic, partition: start.partition, offset: start.offset }] : [])
   const consumer = await log.consumer({
     topics: [topic],
-    from: start.type === 'timestamp' ? { type: 'timestamp', timestamp: start.timestamp } : { type: 'offsets', offsets },
+    from:
+      start.type === 'timestamp'
+        ? { type: 'timestamp', timestamp: start.timestamp }
+        : { type: 'offsets', offsets },
   })
-  const bound = new Map(ends.filter((end) => only === undefined || end.partition === only).map((end) => [end.partition, end.offset]))
+  const bound = new Map(
+    ends
+      .filter((end) => only === undefined || end.partition === only)
+      .map((end) => [end.partition, end.offset]),
+  )
   const passed = new Set<number>()
   const matches: LogRecord[] = []
   const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS
   let read = 0
   const isDone = (): boolean => {
     const at = new Map(consumer.positions().map((p) => [p.partition, p.offset]))
-    for (const [partition, end] of bound) if (!passed.has(partition) && (at.get(partition) ?? 0) < end) return false
+    for (const [partition, end] of bound)
+      if (!passed.has(partition) && (at.get(partition) ?? 0) < end) return false
     return true
   }
   try {

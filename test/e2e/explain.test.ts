@@ -2,14 +2,20 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'vitest'
 import { createTempDir, runCli } from '../helpers/cli.js'
-import { explainsADetectorKill, explainsAnOperatorKillAndADuplicate, refusesWhatItCannotExplain, type Cli } from '../helpers/explain-scenario.js'
+import {
+  explainsADetectorKill,
+  explainsAnOperatorKillAndADuplicate,
+  refusesWhatItCannotExplain,
+  type Cli,
+} from '../helpers/explain-scenario.js'
 import { startUp, type RunningUp } from '../helpers/pipeline.js'
 
 describe('riskctl explain on the embedded log, through the real CLI', { timeout: 180_000 }, () => {
   let dir: { path: string; remove: () => Promise<void> }
   let dataDir: string
   let up: RunningUp | undefined
-  const cli: Cli = (args, input) => runCli(args, { dataDir, ...(input === undefined ? {} : { input }), timeoutMs: 60_000 })
+  const cli: Cli = (args, input) =>
+    runCli(args, { dataDir, ...(input === undefined ? {} : { input }), timeoutMs: 60_000 })
 
   beforeEach(async () => {
     dir = await createTempDir()

@@ -2,14 +2,27 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'vitest'
 import { createTempDir, runCli } from '../helpers/cli.js'
-import { explainsADetectorKill, explainsAnOperatorKillAndADuplicate, refusesWhatItCannotExplain, type Cli } from '../helpers/explain-scenario.js'
-import { createRiskctlTopics, kafkaEnv, resetRiskctlTopics, startUpOnKafka, stopProcess, type RunningProcess } from './support.js'
+import {
+  explainsADetectorKill,
+  explainsAnOperatorKillAndADuplicate,
+  refusesWhatItCannotExplain,
+  type Cli,
+} from '../helpers/explain-scenario.js'
+import {
+  createRiskctlTopics,
+  kafkaEnv,
+  resetRiskctlTopics,
+  startUpOnKafka,
+  stopProcess,
+  type RunningProcess,
+} from './support.js'
 
 describe('riskctl explain on Kafka, through the real CLI', { timeout: 300_000 }, () => {
   let dir: { path: string; remove: () => Promise<void> }
   let dataDir: string
   let up: RunningProcess | undefined
-  const cli: Cli = (args, input) => runCli(args, { dataDir, ...(input === undefined ? {} : { input }), env: kafkaEnv(), timeoutMs: 60_000 })
+  const cli: Cli = (args, input) =>
+    runCli(args, { dataDir, ...(input === undefined ? {} : { input }), env: kafkaEnv(), timeoutMs: 60_000 })
 
   beforeEach(async () => {
     await resetRiskctlTopics()
