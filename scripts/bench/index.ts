@@ -35,6 +35,8 @@ const suites: { name: string; run: () => Promise<BenchResult[]> }[] = [
   { name: 'router bootstrap', run: benchBootstrap },
   { name: 'audit index', run: benchAuditIndex },
   { name: 'cli startup', run: benchStartup },
+  // `riskctl up` with a steady flow, killed and unkilled 200 times, then `riskctl kill` spawned 20 times (a minute).
+  { name: 'embedded kill', run: async () => (await import('./kill-latency.js')).benchKillOnEmbedded() },
 ]
 
 // `--baseline=REF`: the router's figure at REF too, and the ratio. Measured before and after this tree's suites: on a

@@ -5,20 +5,21 @@
  */
 import { once } from 'node:events'
 import { openKafkaLog } from '../../src/log/kafka/kafka-log.js'
+import { openEmbeddedLog } from '../../src/log/embedded/embedded-log.js'
 import { jsonRecord } from '../../test/helpers/json-record.js'
 import { ORDERS } from '../../topologies/topics.js'
 import { BENCH_BROKERS } from './kafka.js'
 import { flowOrder, type FlowPlan } from './order-flow.js'
 
 const told = once(process, 'message') as Promise<[FlowPlan]>
-const log = await openKafkaLog({ brokers: BENCH_BROKERS, connection: { ssl: false } })
+process.send?.('ready')
+const [plan] = await told
+const log = plan.dataDir === undefined ? await openKafkaLog({ brokers: BENCH_BROKERS, connection: { ssl: false } }) : await openEmbeddedLog({ dataDir: plan.dataDir })
 let running = true
 process.on('disconnect', () => {
   running = false
 })
 try {
-  process.send?.('ready')
-  const [plan] = await told
   const startedMs = Date.now()
   const sent = plan.accounts.map(() => 0)
   let seq = 0

@@ -9,6 +9,8 @@ const SYMBOLS = ['AAPL', 'GOOGL', 'MSFT', 'AMZN', 'TSLA', 'NVDA', 'META', 'NFLX'
 export interface FlowPlan {
   readonly accounts: readonly string[]
   readonly ordersPerSecond: number
+  /** The embedded log's data directory to send to; the bench's broker when absent. */
+  readonly dataDir?: string | undefined
 }
 
 /** One share at 100 over eight symbols: no rule of the detector is near, whatever the rate. */
