@@ -40,7 +40,7 @@ export class AuditIndex {
     db.transaction(() => {
       const version = db.prepare<[], string>("SELECT value FROM meta WHERE name = 'schema'").pluck().get()
       if (version === SCHEMA_VERSION) return
-      db.exec("DROP TABLE IF EXISTS audit; DROP TABLE IF EXISTS positions; DELETE FROM meta WHERE name = 'source'")
+      db.exec("DROP TABLE IF EXISTS audit; DROP TABLE IF EXISTS positions; DROP TABLE IF EXISTS damaged; DELETE FROM meta WHERE name = 'source'")
       db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('schema', ?)").run(SCHEMA_VERSION)
     }).immediate()
     db.exec(`
@@ -63,6 +63,13 @@ export class AuditIndex {
       CREATE INDEX IF NOT EXISTS audit_by_corr ON audit (corr_id, ts);
       CREATE INDEX IF NOT EXISTS audit_by_check ON audit (check_code, ts);
       CREATE INDEX IF NOT EXISTS audit_by_order ON audit (order_id, ts);
+      CREATE TABLE IF NOT EXISTS damaged (
+        partition INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        error TEXT NOT NULL,
+        PRIMARY KEY (partition, offset)
+      ) WITHOUT ROWID;
     `)
     this.statements = {
       positions: db.prepare<[], { partition: number; next_offset: number }>('SELECT partition, next_offset FROM positions'),
@@ -84,6 +91,15 @@ export class AuditIndex {
         "SELECT partition, offset, record FROM audit WHERE corr_id = ? AND decision = ? AND order_id <> '' ORDER BY ts, partition, offset LIMIT 1",
       ),
       // A command's audit has no order_id; the aggregator writes one per command, keyed by cmd_id.
+      insertDamaged: db.prepare('INSERT OR IGNORE INTO damaged (partition, offset, ts, error) VALUES (?, ?, ?, ?)'),
+      damaged: db.prepare<[number], DamagedAudit>('SELECT partition, offset, ts, error FROM damaged WHERE ts >= ? ORDER BY partition, offset'),
+      routerSince: db.prepare<[number], IndexedRow>(
+        "SELECT partition, offset, record FROM audit WHERE ts >= ? AND order_id <> '' ORDER BY ts, partition, offset",
+      ),
+      // The aggregator's records of applied commands: a kill-switch change names its action first in its reason.
+      applied: db.prepare<[], IndexedRow>(
+        "SELECT partition, offset, record FROM audit WHERE decision = 'APPLIED' AND order_id = '' ORDER BY ts, partition, offset",
+      ),
       commandAudits: db.prepare<[string], IndexedRow>(
         "SELECT partition, offset, record FROM audit WHERE corr_id = ? AND order_id = '' ORDER BY ts, partition, offset LIMIT 100",
       ),
@@ -99,7 +115,7 @@ export class AuditIndex {
     const index = new AuditIndex(new Database(path.join(dataDir, AUDIT_INDEX_FILE)))
     index.db.transaction(() => {
       if (index.statements.source.get() === source) return
-      index.db.exec('DELETE FROM audit; DELETE FROM positions;')
+      index.db.exec('DELETE FROM audit; DELETE FROM positions; DELETE FROM damaged;')
       index.statements.setSource.run(source)
     }).immediate()
     return index
@@ -117,8 +133,11 @@ export class AuditIndex {
         let added = 0
         for (const record of records) {
           const decoded = decodeJson(auditSchema, record.value)
-          // A malformed audit record is kept out of the index; it stays on the topic for `tail`.
-          if (!decoded.ok) continue
+          // A malformed audit record is kept out of the index and remembered as damaged; it stays on the topic.
+          if (!decoded.ok) {
+            this.statements.insertDamaged.run(record.partition, record.offset, record.timestamp, decoded.error)
+            continue
+          }
           const audit = decoded.value
           added += this.statements.insert.run(
             record.partition,
@@ -195,6 +214,21 @@ export class AuditIndex {
     return row === undefined ? undefined : indexed(row)
   }
 
+  /** The router's decisions (and any other record naming an order) from `sinceMs` on, oldest first. */
+  decisionsSince(sinceMs: number): IndexedAudit[] {
+    return this.statements.routerSince.all(sinceMs).map(indexed)
+  }
+
+  /** Every command the aggregator applied, oldest first. */
+  appliedCommands(): IndexedAudit[] {
+    return this.statements.applied.all().map(indexed)
+  }
+
+  /** Records of audit.v1 that are no audit record (the contract's reason), from `sinceMs` on. */
+  damaged(sinceMs: number): DamagedAudit[] {
+    return this.statements.damaged.all(sinceMs)
+  }
+
   /** The aggregator's records of the commands carrying `corrId`, oldest first: APPLIED, REFUSED, PENDING, DUPLICATE. */
   commandAuditsOf(corrId: string): IndexedAudit[] {
     return this.statements.commandAudits.all(corrId).map(indexed)
@@ -213,6 +247,13 @@ interface IndexedRow {
   readonly partition: number
   readonly offset: number
   readonly record: string
+}
+
+export interface DamagedAudit {
+  readonly partition: number
+  readonly offset: number
+  readonly ts: number
+  readonly error: string
 }
 
 /** An audit record with where it lies on audit.v1. */

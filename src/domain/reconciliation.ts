@@ -1,0 +1,367 @@
+import type { AuditDecision } from './audit-record.js'
+import type { KillStatus } from './kill-status.js'
+
+/** An order on orders.v1: `at` is its `partition:offset`; no id when the record is no order (it must be dead-lettered). */
+export interface OrderRow {
+  readonly at: string
+  readonly partition: number
+  readonly offset: number
+  readonly order_id: string | undefined
+}
+
+/** A router decision on audit.v1: `at` is where it lies there, `order_offset` where its order lies on orders.v1. */
+export interface DecisionRow {
+  readonly at: string
+  readonly order_offset: string | undefined
+  readonly order_id: string
+  readonly decision: AuditDecision
+  readonly check: string | null | undefined
+  readonly account_id: string
+  readonly symbol: string
+  readonly strategy: string
+  readonly scope_matches: readonly string[]
+  readonly ts: number
+}
+
+/** A dead letter of an orders.v1 record: `source` is the `partition:offset` of the record it stands for. */
+export interface LetterRow {
+  readonly at: string
+  readonly source: string
+}
+
+/** A record of orders.gated.v1, and the order_id of the order it forwards (none when it is no order). */
+export interface GatedRow {
+  readonly at: string
+  readonly order_id: string | undefined
+  readonly ts: number
+}
+
+/** A scope's kill-switch status as the aggregator applied it (its APPLIED audit), on the aggregator's clock. */
+export interface ScopeChange {
+  readonly scope: string
+  readonly status: KillStatus
+  readonly ts: number
+}
+
+/** A record of a topic that could not be read as its contract says. */
+export interface DamagedRow {
+  readonly topic: string
+  readonly at: string
+  readonly error: string
+}
+
+export interface ReconcileInput {
+  /** Orders in the period, in offset order per partition. */
+  readonly orders: readonly OrderRow[]
+  /** Router decisions from before the period's start on (a decision comes after its order, maybe long after). */
+  readonly decisions: readonly DecisionRow[]
+  readonly letters: readonly LetterRow[]
+  /** orders.gated.v1 from the period's start on. */
+  readonly gated: readonly GatedRow[]
+  /** Every kill-switch change the aggregator applied, any time before the period's end. */
+  readonly changes: readonly ScopeChange[]
+  /** The router group's committed position per orders.v1 partition: orders from there on may be still undecided. */
+  readonly committed: ReadonlyMap<number, number>
+  readonly damaged: readonly DamagedRow[]
+  /** The period: a forward made outside it (by its time, the decision's) is judged with its own period. */
+  readonly fromMs: number
+  readonly toMs: number
+  /** How long a router may take to see a state it is sent: an ALLOW later than this after a KILL is a break. */
+  readonly graceMs: number
+}
+
+export type BreakKind =
+  | 'UNDECIDED'
+  | 'DECIDED_TWICE'
+  | 'DECIDED_AND_DEAD_LETTERED'
+  | 'DEAD_LETTERED_TWICE'
+  | 'DECISION_WITHOUT_ORDER'
+  | 'ALLOW_NOT_GATED'
+  | 'GATED_NOT_ALLOWED'
+  | 'GATED_TWICE'
+  | 'ALLOW_AFTER_KILL'
+  | 'DAMAGED_RECORD'
+
+export interface Break {
+  readonly kind: BreakKind
+  readonly order_id: string | undefined
+  /** Where on the log: `topic partition:offset`. */
+  readonly at: string
+  readonly detail: string
+}
+
+export interface Reconciliation {
+  readonly balanced: boolean
+  readonly orders: number
+  readonly decided: number
+  readonly dead_lettered: number
+  /** Orders past the router's committed position with no decision yet: not a break, the router has yet to reach them. */
+  readonly pending: number
+  readonly gated: number
+  readonly by_decision: Readonly<Record<string, number>>
+  readonly by_check: Readonly<Record<string, number>>
+  /** Orders dropped under each scope's kill-switch state (KILLED or THROTTLED), most first. */
+  readonly by_scope: readonly { readonly scope: string; readonly dropped: number }[]
+  readonly breaks: readonly Break[]
+}
+
+const ORDERS = 'orders.v1'
+const AUDIT = 'audit.v1'
+const GATED = 'orders.gated.v1'
+const DLQ = 'dlq.v1'
+
+/**
+ * Balances a period of the log: every order has exactly one router decision or one dead letter; orders.gated.v1
+ * holds exactly the ALLOWs; no order is let through once its scope's KILL has had time to reach the router; every
+ * record reads as its contract says. What does not balance is a break, named by order_id and position.
+ */
+export function reconcile(input: ReconcileInput): Reconciliation {
+  const breaks: Break[] = input.damaged.map((row) => ({
+    kind: 'DAMAGED_RECORD' as const,
+    order_id: undefined,
+    at: `${row.topic} ${row.at}`,
+    detail: row.error,
+  }))
+  const inPeriod = new Map(input.orders.map((order) => [order.at, order]))
+  const decisionsAt = matchDecisions(input, inPeriod, breaks)
+  const lettersAt = new Map<string, LetterRow[]>()
+  for (const letter of input.letters) if (inPeriod.has(letter.source)) push(lettersAt, letter.source, letter)
+
+  let decided = 0
+  let deadLettered = 0
+  let pending = 0
+  const byDecision: Record<string, number> = {}
+  const byCheck: Record<string, number> = {}
+  const byScope = new Map<string, number>()
+  const allowed = new Map<string, DecisionRow>()
+  for (const order of input.orders) {
+    const decisions = decisionsAt.get(order.at) ?? []
+    const letters = lettersAt.get(order.at) ?? []
+    const id = order.order_id
+    if (decisions.length > 1)
+      breaks.push({
+        kind: 'DECIDED_TWICE',
+        order_id: id,
+        at: `${ORDERS} ${order.at}`,
+        detail: `${decisions.length} decisions: ${decisions.map((d) => `${d.decision} at ${AUDIT} ${d.at}`).join(', ')}`,
+      })
+    if (letters.length > 1)
+      breaks.push({
+        kind: 'DEAD_LETTERED_TWICE',
+        order_id: id,
+        at: `${ORDERS} ${order.at}`,
+        detail: `${letters.length} dead letters: ${letters.map((l) => `${DLQ} ${l.at}`).join(', ')}`,
+      })
+    if (decisions.length > 0 && letters.length > 0)
+      breaks.push({
+        kind: 'DECIDED_AND_DEAD_LETTERED',
+        order_id: id,
+        at: `${ORDERS} ${order.at}`,
+        detail: `decided at ${AUDIT} ${decisions[0]!.at} and dead-lettered at ${DLQ} ${letters[0]!.at}`,
+      })
+    if (decisions.length === 0 && letters.length === 0) {
+      if (order.offset >= (input.committed.get(order.partition) ?? 0)) pending += 1
+      else
+        breaks.push({
+          kind: 'UNDECIDED',
+          order_id: id,
+          at: `${ORDERS} ${order.at}`,
+          detail: `no decision on ${AUDIT} and no dead letter, though the router's committed position (${input.committed.get(order.partition)}) is past it`,
+        })
+      continue
+    }
+    if (letters.length > 0 && decisions.length === 0) {
+      deadLettered += 1
+      continue
+    }
+    decided += 1
+    const decision = decisions[0]!
+    byDecision[decision.decision] = (byDecision[decision.decision] ?? 0) + 1
+    if (decision.check !== null && decision.check !== undefined)
+      byCheck[decision.check] = (byCheck[decision.check] ?? 0) + 1
+    if (decision.decision === 'DROP' && (decision.check === 'KILL_SWITCH' || decision.check === 'THROTTLE')) {
+      for (const scope of decision.scope_matches) byScope.set(scope, (byScope.get(scope) ?? 0) + 1)
+    }
+    if (decision.decision === 'ALLOW') allowed.set(decision.order_id, decision)
+  }
+
+  const gatedCount = judgeGated(input, allowed, breaks)
+  judgeKills(input.changes, allowed.values(), input.graceMs, breaks)
+  return {
+    balanced: breaks.length === 0,
+    orders: input.orders.length,
+    decided,
+    dead_lettered: deadLettered,
+    pending,
+    gated: gatedCount,
+    by_decision: byDecision,
+    by_check: byCheck,
+    by_scope: [...byScope]
+      .map(([scope, dropped]) => ({ scope, dropped }))
+      .sort((a, b) => b.dropped - a.dropped || a.scope.localeCompare(b.scope)),
+    breaks,
+  }
+}
+
+/**
+ * Each decision to the order it names by position (or, for one written before positions were recorded, to the first
+ * order of the period with its order_id that has none yet). A decision naming a position of the period that holds no
+ * order is a break.
+ */
+function matchDecisions(
+  input: ReconcileInput,
+  inPeriod: ReadonlyMap<string, OrderRow>,
+  breaks: Break[],
+): Map<string, DecisionRow[]> {
+  const byPosition = new Map<string, DecisionRow[]>()
+  const bounds = partitionBounds(input.orders)
+  const unplaced: DecisionRow[] = []
+  for (const decision of input.decisions) {
+    if (decision.order_offset === undefined) {
+      unplaced.push(decision)
+      continue
+    }
+    if (inPeriod.has(decision.order_offset)) {
+      push(byPosition, decision.order_offset, decision)
+      continue
+    }
+    const [partition, offset] = decision.order_offset.split(':').map(Number) as [number, number]
+    const bound = bounds.get(partition)
+    if (bound !== undefined && offset > bound.first && offset < bound.last) {
+      breaks.push({
+        kind: 'DECISION_WITHOUT_ORDER',
+        order_id: decision.order_id,
+        at: `${AUDIT} ${decision.at}`,
+        detail: `${decision.decision} of an order at ${ORDERS} ${decision.order_offset}, where the period holds no order`,
+      })
+    }
+  }
+  if (unplaced.length > 0) {
+    const byId = new Map<string, OrderRow[]>()
+    for (const order of input.orders) if (order.order_id !== undefined) push(byId, order.order_id, order)
+    // Oldest first: the first copy of an order_id took its decision, each later copy a DUPLICATE.
+    for (const decision of unplaced) {
+      const order = byId.get(decision.order_id)?.find((candidate) => !byPosition.has(candidate.at))
+      if (order !== undefined) push(byPosition, order.at, decision)
+    }
+  }
+  return byPosition
+}
+
+function partitionBounds(orders: readonly OrderRow[]): Map<number, { first: number; last: number }> {
+  const bounds = new Map<number, { first: number; last: number }>()
+  for (const order of orders) {
+    const bound = bounds.get(order.partition)
+    if (bound === undefined) bounds.set(order.partition, { first: order.offset, last: order.offset })
+    else
+      bounds.set(order.partition, {
+        first: Math.min(bound.first, order.offset),
+        last: Math.max(bound.last, order.offset),
+      })
+  }
+  return bounds
+}
+
+/** orders.gated.v1 holds exactly the ALLOWs: one record for each, and none for anything else. */
+function judgeGated(
+  input: ReconcileInput,
+  allowed: ReadonlyMap<string, DecisionRow>,
+  breaks: Break[],
+): number {
+  const allowIds = new Set(input.decisions.filter((d) => d.decision === 'ALLOW').map((d) => d.order_id))
+  const forwarded = new Map<string, GatedRow[]>()
+  let count = 0
+  for (const row of input.gated) {
+    if (row.order_id === undefined) {
+      breaks.push({
+        kind: 'GATED_NOT_ALLOWED',
+        order_id: undefined,
+        at: `${GATED} ${row.at}`,
+        detail: 'a record that is no order was forwarded',
+      })
+      continue
+    }
+    push(forwarded, row.order_id, row)
+    if (allowed.has(row.order_id)) count += 1
+    if (row.ts >= input.fromMs && row.ts <= input.toMs && !allowIds.has(row.order_id)) {
+      breaks.push({
+        kind: 'GATED_NOT_ALLOWED',
+        order_id: row.order_id,
+        at: `${GATED} ${row.at}`,
+        detail: `forwarded, but no ALLOW of ${row.order_id} is on ${AUDIT}`,
+      })
+    }
+  }
+  for (const [orderId, decision] of allowed) {
+    const rows = forwarded.get(orderId) ?? []
+    if (rows.length === 0)
+      breaks.push({
+        kind: 'ALLOW_NOT_GATED',
+        order_id: orderId,
+        at: `${AUDIT} ${decision.at}`,
+        detail: `ALLOWed, but not on ${GATED}`,
+      })
+    if (rows.length > 1)
+      breaks.push({
+        kind: 'GATED_TWICE',
+        order_id: orderId,
+        at: `${GATED} ${rows[1]!.at}`,
+        detail: `forwarded ${rows.length} times: ${rows.map((r) => r.at).join(', ')}`,
+      })
+  }
+  return count
+}
+
+/** No ALLOW of an order of a KILLED scope once the KILL has had `graceMs` to reach the router. */
+function judgeKills(
+  changes: readonly ScopeChange[],
+  allowed: Iterable<DecisionRow>,
+  graceMs: number,
+  breaks: Break[],
+): void {
+  const history = new Map<string, ScopeChange[]>()
+  for (const change of changes) push(history, change.scope, change)
+  for (const list of history.values()) list.sort((a, b) => a.ts - b.ts)
+  for (const decision of allowed) {
+    const scopes = [
+      'GLOBAL',
+      `ACCOUNT:${decision.account_id}`,
+      `SYMBOL:${decision.symbol}`,
+      `STRATEGY:${decision.strategy}`,
+    ]
+    for (const scope of scopes) {
+      const kill = statusAt(history.get(scope), decision.ts - graceMs)
+      if (kill?.status !== 'KILLED') continue
+      // An UNKILL applied since then (inside the grace) may be what the router had already seen.
+      if (
+        history
+          .get(scope)!
+          .some((change) => change.ts > kill.ts && change.ts <= decision.ts && change.status !== 'KILLED')
+      )
+        continue
+      breaks.push({
+        kind: 'ALLOW_AFTER_KILL',
+        order_id: decision.order_id,
+        at: `${AUDIT} ${decision.at}`,
+        detail: `ALLOWed at ${new Date(decision.ts).toISOString()}, ${decision.ts - kill.ts} ms after ${scope} was KILLED (${new Date(kill.ts).toISOString()})`,
+      })
+      break
+    }
+  }
+}
+
+/** The last change of a scope at or before `ms`. */
+function statusAt(changes: readonly ScopeChange[] | undefined, ms: number): ScopeChange | undefined {
+  let last: ScopeChange | undefined
+  for (const change of changes ?? []) {
+    if (change.ts > ms) break
+    last = change
+  }
+  return last
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [value])
+  else list.push(value)
+}

@@ -1,0 +1,159 @@
+import { decodeJson, decodeOrder } from '../contracts/decode.js'
+import { deadLetterSchema } from '../contracts/messages.js'
+import type { AuditRecord } from '../domain/audit-record.js'
+import type { KillStatus } from '../domain/kill-status.js'
+import {
+  reconcile,
+  type DamagedRow,
+  type DecisionRow,
+  type GatedRow,
+  type LetterRow,
+  type OrderRow,
+  type Reconciliation,
+  type ScopeChange,
+} from '../domain/reconciliation.js'
+import { badInput } from '../errors.js'
+import type { EventLog, LogRecord } from '../log/port.js'
+import { ROUTER_SERVICE } from '../processors/router-step.js'
+import { ROUTER_GROUP } from '../../topologies/groups.js'
+import { AUDIT, DEAD_LETTERS, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
+import { AuditIndex, type IndexedAudit } from './audit-index/audit-index.js'
+import { searchLog } from './log-search.js'
+
+export interface ReconcileOptions {
+  /** Epoch ms: orders appended at or after. */
+  readonly fromMs: number
+  /** Epoch ms: orders appended at or before. */
+  readonly toMs: number
+  readonly graceMs: number
+}
+
+export interface ReconcileReport extends Reconciliation {
+  readonly from: number
+  readonly to: number
+  readonly grace_ms: number
+}
+
+/**
+ * How far before the period decisions, dead letters and forwards are read: a client's clock ahead of the log's puts
+ * an order's time after its decision's. An hour covers any clock the router would not refuse.
+ */
+const LOOKBACK_MS = 60 * 60_000
+
+/**
+ * Balances orders.v1 of a period against audit.v1, dlq.v1 and orders.gated.v1. The router's committed position is
+ * read first: every order before it had its decision made durable with that commit, so it must be there when read.
+ */
+export async function reconcileLog(
+  log: EventLog,
+  dataDir: string,
+  options: ReconcileOptions,
+): Promise<ReconcileReport> {
+  if (options.toMs < options.fromMs) {
+    throw badInput(
+      'RISKCTL_TIME_INVALID',
+      `The period ends (${new Date(options.toMs).toISOString()}) before it starts (${new Date(options.fromMs).toISOString()}).`,
+    )
+  }
+  const committed = new Map(
+    (await log.committedOffsets(ROUTER_GROUP, ORDERS)).map((p) => [p.partition, p.offset]),
+  )
+  const since = options.fromMs - LOOKBACK_MS
+  const index = AuditIndex.open(dataDir, log.description)
+  const damaged: DamagedRow[] = []
+  let decisions: DecisionRow[]
+  let changes: ScopeChange[]
+  try {
+    await index.catchUp(log)
+    decisions = index
+      .decisionsSince(since)
+      .filter((found) => found.audit.service === ROUTER_SERVICE)
+      .map(decisionRow)
+    changes = index.appliedCommands().flatMap(scopeChange)
+    for (const row of index.damaged(options.fromMs))
+      if (row.ts <= options.toMs)
+        damaged.push({ topic: AUDIT, at: `${row.partition}:${row.offset}`, error: row.error })
+  } finally {
+    index.close()
+  }
+  const orders: OrderRow[] = []
+  await searchLog(
+    log,
+    ORDERS,
+    { start: { type: 'timestamp', timestamp: options.fromMs }, untilTs: options.toMs },
+    (record) => {
+      const order = decodeOrder(record.value)
+      orders.push({
+        at: position(record),
+        partition: record.partition,
+        offset: record.offset,
+        order_id: order.ok ? order.value.order_id : undefined,
+      })
+      return false
+    },
+  )
+  const letters: LetterRow[] = []
+  await searchLog(log, DEAD_LETTERS, { start: { type: 'timestamp', timestamp: since } }, (record) => {
+    const letter = decodeJson(deadLetterSchema, record.value)
+    if (!letter.ok) {
+      if (record.timestamp >= options.fromMs && record.timestamp <= options.toMs)
+        damaged.push({ topic: DEAD_LETTERS, at: position(record), error: letter.error })
+    } else if (letter.value.source_topic === ORDERS)
+      letters.push({ at: position(record), source: letter.value.offset })
+    return false
+  })
+  const gated: GatedRow[] = []
+  await searchLog(log, ORDERS_GATED, { start: { type: 'timestamp', timestamp: since } }, (record) => {
+    const order = decodeOrder(record.value)
+    gated.push({
+      at: position(record),
+      order_id: order.ok ? order.value.order_id : undefined,
+      ts: record.timestamp,
+    })
+    return false
+  })
+  const result = reconcile({
+    orders,
+    decisions,
+    letters,
+    gated,
+    changes,
+    committed,
+    damaged,
+    fromMs: options.fromMs,
+    toMs: options.toMs,
+    graceMs: options.graceMs,
+  })
+  return { ...result, from: options.fromMs, to: options.toMs, grace_ms: options.graceMs }
+}
+
+function position(record: LogRecord): string {
+  return `${record.partition}:${record.offset}`
+}
+
+function decisionRow(found: IndexedAudit): DecisionRow {
+  const audit = found.audit
+  return {
+    at: `${found.partition}:${found.offset}`,
+    order_offset: audit.order_offset,
+    order_id: audit.order_id,
+    decision: audit.decision,
+    check: audit.check,
+    account_id: audit.account_id,
+    symbol: audit.symbol,
+    strategy: audit.strategy,
+    scope_matches: audit.scope_matches,
+    ts: audit.ts,
+  }
+}
+
+const KILL_SWITCH_CHANGE = /^APPLIED (KILL|UNKILL|THROTTLE) /
+
+/** A kill-switch change from the aggregator's APPLIED audit (a limits change is not one). */
+function scopeChange(found: IndexedAudit): ScopeChange[] {
+  const audit: AuditRecord = found.audit
+  const scope = audit.scope_matches[0]
+  if (scope === undefined || !KILL_SWITCH_CHANGE.test(audit.reason)) return []
+  const status: KillStatus = audit.killswitch_status
+  return [{ scope, status, ts: audit.ts }]
+}

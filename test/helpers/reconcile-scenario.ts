@@ -1,0 +1,91 @@
+import { expect } from 'vitest'
+import type { AuditRecord } from '../../src/domain/audit-record.js'
+import type { ReconcileReport } from '../../src/services/reconcile.js'
+import type { Cli } from './explain-scenario.js'
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+async function reconcileJson(cli: Cli, args: readonly string[] = []): Promise<{ exitCode: number; report: ReconcileReport }> {
+  const result = await cli(['reconcile', '--from', '1h', ...args, '--json'])
+  return { exitCode: result.exitCode, report: JSON.parse(result.stdout) as ReconcileReport }
+}
+
+/** With `riskctl up` running: a runaway killed among normal flow and a record that is no order, all of it balanced. */
+export async function balancesALiveRun(cli: Cli): Promise<void> {
+  const normal = cli(['generate', '--mode', 'normal', '--rate', '40', '--duration', '4', '--seed', '21'])
+  const panic = await cli(['generate', '--mode', 'panic', '--account', '12345', '--rate', '50', '--duration', '4', '--seed', '22'])
+  expect(panic.exitCode).toBe(0)
+  expect((await normal).exitCode).toBe(0)
+  expect((await cli(['produce', 'orders.v1', '--no-validate'], '{"order_id": "half-writ\n')).exitCode).toBe(0)
+  const { exitCode, report } = await until('every order decided', async () => {
+    const run = await reconcileJson(cli)
+    return run.report.orders === 160 + 200 + 1 && run.report.pending === 0 ? run : undefined
+  })
+  expect(exitCode).toBe(0)
+  expect(report).toMatchObject({ balanced: true, decided: 360, dead_lettered: 1, breaks: [] })
+  expect(report.by_decision.DROP).toBeGreaterThan(50)
+  expect(report.gated).toBe(report.by_decision.ALLOW)
+  expect(report.by_scope[0]).toMatchObject({ scope: 'ACCOUNT:12345', dropped: report.by_decision.DROP })
+  const text = await cli(['reconcile', '--from', '1h'])
+  expect(text.exitCode).toBe(0)
+  expect(text.stdout).toMatch(/^BALANCED/)
+  expect(text.stdout).toContain('orders 361 = decided 360 + dead-lettered 1 + pending 0')
+}
+
+/**
+ * With only the aggregator running, what a broken or hostile router might leave behind, written by hand: an ALLOW of
+ * a killed account's order, the same order decided twice, a forward nobody allowed, and a record that is no audit.
+ */
+export async function findsEveryBreak(cli: Cli): Promise<void> {
+  expect((await cli(['kill', 'ACCOUNT:666', '--reason', 'desk call'])).exitCode).toBe(0)
+  // Past the grace given below: the router would have had the KILL for a while.
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const order = { order_id: 'rogue-1', ts: Date.now(), account_id: '666', symbol: 'AAPL', side: 'BUY', qty: 10, price: 190.5, strategy: 'manual' }
+  expect((await cli(['produce', 'orders.v1'], `${JSON.stringify(order)}\n`)).exitCode).toBe(0)
+  const tail = await cli(['tail', 'orders.v1', '--from', 'beginning', '--no-follow', '--format', 'json'])
+  const placed = tail.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { partition: number; offset: number; value: { order_id: string } })
+  const at = placed.find((record) => record.value.order_id === 'rogue-1')!
+  const allow: AuditRecord = {
+    ts: Date.now(),
+    decision: 'ALLOW',
+    order_id: 'rogue-1',
+    account_id: '666',
+    symbol: 'AAPL',
+    strategy: 'manual',
+    scope_matches: [],
+    killswitch_status: 'ACTIVE',
+    reason: 'no kill switch state for this order',
+    corr_id: '',
+    check: null,
+    order_offset: `${at.partition}:${at.offset}`,
+    service: 'router',
+  }
+  const audits = `${JSON.stringify(allow)}\n${JSON.stringify({ ...allow, ts: allow.ts + 1 })}\n`
+  expect((await cli(['produce', 'audit.v1'], audits)).exitCode).toBe(0)
+  expect((await cli(['produce', 'audit.v1', '--no-validate'], '{"ts": 1, "decision": "ALL\n')).exitCode).toBe(0)
+  const never = { ...order, order_id: 'never-decided-1' }
+  expect((await cli(['produce', 'orders.gated.v1'], `${JSON.stringify(order)}\n${JSON.stringify(never)}\n`)).exitCode).toBe(0)
+
+  const { exitCode, report } = await reconcileJson(cli, ['--grace', '100'])
+  expect(exitCode).toBe(5)
+  expect(report.balanced).toBe(false)
+  const found = report.breaks.map((b) => `${b.kind} ${b.order_id ?? '-'}`).sort()
+  expect(found).toEqual(['ALLOW_AFTER_KILL rogue-1', 'DAMAGED_RECORD -', 'DECIDED_TWICE rogue-1', 'GATED_NOT_ALLOWED never-decided-1'])
+  expect(report.breaks.find((b) => b.kind === 'ALLOW_AFTER_KILL')?.detail).toContain('ACCOUNT:666 was KILLED')
+  const text = await cli(['reconcile', '--from', '1h', '--grace', '100'])
+  expect(text.exitCode).toBe(5)
+  expect(text.stdout).toMatch(/^DOES NOT BALANCE/)
+  expect(text.stdout).toMatch(/ALLOW_AFTER_KILL\s+rogue-1\s+audit\.v1 \d+:\d+/)
+  // A period with nothing in it balances trivially, and says there was nothing.
+  const empty = await cli(['reconcile', '--from', '2000-01-01T00:00:00Z', '--to', '2000-01-02T00:00:00Z'])
+  expect(empty.exitCode).toBe(0)
+  expect(empty.stdout).toContain('No order was appended to orders.v1 in this period.')
+}
