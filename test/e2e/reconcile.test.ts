@@ -9,7 +9,8 @@ describe('riskctl reconcile on the embedded log, through the real CLI', { timeou
   let dir: { path: string; remove: () => Promise<void> }
   let dataDir: string
   let up: RunningUp | undefined
-  const cli: Cli = (args, input) => runCli(args, { dataDir, ...(input === undefined ? {} : { input }), timeoutMs: 60_000 })
+  const cli: Cli = (args, input) =>
+    runCli(args, { dataDir, ...(input === undefined ? {} : { input }), timeoutMs: 60_000 })
 
   beforeEach(async () => {
     dir = await createTempDir()

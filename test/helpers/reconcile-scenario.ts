@@ -13,7 +13,10 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
   }
 }
 
-async function reconcileJson(cli: Cli, args: readonly string[] = []): Promise<{ exitCode: number; report: ReconcileReport }> {
+async function reconcileJson(
+  cli: Cli,
+  args: readonly string[] = [],
+): Promise<{ exitCode: number; report: ReconcileReport }> {
   const result = await cli(['reconcile', '--from', '1h', ...args, '--json'])
   return { exitCode: result.exitCode, report: JSON.parse(result.stdout) as ReconcileReport }
 }
@@ -21,7 +24,19 @@ async function reconcileJson(cli: Cli, args: readonly string[] = []): Promise<{ 
 /** With `riskctl up` running: a runaway killed among normal flow and a record that is no order, all of it balanced. */
 export async function balancesALiveRun(cli: Cli): Promise<void> {
   const normal = cli(['generate', '--mode', 'normal', '--rate', '40', '--duration', '4', '--seed', '21'])
-  const panic = await cli(['generate', '--mode', 'panic', '--account', '12345', '--rate', '50', '--duration', '4', '--seed', '22'])
+  const panic = await cli([
+    'generate',
+    '--mode',
+    'panic',
+    '--account',
+    '12345',
+    '--rate',
+    '50',
+    '--duration',
+    '4',
+    '--seed',
+    '22',
+  ])
   expect(panic.exitCode).toBe(0)
   expect((await normal).exitCode).toBe(0)
   expect((await cli(['produce', 'orders.v1', '--no-validate'], '{"order_id": "half-writ\n')).exitCode).toBe(0)
@@ -48,10 +63,22 @@ export async function findsEveryBreak(cli: Cli): Promise<void> {
   expect((await cli(['kill', 'ACCOUNT:666', '--reason', 'desk call'])).exitCode).toBe(0)
   // Past the grace given below: the router would have had the KILL for a while.
   await new Promise((resolve) => setTimeout(resolve, 300))
-  const order = { order_id: 'rogue-1', ts: Date.now(), account_id: '666', symbol: 'AAPL', side: 'BUY', qty: 10, price: 190.5, strategy: 'manual' }
+  const order = {
+    order_id: 'rogue-1',
+    ts: Date.now(),
+    account_id: '666',
+    symbol: 'AAPL',
+    side: 'BUY',
+    qty: 10,
+    price: 190.5,
+    strategy: 'manual',
+  }
   expect((await cli(['produce', 'orders.v1'], `${JSON.stringify(order)}\n`)).exitCode).toBe(0)
   const tail = await cli(['tail', 'orders.v1', '--from', 'beginning', '--no-follow', '--format', 'json'])
-  const placed = tail.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { partition: number; offset: number; value: { order_id: string } })
+  const placed = tail.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { partition: number; offset: number; value: { order_id: string } })
   const at = placed.find((record) => record.value.order_id === 'rogue-1')!
   const allow: AuditRecord = {
     ts: Date.now(),
@@ -70,15 +97,25 @@ export async function findsEveryBreak(cli: Cli): Promise<void> {
   }
   const audits = `${JSON.stringify(allow)}\n${JSON.stringify({ ...allow, ts: allow.ts + 1 })}\n`
   expect((await cli(['produce', 'audit.v1'], audits)).exitCode).toBe(0)
-  expect((await cli(['produce', 'audit.v1', '--no-validate'], '{"ts": 1, "decision": "ALL\n')).exitCode).toBe(0)
+  expect((await cli(['produce', 'audit.v1', '--no-validate'], '{"ts": 1, "decision": "ALL\n')).exitCode).toBe(
+    0,
+  )
   const never = { ...order, order_id: 'never-decided-1' }
-  expect((await cli(['produce', 'orders.gated.v1'], `${JSON.stringify(order)}\n${JSON.stringify(never)}\n`)).exitCode).toBe(0)
+  expect(
+    (await cli(['produce', 'orders.gated.v1'], `${JSON.stringify(order)}\n${JSON.stringify(never)}\n`))
+      .exitCode,
+  ).toBe(0)
 
   const { exitCode, report } = await reconcileJson(cli, ['--grace', '100'])
   expect(exitCode).toBe(5)
   expect(report.balanced).toBe(false)
   const found = report.breaks.map((b) => `${b.kind} ${b.order_id ?? '-'}`).sort()
-  expect(found).toEqual(['ALLOW_AFTER_KILL rogue-1', 'DAMAGED_RECORD -', 'DECIDED_TWICE rogue-1', 'GATED_NOT_ALLOWED never-decided-1'])
+  expect(found).toEqual([
+    'ALLOW_AFTER_KILL rogue-1',
+    'DAMAGED_RECORD -',
+    'DECIDED_TWICE rogue-1',
+    'GATED_NOT_ALLOWED never-decided-1',
+  ])
   expect(report.breaks.find((b) => b.kind === 'ALLOW_AFTER_KILL')?.detail).toContain('ACCOUNT:666 was KILLED')
   const text = await cli(['reconcile', '--from', '1h', '--grace', '100'])
   expect(text.exitCode).toBe(5)

@@ -3,13 +3,21 @@ import { afterEach, beforeEach, describe, it } from 'vitest'
 import { createTempDir, runCli } from '../helpers/cli.js'
 import type { Cli } from '../helpers/explain-scenario.js'
 import { balancesALiveRun, findsEveryBreak } from '../helpers/reconcile-scenario.js'
-import { createRiskctlTopics, kafkaEnv, resetRiskctlTopics, startUpOnKafka, stopProcess, type RunningProcess } from './support.js'
+import {
+  createRiskctlTopics,
+  kafkaEnv,
+  resetRiskctlTopics,
+  startUpOnKafka,
+  stopProcess,
+  type RunningProcess,
+} from './support.js'
 
 describe('riskctl reconcile on Kafka, through the real CLI', { timeout: 300_000 }, () => {
   let dir: { path: string; remove: () => Promise<void> }
   let dataDir: string
   let up: RunningProcess | undefined
-  const cli: Cli = (args, input) => runCli(args, { dataDir, ...(input === undefined ? {} : { input }), env: kafkaEnv(), timeoutMs: 60_000 })
+  const cli: Cli = (args, input) =>
+    runCli(args, { dataDir, ...(input === undefined ? {} : { input }), env: kafkaEnv(), timeoutMs: 60_000 })
 
   beforeEach(async () => {
     await resetRiskctlTopics()

@@ -100,6 +100,10 @@ export class AuditIndex {
       applied: db.prepare<[], IndexedRow>(
         "SELECT partition, offset, record FROM audit WHERE decision = 'APPLIED' AND order_id = '' ORDER BY ts, partition, offset",
       ),
+      rates: db.prepare<[number, number, number], { bucket: number; decision: string; count: number }>(
+        "SELECT ts / ? AS bucket, decision, COUNT(*) AS count FROM audit WHERE ts BETWEEN ? AND ? AND order_id <> '' AND decision IN ('ALLOW', 'DROP') GROUP BY bucket, decision",
+      ),
+      dropsUnder: db.prepare<[string], IndexedRow>("SELECT partition, offset, record FROM audit WHERE corr_id = ? AND decision = 'DROP' AND order_id <> ''"),
       commandAudits: db.prepare<[string], IndexedRow>(
         "SELECT partition, offset, record FROM audit WHERE corr_id = ? AND order_id = '' ORDER BY ts, partition, offset LIMIT 100",
       ),
@@ -217,6 +221,19 @@ export class AuditIndex {
   /** The router's decisions (and any other record naming an order) from `sinceMs` on, oldest first. */
   decisionsSince(sinceMs: number): IndexedAudit[] {
     return this.statements.routerSince.all(sinceMs).map(indexed)
+  }
+
+  /** ALLOWs and DROPs of orders per bucket of `bucketMs` between two times (inclusive). */
+  decisionCounts(fromMs: number, toMs: number, bucketMs: number): { start_ms: number; decision: 'ALLOW' | 'DROP'; count: number }[] {
+    // SQLite's integer division of integer ts: the bucket's index.
+    return this.statements.rates
+      .all(bucketMs, fromMs, toMs)
+      .map((row) => ({ start_ms: Math.floor(row.bucket) * bucketMs, decision: row.decision as 'ALLOW' | 'DROP', count: row.count }))
+  }
+
+  /** Every order dropped under the state record `corrId`. */
+  dropsUnder(corrId: string): IndexedAudit[] {
+    return this.statements.dropsUnder.all(corrId).map(indexed)
   }
 
   /** Every command the aggregator applied, oldest first. */

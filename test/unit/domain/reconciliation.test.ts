@@ -3,9 +3,19 @@ import { reconcile, type DecisionRow, type ReconcileInput } from '../../../src/d
 
 const T = Date.UTC(2026, 11, 7, 10, 0, 0)
 
-const order = (partition: number, offset: number, id: string | undefined) => ({ at: `${partition}:${offset}`, partition, offset, order_id: id })
+const order = (partition: number, offset: number, id: string | undefined) => ({
+  at: `${partition}:${offset}`,
+  partition,
+  offset,
+  order_id: id,
+})
 
-function decision(at: string, orderAt: string | undefined, id: string, overrides: Partial<DecisionRow> = {}): DecisionRow {
+function decision(
+  at: string,
+  orderAt: string | undefined,
+  id: string,
+  overrides: Partial<DecisionRow> = {},
+): DecisionRow {
   return {
     at,
     order_offset: orderAt,
@@ -27,7 +37,13 @@ function balanced(overrides: Partial<ReconcileInput> = {}): ReconcileInput {
     orders: [order(0, 0, 'o1'), order(0, 1, 'o2'), order(1, 0, undefined)],
     decisions: [
       decision('0:0', '0:0', 'o1'),
-      decision('1:0', '0:1', 'o2', { decision: 'DROP', check: 'KILL_SWITCH', account_id: '7', scope_matches: ['ACCOUNT:7'], ts: T + 20 }),
+      decision('1:0', '0:1', 'o2', {
+        decision: 'DROP',
+        check: 'KILL_SWITCH',
+        account_id: '7',
+        scope_matches: ['ACCOUNT:7'],
+        ts: T + 20,
+      }),
     ],
     letters: [{ at: '0:0', source: '1:0' }],
     gated: [{ at: '0:0', order_id: 'o1', ts: T + 10 }],
@@ -44,12 +60,20 @@ function balanced(overrides: Partial<ReconcileInput> = {}): ReconcileInput {
   }
 }
 
-const kinds = (input: ReconcileInput) => reconcile(input).breaks.map((b) => `${b.kind} ${b.order_id ?? '-'} ${b.at}`)
+const kinds = (input: ReconcileInput) =>
+  reconcile(input).breaks.map((b) => `${b.kind} ${b.order_id ?? '-'} ${b.at}`)
 
 describe('reconciliation of a period of the log', () => {
   it('balances when every order has one decision or one dead letter and the forwards are exactly the ALLOWs', () => {
     const result = reconcile(balanced())
-    expect(result).toMatchObject({ balanced: true, orders: 3, decided: 2, dead_lettered: 1, pending: 0, gated: 1 })
+    expect(result).toMatchObject({
+      balanced: true,
+      orders: 3,
+      decided: 2,
+      dead_lettered: 1,
+      pending: 0,
+      gated: 1,
+    })
     expect(result.by_decision).toEqual({ ALLOW: 1, DROP: 1 })
     expect(result.by_check).toEqual({ KILL_SWITCH: 1 })
     expect(result.by_scope).toEqual([{ scope: 'ACCOUNT:7', dropped: 1 }])
@@ -58,11 +82,24 @@ describe('reconciliation of a period of the log', () => {
   it("counts an undecided order past the router's committed position as pending, and one before it as a break", () => {
     const input = balanced({ orders: [...balanced().orders, order(0, 2, 'o3')] })
     expect(reconcile(input)).toMatchObject({ balanced: true, pending: 1 })
-    expect(kinds({ ...input, committed: new Map([[0, 3], [1, 1]]) })).toEqual(['UNDECIDED o3 orders.v1 0:2'])
+    expect(
+      kinds({
+        ...input,
+        committed: new Map([
+          [0, 3],
+          [1, 1],
+        ]),
+      }),
+    ).toEqual(['UNDECIDED o3 orders.v1 0:2'])
   })
 
   it('finds an order decided twice, or decided and dead-lettered, or dead-lettered twice', () => {
-    const twice = balanced({ decisions: [...balanced().decisions, decision('2:0', '0:0', 'o1', { decision: 'DROP', check: 'KILL_SWITCH' })] })
+    const twice = balanced({
+      decisions: [
+        ...balanced().decisions,
+        decision('2:0', '0:0', 'o1', { decision: 'DROP', check: 'KILL_SWITCH' }),
+      ],
+    })
     expect(kinds(twice)).toEqual(['DECIDED_TWICE o1 orders.v1 0:0'])
     const both = balanced({ letters: [...balanced().letters, { at: '1:5', source: '0:1' }] })
     expect(kinds(both)).toEqual(['DECIDED_AND_DEAD_LETTERED o2 orders.v1 0:1'])
@@ -71,48 +108,108 @@ describe('reconciliation of a period of the log', () => {
   })
 
   it('finds a decision naming a position of the period where no order is (an order deleted from the log)', () => {
-    const input = balanced({ orders: [order(0, 0, 'o1'), order(0, 2, 'o3'), order(1, 0, undefined)], committed: new Map([[0, 0], [1, 1]]) })
+    const input = balanced({
+      orders: [order(0, 0, 'o1'), order(0, 2, 'o3'), order(1, 0, undefined)],
+      committed: new Map([
+        [0, 0],
+        [1, 1],
+      ]),
+    })
     expect(kinds(input)).toEqual(['DECISION_WITHOUT_ORDER o2 audit.v1 1:0'])
   })
 
   it('finds an ALLOW not forwarded, a forward nobody allowed, a forward made twice, and a forward of no order', () => {
     expect(kinds(balanced({ gated: [] }))).toEqual(['ALLOW_NOT_GATED o1 audit.v1 0:0'])
-    const extra = balanced({ gated: [...balanced().gated, { at: '0:1', order_id: 'o2', ts: T + 20 }, { at: '0:2', order_id: 'o1', ts: T + 30 }, { at: '0:3', order_id: undefined, ts: T + 30 }] })
-    expect(kinds(extra)).toEqual(['GATED_NOT_ALLOWED o2 orders.gated.v1 0:1', 'GATED_NOT_ALLOWED - orders.gated.v1 0:3', 'GATED_TWICE o1 orders.gated.v1 0:2'])
+    const extra = balanced({
+      gated: [
+        ...balanced().gated,
+        { at: '0:1', order_id: 'o2', ts: T + 20 },
+        { at: '0:2', order_id: 'o1', ts: T + 30 },
+        { at: '0:3', order_id: undefined, ts: T + 30 },
+      ],
+    })
+    expect(kinds(extra)).toEqual([
+      'GATED_NOT_ALLOWED o2 orders.gated.v1 0:1',
+      'GATED_NOT_ALLOWED - orders.gated.v1 0:3',
+      'GATED_TWICE o1 orders.gated.v1 0:2',
+    ])
   })
 
   it('judges a forward made in the period only, not one before or after it', () => {
-    expect(kinds(balanced({ gated: [...balanced().gated, { at: '0:1', order_id: 'old', ts: T - 5 }, { at: '0:2', order_id: 'later', ts: T + 60_001 }] }))).toEqual([])
+    expect(
+      kinds(
+        balanced({
+          gated: [
+            ...balanced().gated,
+            { at: '0:1', order_id: 'old', ts: T - 5 },
+            { at: '0:2', order_id: 'later', ts: T + 60_001 },
+          ],
+        }),
+      ),
+    ).toEqual([])
   })
 
-  it('finds an ALLOW of a killed scope once the KILL has had its grace, in any of the order\'s scopes', () => {
+  it("finds an ALLOW of a killed scope once the KILL has had its grace, in any of the order's scopes", () => {
     const late = decision('0:0', '0:0', 'o1', { account_id: '7', ts: T + 1_500 })
-    expect(kinds(balanced({ decisions: [late, balanced().decisions[1]!] }))).toEqual(['ALLOW_AFTER_KILL o1 audit.v1 0:0'])
+    expect(kinds(balanced({ decisions: [late, balanced().decisions[1]!] }))).toEqual([
+      'ALLOW_AFTER_KILL o1 audit.v1 0:0',
+    ])
     // Within the grace, the router may not have seen it yet.
     const early = decision('0:0', '0:0', 'o1', { account_id: '7', ts: T + 900 })
     expect(kinds(balanced({ decisions: [early, balanced().decisions[1]!] }))).toEqual([])
     // A KILL of the symbol or of everything counts as much as one of the account.
     for (const scope of ['SYMBOL:AAPL', 'GLOBAL', 'STRATEGY:m']) {
-      expect(kinds(balanced({ changes: [{ scope, status: 'KILLED', ts: T - 5_000 }] })), scope).toEqual(['ALLOW_AFTER_KILL o1 audit.v1 0:0'])
+      expect(kinds(balanced({ changes: [{ scope, status: 'KILLED', ts: T - 5_000 }] })), scope).toEqual([
+        'ALLOW_AFTER_KILL o1 audit.v1 0:0',
+      ])
     }
     // Not after an UNKILL, nor once an UNKILL has been applied since the KILL (inside the grace).
-    expect(kinds(balanced({ changes: [{ scope: 'SYMBOL:AAPL', status: 'KILLED', ts: T - 5_000 }, { scope: 'SYMBOL:AAPL', status: 'ACTIVE', ts: T - 4_000 }] }))).toEqual([])
-    expect(kinds(balanced({ changes: [{ scope: 'SYMBOL:AAPL', status: 'KILLED', ts: T - 5_000 }, { scope: 'SYMBOL:AAPL', status: 'ACTIVE', ts: T + 5 }] }))).toEqual([])
+    expect(
+      kinds(
+        balanced({
+          changes: [
+            { scope: 'SYMBOL:AAPL', status: 'KILLED', ts: T - 5_000 },
+            { scope: 'SYMBOL:AAPL', status: 'ACTIVE', ts: T - 4_000 },
+          ],
+        }),
+      ),
+    ).toEqual([])
+    expect(
+      kinds(
+        balanced({
+          changes: [
+            { scope: 'SYMBOL:AAPL', status: 'KILLED', ts: T - 5_000 },
+            { scope: 'SYMBOL:AAPL', status: 'ACTIVE', ts: T + 5 },
+          ],
+        }),
+      ),
+    ).toEqual([])
     // A throttle is no kill.
-    expect(kinds(balanced({ changes: [{ scope: 'SYMBOL:AAPL', status: 'THROTTLED', ts: T - 5_000 }] }))).toEqual([])
+    expect(
+      kinds(balanced({ changes: [{ scope: 'SYMBOL:AAPL', status: 'THROTTLED', ts: T - 5_000 }] })),
+    ).toEqual([])
   })
 
   it('reports a damaged record as a break', () => {
-    expect(kinds(balanced({ damaged: [{ topic: 'audit.v1', at: '2:9', error: 'not JSON' }] }))).toEqual(['DAMAGED_RECORD - audit.v1 2:9'])
+    expect(kinds(balanced({ damaged: [{ topic: 'audit.v1', at: '2:9', error: 'not JSON' }] }))).toEqual([
+      'DAMAGED_RECORD - audit.v1 2:9',
+    ])
   })
 
   it('places a decision written before positions were recorded by its order_id, the first copy first', () => {
     const input = balanced({
       orders: [order(0, 0, 'o1'), order(0, 1, 'o1')],
-      decisions: [decision('0:0', undefined, 'o1'), decision('0:1', undefined, 'o1', { decision: 'DUPLICATE', check: 'DUPLICATE_ORDER_ID' })],
+      decisions: [
+        decision('0:0', undefined, 'o1'),
+        decision('0:1', undefined, 'o1', { decision: 'DUPLICATE', check: 'DUPLICATE_ORDER_ID' }),
+      ],
       letters: [],
       changes: [],
     })
-    expect(reconcile(input)).toMatchObject({ balanced: true, decided: 2, by_decision: { ALLOW: 1, DUPLICATE: 1 } })
+    expect(reconcile(input)).toMatchObject({
+      balanced: true,
+      decided: 2,
+      by_decision: { ALLOW: 1, DUPLICATE: 1 },
+    })
   })
 })

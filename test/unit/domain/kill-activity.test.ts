@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest'
+import { bucketMsFor, episodesOf, ratesOf, type ControlAction } from '../../../src/domain/kill-activity.js'
+
+const T = Date.UTC(2026, 11, 7, 10, 0, 0)
+
+function action(
+  ts: number,
+  kind: string,
+  scope: string,
+  corr: string,
+  overrides: Partial<ControlAction> = {},
+): ControlAction {
+  return {
+    ts,
+    action: kind,
+    scope,
+    corr_id: corr,
+    cmd_id: `cmd-${corr}`,
+    who: 'local:alice',
+    reason: 'why',
+    sent_ts: ts - 5,
+    ...overrides,
+  }
+}
+
+describe('kill activity', () => {
+  it("holds a kill until its scope's next change, and counts what it dropped, their notional and its time to block", () => {
+    const actions = [
+      action(T, 'KILL', 'ACCOUNT:1', 'k1', { who: 'detector', sent_ts: T - 20 }),
+      action(T + 500, 'KILL', 'ACCOUNT:2', 'k2'),
+      action(T + 60_000, 'UNKILL', 'ACCOUNT:1', 'u1', { who: 'local:bob' }),
+      action(T + 70_000, 'SET_LIMITS', 'ACCOUNT:1', 'l1'),
+    ]
+    const drops = [
+      { corr_id: 'k1', ts: T + 30, notional: 1000.105 },
+      { corr_id: 'k1', ts: T + 10, notional: 2000 },
+      { corr_id: 'k1', ts: T + 90, notional: undefined },
+      { corr_id: 'other', ts: T + 90, notional: 5 },
+    ]
+    const [first, second] = episodesOf(actions, drops, T + 120_000)
+    expect(first).toMatchObject({
+      scope: 'ACCOUNT:1',
+      ended_ts: T + 60_000,
+      ended_by: 'UNKILL by local:bob',
+      duration_ms: 60_000,
+      orders_dropped: 3,
+      notional_stopped: 3000.11,
+      first_drop_ts: T + 10,
+      time_to_block_ms: 30,
+    })
+    // Still in force at the end, and no order came to be dropped.
+    expect(second).toMatchObject({
+      scope: 'ACCOUNT:2',
+      ended_ts: undefined,
+      duration_ms: undefined,
+      orders_dropped: 0,
+      time_to_block_ms: undefined,
+    })
+    expect(episodesOf(actions, drops, T + 30_000)[0]).toMatchObject({
+      ended_ts: undefined,
+      duration_ms: undefined,
+    })
+  })
+
+  it('ends a throttle at a KILL of the same scope, and lists a limits change as no episode', () => {
+    const episodes = episodesOf(
+      [
+        action(T, 'THROTTLE', 'SYMBOL:X', 't1'),
+        action(T + 10, 'SET_LIMITS', 'SYMBOL:X', 'l1'),
+        action(T + 20, 'KILL', 'SYMBOL:X', 'k1'),
+      ],
+      [],
+      T + 100,
+    )
+    expect(episodes.map((e) => [e.action, e.duration_ms])).toEqual([
+      ['THROTTLE', 20],
+      ['KILL', undefined],
+    ])
+  })
+
+  it('fills every bucket between the first and the last, as orders per second', () => {
+    const counts = [
+      { start_ms: T, decision: 'ALLOW' as const, count: 5 },
+      { start_ms: T + 3_000, decision: 'DROP' as const, count: 2 },
+      { start_ms: T + 3_000, decision: 'ALLOW' as const, count: 1 },
+    ]
+    expect(ratesOf(counts, 1000).map((b) => [b.start_ms - T, b.allowed_per_s, b.dropped_per_s])).toEqual([
+      [0, 5, 0],
+      [1000, 0, 0],
+      [2000, 0, 0],
+      [3000, 1, 2],
+    ])
+    expect(ratesOf([{ start_ms: T, decision: 'DROP', count: 120 }], 60_000)[0]!.dropped_per_s).toBe(2)
+    expect(ratesOf([], 1000)).toEqual([])
+  })
+
+  it('keeps a chart to a few thousand points whatever the period', () => {
+    expect(bucketMsFor(3_600_000)).toBe(1000)
+    expect(bucketMsFor(86_400_000)).toBe(60_000)
+    expect(bucketMsFor(30 * 86_400_000)).toBe(3_600_000)
+  })
+})
