@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../src/cli/base-command.js'
 import { renderReconciliation } from '../src/cli/render-reconcile.js'
 import { ExitCode } from '../src/errors.js'
-import { parseSince } from '../src/time-span.js'
+import { parsePeriod } from '../src/time-span.js'
 import { reconcileLog, type ReconcileReport } from '../src/services/reconcile.js'
 
 export default class Reconcile extends BaseCommand<typeof Reconcile, ReconcileReport> {
@@ -32,8 +32,7 @@ export default class Reconcile extends BaseCommand<typeof Reconcile, ReconcileRe
   async run(): Promise<ReconcileReport> {
     const now = Date.now()
     const report = await reconcileLog(await this.openLog(), this.settings.backend.dataDir, {
-      fromMs: parseSince(this.flags.from, now),
-      toMs: this.flags.to === undefined ? now : parseSince(this.flags.to, now),
+      ...parsePeriod(this.flags.from, this.flags.to, now),
       graceMs: this.flags.grace,
     })
     return report

@@ -5,7 +5,7 @@ import { badInput } from '../src/errors.js'
 import { reportCsv } from '../src/render/report-csv.js'
 import { reportHtml } from '../src/render/report-html.js'
 import { emptyPeriod, reportMarkdown } from '../src/render/report-markdown.js'
-import { parseSince } from '../src/time-span.js'
+import { parsePeriod } from '../src/time-span.js'
 import { chartAssets } from '../src/services/report-assets.js'
 import { killActivityReport, type KillActivityReport } from '../src/services/report.js'
 
@@ -42,8 +42,7 @@ export default class Report extends BaseCommand<typeof Report, KillActivityRepor
       ])
     }
     const report = await killActivityReport(await this.openLog(), this.settings.backend.dataDir, {
-      fromMs: parseSince(this.flags.from, now),
-      toMs: this.flags.to === undefined ? now : parseSince(this.flags.to, now),
+      ...parsePeriod(this.flags.from, this.flags.to, now),
     })
     if (this.flags.out !== undefined) writeFileSync(this.flags.out, formatted(report, format))
     return report

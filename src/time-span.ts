@@ -33,3 +33,18 @@ export function parseSince(text: string, now: number): number {
     'Use an ISO time (2026-11-25T09:30:00Z), epoch milliseconds, or a span back from now: 30s, 10m, 2h, 1d.',
   ])
 }
+
+/** A period as a person gives it (from, and to or now), checked to end no earlier than it starts. */
+export function parsePeriod(from: string, to: string | undefined, now: number): { fromMs: number; toMs: number } {
+  const period = { fromMs: parseSince(from, now), toMs: to === undefined ? now : parseSince(to, now) }
+  assertPeriod(period.fromMs, period.toMs)
+  return period
+}
+
+export function assertPeriod(fromMs: number, toMs: number): void {
+  if (toMs < fromMs) {
+    throw badInput('RISKCTL_TIME_INVALID', `The period ends (${new Date(toMs).toISOString()}) before it starts (${new Date(fromMs).toISOString()}).`, [
+      'Give --to a time after --from, or leave it out for now.',
+    ])
+  }
+}

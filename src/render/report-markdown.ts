@@ -1,13 +1,17 @@
 import type { ControlAction, ControlEpisode } from '../domain/kill-activity.js'
 import { EPISODE_COLUMNS, episodeCells, iso, money } from './report-text.js'
 
-/** The parts of the kill activity report every form prints. */
+/** The kill activity report as every form prints it (src/services/report.ts gathers it). */
 export interface ReportView {
+  /** The period, and when the report was made. */
   readonly from: number
   readonly to: number
   readonly generated_ts: number
+  /** Nothing happened in the period: no order decided and no control applied. */
   readonly empty: boolean
+  /** Every control the aggregator applied in the period: kills, throttles, unkills and limits changes, oldest first. */
   readonly actions: readonly ControlAction[]
+  /** Each kill and throttle, with how long it held, what it stopped and how fast. */
   readonly episodes: readonly ControlEpisode[]
   readonly totals: {
     readonly kills: number

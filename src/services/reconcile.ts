@@ -12,7 +12,7 @@ import {
   type Reconciliation,
   type ScopeChange,
 } from '../domain/reconciliation.js'
-import { badInput } from '../errors.js'
+import { assertPeriod } from '../time-span.js'
 import type { EventLog, LogRecord } from '../log/port.js'
 import { ROUTER_SERVICE } from '../processors/router-step.js'
 import { ROUTER_GROUP } from '../../topologies/groups.js'
@@ -49,12 +49,7 @@ export async function reconcileLog(
   dataDir: string,
   options: ReconcileOptions,
 ): Promise<ReconcileReport> {
-  if (options.toMs < options.fromMs) {
-    throw badInput(
-      'RISKCTL_TIME_INVALID',
-      `The period ends (${new Date(options.toMs).toISOString()}) before it starts (${new Date(options.fromMs).toISOString()}).`,
-    )
-  }
+  assertPeriod(options.fromMs, options.toMs)
   const committed = new Map(
     (await log.committedOffsets(ROUTER_GROUP, ORDERS)).map((p) => [p.partition, p.offset]),
   )

@@ -1,14 +1,7 @@
 import { decodeOrder } from '../contracts/decode.js'
-import {
-  bucketMsFor,
-  episodesOf,
-  ratesOf,
-  type ControlAction,
-  type ControlEpisode,
-  type DropRow,
-  type RateBucket,
-} from '../domain/kill-activity.js'
-import { badInput } from '../errors.js'
+import { bucketMsFor, episodesOf, ratesOf, type ControlAction, type DropRow } from '../domain/kill-activity.js'
+import type { HtmlReportView } from '../render/report-html.js'
+import { assertPeriod } from '../time-span.js'
 import type { EventLog } from '../log/port.js'
 import { decodeCommand } from '../processors/command-codec.js'
 import { KILL_COMMANDS, ORDERS } from '../../topologies/topics.js'
@@ -21,31 +14,9 @@ export interface ReportOptions {
   readonly toMs: number
 }
 
-export interface KillActivityReport {
-  readonly from: number
-  readonly to: number
-  readonly generated_ts: number
-  /** Nothing happened in the period: no order decided and no control applied. */
-  readonly empty: boolean
-  /** Every control the aggregator applied in the period: kills, throttles, unkills and limits changes, oldest first. */
-  readonly actions: readonly ControlAction[]
-  /** Each kill and throttle, with how long it held, what it stopped and how fast. */
-  readonly episodes: readonly ControlEpisode[]
-  readonly totals: {
-    readonly kills: number
-    readonly throttles: number
-    readonly unkills: number
-    readonly limits_changes: number
-    readonly orders_dropped: number
-    readonly notional_stopped: number
-  }
-  /** Orders per second allowed and dropped, bucket by bucket. */
-  readonly rates: readonly RateBucket[]
-  readonly bucket_ms: number
-  readonly reconciliation: Omit<ReconcileReport, 'breaks'> & {
-    readonly breaks: number
-    readonly first_breaks: ReconcileReport['breaks']
-  }
+/** The report's figures; its forms (src/render/report-*.ts) print the view they share. */
+export interface KillActivityReport extends HtmlReportView {
+  readonly reconciliation: Omit<ReconcileReport, 'breaks'> & { readonly breaks: number; readonly first_breaks: ReconcileReport['breaks'] }
   /** The audit records carry no hash chain: there is none to check, and the report says so rather than vouch for it. */
   readonly audit_chain: { readonly checked: false; readonly why: string }
 }
@@ -64,12 +35,7 @@ export async function killActivityReport(
   dataDir: string,
   options: ReportOptions,
 ): Promise<KillActivityReport> {
-  if (options.toMs < options.fromMs) {
-    throw badInput(
-      'RISKCTL_TIME_INVALID',
-      `The period ends (${new Date(options.toMs).toISOString()}) before it starts (${new Date(options.fromMs).toISOString()}).`,
-    )
-  }
+  assertPeriod(options.fromMs, options.toMs)
   const bucketMs = bucketMsFor(options.toMs - options.fromMs)
   const index = AuditIndex.open(dataDir, log.description)
   let applied

@@ -1,21 +1,14 @@
 import os from 'node:os'
-import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createTempDir, runCli } from '../helpers/cli.js'
-import type { Cli } from '../helpers/explain-scenario.js'
-import { startUp, type RunningUp } from '../helpers/pipeline.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useCliSession } from '../helpers/cli-session.js'
 import { reportsAKillAndItsUnkill } from '../helpers/report-scenario.js'
 import { launchChromium } from './browser.js'
 
 describe('the HTML kill activity report, opened in headless chromium', { timeout: 180_000 }, () => {
   let browser: Browser
-  let dir: { path: string; remove: () => Promise<void> }
-  let dataDir: string
-  let up: RunningUp | undefined
-  const cli: Cli = (args, input) =>
-    runCli(args, { dataDir, ...(input === undefined ? {} : { input }), timeoutMs: 60_000 })
+  const session = useCliSession('embedded', ['--console-port', '0'])
 
   beforeAll(async () => {
     browser = await launchChromium()
@@ -23,20 +16,9 @@ describe('the HTML kill activity report, opened in headless chromium', { timeout
   afterAll(async () => {
     await browser.close()
   })
-  beforeEach(async () => {
-    dir = await createTempDir()
-    dataDir = path.join(dir.path, 'data')
-    up = await startUp(dataDir)
-  })
-  afterEach(async () => {
-    up?.process.kill('SIGKILL')
-    await up?.process
-    up = undefined
-    await dir.remove()
-  })
 
   it('draws both charts offline, with the kill and the unkill marked, and shows the tables', async () => {
-    const file = await reportsAKillAndItsUnkill(cli, dir.path, `local:${os.userInfo().username}`)
+    const file = await reportsAKillAndItsUnkill(session.cli, session.dir, `local:${os.userInfo().username}`)
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const errors: string[] = []
     const requests: string[] = []

@@ -1,11 +1,10 @@
 import { expect } from 'vitest'
+import { waitFor } from './pipeline.js'
 import type { AuditRecord } from '../../src/domain/audit-record.js'
 import type { KillState } from '../../src/domain/kill-status.js'
 import type { OrderExplanation } from '../../src/domain/order-explanation.js'
-import type { CliResult } from './cli.js'
+import type { Cli } from './cli-session.js'
 
-/** The real CLI against one log (embedded or Kafka), with `riskctl up` already running on it. */
-export type Cli = (args: readonly string[], input?: string) => Promise<CliResult>
 
 async function json<T>(cli: Cli, args: readonly string[]): Promise<T> {
   const result = await cli([...args, '--json'])
@@ -14,15 +13,6 @@ async function json<T>(cli: Cli, args: readonly string[]): Promise<T> {
   return JSON.parse(result.stdout) as T
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}
 
 /**
  * A runaway killed by the detector, then one of its dropped orders explained: every link of the chain is on the
@@ -43,7 +33,7 @@ export async function explainsADetectorKill(cli: Cli): Promise<void> {
     '12',
   ])
   expect(panic.exitCode).toBe(0)
-  const [dropped] = await until('a DROP of 12345', async () => {
+  const [dropped] = await waitFor('a DROP of 12345', async () => {
     const drops = await json<AuditRecord[]>(cli, [
       'audit',
       '--account',
@@ -155,7 +145,7 @@ export async function explainsAnOperatorKillAndADuplicate(cli: Cli, operator: st
   })
   expect((await cli(['produce', 'orders.v1'], `${order}\n`)).exitCode).toBe(0)
   expect((await cli(['produce', 'orders.v1'], `${order}\n`)).exitCode).toBe(0)
-  await until('both copies decided', async () => {
+  await waitFor('both copies decided', async () => {
     const audits = await json<AuditRecord[]>(cli, ['audit', '--account', '777', '--limit', '10'])
     return audits.length >= 2 ? audits : undefined
   })

@@ -1,17 +1,9 @@
 import { expect } from 'vitest'
+import { waitFor } from './pipeline.js'
 import type { AuditRecord } from '../../src/domain/audit-record.js'
 import type { ReconcileReport } from '../../src/services/reconcile.js'
-import type { Cli } from './explain-scenario.js'
+import type { Cli } from './cli-session.js'
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
 
 async function reconcileJson(
   cli: Cli,
@@ -40,7 +32,7 @@ export async function balancesALiveRun(cli: Cli): Promise<void> {
   expect(panic.exitCode).toBe(0)
   expect((await normal).exitCode).toBe(0)
   expect((await cli(['produce', 'orders.v1', '--no-validate'], '{"order_id": "half-writ\n')).exitCode).toBe(0)
-  const { exitCode, report } = await until('every order decided', async () => {
+  const { exitCode, report } = await waitFor('every order decided', async () => {
     const run = await reconcileJson(cli)
     return run.report.orders === 160 + 200 + 1 && run.report.pending === 0 ? run : undefined
   })

@@ -1,19 +1,11 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { expect } from 'vitest'
+import { waitFor } from './pipeline.js'
 import type { KillState } from '../../src/domain/kill-status.js'
 import type { KillActivityReport } from '../../src/services/report.js'
-import type { Cli } from './explain-scenario.js'
+import type { Cli } from './cli-session.js'
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
 
 async function stateOf(cli: Cli, scope: string): Promise<KillState | undefined> {
   const result = await cli(['state', '--json'])
@@ -43,13 +35,13 @@ export async function reportsAKillAndItsUnkill(cli: Cli, dir: string, operator: 
       ])
     ).exitCode,
   ).toBe(0)
-  await until('the KILL of 12345', async () =>
+  await waitFor('the KILL of 12345', async () =>
     (await stateOf(cli, 'ACCOUNT:12345'))?.status === 'KILLED' ? true : undefined,
   )
   expect((await cli(['unkill', 'ACCOUNT:12345', '--reason', 'algo fixed'])).exitCode).toBe(0)
   expect((await normal).exitCode).toBe(0)
 
-  const report = await until('every order decided', async () => {
+  const report = await waitFor('every order decided', async () => {
     const result = await cli(['report', '--from', '1h', '--json'])
     expect(result.exitCode).toBe(0)
     const parsed = JSON.parse(result.stdout) as KillActivityReport

@@ -1,51 +1,20 @@
 import os from 'node:os'
-import path from 'node:path'
-import { afterEach, beforeEach, describe, it } from 'vitest'
-import { createTempDir, runCli } from '../helpers/cli.js'
-import {
-  explainsADetectorKill,
-  explainsAnOperatorKillAndADuplicate,
-  refusesWhatItCannotExplain,
-  type Cli,
-} from '../helpers/explain-scenario.js'
-import {
-  createRiskctlTopics,
-  kafkaEnv,
-  resetRiskctlTopics,
-  startUpOnKafka,
-  stopProcess,
-  type RunningProcess,
-} from './support.js'
+import { describe, it } from 'vitest'
+import { useCliSession } from '../helpers/cli-session.js'
+import { explainsADetectorKill, explainsAnOperatorKillAndADuplicate, refusesWhatItCannotExplain } from '../helpers/explain-scenario.js'
 
 describe('riskctl explain on Kafka, through the real CLI', { timeout: 300_000 }, () => {
-  let dir: { path: string; remove: () => Promise<void> }
-  let dataDir: string
-  let up: RunningProcess | undefined
-  const cli: Cli = (args, input) =>
-    runCli(args, { dataDir, ...(input === undefined ? {} : { input }), env: kafkaEnv(), timeoutMs: 60_000 })
-
-  beforeEach(async () => {
-    await resetRiskctlTopics()
-    await createRiskctlTopics()
-    dir = await createTempDir()
-    dataDir = path.join(dir.path, 'data')
-    up = await startUpOnKafka(dataDir, ['--console-port', '0'])
-  })
-  afterEach(async () => {
-    await stopProcess(up)
-    up = undefined
-    await dir.remove()
-  })
+  const session = useCliSession('kafka', ['--console-port', '0'])
 
   it("follows a dropped order back to the detector's breach: order, decision, state, command, signal, first DROP", async () => {
-    await explainsADetectorKill(cli)
+    await explainsADetectorKill(session.cli)
   })
 
   it("follows an operator's kill, and shows a re-sent copy as a DUPLICATE of the same order", async () => {
-    await explainsAnOperatorKillAndADuplicate(cli, `unverified:${os.userInfo().username}`)
+    await explainsAnOperatorKillAndADuplicate(session.cli, `unverified:${os.userInfo().username}`)
   })
 
   it('says so of an order it has no decision of (exit 5), and refuses text that is no order_id (exit 2)', async () => {
-    await refusesWhatItCannotExplain(cli)
+    await refusesWhatItCannotExplain(session.cli)
   })
 })
