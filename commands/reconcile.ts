@@ -3,7 +3,12 @@ import { BaseCommand } from '../src/cli/base-command.js'
 import { renderReconciliation } from '../src/cli/render-reconcile.js'
 import { ExitCode } from '../src/errors.js'
 import { parsePeriod } from '../src/time-span.js'
-import { reconcileLog, type ReconcileReport } from '../src/services/reconcile.js'
+import {
+  DEFAULT_GRACE_MS,
+  DEFAULT_STALL_MS,
+  reconcileLog,
+  type ReconcileReport,
+} from '../src/services/reconcile.js'
 
 export default class Reconcile extends BaseCommand<typeof Reconcile, ReconcileReport> {
   static override summary =
@@ -24,7 +29,12 @@ export default class Reconcile extends BaseCommand<typeof Reconcile, ReconcileRe
     to: Flags.string({ description: 'Orders up to this time (default: now)' }),
     grace: Flags.integer({
       description: 'Ms a router may take to see a KILL before an ALLOW of its scope is a break',
-      default: 1000,
+      default: DEFAULT_GRACE_MS,
+      min: 0,
+    }),
+    stall: Flags.integer({
+      description: 'Ms an order may wait for its decision before it is a break (no router deciding it)',
+      default: DEFAULT_STALL_MS,
       min: 0,
     }),
   }
@@ -34,6 +44,7 @@ export default class Reconcile extends BaseCommand<typeof Reconcile, ReconcileRe
     const report = await reconcileLog(await this.openLog(), this.settings.backend.dataDir, {
       ...parsePeriod(this.flags.from, this.flags.to, now),
       graceMs: this.flags.grace,
+      stallMs: this.flags.stall,
     })
     return report
   }

@@ -1,5 +1,6 @@
 import { badInput } from './errors.js'
 
+const MAX_DATE_MS = 8.64e15
 const SPAN = /^(\d+)\s*(ms|s|m|h|d)$/
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
 
@@ -24,18 +25,28 @@ export function parseSpan(text: string, what: string): number {
 export function parseSince(text: string, now: number): number {
   const trimmed = text.trim()
   const back = spanMs(trimmed)
-  if (back !== undefined) return now - back
-  if (/^\d+$/.test(trimmed)) return Number(trimmed)
   // Only strings that look like a date: Date.parse alone accepts odd inputs such as "1".
-  const parsed = /^\d{4}-\d{2}-\d{2}/.test(trimmed) ? Date.parse(trimmed) : Number.NaN
-  if (!Number.isNaN(parsed)) return parsed
+  const parsed =
+    back !== undefined
+      ? now - back
+      : /^\d+$/.test(trimmed)
+        ? Number(trimmed)
+        : /^\d{4}-\d{2}-\d{2}/.test(trimmed)
+          ? Date.parse(trimmed)
+          : Number.NaN
+  // The times a JavaScript Date can hold: past them no time can be printed or compared.
+  if (!Number.isNaN(parsed) && Math.abs(parsed) <= MAX_DATE_MS) return parsed
   throw badInput('RISKCTL_TIME_INVALID', `"${text}" is not a time.`, [
     'Use an ISO time (2026-11-25T09:30:00Z), epoch milliseconds, or a span back from now: 30s, 10m, 2h, 1d.',
   ])
 }
 
 /** A period as a person gives it (from, and to or now), checked to end no earlier than it starts. */
-export function parsePeriod(from: string, to: string | undefined, now: number): { fromMs: number; toMs: number } {
+export function parsePeriod(
+  from: string,
+  to: string | undefined,
+  now: number,
+): { fromMs: number; toMs: number } {
   const period = { fromMs: parseSince(from, now), toMs: to === undefined ? now : parseSince(to, now) }
   assertPeriod(period.fromMs, period.toMs)
   return period
@@ -43,8 +54,10 @@ export function parsePeriod(from: string, to: string | undefined, now: number): 
 
 export function assertPeriod(fromMs: number, toMs: number): void {
   if (toMs < fromMs) {
-    throw badInput('RISKCTL_TIME_INVALID', `The period ends (${new Date(toMs).toISOString()}) before it starts (${new Date(fromMs).toISOString()}).`, [
-      'Give --to a time after --from, or leave it out for now.',
-    ])
+    throw badInput(
+      'RISKCTL_TIME_INVALID',
+      `The period ends (${new Date(toMs).toISOString()}) before it starts (${new Date(fromMs).toISOString()}).`,
+      ['Give --to a time after --from, or leave it out for now.'],
+    )
   }
 }

@@ -18,6 +18,8 @@ export interface ControlAction {
 
 /** What became of one kill or throttle: how long it held, what it stopped, how fast. */
 export interface ControlEpisode extends ControlAction {
+  /** Applied before the period and still in force at its start: counted for what it stopped in the period. */
+  readonly before_period: boolean
   /** When the next change of the scope lifted or replaced it; undefined while it still held at the period's end. */
   readonly ended_ts: number | undefined
   readonly ended_by: string | undefined
@@ -32,6 +34,8 @@ export interface ControlEpisode extends ControlAction {
 /** A drop under a control, with what the order was worth. */
 export interface DropRow {
   readonly corr_id: string
+  /** The scopes the dropped order matched: a corr_id is the sender's to choose, and two commands may share one. */
+  readonly scopes: readonly string[]
   readonly ts: number
   readonly notional: number | undefined
 }
@@ -45,46 +49,61 @@ export interface RateBucket {
 }
 
 const ENDS_A_KILL = new Set(['UNKILL', 'THROTTLE', 'KILL'])
+/** A command sent longer than this before it was applied, or after, was stamped by a clock that is off. */
+const MOST_BELIEVABLE_WAIT_MS = 60_000
 
 /**
- * Each KILL and THROTTLE with what followed it: until the scope's next kill-switch change, the orders dropped under
- * its corr_id, their notional, and the time from its sending to its first DROP. Limits changes are listed as actions.
+ * Each KILL and THROTTLE with what followed it, in the period [fromMs, toMs]: until the scope's next kill-switch
+ * change, the orders dropped under its corr_id and scope in the period, their notional, and the time from its sending
+ * to its first DROP. `actions` may hold changes from before the period: the last of each scope, if a KILL or a
+ * THROTTLE, is counted as still in force at its start. Limits changes are no episodes.
  */
 export function episodesOf(
   actions: readonly ControlAction[],
   drops: readonly DropRow[],
-  periodEndMs: number,
+  fromMs: number,
+  toMs: number,
 ): ControlEpisode[] {
-  const byCorr = new Map<string, { count: number; notional: number; first: number }>()
-  for (const drop of drops) {
-    const seen = byCorr.get(drop.corr_id) ?? { count: 0, notional: 0, first: Number.POSITIVE_INFINITY }
-    seen.count += 1
-    seen.notional += drop.notional ?? 0
-    seen.first = Math.min(seen.first, drop.ts)
-    byCorr.set(drop.corr_id, seen)
-  }
   const sorted = [...actions].sort((a, b) => a.ts - b.ts)
-  return sorted
-    .filter((action) => action.action === 'KILL' || action.action === 'THROTTLE')
-    .map((action) => {
-      const next = sorted.find(
-        (later) => later.ts > action.ts && later.scope === action.scope && ENDS_A_KILL.has(later.action),
-      )
-      const ended = next !== undefined && next.ts <= periodEndMs ? next : undefined
-      const dropped = byCorr.get(action.corr_id)
-      const firstDrop = dropped === undefined ? undefined : dropped.first
-      const from = action.sent_ts ?? action.ts
-      return {
-        ...action,
-        ended_ts: ended?.ts,
-        ended_by: ended === undefined ? undefined : `${ended.action} by ${ended.who ?? 'unknown'}`,
-        duration_ms: ended === undefined ? undefined : ended.ts - action.ts,
-        orders_dropped: dropped?.count ?? 0,
-        notional_stopped: Math.round((dropped?.notional ?? 0) * 100) / 100,
-        first_drop_ts: firstDrop,
-        time_to_block_ms: firstDrop === undefined ? undefined : firstDrop - from,
-      }
-    })
+  const changes = sorted.filter((action) => ENDS_A_KILL.has(action.action))
+  const carried = new Map<string, ControlAction>()
+  for (const change of changes) if (change.ts < fromMs) carried.set(change.scope, change)
+  const starts = [
+    ...[...carried.values()].filter((change) => change.action !== 'UNKILL'),
+    ...changes.filter((change) => change.ts >= fromMs && change.ts <= toMs && change.action !== 'UNKILL'),
+  ]
+  return starts.map((action) => {
+    const next = changes.find((later) => later.ts > action.ts && later.scope === action.scope)
+    const ended = next !== undefined && next.ts <= toMs ? next : undefined
+    let count = 0
+    let notional = 0
+    let firstDrop: number | undefined
+    for (const drop of drops) {
+      if (drop.corr_id !== action.corr_id || !drop.scopes.includes(action.scope)) continue
+      if (drop.ts < Math.max(action.ts, fromMs) || drop.ts > Math.min(ended?.ts ?? toMs, toMs)) continue
+      count += 1
+      notional += drop.notional ?? 0
+      firstDrop = firstDrop === undefined ? drop.ts : Math.min(firstDrop, drop.ts)
+    }
+    // From its sending (the breach, for a detector's kill), on a clock that agrees with the aggregator's; else from its apply.
+    const sent = action.sent_ts
+    const from =
+      sent !== undefined && sent <= action.ts && sent >= action.ts - MOST_BELIEVABLE_WAIT_MS
+        ? sent
+        : action.ts
+    return {
+      ...action,
+      before_period: action.ts < fromMs,
+      ended_ts: ended?.ts,
+      ended_by: ended === undefined ? undefined : `${ended.action} by ${ended.who ?? 'unknown'}`,
+      duration_ms: ended === undefined ? undefined : ended.ts - action.ts,
+      orders_dropped: count,
+      notional_stopped: Math.round(notional * 100) / 100,
+      first_drop_ts: firstDrop,
+      // Only a first DROP of the kill's own first moments says how fast it blocked: one found later in a period says not.
+      time_to_block_ms: firstDrop === undefined || action.ts < fromMs ? undefined : firstDrop - from,
+    }
+  })
 }
 
 /** A second per point up to two hours, a minute up to two days, an hour beyond: a chart stays a few thousand points. */

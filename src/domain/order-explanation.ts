@@ -138,18 +138,36 @@ function between(from: number | undefined, to: number | undefined): number | und
   return from === undefined || to === undefined ? undefined : to - from
 }
 
-/** The chain's durations and its timeline, oldest first (ties keep the chain's order), from its links. */
+/** A command stamped longer than this before its state, or after it, was stamped by a clock that is off. */
+const MOST_BELIEVABLE_WAIT_MS = 60_000
+
+/**
+ * The chain's durations and its timeline, oldest first (ties keep the chain's order), from its links. A time stamped
+ * by the command's sender (or the detector) that the aggregator's own contradicts is shown, but no duration is taken
+ * from it, and the gap says why.
+ */
 export function explain(links: ExplanationLinks): OrderExplanation {
   const stateAt = links.state?.log_ts ?? links.applied?.audit.ts
   const dropAt = links.first_drop?.audit.ts
+  const believable = (at: number | undefined): number | undefined =>
+    at === undefined || stateAt === undefined || (at <= stateAt && at >= stateAt - MOST_BELIEVABLE_WAIT_MS)
+      ? at
+      : undefined
+  const gaps = [...links.gaps]
+  const commandAt = believable(links.command?.log_ts)
+  const breachAt = believable(links.breach?.ts)
+  if (links.command !== undefined && commandAt === undefined)
+    gaps.push(skewed('the command', links.command.log_ts, stateAt!))
+  if (links.breach !== undefined && breachAt === undefined)
+    gaps.push(skewed('the breach', links.breach.ts, stateAt!))
   const durations: Record<string, number> = {}
   const set = (name: keyof ChainDurations, value: number | undefined): void => {
     if (value !== undefined) durations[name] = value
   }
-  set('breach_to_command_ms', between(links.breach?.ts, links.command?.log_ts))
-  set('command_to_state_ms', between(links.command?.log_ts, stateAt))
+  set('breach_to_command_ms', between(breachAt, commandAt))
+  set('command_to_state_ms', between(commandAt, stateAt))
   set('state_to_first_drop_ms', between(stateAt, dropAt))
-  set('breach_to_first_drop_ms', between(links.breach?.ts, dropAt))
+  set('breach_to_first_drop_ms', between(breachAt, dropAt))
   // Only for an order the same state decided after its first DROP: an ALLOW's chain has no drop.
   set(
     'first_drop_to_order_ms',
@@ -164,5 +182,13 @@ export function explain(links: ExplanationLinks): OrderExplanation {
     ...step,
     since_previous_ms: i === 0 ? 0 : step.at - ordered[i - 1]!.at,
   }))
-  return { ...links, durations, timeline }
+  return { ...links, gaps, durations, timeline }
+}
+
+function skewed(what: string, at: number, stateAt: number): string {
+  const off = at - stateAt
+  const by = Math.abs(off) >= 60_000 ? `${(Math.abs(off) / 60_000).toFixed(1)} min` : `${Math.abs(off)} ms`
+  const why =
+    off > 0 ? "its sender's clock is off" : "its sender's clock is off, or the aggregator was that far behind"
+  return `${what} is stamped ${by} ${off > 0 ? 'after' : 'before'} the aggregator applied it (${why}): no duration is taken from it`
 }

@@ -7,6 +7,8 @@ export interface OrderRow {
   readonly partition: number
   readonly offset: number
   readonly order_id: string | undefined
+  /** The log's time for it. */
+  readonly ts: number
 }
 
 /** A router decision on audit.v1: `at` is where it lies there, `order_offset` where its order lies on orders.v1. */
@@ -53,6 +55,11 @@ export interface DamagedRow {
 export interface ReconcileInput {
   /** Orders in the period, in offset order per partition. */
   readonly orders: readonly OrderRow[]
+  /**
+   * The orders found at the positions that decisions made in the period name outside it (orders appended before the
+   * period and decided in it). A position named but absent here holds no order.
+   */
+  readonly elsewhere: readonly OrderRow[]
   /** Router decisions from before the period's start on (a decision comes after its order, maybe long after). */
   readonly decisions: readonly DecisionRow[]
   readonly letters: readonly LetterRow[]
@@ -68,10 +75,14 @@ export interface ReconcileInput {
   readonly toMs: number
   /** How long a router may take to see a state it is sent: an ALLOW later than this after a KILL is a break. */
   readonly graceMs: number
+  /** An order still undecided this long after it was appended is a break: no router is deciding it. */
+  readonly stallMs: number
+  readonly nowMs: number
 }
 
 export type BreakKind =
   | 'UNDECIDED'
+  | 'NOT_DECIDED_IN_TIME'
   | 'DECIDED_TWICE'
   | 'DECIDED_AND_DEAD_LETTERED'
   | 'DEAD_LETTERED_TWICE'
@@ -95,7 +106,10 @@ export interface Reconciliation {
   readonly orders: number
   readonly decided: number
   readonly dead_lettered: number
-  /** Orders past the router's committed position with no decision yet: not a break, the router has yet to reach them. */
+  /**
+   * Orders past the router's committed position with no decision yet: the router has yet to reach them. Those older
+   * than the stall bound are also a break (NOT_DECIDED_IN_TIME), one per partition.
+   */
   readonly pending: number
   readonly gated: number
   readonly by_decision: Readonly<Record<string, number>>
@@ -133,7 +147,8 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   const byDecision: Record<string, number> = {}
   const byCheck: Record<string, number> = {}
   const byScope = new Map<string, number>()
-  const allowed = new Map<string, DecisionRow>()
+  const allowed: DecisionRow[] = []
+  const stalled = new Map<number, { count: number; first: OrderRow }>()
   for (const order of input.orders) {
     const decisions = decisionsAt.get(order.at) ?? []
     const letters = lettersAt.get(order.at) ?? []
@@ -160,8 +175,13 @@ export function reconcile(input: ReconcileInput): Reconciliation {
         detail: `decided at ${AUDIT} ${decisions[0]!.at} and dead-lettered at ${DLQ} ${letters[0]!.at}`,
       })
     if (decisions.length === 0 && letters.length === 0) {
-      if (order.offset >= (input.committed.get(order.partition) ?? 0)) pending += 1
-      else
+      if (order.offset >= (input.committed.get(order.partition) ?? 0)) {
+        pending += 1
+        if (order.ts < input.nowMs - input.stallMs) {
+          const seen = stalled.get(order.partition)
+          stalled.set(order.partition, { count: (seen?.count ?? 0) + 1, first: seen?.first ?? order })
+        }
+      } else
         breaks.push({
           kind: 'UNDECIDED',
           order_id: id,
@@ -182,11 +202,20 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     if (decision.decision === 'DROP' && (decision.check === 'KILL_SWITCH' || decision.check === 'THROTTLE')) {
       for (const scope of decision.scope_matches) byScope.set(scope, (byScope.get(scope) ?? 0) + 1)
     }
-    if (decision.decision === 'ALLOW') allowed.set(decision.order_id, decision)
+    if (decision.decision === 'ALLOW') allowed.push(decision)
+  }
+  for (const [partition, { count, first }] of stalled) {
+    const committed = input.committed.get(partition)
+    breaks.push({
+      kind: 'NOT_DECIDED_IN_TIME',
+      order_id: first.order_id,
+      at: `${ORDERS} ${first.at}`,
+      detail: `${count} order(s) of partition ${partition} from offset ${first.offset} are undecided over ${input.stallMs / 1000} s after they were appended (the router's committed position: ${committed ?? 'none'}): is a router running?`,
+    })
   }
 
   const gatedCount = judgeGated(input, allowed, breaks)
-  judgeKills(input.changes, allowed.values(), input.graceMs, breaks)
+  judgeKills(input.changes, allowed, input.graceMs, breaks)
   return {
     balanced: breaks.length === 0,
     orders: input.orders.length,
@@ -205,8 +234,8 @@ export function reconcile(input: ReconcileInput): Reconciliation {
 
 /**
  * Each decision to the order it names by position (or, for one written before positions were recorded, to the first
- * order of the period with its order_id that has none yet). A decision naming a position of the period that holds no
- * order is a break.
+ * order of the period with its order_id that has none yet). A decision made in the period that names no order (a
+ * position that holds none, or another order) is a break, as is one naming a position inside the period's span.
  */
 function matchDecisions(
   input: ReconcileInput,
@@ -215,6 +244,8 @@ function matchDecisions(
 ): Map<string, DecisionRow[]> {
   const byPosition = new Map<string, DecisionRow[]>()
   const bounds = partitionBounds(input.orders)
+  const elsewhere = new Map(input.elsewhere.map((order) => [order.at, order]))
+  const madeInPeriod = (decision: DecisionRow) => decision.ts >= input.fromMs && decision.ts <= input.toMs
   const unplaced: DecisionRow[] = []
   for (const decision of input.decisions) {
     if (decision.order_offset === undefined) {
@@ -227,14 +258,23 @@ function matchDecisions(
     }
     const [partition, offset] = decision.order_offset.split(':').map(Number) as [number, number]
     const bound = bounds.get(partition)
-    if (bound !== undefined && offset > bound.first && offset < bound.last) {
-      breaks.push({
-        kind: 'DECISION_WITHOUT_ORDER',
-        order_id: decision.order_id,
-        at: `${AUDIT} ${decision.at}`,
-        detail: `${decision.decision} of an order at ${ORDERS} ${decision.order_offset}, where the period holds no order`,
-      })
-    }
+    const insideSpan = bound !== undefined && offset > bound.first && offset < bound.last
+    if (!insideSpan && !madeInPeriod(decision)) continue
+    const there = elsewhere.get(decision.order_offset)
+    if (!insideSpan && there?.order_id === decision.order_id) continue
+    const what = insideSpan
+      ? 'where the period holds no order'
+      : there === undefined
+        ? 'where the log holds no order'
+        : there.order_id === undefined
+          ? 'where the record is no order'
+          : `where the order is ${there.order_id}`
+    breaks.push({
+      kind: 'DECISION_WITHOUT_ORDER',
+      order_id: decision.order_id,
+      at: `${AUDIT} ${decision.at}`,
+      detail: `${decision.decision} of an order at ${ORDERS} ${decision.order_offset}, ${what}`,
+    })
   }
   if (unplaced.length > 0) {
     const byId = new Map<string, OrderRow[]>()
@@ -243,6 +283,14 @@ function matchDecisions(
     for (const decision of unplaced) {
       const order = byId.get(decision.order_id)?.find((candidate) => !byPosition.has(candidate.at))
       if (order !== undefined) push(byPosition, order.at, decision)
+      else if (madeInPeriod(decision)) {
+        breaks.push({
+          kind: 'DECISION_WITHOUT_ORDER',
+          order_id: decision.order_id,
+          at: `${AUDIT} ${decision.at}`,
+          detail: `${decision.decision} that names no position on ${ORDERS}, and no order of the period has its order_id`,
+        })
+      }
     }
   }
   return byPosition
@@ -262,16 +310,38 @@ function partitionBounds(orders: readonly OrderRow[]): Map<number, { first: numb
   return bounds
 }
 
-/** orders.gated.v1 holds exactly the ALLOWs: one record for each, and none for anything else. */
-function judgeGated(
-  input: ReconcileInput,
-  allowed: ReadonlyMap<string, DecisionRow>,
-  breaks: Break[],
-): number {
-  const allowIds = new Set(input.decisions.filter((d) => d.decision === 'ALLOW').map((d) => d.order_id))
-  const forwarded = new Map<string, GatedRow[]>()
+/**
+ * orders.gated.v1 holds exactly the ALLOWs: as many forwards of an order_id as it has ALLOWs (an order_id may come
+ * back after the router's memory of it has passed), judged for the ALLOWs of the period's orders and for the forwards
+ * made in the period, against every ALLOW and forward read (from before the period on).
+ */
+function judgeGated(input: ReconcileInput, allowed: readonly DecisionRow[], breaks: Break[]): number {
+  const allows = new Map<string, DecisionRow[]>()
+  for (const decision of input.decisions)
+    if (decision.decision === 'ALLOW') push(allows, decision.order_id, decision)
+  const forwards = new Map<string, GatedRow[]>()
+  for (const row of input.gated) if (row.order_id !== undefined) push(forwards, row.order_id, row)
+  const inPeriod = (row: GatedRow) => row.ts >= input.fromMs && row.ts <= input.toMs
   let count = 0
+  const judged = new Set<string>()
+  for (const decision of allowed) {
+    if (judged.has(decision.order_id)) continue
+    judged.add(decision.order_id)
+    const all = allows.get(decision.order_id) ?? [decision]
+    const sent = forwards.get(decision.order_id) ?? []
+    count += Math.min(sent.length, allowed.filter((d) => d.order_id === decision.order_id).length)
+    for (const missing of all.slice(sent.length)) {
+      breaks.push({
+        kind: 'ALLOW_NOT_GATED',
+        order_id: missing.order_id,
+        at: `${AUDIT} ${missing.at}`,
+        detail: `ALLOWed, but not on ${GATED} (${sent.length} forward(s) for ${all.length} ALLOW(s))`,
+      })
+    }
+  }
+  const seen = new Set<string>()
   for (const row of input.gated) {
+    if (!inPeriod(row)) continue
     if (row.order_id === undefined) {
       breaks.push({
         kind: 'GATED_NOT_ALLOWED',
@@ -281,33 +351,27 @@ function judgeGated(
       })
       continue
     }
-    push(forwarded, row.order_id, row)
-    if (allowed.has(row.order_id)) count += 1
-    if (row.ts >= input.fromMs && row.ts <= input.toMs && !allowIds.has(row.order_id)) {
-      breaks.push({
-        kind: 'GATED_NOT_ALLOWED',
-        order_id: row.order_id,
-        at: `${GATED} ${row.at}`,
-        detail: `forwarded, but no ALLOW of ${row.order_id} is on ${AUDIT}`,
-      })
-    }
-  }
-  for (const [orderId, decision] of allowed) {
-    const rows = forwarded.get(orderId) ?? []
-    if (rows.length === 0)
-      breaks.push({
-        kind: 'ALLOW_NOT_GATED',
-        order_id: orderId,
-        at: `${AUDIT} ${decision.at}`,
-        detail: `ALLOWed, but not on ${GATED}`,
-      })
-    if (rows.length > 1)
+    if (seen.has(row.order_id)) continue
+    seen.add(row.order_id)
+    const all = allows.get(row.order_id) ?? []
+    const sent = forwards.get(row.order_id)!
+    if (all.length === 0) {
+      for (const extra of sent.filter(inPeriod)) {
+        breaks.push({
+          kind: 'GATED_NOT_ALLOWED',
+          order_id: extra.order_id,
+          at: `${GATED} ${extra.at}`,
+          detail: `forwarded, but no ALLOW of ${extra.order_id} is on ${AUDIT}`,
+        })
+      }
+    } else if (sent.length > all.length) {
       breaks.push({
         kind: 'GATED_TWICE',
-        order_id: orderId,
-        at: `${GATED} ${rows[1]!.at}`,
-        detail: `forwarded ${rows.length} times: ${rows.map((r) => r.at).join(', ')}`,
+        order_id: row.order_id,
+        at: `${GATED} ${sent[all.length]!.at}`,
+        detail: `forwarded ${sent.length} times (${sent.map((r) => r.at).join(', ')}) for ${all.length} ALLOW(s)`,
       })
+    }
   }
   return count
 }

@@ -1,4 +1,5 @@
 import type { ControlAction, ControlEpisode } from '../domain/kill-activity.js'
+import { printable } from './printable.js'
 import { iso } from './report-text.js'
 
 const COLUMNS = [
@@ -48,7 +49,9 @@ export function reportCsv(actions: readonly ControlAction[], episodes: readonly 
   return [[...COLUMNS], ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n'
 }
 
-function csvCell(text: string): string {
+function csvCell(raw: string): string {
+  // No control character reaches a terminal the CSV is printed on (line breaks are quoted, and kept).
+  const text = printable(raw.replace(/\r\n|\r|\n/g, '\n')).replace(/\\u000a/g, '\n')
   const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }

@@ -1,4 +1,5 @@
 import type { ControlAction, ControlEpisode } from '../domain/kill-activity.js'
+import { printable } from './printable.js'
 import { EPISODE_COLUMNS, episodeCells, iso, money } from './report-text.js'
 
 /** The kill activity report as every form prints it (src/services/report.ts gathers it). */
@@ -83,11 +84,14 @@ export function reportMarkdown(view: ReportView): string {
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  // Text from people: no control character reaches a terminal, no markup reaches a Markdown viewer, no cell ends early.
   const cell = (text: string) =>
-    text
+    printable(text.replace(/[\r\n]+/g, ' '))
       .replace(/\\/g, '\\\\')
       .replace(/\|/g, '\\|')
-      .replace(/[\r\n]+/g, ' ')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
   return [
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,

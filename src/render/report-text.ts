@@ -46,7 +46,7 @@ export const EPISODE_COLUMNS = [
 
 export function episodeCells(episode: ControlEpisode): string[] {
   return [
-    iso(episode.ts),
+    episode.before_period ? `${iso(episode.ts)} (before the period)` : iso(episode.ts),
     episode.action,
     episode.scope,
     episode.who ?? '(command not on the log)',

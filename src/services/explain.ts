@@ -51,60 +51,64 @@ export async function explainOrder(
 ): Promise<OrderExplanation> {
   const orderId = canonicalOrderId(input.orderId)
   const index = AuditIndex.open(dataDir, log.description)
-  let decisions: IndexedAudit[]
-  let applied: IndexedAudit | undefined
-  let firstDrop: IndexedAudit | undefined
   try {
     await index.catchUp(log)
-    decisions = index.decisionsOf(orderId).filter((found) => found.audit.service === ROUTER_SERVICE)
-    const corrId = decisions[0]?.audit.corr_id ?? ''
+    const [first, ...duplicates] = index
+      .decisionsOf(orderId)
+      .filter((found) => found.audit.service === ROUTER_SERVICE)
+    if (first === undefined) throw orderNotFound(orderId)
+    const gaps: string[] = []
+    const order = await findOrder(log, orderId, first, gaps)
+    const corrId = first.audit.corr_id
+    let state: StateEvidence | undefined
+    let applied: IndexedAudit | undefined
+    let command: CommandEvidence | undefined
+    let breach: BreachEvidence | undefined
+    let firstDrop: IndexedAudit | undefined
     if (corrId !== '') {
-      applied = index.commandAuditsOf(corrId).find((found) => found.audit.decision === 'APPLIED')
-      firstDrop = index.firstUnder(corrId, 'DROP')
+      state = await findState(log, corrId, first.audit.scope_matches)
+      // A corr_id is the sender's to choose, and two commands may share one: the scope tells them apart.
+      const scopes = state === undefined ? first.audit.scope_matches : [state.state.scope]
+      applied = index
+        .commandAuditsOf(corrId)
+        .find(
+          (found) =>
+            found.audit.decision === 'APPLIED' && scopes.includes(found.audit.scope_matches[0] ?? ''),
+        )
+      firstDrop = scopes.map((scope) => index.firstDropOf(corrId, scope)).find((found) => found !== undefined)
+      if (state === undefined) {
+        gaps.push(
+          `no record of killswitch.state.v1 with corr_id ${corrId} remains (a later state of its scope replaced it and compaction removed it)${applied === undefined ? '' : "; the aggregator's audit of its command says when it was applied"}`,
+        )
+      }
+      const anchor = state?.log_ts ?? applied?.audit.ts ?? first.audit.ts
+      command = await findCommand(log, corrId, state?.state.last_cmd_id, scopes, anchor)
+      if (command === undefined)
+        gaps.push(`no command with corr_id ${corrId} is on ${KILL_COMMANDS} (past its retention?)`)
+      if (
+        command !== undefined &&
+        command.command.triggered_by === DETECTOR_SOURCE &&
+        command.command.metric !== undefined
+      ) {
+        breach = await findBreach(log, command, input.topology)
+      }
     }
+    return explain({
+      order_id: orderId,
+      basis: basisOf(first, state),
+      order,
+      decision: decisionEvidence(first),
+      duplicates: duplicates.map(decisionEvidence),
+      state,
+      applied: applied === undefined ? undefined : decisionEvidence(applied),
+      command,
+      breach,
+      first_drop: firstDrop === undefined ? undefined : decisionEvidence(firstDrop),
+      gaps,
+    })
   } finally {
     index.close()
   }
-  const [first, ...duplicates] = decisions
-  if (first === undefined) throw orderNotFound(orderId)
-  const gaps: string[] = []
-  const decision = decisionEvidence(first)
-  const order = await findOrder(log, orderId, first, gaps)
-  const corrId = first.audit.corr_id
-  let state: StateEvidence | undefined
-  let command: CommandEvidence | undefined
-  let breach: BreachEvidence | undefined
-  if (corrId !== '') {
-    state = await findState(log, corrId, first.audit.scope_matches)
-    if (state === undefined)
-      gaps.push(
-        `no record of killswitch.state.v1 with corr_id ${corrId} remains (a later state of its scope replaced it and compaction removed it)${applied === undefined ? '' : "; the aggregator's audit of its command says when it was applied"}`,
-      )
-    const anchor = state?.log_ts ?? applied?.audit.ts ?? first.audit.ts
-    command = await findCommand(log, corrId, state?.state.last_cmd_id, anchor)
-    if (command === undefined)
-      gaps.push(`no command with corr_id ${corrId} is on ${KILL_COMMANDS} (past its retention?)`)
-    if (
-      command !== undefined &&
-      command.command.triggered_by === DETECTOR_SOURCE &&
-      command.command.metric !== undefined
-    ) {
-      breach = await findBreach(log, command, input.topology)
-    }
-  }
-  return explain({
-    order_id: orderId,
-    basis: basisOf(first, state),
-    order,
-    decision,
-    duplicates: duplicates.map(decisionEvidence),
-    state,
-    applied: applied === undefined ? undefined : decisionEvidence(applied),
-    command,
-    breach,
-    first_drop: firstDrop === undefined ? undefined : decisionEvidence(firstDrop),
-    gaps,
-  })
 }
 
 function canonicalOrderId(raw: string): string {
@@ -248,6 +252,7 @@ async function findCommand(
   log: EventLog,
   corrId: string,
   cmdId: string | undefined,
+  scopes: readonly string[],
   anchor: number,
 ): Promise<CommandEvidence | undefined> {
   const isIt = (record: LogRecord): boolean => {
@@ -255,6 +260,7 @@ async function findCommand(
     return (
       decoded.type === 'kill' &&
       decoded.command.corr_id === corrId &&
+      scopes.includes(decoded.command.scope) &&
       (cmdId === undefined || decoded.command.cmd_id === cmdId)
     )
   }

@@ -18,7 +18,7 @@ import { ROUTER_SERVICE } from '../processors/router-step.js'
 import { ROUTER_GROUP } from '../../topologies/groups.js'
 import { AUDIT, DEAD_LETTERS, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
 import { AuditIndex, type IndexedAudit } from './audit-index/audit-index.js'
-import { searchLog } from './log-search.js'
+import { readPositions, searchLog } from './log-search.js'
 
 export interface ReconcileOptions {
   /** Epoch ms: orders appended at or after. */
@@ -26,13 +26,21 @@ export interface ReconcileOptions {
   /** Epoch ms: orders appended at or before. */
   readonly toMs: number
   readonly graceMs: number
+  /** An order undecided this long after it was appended is a break (no router is deciding it). */
+  readonly stallMs: number
 }
 
 export interface ReconcileReport extends Reconciliation {
   readonly from: number
   readonly to: number
   readonly grace_ms: number
+  readonly stall_ms: number
 }
+
+/** A KILL older than this has reached any router: an ALLOW of its scope after it is a break. */
+export const DEFAULT_GRACE_MS = 1000
+/** An order undecided this long after it was appended has no router deciding it. */
+export const DEFAULT_STALL_MS = 30_000
 
 /**
  * How far before the period decisions, dead letters and forwards are read: a client's clock ahead of the log's puts
@@ -83,6 +91,7 @@ export async function reconcileLog(
         partition: record.partition,
         offset: record.offset,
         order_id: order.ok ? order.value.order_id : undefined,
+        ts: record.timestamp,
       })
       return false
     },
@@ -107,8 +116,10 @@ export async function reconcileLog(
     })
     return false
   })
+  const elsewhere = await ordersNamedElsewhere(log, orders, decisions, options)
   const result = reconcile({
     orders,
+    elsewhere,
     decisions,
     letters,
     gated,
@@ -118,8 +129,42 @@ export async function reconcileLog(
     fromMs: options.fromMs,
     toMs: options.toMs,
     graceMs: options.graceMs,
+    stallMs: options.stallMs,
+    nowMs: Date.now(),
   })
-  return { ...result, from: options.fromMs, to: options.toMs, grace_ms: options.graceMs }
+  return {
+    ...result,
+    from: options.fromMs,
+    to: options.toMs,
+    grace_ms: options.graceMs,
+    stall_ms: options.stallMs,
+  }
+}
+
+/** The orders at the positions that decisions of the period name outside it, read where they are. */
+async function ordersNamedElsewhere(
+  log: EventLog,
+  orders: readonly OrderRow[],
+  decisions: readonly DecisionRow[],
+  options: ReconcileOptions,
+): Promise<OrderRow[]> {
+  const inPeriod = new Set(orders.map((order) => order.at))
+  const named = new Set<string>()
+  for (const decision of decisions) {
+    if (decision.order_offset === undefined || inPeriod.has(decision.order_offset)) continue
+    if (decision.ts >= options.fromMs && decision.ts <= options.toMs) named.add(decision.order_offset)
+  }
+  const found = await readPositions(log, ORDERS, named)
+  return [...found.values()].map((record) => {
+    const order = decodeOrder(record.value)
+    return {
+      at: position(record),
+      partition: record.partition,
+      offset: record.offset,
+      order_id: order.ok ? order.value.order_id : undefined,
+      ts: record.timestamp,
+    }
+  })
 }
 
 function position(record: LogRecord): string {

@@ -1,13 +1,19 @@
 import { decodeOrder } from '../contracts/decode.js'
-import { bucketMsFor, episodesOf, ratesOf, type ControlAction, type DropRow } from '../domain/kill-activity.js'
+import {
+  bucketMsFor,
+  episodesOf,
+  ratesOf,
+  type ControlAction,
+  type DropRow,
+} from '../domain/kill-activity.js'
 import type { HtmlReportView } from '../render/report-html.js'
 import { assertPeriod } from '../time-span.js'
 import type { EventLog } from '../log/port.js'
 import { decodeCommand } from '../processors/command-codec.js'
 import { KILL_COMMANDS, ORDERS } from '../../topologies/topics.js'
-import { AuditIndex } from './audit-index/audit-index.js'
-import { searchLog } from './log-search.js'
-import { reconcileLog, type ReconcileReport } from './reconcile.js'
+import { AuditIndex, type IndexedAudit } from './audit-index/audit-index.js'
+import { readPositions, searchLog } from './log-search.js'
+import { DEFAULT_GRACE_MS, DEFAULT_STALL_MS, reconcileLog, type ReconcileReport } from './reconcile.js'
 
 export interface ReportOptions {
   readonly fromMs: number
@@ -16,7 +22,10 @@ export interface ReportOptions {
 
 /** The report's figures; its forms (src/render/report-*.ts) print the view they share. */
 export interface KillActivityReport extends HtmlReportView {
-  readonly reconciliation: Omit<ReconcileReport, 'breaks'> & { readonly breaks: number; readonly first_breaks: ReconcileReport['breaks'] }
+  readonly reconciliation: Omit<ReconcileReport, 'breaks'> & {
+    readonly breaks: number
+    readonly first_breaks: ReconcileReport['breaks']
+  }
   /** The audit records carry no hash chain: there is none to check, and the report says so rather than vouch for it. */
   readonly audit_chain: { readonly checked: false; readonly why: string }
 }
@@ -24,6 +33,7 @@ export interface KillActivityReport extends HtmlReportView {
 /** Commands are sent before they are applied; an hour before the period covers any wait for the aggregator. */
 const COMMAND_LOOKBACK_MS = 60 * 60_000
 const APPLIED = /^APPLIED (\S+) /
+const KILL_OR_THROTTLE = /^APPLIED (KILL|THROTTLE) /
 
 /**
  * The kill activity of a period, for the annual review and after an incident: every control applied, each kill's
@@ -38,35 +48,42 @@ export async function killActivityReport(
   assertPeriod(options.fromMs, options.toMs)
   const bucketMs = bucketMsFor(options.toMs - options.fromMs)
   const index = AuditIndex.open(dataDir, log.description)
-  let applied
+  let applied: IndexedAudit[]
   let counts
-  const dropsByCorr = new Map<string, { ts: number; order_offset: string | undefined }[]>()
+  const drops: (Omit<DropRow, 'notional'> & { readonly order_offset: string | undefined })[] = []
   try {
     await index.catchUp(log)
-    applied = index
-      .appliedCommands()
-      .filter((found) => found.audit.ts >= options.fromMs && found.audit.ts <= options.toMs)
+    // Every change up to the period's end: those before it tell which kills were still in force at its start.
+    applied = index.appliedCommands().filter((found) => found.audit.ts <= options.toMs)
     counts = index.decisionCounts(options.fromMs, options.toMs, bucketMs)
-    for (const found of applied) {
-      if (!/^APPLIED (KILL|THROTTLE) /.test(found.audit.reason) || dropsByCorr.has(found.audit.corr_id))
-        continue
-      dropsByCorr.set(
-        found.audit.corr_id,
-        index
-          .dropsUnder(found.audit.corr_id)
-          .map((drop) => ({ ts: drop.audit.ts, order_offset: drop.audit.order_offset })),
-      )
+    const corrIds = new Set(
+      applied
+        .filter((found) => KILL_OR_THROTTLE.test(found.audit.reason))
+        .map((found) => found.audit.corr_id),
+    )
+    for (const corrId of corrIds) {
+      for (const drop of index.dropsUnder(corrId, options.fromMs, options.toMs)) {
+        drops.push({
+          corr_id: corrId,
+          scopes: drop.audit.scope_matches,
+          ts: drop.audit.ts,
+          order_offset: drop.audit.order_offset,
+        })
+      }
     }
   } finally {
     index.close()
   }
-  const commands = await commandsByCorr(log, options.fromMs - COMMAND_LOOKBACK_MS)
-  const actions: ControlAction[] = applied.map((found) => {
-    const command = commands.get(found.audit.corr_id)
+  const earliest = Math.min(options.fromMs, ...applied.slice(0, 1).map((found) => found.audit.ts))
+  const commands = await commandsOf(log, earliest - COMMAND_LOOKBACK_MS)
+  const changes: ControlAction[] = applied.map((found) => {
+    const action = APPLIED.exec(found.audit.reason)?.[1] ?? 'APPLIED'
+    const scope = found.audit.scope_matches[0] ?? ''
+    const command = commands.get(commandKey(found.audit.corr_id, scope, action))
     return {
       ts: found.audit.ts,
-      action: APPLIED.exec(found.audit.reason)?.[1] ?? command?.action ?? 'APPLIED',
-      scope: found.audit.scope_matches[0] ?? command?.scope ?? '',
+      action,
+      scope,
       corr_id: found.audit.corr_id,
       cmd_id: command?.cmd_id,
       who: command === undefined ? undefined : (command.operator ?? command.triggered_by),
@@ -76,19 +93,22 @@ export async function killActivityReport(
       sent_ts: command?.ts,
     }
   })
-  const notional = await notionalAt(log, [...dropsByCorr.values()].flat())
-  const drops: DropRow[] = [...dropsByCorr].flatMap(([corrId, list]) =>
-    list.map((drop) => ({
-      corr_id: corrId,
-      ts: drop.ts,
-      notional: drop.order_offset === undefined ? undefined : notional.get(drop.order_offset),
+  const actions = changes.filter((action) => action.ts >= options.fromMs)
+  const notional = await notionalAt(log, drops)
+  const episodes = episodesOf(
+    changes,
+    drops.map(({ order_offset: at, ...drop }) => ({
+      ...drop,
+      notional: at === undefined ? undefined : notional.get(at),
     })),
+    options.fromMs,
+    options.toMs,
   )
-  const episodes = episodesOf(actions, drops, options.toMs)
   const reconciled = await reconcileLog(log, dataDir, {
     fromMs: options.fromMs,
     toMs: options.toMs,
-    graceMs: 1000,
+    graceMs: DEFAULT_GRACE_MS,
+    stallMs: DEFAULT_STALL_MS,
   })
   const { breaks, ...balance } = reconciled
   const rates = ratesOf(counts, bucketMs)
@@ -96,7 +116,13 @@ export async function killActivityReport(
     from: options.fromMs,
     to: options.toMs,
     generated_ts: Date.now(),
-    empty: actions.length === 0 && rates.length === 0 && reconciled.orders === 0,
+    // Nothing to report only when nothing happened and the period balances: a break is always reported.
+    empty:
+      actions.length === 0 &&
+      episodes.length === 0 &&
+      rates.length === 0 &&
+      reconciled.orders === 0 &&
+      breaks.length === 0,
     actions,
     episodes,
     totals: {
@@ -126,14 +152,21 @@ interface CommandFacts {
   readonly value?: number | undefined
 }
 
-/** The commands on killswitch.commands.v1 from `sinceMs` on, by corr_id (the first one of each). */
-async function commandsByCorr(log: EventLog, sinceMs: number): Promise<Map<string, CommandFacts>> {
+/** A corr_id is the sender's to choose, and two commands may share one: a command is its corr_id, scope and action. */
+function commandKey(corrId: string, scope: string, action: string): string {
+  return `${corrId}\u0000${scope}\u0000${action}`
+}
+
+/** The commands on killswitch.commands.v1 from `sinceMs` on, by commandKey (the first one of each). */
+async function commandsOf(log: EventLog, sinceMs: number): Promise<Map<string, CommandFacts>> {
   const byCorr = new Map<string, CommandFacts>()
   await searchLog(log, KILL_COMMANDS, { start: { type: 'timestamp', timestamp: sinceMs } }, (record) => {
     const decoded = decodeCommand(record)
-    if (decoded.type === 'invalid' || byCorr.has(decoded.command.corr_id)) return false
+    if (decoded.type === 'invalid') return false
     const command = decoded.command
-    byCorr.set(command.corr_id, {
+    const key = commandKey(command.corr_id, command.scope, command.action)
+    if (byCorr.has(key)) return false
+    byCorr.set(key, {
       ...command,
       metric: decoded.type === 'kill' ? decoded.command.metric : undefined,
       value: decoded.type === 'kill' ? decoded.command.value : undefined,
@@ -143,43 +176,20 @@ async function commandsByCorr(log: EventLog, sinceMs: number): Promise<Map<strin
   return byCorr
 }
 
-/**
- * The notional (qty × price) of the orders at these positions of orders.v1: each partition read once, from the first
- * of its positions to the last.
- */
+/** The notional (qty × price) of the orders at these positions of orders.v1. */
 async function notionalAt(
   log: EventLog,
   drops: readonly { readonly order_offset: string | undefined }[],
 ): Promise<Map<string, number>> {
-  const spans = new Map<number, { first: number; last: number }>()
-  const wanted = new Set<string>()
-  for (const { order_offset: at } of drops) {
-    const match = at === undefined ? null : /^(\d+):(\d+)$/.exec(at)
-    if (match === null) continue
-    wanted.add(at!)
-    const [partition, offset] = [Number(match[1]), Number(match[2])]
-    const span = spans.get(partition)
-    spans.set(
-      partition,
-      span === undefined
-        ? { first: offset, last: offset }
-        : { first: Math.min(span.first, offset), last: Math.max(span.last, offset) },
-    )
-  }
+  const records = await readPositions(
+    log,
+    ORDERS,
+    drops.flatMap((drop) => (drop.order_offset === undefined ? [] : [drop.order_offset])),
+  )
   const notional = new Map<string, number>()
-  for (const [partition, { first, last }] of spans) {
-    await searchLog(
-      log,
-      ORDERS,
-      { start: { type: 'at', partition, offset: first }, maxRecords: last - first + 1 },
-      (record) => {
-        const at = `${record.partition}:${record.offset}`
-        if (!wanted.has(at)) return false
-        const order = decodeOrder(record.value)
-        if (order.ok) notional.set(at, order.value.qty * order.value.price)
-        return false
-      },
-    )
+  for (const [at, record] of records) {
+    const order = decodeOrder(record.value)
+    if (order.ok) notional.set(at, order.value.qty * order.value.price)
   }
   return notional
 }

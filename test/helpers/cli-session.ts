@@ -1,6 +1,12 @@
 import path from 'node:path'
 import { afterEach, beforeEach } from 'vitest'
-import { createRiskctlTopics, kafkaEnv, resetRiskctlTopics, startUpOnKafka, stopProcess } from '../kafka/support.js'
+import {
+  createRiskctlTopics,
+  kafkaEnv,
+  resetRiskctlTopics,
+  startUpOnKafka,
+  stopProcess,
+} from '../kafka/support.js'
 import { createTempDir, runCli, type CliResult } from './cli.js'
 import { startUp } from './pipeline.js'
 
@@ -26,7 +32,12 @@ export function useCliSession(backend: 'embedded' | 'kafka', upArgs?: readonly s
   const dataDir = () => path.join(dir!.path, 'data')
   const session: CliSession = {
     cli: (args, input) =>
-      runCli(args, { dataDir: dataDir(), ...(input === undefined ? {} : { input }), ...(backend === 'kafka' ? { env: kafkaEnv() } : {}), timeoutMs: 60_000 }),
+      runCli(args, {
+        dataDir: dataDir(),
+        ...(input === undefined ? {} : { input }),
+        ...(backend === 'kafka' ? { env: kafkaEnv() } : {}),
+        timeoutMs: 60_000,
+      }),
     get dir() {
       return dir!.path
     },

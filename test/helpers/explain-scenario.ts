@@ -5,14 +5,12 @@ import type { KillState } from '../../src/domain/kill-status.js'
 import type { OrderExplanation } from '../../src/domain/order-explanation.js'
 import type { Cli } from './cli-session.js'
 
-
 async function json<T>(cli: Cli, args: readonly string[]): Promise<T> {
   const result = await cli([...args, '--json'])
   if (result.exitCode !== 0)
     throw new Error(`riskctl ${args.join(' ')} exited ${result.exitCode}: ${result.stderr}`)
   return JSON.parse(result.stdout) as T
 }
-
 
 /**
  * A runaway killed by the detector, then one of its dropped orders explained: every link of the chain is on the

@@ -4,7 +4,6 @@ import type { AuditRecord } from '../../src/domain/audit-record.js'
 import type { ReconcileReport } from '../../src/services/reconcile.js'
 import type { Cli } from './cli-session.js'
 
-
 async function reconcileJson(
   cli: Cli,
   args: readonly string[] = [],
@@ -102,8 +101,10 @@ export async function findsEveryBreak(cli: Cli): Promise<void> {
   expect(exitCode).toBe(5)
   expect(report.balanced).toBe(false)
   const found = report.breaks.map((b) => `${b.kind} ${b.order_id ?? '-'}`).sort()
+  // Two ALLOWs of one order and one forward: decided twice, and one of them not forwarded.
   expect(found).toEqual([
     'ALLOW_AFTER_KILL rogue-1',
+    'ALLOW_NOT_GATED rogue-1',
     'DAMAGED_RECORD -',
     'DECIDED_TWICE rogue-1',
     'GATED_NOT_ALLOWED never-decided-1',
@@ -113,6 +114,29 @@ export async function findsEveryBreak(cli: Cli): Promise<void> {
   expect(text.exitCode).toBe(5)
   expect(text.stdout).toMatch(/^DOES NOT BALANCE/)
   expect(text.stdout).toMatch(/ALLOW_AFTER_KILL\s+rogue-1\s+audit\.v1 \d+:\d+/)
+  // An ALLOW of an order that was never on orders.v1, and its forward: a decision without an order.
+  const ghost = { ...allow, order_id: 'ghost-1', order_offset: undefined, ts: Date.now() }
+  expect((await cli(['produce', 'audit.v1'], `${JSON.stringify(ghost)}\n`)).exitCode).toBe(0)
+  expect(
+    (await cli(['produce', 'orders.gated.v1'], `${JSON.stringify({ ...order, order_id: 'ghost-1' })}\n`))
+      .exitCode,
+  ).toBe(0)
+  const withGhost = await reconcileJson(cli, ['--grace', '100'])
+  expect(withGhost.report.breaks.filter((b) => b.order_id === 'ghost-1').map((b) => b.kind)).toEqual([
+    'DECISION_WITHOUT_ORDER',
+  ])
+  // No router runs here: an order left undecided past the stall bound is a break, not "pending" for ever.
+  const lonely = { ...order, order_id: 'lonely-1', ts: Date.now() }
+  expect((await cli(['produce', 'orders.v1'], `${JSON.stringify(lonely)}\n`)).exitCode).toBe(0)
+  expect(
+    (await reconcileJson(cli, ['--grace', '100'])).report.breaks.some(
+      (b) => b.kind === 'NOT_DECIDED_IN_TIME',
+    ),
+  ).toBe(false)
+  const stalled = await reconcileJson(cli, ['--grace', '100', '--stall', '0'])
+  expect(stalled.report.breaks.find((b) => b.kind === 'NOT_DECIDED_IN_TIME')?.detail).toContain(
+    'is a router running?',
+  )
   // A period with nothing in it balances trivially, and says there was nothing.
   const empty = await cli(['reconcile', '--from', '2000-01-01T00:00:00Z', '--to', '2000-01-02T00:00:00Z'])
   expect(empty.exitCode).toBe(0)

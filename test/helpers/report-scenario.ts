@@ -6,7 +6,6 @@ import type { KillState } from '../../src/domain/kill-status.js'
 import type { KillActivityReport } from '../../src/services/report.js'
 import type { Cli } from './cli-session.js'
 
-
 async function stateOf(cli: Cli, scope: string): Promise<KillState | undefined> {
   const result = await cli(['state', '--json'])
   return (JSON.parse(result.stdout) as KillState[]).find((state) => state.scope === scope)

@@ -103,7 +103,9 @@ export class AuditIndex {
       rates: db.prepare<[number, number, number], { bucket: number; decision: string; count: number }>(
         "SELECT ts / ? AS bucket, decision, COUNT(*) AS count FROM audit WHERE ts BETWEEN ? AND ? AND order_id <> '' AND decision IN ('ALLOW', 'DROP') GROUP BY bucket, decision",
       ),
-      dropsUnder: db.prepare<[string], IndexedRow>("SELECT partition, offset, record FROM audit WHERE corr_id = ? AND decision = 'DROP' AND order_id <> ''"),
+      dropsUnder: db.prepare<[string, number, number], IndexedRow>(
+        "SELECT partition, offset, record FROM audit WHERE corr_id = ? AND decision = 'DROP' AND order_id <> '' AND ts BETWEEN ? AND ? ORDER BY ts, partition, offset",
+      ),
       commandAudits: db.prepare<[string], IndexedRow>(
         "SELECT partition, offset, record FROM audit WHERE corr_id = ? AND order_id = '' ORDER BY ts, partition, offset LIMIT 100",
       ),
@@ -116,13 +118,33 @@ export class AuditIndex {
    */
   static open(dataDir: string, source: string): AuditIndex {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-    const index = new AuditIndex(new Database(path.join(dataDir, AUDIT_INDEX_FILE)))
-    index.db.transaction(() => {
-      if (index.statements.source.get() === source) return
-      index.db.exec('DELETE FROM audit; DELETE FROM positions; DELETE FROM damaged;')
-      index.statements.setSource.run(source)
-    }).immediate()
+    const file = path.join(dataDir, AUDIT_INDEX_FILE)
+    let index: AuditIndex
+    try {
+      index = AuditIndex.opened(file, source)
+    } catch (error) {
+      // Only a copy of audit.v1: a damaged one is built again from the log rather than trusted or mended.
+      if (!isDamaged(error)) throw error
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true })
+      index = AuditIndex.opened(file, source)
+    }
     return index
+  }
+
+  private static opened(file: string, source: string): AuditIndex {
+    const db = new Database(file)
+    try {
+      const index = new AuditIndex(db)
+      index.db.transaction(() => {
+        if (index.statements.source.get() === source) return
+        index.db.exec('DELETE FROM audit; DELETE FROM positions; DELETE FROM damaged;')
+        index.statements.setSource.run(source)
+      }).immediate()
+      return index
+    } catch (error) {
+      db.close()
+      throw error
+    }
   }
 
   /** Where to read audit.v1 from next, per partition. */
@@ -231,9 +253,18 @@ export class AuditIndex {
       .map((row) => ({ start_ms: Math.floor(row.bucket) * bucketMs, decision: row.decision as 'ALLOW' | 'DROP', count: row.count }))
   }
 
-  /** Every order dropped under the state record `corrId`. */
-  dropsUnder(corrId: string): IndexedAudit[] {
-    return this.statements.dropsUnder.all(corrId).map(indexed)
+  /** Every order dropped under the state record `corrId` between two times (inclusive), oldest first. */
+  dropsUnder(corrId: string, fromMs = 0, toMs = Number.MAX_SAFE_INTEGER): IndexedAudit[] {
+    return this.statements.dropsUnder.all(corrId, fromMs, toMs).map(indexed)
+  }
+
+  /** The first order dropped under `corrId` for `scope` (two commands may share a corr_id), read oldest first. */
+  firstDropOf(corrId: string, scope: string): IndexedAudit | undefined {
+    for (const row of this.statements.dropsUnder.iterate(corrId, 0, Number.MAX_SAFE_INTEGER)) {
+      const found = indexed(row)
+      if (found.audit.scope_matches.includes(scope)) return found
+    }
+    return undefined
   }
 
   /** Every command the aggregator applied, oldest first. */
@@ -282,6 +313,11 @@ export interface IndexedAudit {
 
 function indexed(row: IndexedRow): IndexedAudit {
   return { partition: row.partition, offset: row.offset, audit: JSON.parse(row.record) as AuditRecord }
+}
+
+function isDamaged(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB'
 }
 
 function reached(positions: readonly TopicPartitionOffset[], ends: readonly TopicPartitionOffset[]): boolean {

@@ -47,6 +47,9 @@ describe('canonicalId: one spelling per identifier', () => {
     expect(parseScope(' account : ABC-1 ')).toMatchObject({ ok: true, text: 'ACCOUNT:abc-1' })
     expect(parseScope('ＡＣＣＯＵＮＴ:１２３４５')).toMatchObject({ ok: true, text: 'ACCOUNT:12345' })
     expect(parseScope('STRATEGY:Momentum')).toMatchObject({ ok: true, text: 'STRATEGY:momentum' })
-    expect(parseScope('ACCOUNT:12345\u200b')).toMatchObject({ ok: false, problem: expect.stringMatching(/U\+200B/) })
+    expect(parseScope('ACCOUNT:12345\u200b')).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/U\+200B/),
+    })
   })
 })

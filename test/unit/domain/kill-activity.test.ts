@@ -32,12 +32,12 @@ describe('kill activity', () => {
       action(T + 70_000, 'SET_LIMITS', 'ACCOUNT:1', 'l1'),
     ]
     const drops = [
-      { corr_id: 'k1', ts: T + 30, notional: 1000.105 },
-      { corr_id: 'k1', ts: T + 10, notional: 2000 },
-      { corr_id: 'k1', ts: T + 90, notional: undefined },
-      { corr_id: 'other', ts: T + 90, notional: 5 },
+      { corr_id: 'k1', scopes: ['ACCOUNT:1'], ts: T + 30, notional: 1000.105 },
+      { corr_id: 'k1', scopes: ['ACCOUNT:1', 'SYMBOL:X'], ts: T + 10, notional: 2000 },
+      { corr_id: 'k1', scopes: ['ACCOUNT:1'], ts: T + 90, notional: undefined },
+      { corr_id: 'other', scopes: ['ACCOUNT:1'], ts: T + 90, notional: 5 },
     ]
-    const [first, second] = episodesOf(actions, drops, T + 120_000)
+    const [first, second] = episodesOf(actions, drops, T - 1000, T + 120_000)
     expect(first).toMatchObject({
       scope: 'ACCOUNT:1',
       ended_ts: T + 60_000,
@@ -56,7 +56,7 @@ describe('kill activity', () => {
       orders_dropped: 0,
       time_to_block_ms: undefined,
     })
-    expect(episodesOf(actions, drops, T + 30_000)[0]).toMatchObject({
+    expect(episodesOf(actions, drops, T - 1000, T + 30_000)[0]).toMatchObject({
       ended_ts: undefined,
       duration_ms: undefined,
     })
@@ -70,12 +70,60 @@ describe('kill activity', () => {
         action(T + 20, 'KILL', 'SYMBOL:X', 'k1'),
       ],
       [],
+      T,
       T + 100,
     )
     expect(episodes.map((e) => [e.action, e.duration_ms])).toEqual([
       ['THROTTLE', 20],
       ['KILL', undefined],
     ])
+  })
+
+  it('keeps two kills that share a corr_id apart by scope', () => {
+    const actions = [action(T, 'KILL', 'ACCOUNT:777', 'same'), action(T + 1, 'KILL', 'ACCOUNT:888', 'same')]
+    const drops = [
+      { corr_id: 'same', scopes: ['ACCOUNT:777'], ts: T + 10, notional: 100 },
+      { corr_id: 'same', scopes: ['ACCOUNT:777'], ts: T + 11, notional: 100 },
+      { corr_id: 'same', scopes: ['ACCOUNT:888'], ts: T + 12, notional: 50 },
+    ]
+    expect(
+      episodesOf(actions, drops, T, T + 1000).map((e) => [e.scope, e.orders_dropped, e.notional_stopped]),
+    ).toEqual([
+      ['ACCOUNT:777', 2, 200],
+      ['ACCOUNT:888', 1, 50],
+    ])
+  })
+
+  it('counts a kill applied before the period and still in force at its start, for what it stopped in the period only', () => {
+    const actions = [
+      action(T - 5_000, 'KILL', 'ACCOUNT:1', 'k1'),
+      action(T - 9_000, 'KILL', 'ACCOUNT:2', 'k2'),
+      action(T - 8_000, 'UNKILL', 'ACCOUNT:2', 'u2'),
+    ]
+    const drops = [
+      { corr_id: 'k1', scopes: ['ACCOUNT:1'], ts: T - 4_000, notional: 1 },
+      { corr_id: 'k1', scopes: ['ACCOUNT:1'], ts: T + 10, notional: 1 },
+      { corr_id: 'k1', scopes: ['ACCOUNT:1'], ts: T + 2_000, notional: 1 },
+    ]
+    const episodes = episodesOf(actions, drops, T, T + 1_000)
+    expect(episodes).toHaveLength(1)
+    expect(episodes[0]).toMatchObject({
+      scope: 'ACCOUNT:1',
+      before_period: true,
+      orders_dropped: 1,
+      time_to_block_ms: undefined,
+    })
+  })
+
+  it("times the block from the command's sending only when its clock agrees with the aggregator's", () => {
+    const drop = (corr: string) => ({ corr_id: corr, scopes: ['ACCOUNT:1'], ts: T + 40, notional: 1 })
+    const timed = (sent: number) =>
+      episodesOf([action(T, 'KILL', 'ACCOUNT:1', 'k', { sent_ts: sent })], [drop('k')], T - 1, T + 1000)[0]!
+        .time_to_block_ms
+    expect(timed(T - 20)).toBe(60)
+    // Two hours slow, or five minutes fast: from the aggregator's apply instead.
+    expect(timed(T - 7_200_000)).toBe(40)
+    expect(timed(T + 300_000)).toBe(40)
   })
 
   it('fills every bucket between the first and the last, as orders per second', () => {

@@ -94,12 +94,26 @@ describe('applyCommand', () => {
   })
 
   it('refuses a THROTTLE without a cap rather than inventing one', () => {
-    const outcome = applyCommand(new Map(), () => false, command({ action: 'THROTTLE', triggered_by: 'operator', operator: 'ops' }))
+    const outcome = applyCommand(
+      new Map(),
+      () => false,
+      command({ action: 'THROTTLE', triggered_by: 'operator', operator: 'ops' }),
+    )
     expect(outcome).toEqual({ type: 'refused', reason: expect.stringMatching(/max_orders_per_sec/) })
   })
 
   it.each(
-    ['detector', 'spark', 'Detector', 'detector\u200b', ' operator', 'Operator', 'cli', 'console', 'x'].flatMap((source) => [
+    [
+      'detector',
+      'spark',
+      'Detector',
+      'detector\u200b',
+      ' operator',
+      'Operator',
+      'cli',
+      'console',
+      'x',
+    ].flatMap((source) => [
       [source, 'UNKILL'],
       [source, 'THROTTLE'],
     ]) as [string, 'UNKILL' | 'THROTTLE'][],
@@ -121,11 +135,18 @@ describe('applyCommand', () => {
       applyCommand(
         new Map(),
         () => false,
-        command({ action: 'UNKILL', triggered_by: 'operator', ...(operator === undefined ? {} : { operator }) }),
+        command({
+          action: 'UNKILL',
+          triggered_by: 'operator',
+          ...(operator === undefined ? {} : { operator }),
+        }),
       )
     expect(unkill('alice').type).toBe('applied')
     for (const operator of [undefined, 'ali ce', 'alice\u200b', 'ａｌｉｃｅ', '-alice']) {
-      expect(unkill(operator)).toEqual({ type: 'refused', reason: expect.stringMatching(/must name its operator/) })
+      expect(unkill(operator)).toEqual({
+        type: 'refused',
+        reason: expect.stringMatching(/must name its operator/),
+      })
     }
   })
 
@@ -142,11 +163,27 @@ describe('applyCommand', () => {
 
   it('refuses an UNKILL or THROTTLE older than the state it would undo, but never a KILL for its age', () => {
     const { table } = aggregate([command({ ts: T + 60_000 })])
-    const staleUnkill = command({ cmd_id: 'u-1', ts: T, action: 'UNKILL', triggered_by: 'operator', operator: 'ops' })
-    expect(applyCommand(table, () => false, staleUnkill)).toEqual({ type: 'refused', reason: expect.stringMatching(/^stale/) })
-    const staleThrottle = { ...staleUnkill, cmd_id: 't-1', action: 'THROTTLE' as const, max_orders_per_sec: 5 }
+    const staleUnkill = command({
+      cmd_id: 'u-1',
+      ts: T,
+      action: 'UNKILL',
+      triggered_by: 'operator',
+      operator: 'ops',
+    })
+    expect(applyCommand(table, () => false, staleUnkill)).toEqual({
+      type: 'refused',
+      reason: expect.stringMatching(/^stale/),
+    })
+    const staleThrottle = {
+      ...staleUnkill,
+      cmd_id: 't-1',
+      action: 'THROTTLE' as const,
+      max_orders_per_sec: 5,
+    }
     expect(applyCommand(table, () => false, staleThrottle).type).toBe('refused')
-    const unkill = applied(applyCommand(table, () => false, { ...staleUnkill, cmd_id: 'u-2', ts: T + 61_000 }))
+    const unkill = applied(
+      applyCommand(table, () => false, { ...staleUnkill, cmd_id: 'u-2', ts: T + 61_000 }),
+    )
     table.set(unkill.scope, unkill)
     expect(applyCommand(table, () => false, command({ cmd_id: 'k-old', ts: T })).type).toBe('applied')
   })
@@ -161,17 +198,36 @@ describe('applyCommand', () => {
       // Without the condition a second KILL is applied, as it always was.
       command({ cmd_id: 'k-3', corr_id: 'c-3', reason: 'and again', ...operator }),
     ])
-    expect(outcomes[1]).toEqual({ type: 'duplicate', reason: 'ACCOUNT:12345 is already KILLED: left as it is' })
+    expect(outcomes[1]).toEqual({
+      type: 'duplicate',
+      reason: 'ACCOUNT:12345 is already KILLED: left as it is',
+    })
     expect(outcomes[2]?.type).toBe('applied')
     expect(table.get('ACCOUNT:12345')).toMatchObject({ last_cmd_id: 'k-3', reason: 'and again' })
     // An UNKILL of a scope never killed, and a THROTTLE at the cap in force, change nothing either; another cap does.
     const restore = { ...operator, unless_already: true }
-    expect(applyCommand(new Map(), () => false, command({ action: 'UNKILL', ...restore })).type).toBe('duplicate')
+    expect(applyCommand(new Map(), () => false, command({ action: 'UNKILL', ...restore })).type).toBe(
+      'duplicate',
+    )
     const throttled = aggregate([command({ action: 'THROTTLE', max_orders_per_sec: 5, ...operator })]).table
-    expect(applyCommand(throttled, () => false, command({ cmd_id: 't-2', action: 'THROTTLE', max_orders_per_sec: 5, ...restore })).type).toBe('duplicate')
-    expect(applyCommand(throttled, () => false, command({ cmd_id: 't-3', action: 'THROTTLE', max_orders_per_sec: 9, ...restore })).type).toBe('applied')
+    expect(
+      applyCommand(
+        throttled,
+        () => false,
+        command({ cmd_id: 't-2', action: 'THROTTLE', max_orders_per_sec: 5, ...restore }),
+      ).type,
+    ).toBe('duplicate')
+    expect(
+      applyCommand(
+        throttled,
+        () => false,
+        command({ cmd_id: 't-3', action: 'THROTTLE', max_orders_per_sec: 9, ...restore }),
+      ).type,
+    ).toBe('applied')
     // A refusal still comes first: the condition never lets a detector's UNKILL pass for a no-op.
-    expect(applyCommand(new Map(), () => false, command({ action: 'UNKILL', unless_already: true })).type).toBe('refused')
+    expect(
+      applyCommand(new Map(), () => false, command({ action: 'UNKILL', unless_already: true })).type,
+    ).toBe('refused')
     expect(killCommandSchema.parse(command({ unless_already: true })).unless_already).toBe(true)
   })
 
@@ -234,15 +290,43 @@ describe('applyCommand', () => {
 describe('times no Date can hold', () => {
   it('refuse a stale UNKILL without throwing, whatever the times', () => {
     const table = new Map<string, KillState>([
-      ['ACCOUNT:1', { scope: 'ACCOUNT:1', status: 'KILLED', updated_ts: 8.64e15, updated_by: 'a', reason: 'r', last_cmd_id: 'k', corr_id: 'k' }],
+      [
+        'ACCOUNT:1',
+        {
+          scope: 'ACCOUNT:1',
+          status: 'KILLED',
+          updated_ts: 8.64e15,
+          updated_by: 'a',
+          reason: 'r',
+          last_cmd_id: 'k',
+          corr_id: 'k',
+        },
+      ],
     ])
-    const unkill = command({ scope: 'ACCOUNT:1', action: 'UNKILL', triggered_by: 'operator', operator: 'ops', cmd_id: 'u' })
-    expect(applyCommand(table, () => false, unkill)).toEqual({ type: 'refused', reason: expect.stringMatching(/^stale/) })
+    const unkill = command({
+      scope: 'ACCOUNT:1',
+      action: 'UNKILL',
+      triggered_by: 'operator',
+      operator: 'ops',
+      cmd_id: 'u',
+    })
+    expect(applyCommand(table, () => false, unkill)).toEqual({
+      type: 'refused',
+      reason: expect.stringMatching(/^stale/),
+    })
   })
 
   it('has bad state tighten a scope, never loosen it', async () => {
     const { mayReplace } = await import('../../../src/domain/kill-state.js')
-    const at = (status: KillState['status']): KillState => ({ scope: 'GLOBAL', status, updated_ts: T, updated_by: 'a', reason: 'r', last_cmd_id: 'k', corr_id: 'k' })
+    const at = (status: KillState['status']): KillState => ({
+      scope: 'GLOBAL',
+      status,
+      updated_ts: T,
+      updated_by: 'a',
+      reason: 'r',
+      last_cmd_id: 'k',
+      corr_id: 'k',
+    })
     expect(mayReplace(undefined, at('ACTIVE'))).toBe(true)
     expect(mayReplace(at('ACTIVE'), at('THROTTLED'))).toBe(true)
     expect(mayReplace(at('THROTTLED'), at('KILLED'))).toBe(true)
@@ -256,7 +340,15 @@ describe('KillStateTable at scale', () => {
     const table = new KillStateTable()
     const count = 300_000
     for (let i = 0; i < count; i += 1) {
-      table.apply({ scope: `ACCOUNT:a${i}`, status: i % 2 === 0 ? 'KILLED' : 'ACTIVE', updated_ts: 1, updated_by: 'alice', reason: 'scale', last_cmd_id: `c${i}`, corr_id: `k${i}` })
+      table.apply({
+        scope: `ACCOUNT:a${i}`,
+        status: i % 2 === 0 ? 'KILLED' : 'ACTIVE',
+        updated_ts: 1,
+        updated_by: 'alice',
+        reason: 'scale',
+        last_cmd_id: `c${i}`,
+        corr_id: `k${i}`,
+      })
     }
     expect(table.all()).toHaveLength(count)
     expect(table.activeKills()).toHaveLength(count / 2)

@@ -141,6 +141,18 @@ describe('the chain of one order', () => {
     expect(explained.timeline.slice(-2).map((step) => step.kind)).toEqual(['order', 'decision'])
   })
 
+  it("takes no duration from a command whose sender's clock disagrees with the aggregator's, and says so", () => {
+    const base = chain()
+    const fast = explain(chain({ command: { ...base.command!, log_ts: T + 300_000 } }))
+    expect(fast.durations.command_to_state_ms).toBeUndefined()
+    expect(fast.durations.breach_to_command_ms).toBeUndefined()
+    expect(fast.durations.state_to_first_drop_ms).toBe(10)
+    expect(fast.gaps.join(' ')).toContain('the command is stamped 5.0 min after the aggregator applied it')
+    const slow = explain(chain({ command: { ...base.command!, log_ts: T - 7_200_000 } }))
+    expect(slow.durations.command_to_state_ms).toBeUndefined()
+    expect(slow.gaps.join(' ')).toContain('before the aggregator applied it')
+  })
+
   it('puts a copy sent again after the decision, as a DUPLICATE', () => {
     const copy = {
       ...at('audit.v1', T + 9_000),

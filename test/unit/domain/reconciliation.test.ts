@@ -3,11 +3,12 @@ import { reconcile, type DecisionRow, type ReconcileInput } from '../../../src/d
 
 const T = Date.UTC(2026, 11, 7, 10, 0, 0)
 
-const order = (partition: number, offset: number, id: string | undefined) => ({
+const order = (partition: number, offset: number, id: string | undefined, ts = T) => ({
   at: `${partition}:${offset}`,
   partition,
   offset,
   order_id: id,
+  ts,
 })
 
 function decision(
@@ -35,6 +36,7 @@ function decision(
 function balanced(overrides: Partial<ReconcileInput> = {}): ReconcileInput {
   return {
     orders: [order(0, 0, 'o1'), order(0, 1, 'o2'), order(1, 0, undefined)],
+    elsewhere: [],
     decisions: [
       decision('0:0', '0:0', 'o1'),
       decision('1:0', '0:1', 'o2', {
@@ -56,6 +58,8 @@ function balanced(overrides: Partial<ReconcileInput> = {}): ReconcileInput {
     fromMs: T,
     toMs: T + 60_000,
     graceMs: 1000,
+    stallMs: 30_000,
+    nowMs: T + 5_000,
     ...overrides,
   }
 }
@@ -120,6 +124,17 @@ describe('reconciliation of a period of the log', () => {
 
   it('finds an ALLOW not forwarded, a forward nobody allowed, a forward made twice, and a forward of no order', () => {
     expect(kinds(balanced({ gated: [] }))).toEqual(['ALLOW_NOT_GATED o1 audit.v1 0:0'])
+    // A forward made before the period, and another in it, of one ALLOW made before the period.
+    const before = decision('9:9', '0:0', 'early', { ts: T - 10 })
+    const across = balanced({
+      decisions: [...balanced().decisions, before],
+      gated: [
+        ...balanced().gated,
+        { at: '0:7', order_id: 'early', ts: T - 9 },
+        { at: '0:8', order_id: 'early', ts: T + 50 },
+      ],
+    })
+    expect(kinds(across)).toContain('GATED_TWICE early orders.gated.v1 0:8')
     const extra = balanced({
       gated: [
         ...balanced().gated,
@@ -129,10 +144,67 @@ describe('reconciliation of a period of the log', () => {
       ],
     })
     expect(kinds(extra)).toEqual([
+      'GATED_TWICE o1 orders.gated.v1 0:2',
       'GATED_NOT_ALLOWED o2 orders.gated.v1 0:1',
       'GATED_NOT_ALLOWED - orders.gated.v1 0:3',
-      'GATED_TWICE o1 orders.gated.v1 0:2',
     ])
+  })
+
+  it('finds an order whose decision nobody made: no router ran, and the orders are over the stall bound', () => {
+    const stale = balanced({ committed: new Map(), nowMs: T + 60_000, decisions: [], letters: [], gated: [] })
+    expect(kinds(stale)).toEqual([
+      'NOT_DECIDED_IN_TIME o1 orders.v1 0:0',
+      'NOT_DECIDED_IN_TIME - orders.v1 1:0',
+    ])
+    expect(reconcile(stale).breaks[0]!.detail).toContain('2 order(s) of partition 0 from offset 0')
+    // Within the bound they are only pending: the router may be about to decide them.
+    expect(reconcile({ ...stale, nowMs: T + 10_000 })).toMatchObject({ balanced: true, pending: 3 })
+  })
+
+  it('finds a decision made in the period of an order that is not on the log, by position or by id', () => {
+    const ghost = decision('3:0', '0:40', 'ghost', { ts: T + 30 })
+    expect(kinds(balanced({ decisions: [...balanced().decisions, ghost] }))).toEqual([
+      'DECISION_WITHOUT_ORDER ghost audit.v1 3:0',
+    ])
+    // The position holds another order.
+    expect(
+      kinds(
+        balanced({
+          decisions: [...balanced().decisions, ghost],
+          elsewhere: [order(0, 40, 'someone-else', T - 100)],
+        }),
+      ),
+    ).toEqual(['DECISION_WITHOUT_ORDER ghost audit.v1 3:0'])
+    // An order appended before the period and decided in it is no break.
+    expect(
+      kinds(
+        balanced({
+          decisions: [...balanced().decisions, ghost],
+          elsewhere: [order(0, 40, 'ghost', T - 100)],
+        }),
+      ),
+    ).toEqual([])
+    // A decision that names no position and no order of the period.
+    expect(
+      kinds(
+        balanced({
+          decisions: [...balanced().decisions, decision('3:1', undefined, 'ghost2', { ts: T + 30 })],
+        }),
+      ),
+    ).toEqual(['DECISION_WITHOUT_ORDER ghost2 audit.v1 3:1'])
+  })
+
+  it('counts an order_id the router let through twice (it had forgotten the first) as two ALLOWs to forward', () => {
+    const again = balanced({
+      orders: [order(0, 0, 'o1'), order(0, 1, 'o1')],
+      decisions: [decision('0:0', '0:0', 'o1'), decision('0:1', '0:1', 'o1', { ts: T + 20 })],
+      letters: [],
+      changes: [],
+    })
+    expect(kinds(again)).toEqual(['ALLOW_NOT_GATED o1 audit.v1 0:1'])
+    expect(kinds({ ...again, gated: [...again.gated, { at: '0:5', order_id: 'o1', ts: T + 20 }] })).toEqual(
+      [],
+    )
   })
 
   it('judges a forward made in the period only, not one before or after it', () => {

@@ -19,6 +19,7 @@ const kill: ControlAction = {
 }
 const episode: ControlEpisode = {
   ...kill,
+  before_period: false,
   ended_ts: undefined,
   ended_by: undefined,
   duration_ms: undefined,
@@ -80,6 +81,19 @@ describe('the kill activity report in its forms', () => {
     expect(JSON.parse(data).marks).toEqual([{ t: T / 1000, kind: 'KILL', label: 'KILL ACCOUNT:1' }])
     expect(html).toContain("default-src 'none'")
     expect(html).not.toMatch(/(src|href)="https?:/)
+  })
+
+  it('lets no control character or markup through to a terminal or a Markdown viewer', () => {
+    const nasty = { ...kill, reason: '\u001b]0;pwned\u0007\u001b[2J<img src=x onerror=alert(1)>' }
+    const md = reportMarkdown(view({ actions: [nasty], episodes: [{ ...episode, reason: nasty.reason }] }))
+    const csv = reportCsv([nasty], [{ ...episode, reason: nasty.reason }])
+    for (const text of [md, csv]) {
+      expect(text).not.toContain('\u001b')
+      expect(text).not.toContain('\u0007')
+    }
+    expect(md).toContain('\\\\u001b]0;pwned')
+    expect(md).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    expect(csv).toContain('\\u001b]0;pwned')
   })
 
   it('says so of a period with nothing in it, in every form', () => {
