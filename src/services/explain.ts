@@ -175,7 +175,7 @@ async function findOrder(
     const record = found.matches[0]
     if (record !== undefined && record.offset === at.offset && isIt(record)) return orderEvidence(record)
     gaps.push(
-      `the router recorded the order at ${ORDERS} ${decided.audit.order_offset}, but ${record === undefined || record.offset !== at.offset ? 'that record is no longer on the log (retention)' : 'the record there is another order'}`,
+      `the router recorded the order at ${ORDERS} ${decided.audit.order_offset}, but ${record === undefined || record.offset !== at.offset ? 'the log holds no record there (past its retention, or a position that never was)' : 'the record there is another order'}`,
     )
     return undefined
   }
