@@ -31,7 +31,7 @@ export function parseSince(text: string, now: number): number {
       ? now - back
       : /^\d+$/.test(trimmed)
         ? Number(trimmed)
-        : /^\d{4}-\d{2}-\d{2}/.test(trimmed)
+        : /^\d{4}-\d{2}-\d{2}/.test(trimmed) && isCalendarDate(trimmed.slice(0, 10))
           ? Date.parse(trimmed)
           : Number.NaN
   // The times a JavaScript Date can hold: past them no time can be printed or compared.
@@ -39,6 +39,12 @@ export function parseSince(text: string, now: number): number {
   throw badInput('RISKCTL_TIME_INVALID', `"${text}" is not a time.`, [
     'Use an ISO time (2026-11-25T09:30:00Z), epoch milliseconds, or a span back from now: 30s, 10m, 2h, 1d.',
   ])
+}
+
+/** Whether YYYY-MM-DD names a day that exists: Date.parse would take 2026-02-30 for 2 March. */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.split('-').map(Number) as [number, number, number]
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
 }
 
 /** A period as a person gives it (from, and to or now), checked to end no earlier than it starts. */

@@ -14,10 +14,10 @@ export function renderAuditRecords(records: readonly AuditRecord[], style: Chalk
     records.map((r) => [
       new Date(r.ts).toISOString(),
       colorWord(r.decision, style),
-      r.order_id,
-      r.account_id,
-      r.symbol,
-      r.reason,
+      printable(r.order_id),
+      printable(r.account_id),
+      printable(r.symbol),
+      printable(r.reason),
       style.dim(r.corr_id),
     ]),
   )
@@ -25,13 +25,18 @@ export function renderAuditRecords(records: readonly AuditRecord[], style: Chalk
 
 /** `riskctl audit --actions`: one row per attempt, newest first. */
 export function renderActionTrail(trail: ActionTrail, style: ChalkInstance): string {
-  const damaged = trail.unreadable === 0 ? '' : `\n${style.yellow(`${trail.unreadable} record(s) of operator_actions.v1 are no trail entry: see them with riskctl tail operator_actions.v1 --from beginning --no-follow`)}`
+  const damaged =
+    trail.unreadable === 0
+      ? ''
+      : `\n${style.yellow(`${trail.unreadable} record(s) of operator_actions.v1 are no trail entry: see them with riskctl tail operator_actions.v1 --from beginning --no-follow`)}`
   if (trail.actions.length === 0) return `No operator actions match.${damaged}`
   const table = renderTable(
     ['time', 'actor', 'role', 'from', 'action', 'scope', 'outcome', 'detail'],
     trail.actions.map((a) => [
       new Date(a.ts).toISOString(),
-      printable(a.actor === UNAUTHENTICATED && a.claimed !== undefined ? `${a.actor} (as ${a.claimed})` : a.actor),
+      printable(
+        a.actor === UNAUTHENTICATED && a.claimed !== undefined ? `${a.actor} (as ${a.claimed})` : a.actor,
+      ),
       a.role ?? '-',
       printable(`${a.channel} ${a.from}`),
       printable(a.action),
@@ -45,5 +50,9 @@ export function renderActionTrail(trail: ActionTrail, style: ChalkInstance): str
 
 function outcomeWord(outcome: ActionOutcome, status: number | undefined, style: ChalkInstance): string {
   const text = status === undefined ? outcome : `${outcome} ${status}`
-  return outcome === 'ALLOWED' ? style.green(text) : outcome === 'FAILED' ? style.yellow(text) : style.red(text)
+  return outcome === 'ALLOWED'
+    ? style.green(text)
+    : outcome === 'FAILED'
+      ? style.yellow(text)
+      : style.red(text)
 }

@@ -33,6 +33,8 @@ export interface ControlEpisode extends ControlAction {
 
 /** A drop under a control, with what the order was worth. */
 export interface DropRow {
+  /** Where the DROP lies on audit.v1: one order counts once, however many episodes it falls under. */
+  readonly at?: string | undefined
   readonly corr_id: string
   /** The scopes the dropped order matched: a corr_id is the sender's to choose, and two commands may share one. */
   readonly scopes: readonly string[]
@@ -104,6 +106,33 @@ export function episodesOf(
       time_to_block_ms: firstDrop === undefined || action.ts < fromMs ? undefined : firstDrop - from,
     }
   })
+}
+
+/** The episodes, and what they stopped together: an order dropped under two of them (a shared corr_id) counts once. */
+export function killActivity(
+  actions: readonly ControlAction[],
+  drops: readonly DropRow[],
+  fromMs: number,
+  toMs: number,
+): {
+  readonly episodes: ControlEpisode[]
+  readonly orders_dropped: number
+  readonly notional_stopped: number
+} {
+  const episodes = episodesOf(actions, drops, fromMs, toMs)
+  const counted = new Map<string, number>()
+  for (const drop of drops) {
+    const under = episodes.some(
+      (e) =>
+        e.corr_id === drop.corr_id &&
+        drop.scopes.includes(e.scope) &&
+        drop.ts >= Math.max(e.ts, fromMs) &&
+        drop.ts <= Math.min(e.ended_ts ?? toMs, toMs),
+    )
+    if (under) counted.set(drop.at ?? `${drop.corr_id} ${drop.ts} ${counted.size}`, drop.notional ?? 0)
+  }
+  const notional = [...counted.values()].reduce((sum, value) => sum + value, 0)
+  return { episodes, orders_dropped: counted.size, notional_stopped: Math.round(notional * 100) / 100 }
 }
 
 /** A second per point up to two hours, a minute up to two days, an hour beyond: a chart stays a few thousand points. */

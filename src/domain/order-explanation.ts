@@ -124,8 +124,10 @@ function moments(
     at: decision.audit.ts,
     what: `${decision.audit.decision}: ${decision.audit.reason}`,
   })
-  for (const copy of links.duplicates)
-    steps.push({ kind: 'duplicate', at: copy.audit.ts, what: `DUPLICATE of ${copy.audit.order_id}` })
+  // A later decision of the same order_id: a DUPLICATE of a copy sent again, or a new order once the router had forgotten it.
+  for (const copy of links.duplicates) {
+    steps.push({ kind: 'duplicate', at: copy.audit.ts, what: `${copy.audit.decision} of ${copy.audit.order_id} again: ${copy.audit.reason}` })
+  }
   return steps
 }
 

@@ -9,6 +9,18 @@ export interface OrderRow {
   readonly order_id: string | undefined
   /** The log's time for it. */
   readonly ts: number
+  /** What the order is, as its contract reads it; undefined when the record is no order. */
+  readonly facts?: OrderFacts | undefined
+}
+
+/** What a decision and a forward must agree with the order on. */
+export interface OrderFacts {
+  readonly account_id: string
+  readonly symbol: string
+  readonly strategy: string
+  readonly side: string
+  readonly qty: number
+  readonly price: number
 }
 
 /** A router decision on audit.v1: `at` is where it lies there, `order_offset` where its order lies on orders.v1. */
@@ -36,6 +48,7 @@ export interface GatedRow {
   readonly at: string
   readonly order_id: string | undefined
   readonly ts: number
+  readonly facts?: OrderFacts | undefined
 }
 
 /** A scope's kill-switch status as the aggregator applied it (its APPLIED audit), on the aggregator's clock. */
@@ -87,6 +100,9 @@ export type BreakKind =
   | 'DECIDED_AND_DEAD_LETTERED'
   | 'DEAD_LETTERED_TWICE'
   | 'DECISION_WITHOUT_ORDER'
+  | 'DECISION_NOT_OF_ORDER'
+  | 'DEAD_LETTER_OF_AN_ORDER'
+  | 'GATED_NOT_AS_ORDERED'
   | 'ALLOW_NOT_GATED'
   | 'GATED_NOT_ALLOWED'
   | 'GATED_TWICE'
@@ -119,6 +135,8 @@ export interface Reconciliation {
   readonly breaks: readonly Break[]
 }
 
+/** A router's clock may be this far ahead of this machine's. */
+const FUTURE_SLACK_MS = 5 * 60_000
 const ORDERS = 'orders.v1'
 const AUDIT = 'audit.v1'
 const GATED = 'orders.gated.v1'
@@ -129,13 +147,30 @@ const DLQ = 'dlq.v1'
  * holds exactly the ALLOWs; no order is let through once its scope's KILL has had time to reach the router; every
  * record reads as its contract says. What does not balance is a break, named by order_id and position.
  */
-export function reconcile(input: ReconcileInput): Reconciliation {
+export function reconcile(given: ReconcileInput): Reconciliation {
+  // A decision stamped in the future was not written by a router's clock: it is damaged, and counts for nothing.
+  const future = given.decisions.filter((decision) => decision.ts > given.nowMs + FUTURE_SLACK_MS)
+  const input =
+    future.length === 0
+      ? given
+      : {
+          ...given,
+          decisions: given.decisions.filter((decision) => decision.ts <= given.nowMs + FUTURE_SLACK_MS),
+        }
   const breaks: Break[] = input.damaged.map((row) => ({
     kind: 'DAMAGED_RECORD' as const,
     order_id: undefined,
     at: `${row.topic} ${row.at}`,
     detail: row.error,
   }))
+  for (const decision of future) {
+    breaks.push({
+      kind: 'DAMAGED_RECORD',
+      order_id: decision.order_id,
+      at: `${AUDIT} ${decision.at}`,
+      detail: `a ${decision.decision} stamped ${new Date(decision.ts).toISOString()}, in the future`,
+    })
+  }
   const inPeriod = new Map(input.orders.map((order) => [order.at, order]))
   const decisionsAt = matchDecisions(input, inPeriod, breaks)
   const lettersAt = new Map<string, LetterRow[]>()
@@ -192,10 +227,37 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     }
     if (letters.length > 0 && decisions.length === 0) {
       deadLettered += 1
+      // Only what is no order is dead-lettered: a letter standing for a valid order hides an order nobody decided.
+      if (order.facts !== undefined) {
+        breaks.push({
+          kind: 'DEAD_LETTER_OF_AN_ORDER',
+          order_id: id,
+          at: `${ORDERS} ${order.at}`,
+          detail: `dead-lettered at ${DLQ} ${letters[0]!.at}, but the record is a valid order: nobody decided it`,
+        })
+      }
       continue
     }
     decided += 1
-    const decision = decisions[0]!
+    const named = decisions[0]!
+    // The order's own account, symbol and strategy, not the ones its decision names, say which kills govern it.
+    const decision =
+      order.facts === undefined
+        ? named
+        : {
+            ...named,
+            account_id: order.facts.account_id,
+            symbol: order.facts.symbol,
+            strategy: order.facts.strategy,
+          }
+    if (order.facts !== undefined && !sameParties(named, order.facts)) {
+      breaks.push({
+        kind: 'DECISION_NOT_OF_ORDER',
+        order_id: id,
+        at: `${AUDIT} ${named.at}`,
+        detail: `the decision names ${named.account_id}/${named.symbol}/${named.strategy}; the order at ${ORDERS} ${order.at} is of ${order.facts.account_id}/${order.facts.symbol}/${order.facts.strategy}`,
+      })
+    }
     byDecision[decision.decision] = (byDecision[decision.decision] ?? 0) + 1
     if (decision.check !== null && decision.check !== undefined)
       byCheck[decision.check] = (byCheck[decision.check] ?? 0) + 1
@@ -215,6 +277,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   }
 
   const gatedCount = judgeGated(input, allowed, breaks)
+  judgeForwardedAsOrdered(input, decisionsAt, breaks)
   judgeKills(input.changes, allowed, input.graceMs, breaks)
   return {
     balanced: breaks.length === 0,
@@ -296,6 +359,25 @@ function matchDecisions(
   return byPosition
 }
 
+function sameParties(decision: DecisionRow, facts: OrderFacts): boolean {
+  return (
+    decision.account_id === facts.account_id &&
+    decision.symbol === facts.symbol &&
+    decision.strategy === facts.strategy
+  )
+}
+
+function sameOrder(a: OrderFacts, b: OrderFacts): boolean {
+  return (
+    a.account_id === b.account_id &&
+    a.symbol === b.symbol &&
+    a.strategy === b.strategy &&
+    a.side === b.side &&
+    a.qty === b.qty &&
+    a.price === b.price
+  )
+}
+
 function partitionBounds(orders: readonly OrderRow[]): Map<number, { first: number; last: number }> {
   const bounds = new Map<number, { first: number; last: number }>()
   for (const order of orders) {
@@ -374,6 +456,43 @@ function judgeGated(input: ReconcileInput, allowed: readonly DecisionRow[], brea
     }
   }
   return count
+}
+
+/**
+ * A forward carries the order as it arrived: one whose account, symbol, side, qty or price differ from every ALLOWed
+ * order of its order_id in the period is not what was let through.
+ */
+function judgeForwardedAsOrdered(
+  input: ReconcileInput,
+  decisionsAt: ReadonlyMap<string, DecisionRow[]>,
+  breaks: Break[],
+): void {
+  const ordersAt = new Map(input.orders.map((order) => [order.at, order]))
+  const allowedFacts = new Map<string, OrderFacts[]>()
+  for (const [at, decisions] of decisionsAt) {
+    const facts = ordersAt.get(at)?.facts
+    if (facts !== undefined && decisions[0]?.decision === 'ALLOW')
+      push(allowedFacts, decisions[0].order_id, facts)
+  }
+  const allowCount = new Map<string, number>()
+  for (const decision of input.decisions)
+    if (decision.decision === 'ALLOW')
+      allowCount.set(decision.order_id, (allowCount.get(decision.order_id) ?? 0) + 1)
+  for (const row of input.gated) {
+    if (row.order_id === undefined || row.facts === undefined || row.ts < input.fromMs || row.ts > input.toMs)
+      continue
+    const facts = allowedFacts.get(row.order_id)
+    // Judged only where every ALLOW of the order_id is of an order of the period: the others' orders were not read.
+    if (facts === undefined || facts.length !== allowCount.get(row.order_id)) continue
+    if (!facts.some((fact) => sameOrder(fact, row.facts!))) {
+      breaks.push({
+        kind: 'GATED_NOT_AS_ORDERED',
+        order_id: row.order_id,
+        at: `${GATED} ${row.at}`,
+        detail: `forwarded as ${row.facts.side} ${row.facts.qty} ${row.facts.symbol} @ ${row.facts.price} for ${row.facts.account_id}, which is not the order that was ALLOWed`,
+      })
+    }
+  }
 }
 
 /** No ALLOW of an order of a KILLED scope once the KILL has had `graceMs` to reach the router. */

@@ -16,7 +16,7 @@ const LABELS: Record<TimelineKind, string> = {
   first_drop: 'first DROP',
   order: 'order',
   decision: 'decision',
-  duplicate: 'duplicate',
+  duplicate: 'again',
 }
 
 const DURATION_LABELS: readonly (readonly [keyof ChainDurations, string])[] = [

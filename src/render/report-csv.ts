@@ -21,15 +21,23 @@ const COLUMNS = [
 ] as const
 
 /**
- * One row per control applied in the period; a kill's or throttle's row carries what followed it. Text that a
- * spreadsheet would run as a formula is quoted with a leading apostrophe: reasons come from people.
+ * One row per control applied in the period, after a row for each kill or throttle still in force at its start; a
+ * kill's or throttle's row carries what followed it. Text that a spreadsheet would run as a formula is quoted with a
+ * leading apostrophe: reasons come from people.
  */
 export function reportCsv(actions: readonly ControlAction[], episodes: readonly ControlEpisode[]): string {
-  const byCorr = new Map(episodes.map((episode) => [`${episode.corr_id} ${episode.ts}`, episode]))
-  const rows = actions.map((action) => {
-    const e = byCorr.get(`${action.corr_id} ${action.ts}`)
+  // Two commands may share a corr_id, even a millisecond: each episode goes to the first row of its own action.
+  const key = (a: ControlAction) => `${a.corr_id}\u0000${a.scope}\u0000${a.action}\u0000${a.ts}`
+  const waiting = new Map<string, ControlEpisode[]>()
+  for (const episode of episodes)
+    if (!episode.before_period) waiting.set(key(episode), [...(waiting.get(key(episode)) ?? []), episode])
+  const carried = episodes
+    .filter((episode) => episode.before_period)
+    .map((episode) => ({ action: episode as ControlAction, e: episode as ControlEpisode | undefined }))
+  const applied = actions.map((action) => ({ action, e: waiting.get(key(action))?.shift() }))
+  const rows = [...carried, ...applied].map(({ action, e }) => {
     return [
-      iso(action.ts),
+      e?.before_period === true ? `${iso(action.ts)} (before the period)` : iso(action.ts),
       action.action,
       action.scope,
       action.who ?? '',

@@ -88,7 +88,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   const cell = (text: string) =>
     printable(text.replace(/[\r\n]+/g, ' '))
       .replace(/\\/g, '\\\\')
-      .replace(/\|/g, '\\|')
+      .replace(/[|[\]]/g, (char) => `\\${char}`)
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')

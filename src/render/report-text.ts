@@ -55,6 +55,10 @@ export function episodeCells(episode: ControlEpisode): string[] {
     episode.ended_by ?? '',
     String(episode.orders_dropped),
     money(episode.notional_stopped),
-    episode.time_to_block_ms === undefined ? 'no order came' : span(episode.time_to_block_ms),
+    episode.time_to_block_ms !== undefined
+      ? span(episode.time_to_block_ms)
+      : episode.before_period
+        ? 'before the period'
+        : 'no order came',
   ]
 }

@@ -15,14 +15,20 @@ const listSchema = z.object({ approvals: z.array(approvalRecordSchema) })
 const answerSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('approved'), request: approvalRecordSchema, state: killStateSchema }),
   z.object({ outcome: z.literal('rejected'), request: approvalRecordSchema }),
-  z.object({ outcome: z.literal('published'), request: approvalRecordSchema, command: approvalCommandSchema, error: z.string().optional() }),
+  z.object({
+    outcome: z.literal('published'),
+    request: approvalRecordSchema,
+    command: approvalCommandSchema,
+    error: z.string().optional(),
+  }),
 ])
 
 /** `riskctl approvals list`: the held UNKILLs (with `all`, what became of every one), newest first. */
 export async function listApprovals(all: boolean, route: KillSwitchRoute): Promise<ApprovalRecord[]> {
   if (route.apiUrl !== undefined) {
     const client = consoleClient(route.apiUrl, requireConsoleToken(consoleToken(route, route.apiUrl)))
-    return (await client.get(`/approvals?status=${all ? 'all' : 'pending'}`, listSchema)).approvals as ApprovalRecord[]
+    return (await client.get(`/approvals?status=${all ? 'all' : 'pending'}`, listSchema))
+      .approvals as ApprovalRecord[]
   }
   const approvals = await readApprovals(await route.openLog())
   return all ? approvals : approvals.filter((approval) => approval.status === 'PENDING')
@@ -35,9 +41,17 @@ export interface AnswerInput {
 }
 
 /** `riskctl approve` and `riskctl reject`: through the operator console when one is named, else on the log. */
-export async function answer(input: AnswerInput, route: KillSwitchRoute, options: { readonly wait: boolean; readonly signal: AbortSignal }): Promise<AnswerOutcome> {
+export async function answer(
+  input: AnswerInput,
+  route: KillSwitchRoute,
+  options: { readonly wait: boolean; readonly signal: AbortSignal },
+): Promise<AnswerOutcome> {
   if (route.apiUrl === undefined) {
-    return answerRequest(await route.openLog(), { ...input, operator: route.identity() }, { ...options, origin: localOrigin('cli') })
+    return answerRequest(
+      await route.openLog(),
+      { ...input, operator: route.identity() },
+      { ...options, origin: localOrigin('cli') },
+    )
   }
   const token = requireConsoleToken(consoleToken(route, route.apiUrl))
   return answerViaConsole(input, { apiUrl: route.apiUrl, token, ...options })
@@ -50,7 +64,12 @@ export async function answer(input: AnswerInput, route: KillSwitchRoute, options
  */
 export async function answerViaConsole(
   input: AnswerInput,
-  options: { readonly apiUrl: string; readonly token: string; readonly wait: boolean; readonly signal?: AbortSignal | undefined },
+  options: {
+    readonly apiUrl: string
+    readonly token: string
+    readonly wait: boolean
+    readonly signal?: AbortSignal | undefined
+  },
 ): Promise<AnswerOutcome> {
   // The console waits up to CONFIRM_TIMEOUT_MS itself before it answers: the client waits longer.
   const client = consoleClient(options.apiUrl, options.token, CONFIRM_TIMEOUT_MS + 10_000)

@@ -11,15 +11,22 @@ export { parseSince }
 export type AuditQueryInput = ConsoleAuditQuery
 
 /** Catches the local index up with audit.v1, then answers from it: newest first. */
-export async function queryAudit(log: EventLog, dataDir: string, input: AuditQueryInput): Promise<AuditRecord[]> {
+export async function queryAudit(
+  log: EventLog,
+  dataDir: string,
+  input: AuditQueryInput,
+): Promise<AuditRecord[]> {
   const since = input.since === undefined ? undefined : parseSince(input.since, Date.now())
-  const index = AuditIndex.open(dataDir, log.description)
-  try {
-    await index.catchUp(log)
+  return AuditIndex.use(log, dataDir, (index) => {
     // The trail holds canonical ids: `--account ABC-1` finds what the router recorded as abc-1.
     const account = input.account === undefined ? undefined : canonicalId('account', input.account)
-    return index.query({ account: account?.ok === true ? account.id : input.account, decision: input.decision, corrId: input.corrId, check: input.check, since, limit: input.limit })
-  } finally {
-    index.close()
-  }
+    return index.query({
+      account: account?.ok === true ? account.id : input.account,
+      decision: input.decision,
+      corrId: input.corrId,
+      check: input.check,
+      since,
+      limit: input.limit,
+    })
+  })
 }

@@ -20,7 +20,10 @@ export async function checkDeployment(options: DoctorOptions): Promise<DoctorRes
   const profiles = new ProfileStore(options.configDir)
   const profile = profiles.read(options.profileName)
   if (profile === undefined) throw profileNotFound(options.profileName, profiles.pathOf(options.profileName))
-  const checks = await runDoctor(profile, awsProbes({ region: profile.region, awsProfile: options.awsProfile }))
+  const checks = await runDoctor(
+    profile,
+    awsProbes({ region: profile.region, awsProfile: options.awsProfile }),
+  )
   return { profile: profile.name, checks }
 }
 

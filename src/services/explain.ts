@@ -20,7 +20,6 @@ import type { EventLog, LogRecord } from '../log/port.js'
 import { partitionForKey } from '../log/partitioner.js'
 import { decodeCommand } from '../processors/command-codec.js'
 import { decodeStateRecord } from '../processors/topic-codec.js'
-import { ROUTER_SERVICE } from '../processors/router-step.js'
 import { AUDIT, KILL_COMMANDS, KILL_STATE, ORDERS, RISK_SIGNALS } from '../../topologies/topics.js'
 import { AuditIndex, type IndexedAudit } from './audit-index/audit-index.js'
 import { searchLog } from './log-search.js'
@@ -50,12 +49,8 @@ export async function explainOrder(
   input: ExplainInput,
 ): Promise<OrderExplanation> {
   const orderId = canonicalOrderId(input.orderId)
-  const index = AuditIndex.open(dataDir, log.description)
-  try {
-    await index.catchUp(log)
-    const [first, ...duplicates] = index
-      .decisionsOf(orderId)
-      .filter((found) => found.audit.service === ROUTER_SERVICE)
+  return AuditIndex.use(log, dataDir, async (index) => {
+    const [first, ...duplicates] = index.decisionsOf(orderId)
     if (first === undefined) throw orderNotFound(orderId)
     const gaps: string[] = []
     const order = await findOrder(log, orderId, first, gaps)
@@ -106,9 +101,7 @@ export async function explainOrder(
       first_drop: firstDrop === undefined ? undefined : decisionEvidence(firstDrop),
       gaps,
     })
-  } finally {
-    index.close()
-  }
+  })
 }
 
 function canonicalOrderId(raw: string): string {

@@ -47,7 +47,10 @@ export function isLambdaResult(result: GenerateResult): result is LambdaGenerate
  * deployment's generator function. Not in generate.ts, which the generator function bundles: the
  * Lambda client is this side's only.
  */
-export async function generateOnTarget(request: GenerateRequest, targets: GenerateTargets): Promise<GenerateResult> {
+export async function generateOnTarget(
+  request: GenerateRequest,
+  targets: GenerateTargets,
+): Promise<GenerateResult> {
   const { mode } = request
   const ratePerSecond = request.ratePerSecond ?? GENERATE_DEFAULTS[mode].ratePerSecond
   const durationSeconds = request.durationSeconds ?? GENERATE_DEFAULTS[mode].durationSeconds

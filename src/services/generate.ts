@@ -2,7 +2,12 @@ import { abortableSleep } from '../abortable-sleep.js'
 import type { Order } from '../domain/order.js'
 import { canonicalId } from '../domain/identifiers.js'
 import type { ReferencePriceRecord } from '../domain/pretrade/reference-prices.js'
-import { createOrderFactory, referencePriceOf, symbolsOf, type GeneratorMode } from '../generator/order-factory.js'
+import {
+  createOrderFactory,
+  referencePriceOf,
+  symbolsOf,
+  type GeneratorMode,
+} from '../generator/order-factory.js'
 import { ordersDue, scheduledTime, totalOrders } from '../generator/pacing.js'
 import type { EventLog } from '../log/port.js'
 import { ORDERS, REFERENCE_PRICES } from '../../topologies/topics.js'
@@ -53,7 +58,10 @@ const MIN_BATCH_MS = 5
 /** Produces the paced order stream to orders.v1 and summarises what it sent. */
 export async function generateOrders(log: EventLog, options: GenerateOptions): Promise<GenerateSummary> {
   const now = options.now ?? Date.now
-  const nextOrder = createOrderFactory({ ...options, runId: `${options.seed.toString(36)}${now().toString(36)}` })
+  const nextOrder = createOrderFactory({
+    ...options,
+    runId: `${options.seed.toString(36)}${now().toString(36)}`,
+  })
   const total = totalOrders(options.ratePerSecond, options.durationSeconds)
   const accounts = new Set<string>()
   const bySymbol: Record<string, number> = {}
@@ -69,7 +77,8 @@ export async function generateOrders(log: EventLog, options: GenerateOptions): P
     const due = ordersDue(options.ratePerSecond, now() - start, total)
     if (due > sent) {
       const batch: Order[] = []
-      for (let seq = sent; seq < due; seq += 1) batch.push(nextOrder(seq, scheduledTime(start, options.ratePerSecond, seq)))
+      for (let seq = sent; seq < due; seq += 1)
+        batch.push(nextOrder(seq, scheduledTime(start, options.ratePerSecond, seq)))
       await log.produce(
         ORDERS,
         batch.map((order) => encode(ORDERS, order, { timestamp: order.ts })),
@@ -113,14 +122,28 @@ export async function generateOrders(log: EventLog, options: GenerateOptions): P
 }
 
 /** The generator's reference price of each symbol, which its orders are priced within 2% of. */
-export async function publishReferencePrices(log: EventLog, symbols: readonly string[], ts: number): Promise<number> {
+export async function publishReferencePrices(
+  log: EventLog,
+  symbols: readonly string[],
+  ts: number,
+): Promise<number> {
   const records: ReferencePriceRecord[] = []
   for (const raw of symbols) {
     // Keyed by the symbol as orders are matched: an id that cannot be made canonical has no orders to price.
     const symbol = canonicalId('symbol', raw)
-    if (symbol.ok) records.push({ symbol: symbol.id, price: referencePriceOf(symbol.id), ts, source: GENERATOR_PRICE_SOURCE })
+    if (symbol.ok)
+      records.push({
+        symbol: symbol.id,
+        price: referencePriceOf(symbol.id),
+        ts,
+        source: GENERATOR_PRICE_SOURCE,
+      })
   }
-  if (records.length > 0) await log.produce(REFERENCE_PRICES, records.map((record) => encode(REFERENCE_PRICES, record)))
+  if (records.length > 0)
+    await log.produce(
+      REFERENCE_PRICES,
+      records.map((record) => encode(REFERENCE_PRICES, record)),
+    )
   return records.length
 }
 

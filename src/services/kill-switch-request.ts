@@ -31,7 +31,11 @@ export async function sendKillSwitchRequest(
 ): Promise<KillSwitchOutcome> {
   if (route.apiUrl === undefined) {
     const operator = route.identity()
-    return requestKillSwitch(await route.openLog(), { ...input, operator }, { ...options, origin: localOrigin('cli') })
+    return requestKillSwitch(
+      await route.openLog(),
+      { ...input, operator },
+      { ...options, origin: localOrigin('cli') },
+    )
   }
   const token = consoleToken(route, route.apiUrl)
   // The POST is never abandoned half-way: on Ctrl+C the operator learns whether the command was sent.

@@ -10,15 +10,30 @@ import { decodeStateRecord } from '../processors/topic-codec.js'
 import { AUDIT, KILL_STATE } from '../../topologies/topics.js'
 import type { ActionOrigin } from '../processors/operator-trail.js'
 import { readApprovals } from '../processors/approval-request.js'
-import { buildOperatorCommand, CONFIRM_TIMEOUT_MS, publishCommand, type OperatorCommandInput } from '../processors/operator-command.js'
+import {
+  buildOperatorCommand,
+  CONFIRM_TIMEOUT_MS,
+  publishCommand,
+  type OperatorCommandInput,
+} from '../processors/operator-command.js'
 
 export { CONFIRM_TIMEOUT_MS }
 
 export type KillSwitchOutcome =
-  | { readonly outcome: 'confirmed'; readonly command: KillCommand; readonly state: KillState; readonly trail_missing?: true }
+  | {
+      readonly outcome: 'confirmed'
+      readonly command: KillCommand
+      readonly state: KillState
+      readonly trail_missing?: true
+    }
   | { readonly outcome: 'published'; readonly command: KillCommand; readonly trail_missing?: true }
   /** Four eyes: the UNKILL is held until a second person approves it (riskctl approve). */
-  | { readonly outcome: 'pending'; readonly command: KillCommand; readonly request_id: string; readonly expires_ts?: number | undefined }
+  | {
+      readonly outcome: 'pending'
+      readonly command: KillCommand
+      readonly request_id: string
+      readonly expires_ts?: number | undefined
+    }
   /** The scope already had the asked-for status: it was left as it is. */
   | { readonly outcome: 'unchanged'; readonly scope: string; readonly state: KillState | undefined }
 
@@ -56,25 +71,39 @@ export async function requestKillSwitch(
   }
   const view = await log.readCompacted(KILL_STATE)
   const current = stateIn(view.records.get(built.scope))
-  if (isAlreadyThere(current, built.action, built.max_orders_per_sec)) return { outcome: 'unchanged', scope: built.scope, state: current }
+  if (isAlreadyThere(current, built.action, built.max_orders_per_sec))
+    return { outcome: 'unchanged', scope: built.scope, state: current }
   // Decided knowing the current state, so never older than it: the aggregator refuses an UNKILL or THROTTLE
   // older than the state it would undo, and this machine's clock may be behind the one that wrote it.
-  const command = current !== undefined && built.ts < current.updated_ts ? { ...built, ts: current.updated_ts } : built
+  const command =
+    current !== undefined && built.ts < current.updated_ts ? { ...built, ts: current.updated_ts } : built
   if (!options.wait) return published(log, command, options.origin)
   const from = [...view.endOffsets, ...(await log.endOffsets([AUDIT]))]
   return publishedAt(log, command, options.origin, from, options)
 }
 
-async function published(log: EventLog, command: KillCommand, origin: ActionOrigin): Promise<KillSwitchOutcome> {
+async function published(
+  log: EventLog,
+  command: KillCommand,
+  origin: ActionOrigin,
+): Promise<KillSwitchOutcome> {
   const { trailed } = await publishCommand(log, command, origin)
   return { outcome: 'published', command, ...(trailed ? {} : { trail_missing: true as const }) }
 }
 
 /** Publishes, then follows the answer; a KILL that could not be put on the operator-action trail says so. */
-async function publishedAt(log: EventLog, command: KillCommand, origin: ActionOrigin, from: readonly TopicPartitionOffset[], options: KillSwitchOptions): Promise<KillSwitchOutcome> {
+async function publishedAt(
+  log: EventLog,
+  command: KillCommand,
+  origin: ActionOrigin,
+  from: readonly TopicPartitionOffset[],
+  options: KillSwitchOptions,
+): Promise<KillSwitchOutcome> {
   const { trailed } = await publishCommand(log, command, origin)
   const outcome = await answerOf(log, command, from, options)
-  return trailed || outcome.outcome === 'unchanged' || outcome.outcome === 'pending' ? outcome : { ...outcome, trail_missing: true }
+  return trailed || outcome.outcome === 'unchanged' || outcome.outcome === 'pending'
+    ? outcome
+    : { ...outcome, trail_missing: true }
 }
 
 /**
@@ -90,15 +119,22 @@ async function answerOf(
 ): Promise<KillSwitchOutcome> {
   const timeoutMs = options.timeoutMs ?? CONFIRM_TIMEOUT_MS
   const deadline = Date.now() + timeoutMs
-  const answers = await log.consumer({ topics: [KILL_STATE, AUDIT], from: { type: 'offsets', offsets: from } })
+  const answers = await log.consumer({
+    topics: [KILL_STATE, AUDIT],
+    from: { type: 'offsets', offsets: from },
+  })
   // Its audits share a partition (keyed by cmd_id), in order: a DUPLICATE after its APPLIED is someone's replay.
   let applied = false
   try {
     while (Date.now() < deadline && !options.signal?.aborted) {
-      for (const record of await answers.poll({ maxRecords: 5000, maxWaitMs: Math.min(100, deadline - Date.now()) })) {
+      for (const record of await answers.poll({
+        maxRecords: 5000,
+        maxWaitMs: Math.min(100, deadline - Date.now()),
+      })) {
         if (record.topic === KILL_STATE) {
           const next = decodeStateRecord(record)
-          if (next.type === 'state' && isStateOf(next.state, command)) return { outcome: 'confirmed', command, state: next.state }
+          if (next.type === 'state' && isStateOf(next.state, command))
+            return { outcome: 'confirmed', command, state: next.state }
           continue
         }
         const audit = aggregatorAuditOf(record, command)
@@ -109,7 +145,11 @@ async function answerOf(
         }
         if (audit?.decision === 'REFUSED') throw refused(command, audit.reason)
         if (audit?.decision === 'DUPLICATE' && !applied) {
-          return { outcome: 'unchanged', scope: command.scope, state: stateIn((await log.readCompacted(KILL_STATE)).records.get(command.scope)) }
+          return {
+            outcome: 'unchanged',
+            scope: command.scope,
+            state: stateIn((await log.readCompacted(KILL_STATE)).records.get(command.scope)),
+          }
         }
       }
     }
@@ -121,7 +161,9 @@ async function answerOf(
 
 /** A cmd_id alone proves nothing: anyone may reuse it for another scope (the aggregator applies that too). */
 function isStateOf(state: KillState, command: KillCommand): boolean {
-  return state.last_cmd_id === command.cmd_id && state.scope === command.scope && state.corr_id === command.corr_id
+  return (
+    state.last_cmd_id === command.cmd_id && state.scope === command.scope && state.corr_id === command.corr_id
+  )
 }
 
 function stateIn(record: LogRecord | undefined): KillState | undefined {
@@ -130,21 +172,32 @@ function stateIn(record: LogRecord | undefined): KillState | undefined {
 }
 
 /** The aggregator's audit of this command, if the record is one. APPLIED comes too, maybe before the state record. */
-function aggregatorAuditOf(record: LogRecord, command: KillCommand): { decision: string; reason: string } | undefined {
+function aggregatorAuditOf(
+  record: LogRecord,
+  command: KillCommand,
+): { decision: string; reason: string } | undefined {
   if (record.key !== command.cmd_id) return undefined
   const audit = decodeJson(auditSchema, record.value)
-  if (!audit.ok || audit.value.corr_id !== command.corr_id || audit.value.service !== AGGREGATOR_SERVICE) return undefined
+  if (!audit.ok || audit.value.corr_id !== command.corr_id || audit.value.service !== AGGREGATOR_SERVICE)
+    return undefined
   // The aggregator names the command's scope (canonical) and action first in its reason.
-  if (!audit.value.scope_matches.includes(command.scope) || !audit.value.reason.startsWith(`${audit.value.decision} ${command.action} `)) return undefined
+  if (
+    !audit.value.scope_matches.includes(command.scope) ||
+    !audit.value.reason.startsWith(`${audit.value.decision} ${command.action} `)
+  )
+    return undefined
   return audit.value
 }
 
 function refused(command: KillCommand, reason: string): RiskctlError {
-  return new RiskctlError(`The aggregator did not apply the ${command.action} of ${command.scope}: ${reason}`, {
-    code: 'RISKCTL_COMMAND_REFUSED',
-    exitCode: ExitCode.precondition,
-    suggestions: ['See it in the trail: riskctl tail audit.v1 --from beginning --no-follow'],
-  })
+  return new RiskctlError(
+    `The aggregator did not apply the ${command.action} of ${command.scope}: ${reason}`,
+    {
+      code: 'RISKCTL_COMMAND_REFUSED',
+      exitCode: ExitCode.precondition,
+      suggestions: ['See it in the trail: riskctl tail audit.v1 --from beginning --no-follow'],
+    },
+  )
 }
 
 export function notConfirmed(command: KillCommand, timeoutMs: number): RiskctlError {

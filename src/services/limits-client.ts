@@ -2,7 +2,11 @@ import { z } from 'zod'
 import { limitsCommandSchema, limitsRecordSchema } from '../contracts/risk-limits.js'
 import type { LimitsCommand, LimitsRecord } from '../domain/pretrade/limits-command.js'
 import { ExitCode, interrupted, RiskctlError } from '../errors.js'
-import { buildLimitsCommand, limitsScope, type LimitsCommandInput } from '../processors/limits-command-input.js'
+import {
+  buildLimitsCommand,
+  limitsScope,
+  type LimitsCommandInput,
+} from '../processors/limits-command-input.js'
 import type { LimitsSetOutcome } from '../processors/limits-request.js'
 import { consoleClient } from './operator-client.js'
 import { CONFIRM_TIMEOUT_MS } from '../processors/operator-command.js'
@@ -10,7 +14,12 @@ import { CONFIRM_TIMEOUT_MS } from '../processors/operator-command.js'
 const answerSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('confirmed'), command: limitsCommandSchema, record: limitsRecordSchema }),
   z.object({ outcome: z.literal('published'), command: limitsCommandSchema, error: z.string().optional() }),
-  z.object({ outcome: z.literal('unchanged'), scope: z.string(), record: limitsRecordSchema.nullable(), reason: z.string() }),
+  z.object({
+    outcome: z.literal('unchanged'),
+    scope: z.string(),
+    record: limitsRecordSchema.nullable(),
+    reason: z.string(),
+  }),
 ])
 const limitsListSchema = z.object({ limits: z.array(limitsRecordSchema) })
 
@@ -27,7 +36,10 @@ export interface LimitsConsoleOptions {
  * the console but not the log. The input is checked here first, with the same builder, so bad input exits 2 before
  * anything is sent; the console records the operator its token authenticates, so no operator is sent.
  */
-export async function setLimitsViaConsole(input: LimitsCommandInput, options: LimitsConsoleOptions): Promise<LimitsSetOutcome> {
+export async function setLimitsViaConsole(
+  input: LimitsCommandInput,
+  options: LimitsConsoleOptions,
+): Promise<LimitsSetOutcome> {
   const built = buildLimitsCommand(input)
   if (options.signal?.aborted === true) throw interrupted()
   // The console waits up to CONFIRM_TIMEOUT_MS for risk_limits.v1 before it answers: the client waits longer.
@@ -35,9 +47,18 @@ export async function setLimitsViaConsole(input: LimitsCommandInput, options: Li
   const answer = await client.post('/limits', bodyOf(built, input.expires), answerSchema)
   switch (answer.outcome) {
     case 'confirmed':
-      return { outcome: 'confirmed', command: answer.command as LimitsCommand, record: answer.record as LimitsRecord }
+      return {
+        outcome: 'confirmed',
+        command: answer.command as LimitsCommand,
+        record: answer.record as LimitsRecord,
+      }
     case 'unchanged':
-      return { outcome: 'unchanged', scope: answer.scope, record: (answer.record ?? undefined) as LimitsRecord | undefined, reason: answer.reason }
+      return {
+        outcome: 'unchanged',
+        scope: answer.scope,
+        record: (answer.record ?? undefined) as LimitsRecord | undefined,
+        reason: answer.reason,
+      }
     case 'published':
       // The console waits for risk_limits.v1 itself; an answer without the record is one nothing applied in time.
       if (options.wait && answer.error !== undefined) {
@@ -52,7 +73,10 @@ export async function setLimitsViaConsole(input: LimitsCommandInput, options: Li
 }
 
 /** `riskctl limits show --api URL`: GET /limits, the records as the console read them from risk_limits.v1. */
-export async function readLimitsViaConsole(scope: string | undefined, options: Omit<LimitsConsoleOptions, 'wait'>): Promise<LimitsRecord[]> {
+export async function readLimitsViaConsole(
+  scope: string | undefined,
+  options: Omit<LimitsConsoleOptions, 'wait'>,
+): Promise<LimitsRecord[]> {
   const query = scope === undefined ? '' : `?scope=${encodeURIComponent(limitsScope(scope))}`
   const answer = await consoleClient(options.apiUrl, options.token).get(`/limits${query}`, limitsListSchema)
   return answer.limits as LimitsRecord[]

@@ -49,6 +49,10 @@ export async function queryActions(log: EventLog, query: ActionQuery): Promise<A
 
 /** `--actor alice` finds alice through the console, local:alice and sasl:alice, and failed logins in her name. */
 function isActor(action: OperatorActionRecord, actor: string): boolean {
-  const names = [action.actor, action.claimed].filter((name) => name !== undefined).map((name) => name.toLowerCase())
-  return names.some((name) => name === actor || (!actor.includes(':') && name.slice(name.indexOf(':') + 1) === actor))
+  const names = [action.actor, action.claimed]
+    .filter((name) => name !== undefined)
+    .map((name) => name.toLowerCase())
+  return names.some(
+    (name) => name === actor || (!actor.includes(':') && name.slice(name.indexOf(':') + 1) === actor),
+  )
 }

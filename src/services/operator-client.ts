@@ -16,7 +16,9 @@ const acceptedSchema = z.object({
   approval_required: z.boolean().optional(),
   request_id: z.string().optional(),
 })
-const heldSchema = z.object({ approvals: z.array(z.object({ request_id: z.string(), expires_ts: z.number() })) })
+const heldSchema = z.object({
+  approvals: z.array(z.object({ request_id: z.string(), expires_ts: z.number() })),
+})
 const stateSchema = z.object({ scopes: z.array(killStateSchema) })
 
 export interface OperatorClientOptions {
@@ -39,14 +41,19 @@ export async function requestViaConsole(
   const token = requireConsoleToken(options.token)
   const scope = parseScope(input.scope)
   if (!scope.ok) {
-    throw badInput('RISKCTL_SCOPE_INVALID', `Invalid scope: ${scope.problem}.`, [`Valid scopes: ${SCOPE_FORMS.join(' | ')}`])
+    throw badInput('RISKCTL_SCOPE_INVALID', `Invalid scope: ${scope.problem}.`, [
+      `Valid scopes: ${SCOPE_FORMS.join(' | ')}`,
+    ])
   }
   const client = consoleClient(options.apiUrl, token)
   // A function, not a property read: the signal aborts between the awaits below.
   const stopped = (): boolean => options.signal?.aborted === true
   const before = (await client.get('/state', stateSchema)).scopes.find((s) => s.scope === scope.text)
   // A KILL of a scope already KILLED is sent all the same while a request to lift it is held: it cancels the request.
-  if (isAlreadyThere(before, input.action, input.maxOrdersPerSec) && !(input.action === 'KILL' && (await heldFor(client, scope.text)))) {
+  if (
+    isAlreadyThere(before, input.action, input.maxOrdersPerSec) &&
+    !(input.action === 'KILL' && (await heldFor(client, scope.text)))
+  ) {
     return { outcome: 'unchanged', scope: scope.text, state: before }
   }
   // Interrupted before it was sent: nothing was sent. From the POST on, the answer says what was.
@@ -65,7 +72,12 @@ export async function requestViaConsole(
   if (accepted.approval_required === true) {
     const requestId = accepted.request_id ?? command.cmd_id
     const held = await client.get('/approvals', heldSchema).catch(() => ({ approvals: [] }))
-    return { outcome: 'pending', command, request_id: requestId, expires_ts: held.approvals.find((a) => a.request_id === requestId)?.expires_ts }
+    return {
+      outcome: 'pending',
+      command,
+      request_id: requestId,
+      expires_ts: held.approvals.find((a) => a.request_id === requestId)?.expires_ts,
+    }
   }
   if (!options.wait || stopped()) return { outcome: 'published', command }
   const timeoutMs = options.timeoutMs ?? CONFIRM_TIMEOUT_MS
@@ -89,7 +101,9 @@ export async function requestViaConsole(
 async function heldFor(client: ReturnType<typeof consoleClient>, scope: string): Promise<boolean> {
   const pending = z.object({ approvals: z.array(z.object({ scope: z.string(), status: z.string() })) })
   try {
-    return (await client.get('/approvals', pending)).approvals.some((request) => request.scope === scope && request.status === 'PENDING')
+    return (await client.get('/approvals', pending)).approvals.some(
+      (request) => request.scope === scope && request.status === 'PENDING',
+    )
   } catch {
     return true
   }
@@ -101,7 +115,9 @@ export function requireConsoleToken(token: string | undefined): string {
   throw new RiskctlError('The operator console needs a bearer token.', {
     code: 'RISKCTL_TOKEN_MISSING',
     exitCode: ExitCode.unauthorised,
-    suggestions: ['Set RISKCTL_OPERATOR_TOKEN, or use the --data-dir that `riskctl up` printed the token file of.'],
+    suggestions: [
+      'Set RISKCTL_OPERATOR_TOKEN, or use the --data-dir that `riskctl up` printed the token file of.',
+    ],
   })
 }
 
@@ -124,15 +140,24 @@ export function consoleClient(apiUrl: string, token: string, timeoutMs = 10_000)
         // Sent, and no answer: it may have been carried out, so this is no failure to retry blindly.
         throw new RiskctlError(
           `The operator console at ${base} did not answer ${init.method} ${path} within ${timeoutMs / 1000} s: the request may have been carried out.`,
-          { code: 'RISKCTL_API_NO_ANSWER', exitCode: ExitCode.unexpected, suggestions: ['Check what is in force before sending it again (riskctl state, riskctl limits show).'] },
+          {
+            code: 'RISKCTL_API_NO_ANSWER',
+            exitCode: ExitCode.unexpected,
+            suggestions: [
+              'Check what is in force before sending it again (riskctl state, riskctl limits show).',
+            ],
+          },
         )
       }
-      throw new RiskctlError(`The operator console at ${base} cannot be reached (${(error as Error).message}).`, {
-        code: 'RISKCTL_API_UNREACHABLE',
-        exitCode: ExitCode.unavailable,
-        retriable: true,
-        suggestions: ['Check --api / RISKCTL_API_URL and that `riskctl up` is running with its console.'],
-      })
+      throw new RiskctlError(
+        `The operator console at ${base} cannot be reached (${(error as Error).message}).`,
+        {
+          code: 'RISKCTL_API_UNREACHABLE',
+          exitCode: ExitCode.unavailable,
+          retriable: true,
+          suggestions: ['Check --api / RISKCTL_API_URL and that `riskctl up` is running with its console.'],
+        },
+      )
     }
     const body: unknown = await response.json().catch(() => ({}))
     if (response.status === 401) {
@@ -145,35 +170,50 @@ export function consoleClient(apiUrl: string, token: string, timeoutMs = 10_000)
     if (response.status === 403) {
       // Authenticated, and short of the role: the console names the role it needs.
       const neededRole = (body as { needed_role?: unknown }).needed_role
-      throw new RiskctlError(String((body as { error?: unknown }).error ?? 'The operator console refused the request (403).'), {
-        code: 'RISKCTL_FORBIDDEN',
-        exitCode: ExitCode.unauthorised,
-        suggestions: typeof neededRole === 'string' ? [`Ask for it as a user with the role ${neededRole} (riskctl users list shows who has which).`] : [],
-      })
+      throw new RiskctlError(
+        String((body as { error?: unknown }).error ?? 'The operator console refused the request (403).'),
+        {
+          code: 'RISKCTL_FORBIDDEN',
+          exitCode: ExitCode.unauthorised,
+          suggestions:
+            typeof neededRole === 'string'
+              ? [`Ask for it as a user with the role ${neededRole} (riskctl users list shows who has which).`]
+              : [],
+        },
+      )
     }
     if (response.status === 429) {
       throw new RiskctlError(String((body as { error?: unknown }).error ?? 'Too many failed logins.'), {
         code: 'RISKCTL_RATE_LIMITED',
         exitCode: ExitCode.unauthorised,
-        suggestions: [`Wait ${response.headers.get('retry-after') ?? 'a minute'} s, and check the token: riskctl users rotate NAME gives a new one.`],
+        suggestions: [
+          `Wait ${response.headers.get('retry-after') ?? 'a minute'} s, and check the token: riskctl users rotate NAME gives a new one.`,
+        ],
       })
     }
     if (response.status === 409) {
       // The command was published and the aggregator refused it (a loosening by the detector, a stale change).
-      throw new RiskctlError(String((body as { error?: unknown }).error ?? 'The aggregator refused the command.'), {
-        code: 'RISKCTL_COMMAND_REFUSED',
-        exitCode: ExitCode.precondition,
-        suggestions: ((body as { suggestions?: unknown }).suggestions as string[] | undefined) ?? [],
-      })
+      throw new RiskctlError(
+        String((body as { error?: unknown }).error ?? 'The aggregator refused the command.'),
+        {
+          code: 'RISKCTL_COMMAND_REFUSED',
+          exitCode: ExitCode.precondition,
+          suggestions: ((body as { suggestions?: unknown }).suggestions as string[] | undefined) ?? [],
+        },
+      )
     }
     if (!response.ok) {
       const message = (body as { error?: unknown }).error
-      throw new RiskctlError(`The operator console answered ${response.status}: ${String(message ?? response.statusText)}`, {
-        code: 'RISKCTL_API_ERROR',
-        // 404 names something that is not there (a request id): the input's fault, as a 400's is.
-        exitCode: response.status === 400 || response.status === 404 ? ExitCode.badInput : ExitCode.unexpected,
-        suggestions: ((body as { suggestions?: unknown }).suggestions as string[] | undefined) ?? [],
-      })
+      throw new RiskctlError(
+        `The operator console answered ${response.status}: ${String(message ?? response.statusText)}`,
+        {
+          code: 'RISKCTL_API_ERROR',
+          // 404 names something that is not there (a request id): the input's fault, as a 400's is.
+          exitCode:
+            response.status === 400 || response.status === 404 ? ExitCode.badInput : ExitCode.unexpected,
+          suggestions: ((body as { suggestions?: unknown }).suggestions as string[] | undefined) ?? [],
+        },
+      )
     }
     return schema.parse(body)
   }

@@ -132,32 +132,49 @@ export async function startPipeline(logOf: LogOf, options: PipelineOptions): Pro
         detectorSettings: options.detectorSettings,
         limits: options.limits,
       },
-      { ...(niceness === undefined ? {} : { niceness }), ...(processes?.onEvent ? { onEvent: processes.onEvent } : {}) },
+      {
+        ...(niceness === undefined ? {} : { niceness }),
+        ...(processes?.onEvent ? { onEvent: processes.onEvent } : {}),
+      },
     )
-  const aggregator = has('aggregator') ? createAggregator(await logOf('aggregator'), { fourEyes: options.fourEyes }) : undefined
+  const aggregator = has('aggregator')
+    ? createAggregator(await logOf('aggregator'), { fourEyes: options.fourEyes })
+    : undefined
   const router =
     has('router') && !processes
       ? createRouter(await logOf('router'), {
-          ...(options.duplicateHorizonMs === undefined ? {} : { duplicateHorizonMs: options.duplicateHorizonMs }),
+          ...(options.duplicateHorizonMs === undefined
+            ? {}
+            : { duplicateHorizonMs: options.duplicateHorizonMs }),
           ...(options.limits === undefined ? {} : { limits: options.limits }),
         })
       : undefined
   const routerChild = has('router') && processes ? child('router') : undefined
-  const detector = has('detector') && !processes ? createDetector(await logOf('detector'), { settings: options.detectorSettings }) : undefined
+  const detector =
+    has('detector') && !processes
+      ? createDetector(await logOf('detector'), { settings: options.detectorSettings })
+      : undefined
   const detectorChild = has('detector') && processes ? child('detector') : undefined
   const dataDir = options.dataDir
   const indexes = has('router') && (dataDir !== undefined || processes !== undefined)
   // The index is for queries after the fact: under load it falls behind before the router or detector does.
-  const indexer = indexes && !processes && dataDir !== undefined ? supervisedIndexer(await logOf('audit-indexer'), dataDir) : undefined
+  const indexer =
+    indexes && !processes && dataDir !== undefined
+      ? supervisedIndexer(await logOf('audit-indexer'), dataDir)
+      : undefined
   const indexerChild = indexes && processes ? child('audit-indexer', INDEXER_NICENESS) : undefined
-  const children = [routerChild, detectorChild, indexerChild].filter((c): c is ProcessorChild => c !== undefined)
+  const children = [routerChild, detectorChild, indexerChild].filter(
+    (c): c is ProcessorChild => c !== undefined,
+  )
   const processors: Processor[] = [aggregator, router, detector, indexer, ...children].filter(
     (p): p is NonNullable<typeof p> => p !== undefined,
   )
   const routerStats = () => router?.stats ?? routerChild?.totals?.router
   const detectorStats = () => detector?.stats ?? detectorChild?.totals?.detector
   const activeKills = (): readonly string[] =>
-    router ? router.killState.activeKills().map((state) => state.scope) : (routerChild?.totals?.router?.activeKills ?? [])
+    router
+      ? router.killState.activeKills().map((state) => state.scope)
+      : (routerChild?.totals?.router?.activeKills ?? [])
   const currentState = (): readonly KillState[] | Promise<readonly KillState[]> =>
     router ? router.killState.all() : routerChild ? routerChild.states() : []
 
@@ -187,7 +204,9 @@ export async function startPipeline(logOf: LogOf, options: PipelineOptions): Pro
       currentState,
       health: () => ({ components: options.components, ready: isReady() }),
       // GET /audit answers from the same local index as `riskctl audit`, where there is a data directory for it.
-      ...(dataDir === undefined ? {} : { audit: (query: AuditQueryInput) => queryAudit(consoleLog, dataDir, query) }),
+      ...(dataDir === undefined
+        ? {}
+        : { audit: (query: AuditQueryInput) => queryAudit(consoleLog, dataDir, query) }),
     })
     try {
       consoleUrl = await api.listen({ port: options.console.port, host: options.console.host })
@@ -232,7 +251,8 @@ export async function startPipeline(logOf: LogOf, options: PipelineOptions): Pro
         detectorKills: detected?.kills ?? 0,
         signals: detected?.signals ?? 0,
         reconnecting: processors.filter((p) => p.connectivity?.state === 'reconnecting').map((p) => p.name),
-        reconnectReason: processors.find((p) => p.connectivity?.state === 'reconnecting')?.connectivity?.lastError,
+        reconnectReason: processors.find((p) => p.connectivity?.state === 'reconnecting')?.connectivity
+          ?.lastError,
         partitions: routed?.partitions,
         stateProblems: routed?.stateProblems ?? 0,
         lastStateProblem: routed?.lastStateProblem,

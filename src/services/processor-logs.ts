@@ -48,6 +48,9 @@ export function separateProcessorLogs(
 }
 
 /** Every user this run needs is in the file, checked before anything starts. */
-export function requireProcessorUsers(credentials: KafkaCredentials, principals: readonly ProcessorPrincipal[]): void {
+export function requireProcessorUsers(
+  credentials: KafkaCredentials,
+  principals: readonly ProcessorPrincipal[],
+): void {
   for (const principal of principals) processorUser(credentials, principal)
 }

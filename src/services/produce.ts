@@ -42,7 +42,9 @@ export async function produceLines(log: EventLog, options: ProduceOptions): Prom
   for await (const line of options.lines) {
     lineNumber += 1
     if (line.trim() === '') continue
-    const record = options.validate ? validRecord(line, spec.schema, spec.keyField) : rawRecord(line, spec.keyField)
+    const record = options.validate
+      ? validRecord(line, spec.schema, spec.keyField)
+      : rawRecord(line, spec.keyField)
     if (typeof record === 'string') {
       const rejection = { line: lineNumber, problem: record }
       rejected.push(rejection)
@@ -56,7 +58,11 @@ export async function produceLines(log: EventLog, options: ProduceOptions): Prom
   return { topic: spec.name, produced, rejected }
 }
 
-function validRecord(line: string, schema: Parameters<typeof decodeJson>[0], keyField: string): ProduceRecord | string {
+function validRecord(
+  line: string,
+  schema: Parameters<typeof decodeJson>[0],
+  keyField: string,
+): ProduceRecord | string {
   const decoded = decodeJson(schema, line)
   if (!decoded.ok) return decoded.error
   // Produce the normalised value (e.g. a scope in canonical case), not the line as typed.

@@ -1,6 +1,7 @@
 import { decodeJson, decodeOrder } from '../contracts/decode.js'
 import { deadLetterSchema } from '../contracts/messages.js'
 import type { AuditRecord } from '../domain/audit-record.js'
+import type { Order } from '../domain/order.js'
 import type { KillStatus } from '../domain/kill-status.js'
 import {
   reconcile,
@@ -8,13 +9,13 @@ import {
   type DecisionRow,
   type GatedRow,
   type LetterRow,
+  type OrderFacts,
   type OrderRow,
   type Reconciliation,
   type ScopeChange,
 } from '../domain/reconciliation.js'
 import { assertPeriod } from '../time-span.js'
 import type { EventLog, LogRecord } from '../log/port.js'
-import { ROUTER_SERVICE } from '../processors/router-step.js'
 import { ROUTER_GROUP } from '../../topologies/groups.js'
 import { AUDIT, DEAD_LETTERS, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
 import { AuditIndex, type IndexedAudit } from './audit-index/audit-index.js'
@@ -62,23 +63,22 @@ export async function reconcileLog(
     (await log.committedOffsets(ROUTER_GROUP, ORDERS)).map((p) => [p.partition, p.offset]),
   )
   const since = options.fromMs - LOOKBACK_MS
-  const index = AuditIndex.open(dataDir, log.description)
   const damaged: DamagedRow[] = []
-  let decisions: DecisionRow[]
-  let changes: ScopeChange[]
-  try {
-    await index.catchUp(log)
-    decisions = index
-      .decisionsSince(since)
-      .filter((found) => found.audit.service === ROUTER_SERVICE)
-      .map(decisionRow)
-    changes = index.appliedCommands().flatMap(scopeChange)
-    for (const row of index.damaged(options.fromMs))
+  const { decisions, changes } = await AuditIndex.use(log, dataDir, (index) => {
+    damaged.length = 0
+    for (const row of index.damaged(options.fromMs)) {
       if (row.ts <= options.toMs)
         damaged.push({ topic: AUDIT, at: `${row.partition}:${row.offset}`, error: row.error })
-  } finally {
-    index.close()
-  }
+    }
+    return {
+      // Any record that names an order is a decision of it, whoever it says wrote it.
+      decisions: index
+        .decisionsSince(since)
+        .filter((found) => found.audit.order_id !== '')
+        .map(decisionRow),
+      changes: index.appliedCommands().flatMap(scopeChange),
+    }
+  })
   const orders: OrderRow[] = []
   await searchLog(
     log,
@@ -92,6 +92,7 @@ export async function reconcileLog(
         offset: record.offset,
         order_id: order.ok ? order.value.order_id : undefined,
         ts: record.timestamp,
+        facts: order.ok ? factsOf(order.value) : undefined,
       })
       return false
     },
@@ -113,6 +114,7 @@ export async function reconcileLog(
       at: position(record),
       order_id: order.ok ? order.value.order_id : undefined,
       ts: record.timestamp,
+      facts: order.ok ? factsOf(order.value) : undefined,
     })
     return false
   })
@@ -165,6 +167,17 @@ async function ordersNamedElsewhere(
       ts: record.timestamp,
     }
   })
+}
+
+function factsOf(order: Order): OrderFacts {
+  return {
+    account_id: order.account_id,
+    symbol: order.symbol,
+    strategy: order.strategy,
+    side: order.side,
+    qty: order.qty,
+    price: order.price,
+  }
 }
 
 function position(record: LogRecord): string {

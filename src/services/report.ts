@@ -1,7 +1,7 @@
 import { decodeOrder } from '../contracts/decode.js'
 import {
   bucketMsFor,
-  episodesOf,
+  killActivity,
   ratesOf,
   type ControlAction,
   type DropRow,
@@ -11,7 +11,7 @@ import { assertPeriod } from '../time-span.js'
 import type { EventLog } from '../log/port.js'
 import { decodeCommand } from '../processors/command-codec.js'
 import { KILL_COMMANDS, ORDERS } from '../../topologies/topics.js'
-import { AuditIndex, type IndexedAudit } from './audit-index/audit-index.js'
+import { AuditIndex } from './audit-index/audit-index.js'
 import { readPositions, searchLog } from './log-search.js'
 import { DEFAULT_GRACE_MS, DEFAULT_STALL_MS, reconcileLog, type ReconcileReport } from './reconcile.js'
 
@@ -47,23 +47,20 @@ export async function killActivityReport(
 ): Promise<KillActivityReport> {
   assertPeriod(options.fromMs, options.toMs)
   const bucketMs = bucketMsFor(options.toMs - options.fromMs)
-  const index = AuditIndex.open(dataDir, log.description)
-  let applied: IndexedAudit[]
-  let counts
   const drops: (Omit<DropRow, 'notional'> & { readonly order_offset: string | undefined })[] = []
-  try {
-    await index.catchUp(log)
+  const { applied, counts } = await AuditIndex.use(log, dataDir, (index) => {
+    drops.length = 0
     // Every change up to the period's end: those before it tell which kills were still in force at its start.
-    applied = index.appliedCommands().filter((found) => found.audit.ts <= options.toMs)
-    counts = index.decisionCounts(options.fromMs, options.toMs, bucketMs)
+    const changes = index.appliedCommands().filter((found) => found.audit.ts <= options.toMs)
     const corrIds = new Set(
-      applied
+      changes
         .filter((found) => KILL_OR_THROTTLE.test(found.audit.reason))
         .map((found) => found.audit.corr_id),
     )
     for (const corrId of corrIds) {
       for (const drop of index.dropsUnder(corrId, options.fromMs, options.toMs)) {
         drops.push({
+          at: `${drop.partition}:${drop.offset}`,
           corr_id: corrId,
           scopes: drop.audit.scope_matches,
           ts: drop.audit.ts,
@@ -71,9 +68,8 @@ export async function killActivityReport(
         })
       }
     }
-  } finally {
-    index.close()
-  }
+    return { applied: changes, counts: index.decisionCounts(options.fromMs, options.toMs, bucketMs) }
+  })
   const earliest = Math.min(options.fromMs, ...applied.slice(0, 1).map((found) => found.audit.ts))
   const commands = await commandsOf(log, earliest - COMMAND_LOOKBACK_MS)
   const changes: ControlAction[] = applied.map((found) => {
@@ -95,7 +91,11 @@ export async function killActivityReport(
   })
   const actions = changes.filter((action) => action.ts >= options.fromMs)
   const notional = await notionalAt(log, drops)
-  const episodes = episodesOf(
+  const {
+    episodes,
+    orders_dropped: ordersDropped,
+    notional_stopped: notionalStopped,
+  } = killActivity(
     changes,
     drops.map(({ order_offset: at, ...drop }) => ({
       ...drop,
@@ -130,8 +130,8 @@ export async function killActivityReport(
       throttles: actions.filter((a) => a.action === 'THROTTLE').length,
       unkills: actions.filter((a) => a.action === 'UNKILL').length,
       limits_changes: actions.filter((a) => a.action.endsWith('_LIMITS')).length,
-      orders_dropped: episodes.reduce((sum, e) => sum + e.orders_dropped, 0),
-      notional_stopped: episodes.reduce((sum, e) => sum + e.notional_stopped, 0),
+      orders_dropped: ordersDropped,
+      notional_stopped: notionalStopped,
     },
     rates,
     bucket_ms: bucketMs,

@@ -1,7 +1,12 @@
 import { badInput } from '../errors.js'
 import type { StartPosition } from '../log/port.js'
 
-const FORMS = ['beginning', 'end', 'an ISO time such as 2026-11-25T09:30:00Z', 'epoch milliseconds such as 1764063000000']
+const FORMS = [
+  'beginning',
+  'end',
+  'an ISO time such as 2026-11-25T09:30:00Z',
+  'epoch milliseconds such as 1764063000000',
+]
 
 /** Parses `--from`: beginning | end | ISO time | epoch ms. */
 export function parseStartPosition(text: string): StartPosition {
@@ -14,5 +19,7 @@ export function parseStartPosition(text: string): StartPosition {
     const timestamp = Date.parse(value)
     if (!Number.isNaN(timestamp)) return { type: 'timestamp', timestamp }
   }
-  throw badInput('RISKCTL_POSITION_INVALID', `--from "${text}" is not a position.`, [`Use ${FORMS.join(', ')}.`])
+  throw badInput('RISKCTL_POSITION_INVALID', `--from "${text}" is not a position.`, [
+    `Use ${FORMS.join(', ')}.`,
+  ])
 }

@@ -2,7 +2,12 @@ import { KILL_STATE, OPERATOR_ACTIONS } from '../../topologies/topics.js'
 import { localOrigin } from '../processors/operator-trail.js'
 import type { KillAction } from '../domain/kill-command.js'
 import type { EventLog, StartPosition } from '../log/port.js'
-import { buildOperatorCommand, publishCommand, systemContext, type CommandContext } from '../processors/operator-command.js'
+import {
+  buildOperatorCommand,
+  publishCommand,
+  systemContext,
+  type CommandContext,
+} from '../processors/operator-command.js'
 import { tailTopics, toTailRecord, type TailRecord } from './tail.js'
 
 /** Where a view starts reading; the log's own start positions. */
@@ -28,7 +33,11 @@ export interface TailSource {
   publish(request: OperatorRequest): Promise<string>
 }
 
-export function createTailSource(log: EventLog, operator: string, context: CommandContext = systemContext): TailSource {
+export function createTailSource(
+  log: EventLog,
+  operator: string,
+  context: CommandContext = systemContext,
+): TailSource {
   return {
     follow: (topics, from, signal) => tailTopics(log, { topics, from, follow: true, signal }),
     killState: async () => [...(await log.readCompacted(KILL_STATE)).records.values()].map(toTailRecord),

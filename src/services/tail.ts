@@ -46,7 +46,10 @@ export async function* tailTopics(log: EventLog, options: TailOptions): AsyncGen
   }
 }
 
-function hasReached(positions: readonly TopicPartitionOffset[], ends: readonly TopicPartitionOffset[]): boolean {
+function hasReached(
+  positions: readonly TopicPartitionOffset[],
+  ends: readonly TopicPartitionOffset[],
+): boolean {
   return ends.every((end) => {
     const position = positions.find((p) => p.topic === end.topic && p.partition === end.partition)
     return position !== undefined && position.offset >= end.offset

@@ -5,5 +5,7 @@ import { badInput } from '../errors.js'
 export function requireTopic(name: string): TopicSpec {
   const spec = findTopic(name)
   if (spec) return spec
-  throw badInput('RISKCTL_TOPIC_UNKNOWN', `Unknown topic "${name}".`, [`Valid topics: ${TOPIC_NAMES.join(', ')}`])
+  throw badInput('RISKCTL_TOPIC_UNKNOWN', `Unknown topic "${name}".`, [
+    `Valid topics: ${TOPIC_NAMES.join(', ')}`,
+  ])
 }

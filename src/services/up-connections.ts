@@ -5,7 +5,12 @@ import type { EventLog } from '../log/port.js'
 import type { ProcessorPrincipal } from '../../topologies/kafka-grants.js'
 import { TOPIC_NAMES } from '../../topologies/topics.js'
 import type { Component } from './pipeline.js'
-import { requireProcessorUsers, separateProcessorLogs, sharedProcessorLogs, type ProcessorLogs } from './processor-logs.js'
+import {
+  requireProcessorUsers,
+  separateProcessorLogs,
+  sharedProcessorLogs,
+  type ProcessorLogs,
+} from './processor-logs.js'
 import { createAllTopics } from './topics-create.js'
 
 export interface UpConnectionsOptions {
@@ -40,21 +45,31 @@ export function upConnections(options: UpConnectionsOptions): UpConnections {
   const principals = options.components.flatMap((component) => PRINCIPALS[component])
   if (credentials !== undefined) {
     if (options.backend.type !== 'kafka') {
-      throw badInput('RISKCTL_KAFKA_CREDENTIALS_INVALID', `${CREDENTIALS_VARIABLE} is set, but riskctl up runs on the embedded log, which has no users.`, [
-        'Name the brokers (--brokers or RISKCTL_BROKERS), or unset RISKCTL_KAFKA_CREDENTIALS.',
-      ])
+      throw badInput(
+        'RISKCTL_KAFKA_CREDENTIALS_INVALID',
+        `${CREDENTIALS_VARIABLE} is set, but riskctl up runs on the embedded log, which has no users.`,
+        ['Name the brokers (--brokers or RISKCTL_BROKERS), or unset RISKCTL_KAFKA_CREDENTIALS.'],
+      )
     }
     if (options.sparkDetector) {
-      throw badInput('RISKCTL_KAFKA_CREDENTIALS_INVALID', 'The local Spark job does not sign in to Kafka with SASL, so it cannot run with per-processor credentials.', [
-        'Run the in-process detector (--detector inprocess), or leave RISKCTL_KAFKA_CREDENTIALS unset on a broker without ACLs.',
-      ])
+      throw badInput(
+        'RISKCTL_KAFKA_CREDENTIALS_INVALID',
+        'The local Spark job does not sign in to Kafka with SASL, so it cannot run with per-processor credentials.',
+        [
+          'Run the in-process detector (--detector inprocess), or leave RISKCTL_KAFKA_CREDENTIALS unset on a broker without ACLs.',
+        ],
+      )
     }
     requireProcessorUsers(credentials, principals)
   }
   const logs =
     credentials === undefined
       ? sharedProcessorLogs(options.openLog, options.env)
-      : separateProcessorLogs(credentials, { backend: options.backend, env: options.env, debug: options.debug ?? false })
+      : separateProcessorLogs(credentials, {
+          backend: options.backend,
+          env: options.env,
+          debug: options.debug ?? false,
+        })
   // Without a credentials file every principal is the one shared log; with one, the first processor of this run.
   const first = principals[0] ?? 'aggregator'
   return {
@@ -79,11 +94,16 @@ async function ensureTopics(log: EventLog): Promise<void> {
     await createAllTopics(log)
   } catch (error) {
     if (!isRiskctlError(error) || error.code !== 'RISKCTL_NOT_AUTHORISED') throw error
-    throw new RiskctlError(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing, and riskctl up's user may not create topics: ${error.message}`, {
-      code: 'RISKCTL_TOPICS_MISSING',
-      exitCode: ExitCode.precondition,
-      cause: error,
-      suggestions: ['Create them as the cluster\'s admin: riskctl topics create, with the admin\'s RISKCTL_KAFKA_SASL_USERNAME and _PASSWORD (KAFKA_SECURE=1 npm run kafka:start creates them).'],
-    })
+    throw new RiskctlError(
+      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing, and riskctl up's user may not create topics: ${error.message}`,
+      {
+        code: 'RISKCTL_TOPICS_MISSING',
+        exitCode: ExitCode.precondition,
+        cause: error,
+        suggestions: [
+          "Create them as the cluster's admin: riskctl topics create, with the admin's RISKCTL_KAFKA_SASL_USERNAME and _PASSWORD (KAFKA_SECURE=1 npm run kafka:start creates them).",
+        ],
+      },
+    )
   }
 }

@@ -77,7 +77,9 @@ const STATUS_EVERY_MS = 1000
 export async function runUp(options: UpOptions): Promise<UpResult> {
   // Read and checked here, before anything starts: a bad file is exit 2, not a router that dies on its own.
   const topologies = loadTopologies(options)
-  const components = options.sparkDetector ? options.components.filter((c) => c !== 'detector') : options.components
+  const components = options.sparkDetector
+    ? options.components.filter((c) => c !== 'detector')
+    : options.components
   // A bad credentials file is exit 2 (or 4, exposed) before anything connects.
   const connections = upConnections({ ...options, components })
   try {
@@ -99,12 +101,20 @@ function loadTopologies(options: UpOptions): Topologies {
   return {
     topologyFile,
     detectorSettings: loadDetectorTopology(topologyFile),
-    limits: loadLimitsTopology(options.limitsFile === undefined ? undefined : path.resolve(options.limitsFile)),
-    fourEyes: loadFourEyesPolicy(options.controlsFile === undefined ? undefined : path.resolve(options.controlsFile)),
+    limits: loadLimitsTopology(
+      options.limitsFile === undefined ? undefined : path.resolve(options.limitsFile),
+    ),
+    fourEyes: loadFourEyesPolicy(
+      options.controlsFile === undefined ? undefined : path.resolve(options.controlsFile),
+    ),
   }
 }
 
-async function runPipeline(connections: UpConnections, options: UpOptions, topologies: Topologies): Promise<UpResult> {
+async function runPipeline(
+  connections: UpConnections,
+  options: UpOptions,
+  topologies: Topologies,
+): Promise<UpResult> {
   const { components } = options
   const { topologyFile, detectorSettings, limits, fourEyes } = topologies
   const log = await connections.ensureTopics()
@@ -114,7 +124,12 @@ async function runPipeline(connections: UpConnections, options: UpOptions, topol
   // A users file others may read, or a damaged one, stops the start here rather than every request later.
   if (token !== undefined) new UserStore(options.backend.dataDir).list()
   const sparkTask = options.sparkDetector
-    ? startSparkDetectorTask({ backend: options.backend, env: options.env, topologyFile, onLine: options.onSparkLine })
+    ? startSparkDetectorTask({
+        backend: options.backend,
+        env: options.env,
+        topologyFile,
+        onLine: options.onSparkLine,
+      })
     : undefined
   const pipeline = await startPipeline(connections.logs.logOf, {
     components,
@@ -126,14 +141,24 @@ async function runPipeline(connections: UpConnections, options: UpOptions, topol
     console: token && { port: options.consolePort, host: '127.0.0.1', token: token.value },
     processes: options.inProcess
       ? undefined
-      : { backend: options.backend, envOf: connections.logs.envOf, debug: options.debug ?? false, onEvent: options.onEvent },
+      : {
+          backend: options.backend,
+          envOf: connections.logs.envOf,
+          debug: options.debug ?? false,
+          onEvent: options.onEvent,
+        },
   })
   options.onEvent({
     event: 'started',
     components: [...components, ...(sparkTask ? ['detector (Spark)'] : [])],
     log: log.description,
     consoleUrl: pipeline.consoleUrl,
-    tokenIn: token === undefined ? undefined : token.source.type === 'env' ? 'RISKCTL_OPERATOR_TOKEN' : token.source.path,
+    tokenIn:
+      token === undefined
+        ? undefined
+        : token.source.type === 'env'
+          ? 'RISKCTL_OPERATOR_TOKEN'
+          : token.source.path,
     ...(fourEyes.unkill && components.includes('aggregator') ? { fourEyesMs: fourEyes.timeoutMs } : {}),
   })
   const readiness = setInterval(() => {

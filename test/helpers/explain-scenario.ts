@@ -161,7 +161,7 @@ export async function explainsAnOperatorKillAndADuplicate(cli: Cli, operator: st
   expect(explained.durations.first_drop_to_order_ms).toBe(0)
   const text = await cli(['explain', 'desk-777-1'])
   expect(text.stdout).toContain(`KILL ACCOUNT:777 by ${operator}: desk call`)
-  expect(text.stdout).toMatch(/duplicate\s+DUPLICATE of desk-777-1/)
+  expect(text.stdout).toMatch(/again\s+DUPLICATE of desk-777-1 again/)
 }
 
 /** What explain says of an order it has no decision of, and of text that is no order_id. */

@@ -40,7 +40,9 @@ export class AuditIndex {
     db.transaction(() => {
       const version = db.prepare<[], string>("SELECT value FROM meta WHERE name = 'schema'").pluck().get()
       if (version === SCHEMA_VERSION) return
-      db.exec("DROP TABLE IF EXISTS audit; DROP TABLE IF EXISTS positions; DROP TABLE IF EXISTS damaged; DELETE FROM meta WHERE name = 'source'")
+      db.exec(
+        "DROP TABLE IF EXISTS audit; DROP TABLE IF EXISTS positions; DROP TABLE IF EXISTS damaged; DELETE FROM meta WHERE name = 'source'",
+      )
       db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('schema', ?)").run(SCHEMA_VERSION)
     }).immediate()
     db.exec(`
@@ -72,7 +74,9 @@ export class AuditIndex {
       ) WITHOUT ROWID;
     `)
     this.statements = {
-      positions: db.prepare<[], { partition: number; next_offset: number }>('SELECT partition, next_offset FROM positions'),
+      positions: db.prepare<[], { partition: number; next_offset: number }>(
+        'SELECT partition, next_offset FROM positions',
+      ),
       setPosition: db.prepare(
         'INSERT INTO positions (partition, next_offset) VALUES (?, ?) ' +
           'ON CONFLICT (partition) DO UPDATE SET next_offset = MAX(next_offset, excluded.next_offset)',
@@ -85,14 +89,19 @@ export class AuditIndex {
       setSource: db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('source', ?)"),
       count: db.prepare<[], number>('SELECT COUNT(*) FROM audit').pluck(),
       byOrder: db.prepare<[string], IndexedRow>(
-        'SELECT partition, offset, record FROM audit WHERE order_id = ? ORDER BY ts, partition, offset LIMIT 1000',
+        // In the log's order, not by the time a record says of itself: a record is keyed by its order_id.
+        'SELECT partition, offset, record FROM audit WHERE order_id = ? ORDER BY partition, offset LIMIT 1000',
       ),
       firstUnder: db.prepare<[string, string], IndexedRow>(
         "SELECT partition, offset, record FROM audit WHERE corr_id = ? AND decision = ? AND order_id <> '' ORDER BY ts, partition, offset LIMIT 1",
       ),
       // A command's audit has no order_id; the aggregator writes one per command, keyed by cmd_id.
-      insertDamaged: db.prepare('INSERT OR IGNORE INTO damaged (partition, offset, ts, error) VALUES (?, ?, ?, ?)'),
-      damaged: db.prepare<[number], DamagedAudit>('SELECT partition, offset, ts, error FROM damaged WHERE ts >= ? ORDER BY partition, offset'),
+      insertDamaged: db.prepare(
+        'INSERT OR IGNORE INTO damaged (partition, offset, ts, error) VALUES (?, ?, ?, ?)',
+      ),
+      damaged: db.prepare<[number], DamagedAudit>(
+        'SELECT partition, offset, ts, error FROM damaged WHERE ts >= ? ORDER BY partition, offset',
+      ),
       routerSince: db.prepare<[number], IndexedRow>(
         "SELECT partition, offset, record FROM audit WHERE ts >= ? AND order_id <> '' ORDER BY ts, partition, offset",
       ),
@@ -125,21 +134,51 @@ export class AuditIndex {
     } catch (error) {
       // Only a copy of audit.v1: a damaged one is built again from the log rather than trusted or mended.
       if (!isDamaged(error)) throw error
-      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true })
+      AuditIndex.remove(dataDir)
       index = AuditIndex.opened(file, source)
     }
     return index
+  }
+
+  /**
+   * Opens the index, brings it up to date with audit.v1 and runs `work` on it. Damage found on the way (a page that
+   * does not read) deletes the index and starts again from the log, once.
+   */
+  static async use<T>(
+    log: EventLog,
+    dataDir: string,
+    work: (index: AuditIndex) => Promise<T> | T,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      const index = AuditIndex.open(dataDir, log.description)
+      try {
+        await index.catchUp(log)
+        return await work(index)
+      } catch (error) {
+        if (attempt > 0 || !isDamaged(error)) throw error
+      } finally {
+        index.close()
+      }
+      AuditIndex.remove(dataDir)
+    }
+  }
+
+  private static remove(dataDir: string): void {
+    const file = path.join(dataDir, AUDIT_INDEX_FILE)
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true })
   }
 
   private static opened(file: string, source: string): AuditIndex {
     const db = new Database(file)
     try {
       const index = new AuditIndex(db)
-      index.db.transaction(() => {
-        if (index.statements.source.get() === source) return
-        index.db.exec('DELETE FROM audit; DELETE FROM positions; DELETE FROM damaged;')
-        index.statements.setSource.run(source)
-      }).immediate()
+      index.db
+        .transaction(() => {
+          if (index.statements.source.get() === source) return
+          index.db.exec('DELETE FROM audit; DELETE FROM positions; DELETE FROM damaged;')
+          index.statements.setSource.run(source)
+        })
+        .immediate()
       return index
     } catch (error) {
       db.close()
@@ -149,7 +188,9 @@ export class AuditIndex {
 
   /** Where to read audit.v1 from next, per partition. */
   positions(): TopicPartitionOffset[] {
-    return this.statements.positions.all().map((row) => ({ topic: AUDIT, partition: row.partition, offset: row.next_offset }))
+    return this.statements.positions
+      .all()
+      .map((row) => ({ topic: AUDIT, partition: row.partition, offset: row.next_offset }))
   }
 
   /** Indexes a batch and records how far it got, in one transaction. */
@@ -161,7 +202,12 @@ export class AuditIndex {
           const decoded = decodeJson(auditSchema, record.value)
           // A malformed audit record is kept out of the index and remembered as damaged; it stays on the topic.
           if (!decoded.ok) {
-            this.statements.insertDamaged.run(record.partition, record.offset, record.timestamp, decoded.error)
+            this.statements.insertDamaged.run(
+              record.partition,
+              record.offset,
+              record.timestamp,
+              decoded.error,
+            )
             continue
           }
           const audit = decoded.value
@@ -185,7 +231,10 @@ export class AuditIndex {
 
   /** Reads audit.v1 from where the index stopped up to the end it has now. */
   async catchUp(log: EventLog, signal?: AbortSignal): Promise<number> {
-    const consumer = await log.consumer({ topics: [AUDIT], from: { type: 'offsets', offsets: this.positions() } })
+    const consumer = await log.consumer({
+      topics: [AUDIT],
+      from: { type: 'offsets', offsets: this.positions() },
+    })
     try {
       const ends = await consumer.endOffsets()
       let added = 0
@@ -225,7 +274,10 @@ export class AuditIndex {
     const sql =
       `SELECT record FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` +
       'ORDER BY ts DESC, partition, offset DESC LIMIT ?'
-    const rows = this.db.prepare<(string | number)[], string>(sql).pluck().all(...params, query.limit)
+    const rows = this.db
+      .prepare<(string | number)[], string>(sql)
+      .pluck()
+      .all(...params, query.limit)
     return rows.map((row) => JSON.parse(row) as AuditRecord)
   }
 
@@ -246,11 +298,19 @@ export class AuditIndex {
   }
 
   /** ALLOWs and DROPs of orders per bucket of `bucketMs` between two times (inclusive). */
-  decisionCounts(fromMs: number, toMs: number, bucketMs: number): { start_ms: number; decision: 'ALLOW' | 'DROP'; count: number }[] {
+  decisionCounts(
+    fromMs: number,
+    toMs: number,
+    bucketMs: number,
+  ): { start_ms: number; decision: 'ALLOW' | 'DROP'; count: number }[] {
     // SQLite's integer division of integer ts: the bucket's index.
     return this.statements.rates
       .all(bucketMs, fromMs, toMs)
-      .map((row) => ({ start_ms: Math.floor(row.bucket) * bucketMs, decision: row.decision as 'ALLOW' | 'DROP', count: row.count }))
+      .map((row) => ({
+        start_ms: Math.floor(row.bucket) * bucketMs,
+        decision: row.decision as 'ALLOW' | 'DROP',
+        count: row.count,
+      }))
   }
 
   /** Every order dropped under the state record `corrId` between two times (inclusive), oldest first. */
@@ -287,7 +347,7 @@ export class AuditIndex {
   }
 
   close(): void {
-    this.db.close()
+    if (this.db.open) this.db.close()
   }
 }
 
@@ -321,5 +381,7 @@ function isDamaged(error: unknown): boolean {
 }
 
 function reached(positions: readonly TopicPartitionOffset[], ends: readonly TopicPartitionOffset[]): boolean {
-  return ends.every((end) => (positions.find((p) => p.partition === end.partition)?.offset ?? 0) >= end.offset)
+  return ends.every(
+    (end) => (positions.find((p) => p.partition === end.partition)?.offset ?? 0) >= end.offset,
+  )
 }

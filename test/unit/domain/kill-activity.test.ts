@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { bucketMsFor, episodesOf, ratesOf, type ControlAction } from '../../../src/domain/kill-activity.js'
+import {
+  bucketMsFor,
+  episodesOf,
+  killActivity,
+  ratesOf,
+  type ControlAction,
+} from '../../../src/domain/kill-activity.js'
 
 const T = Date.UTC(2026, 11, 7, 10, 0, 0)
 
@@ -92,6 +98,17 @@ describe('kill activity', () => {
       ['ACCOUNT:777', 2, 200],
       ['ACCOUNT:888', 1, 50],
     ])
+  })
+
+  it('counts an order dropped under two kills that share a corr_id once in the totals', () => {
+    const actions = [action(T, 'KILL', 'ACCOUNT:7', 'same'), action(T + 1, 'KILL', 'SYMBOL:X', 'same')]
+    const drops = [
+      { at: '0:1', corr_id: 'same', scopes: ['ACCOUNT:7', 'SYMBOL:X'], ts: T + 10, notional: 100 },
+      { at: '0:2', corr_id: 'same', scopes: ['SYMBOL:X'], ts: T + 11, notional: 50 },
+    ]
+    const activity = killActivity(actions, drops, T, T + 1000)
+    expect(activity.episodes.map((e) => e.orders_dropped)).toEqual([1, 2])
+    expect(activity).toMatchObject({ orders_dropped: 2, notional_stopped: 150 })
   })
 
   it('counts a kill applied before the period and still in force at its start, for what it stopped in the period only', () => {

@@ -207,6 +207,43 @@ describe('reconciliation of a period of the log', () => {
     )
   })
 
+  it('finds a decision that names other parties than its order, and judges kills by the order', () => {
+    const facts = { account_id: '7', symbol: 'AAPL', strategy: 'm', side: 'BUY', qty: 1, price: 1 }
+    const orders = [{ ...order(0, 0, 'o1'), facts }, order(0, 1, 'o2'), order(1, 0, undefined)]
+    // The ALLOW names account 42; the order is of account 7, killed before it.
+    expect(kinds(balanced({ orders }))).toEqual(['DECISION_NOT_OF_ORDER o1 audit.v1 0:0'])
+    expect(kinds(balanced({ orders, graceMs: 0 }))).toEqual([
+      'DECISION_NOT_OF_ORDER o1 audit.v1 0:0',
+      'ALLOW_AFTER_KILL o1 audit.v1 0:0',
+    ])
+  })
+
+  it('finds a dead letter standing for a valid order, and a forward that is not the order let through', () => {
+    const facts = { account_id: '42', symbol: 'AAPL', strategy: 'm', side: 'BUY', qty: 1, price: 1 }
+    const valid = balanced({
+      orders: [{ ...order(0, 0, 'o1'), facts }, order(0, 1, 'o2'), { ...order(1, 0, 'o3'), facts }],
+    })
+    expect(kinds(valid)).toEqual(['DEAD_LETTER_OF_AN_ORDER o3 orders.v1 1:0'])
+    const forwarded = balanced({
+      orders: [{ ...order(0, 0, 'o1'), facts }, order(0, 1, 'o2'), order(1, 0, undefined)],
+      gated: [{ at: '0:0', order_id: 'o1', ts: T + 10, facts: { ...facts, qty: 9999 } }],
+    })
+    expect(kinds(forwarded)).toEqual(['GATED_NOT_AS_ORDERED o1 orders.gated.v1 0:0'])
+    expect(kinds({ ...forwarded, gated: [{ at: '0:0', order_id: 'o1', ts: T + 10, facts }] })).toEqual([])
+  })
+
+  it('counts a decision stamped in the future for nothing, and says so', () => {
+    const future = decision('5:5', undefined, 'ghost-fwd', { ts: T + 86_400_000 * 365 })
+    const input = balanced({
+      decisions: [...balanced().decisions, future],
+      gated: [...balanced().gated, { at: '0:9', order_id: 'ghost-fwd', ts: T + 30 }],
+    })
+    expect(kinds(input)).toEqual([
+      'DAMAGED_RECORD ghost-fwd audit.v1 5:5',
+      'GATED_NOT_ALLOWED ghost-fwd orders.gated.v1 0:9',
+    ])
+  })
+
   it('judges a forward made in the period only, not one before or after it', () => {
     expect(
       kinds(

@@ -65,6 +65,24 @@ describe('the kill activity report in its forms', () => {
     expect(reportCsv([kill], [episode])).toContain(',3,1500.5,2026-12-07T10:00:00.007Z,12\r\n')
   })
 
+  it('CSV: a kill still in force at the start first, marked, and two kills of one corr_id and millisecond apart', () => {
+    const carried: ControlEpisode = {
+      ...episode,
+      ts: T - 60_000,
+      before_period: true,
+      orders_dropped: 9,
+      time_to_block_ms: undefined,
+    }
+    const twin: ControlAction = { ...kill, scope: 'ACCOUNT:2' }
+    const csv = reportCsv(
+      [kill, twin],
+      [carried, episode, { ...episode, scope: 'ACCOUNT:2', orders_dropped: 2 }],
+    ).split('\r\n')
+    expect(csv[1]).toMatch(/^2026-12-07T09:59:00\.000Z \(before the period\),KILL,ACCOUNT:1,.*,9,/s)
+    expect(csv[2]).toMatch(/,KILL,ACCOUNT:1,.*,3,1500\.5,/s)
+    expect(csv[3]).toMatch(/,KILL,ACCOUNT:2,.*,2,1500\.5,/s)
+  })
+
   it('Markdown: a table cell cannot end early or break its row', () => {
     const md = reportMarkdown(view())
     const row = md.split('\n').find((line) => line.includes('ACCOUNT:1') && line.includes('HYPERLINK'))!
@@ -91,7 +109,7 @@ describe('the kill activity report in its forms', () => {
       expect(text).not.toContain('\u001b')
       expect(text).not.toContain('\u0007')
     }
-    expect(md).toContain('\\\\u001b]0;pwned')
+    expect(md).toContain('\\\\u001b\\]0;pwned')
     expect(md).toContain('&lt;img src=x onerror=alert(1)&gt;')
     expect(csv).toContain('\\u001b]0;pwned')
   })
