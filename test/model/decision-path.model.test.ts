@@ -32,6 +32,7 @@ import {
 } from './arbitraries.js'
 import { DriverTopology } from './driver-topology.js'
 import { Loop, type TopologyUnderTest } from './loop.js'
+import { expectReconciled } from './reconciled.js'
 
 /** The operator each source names: a user, the direct path's identities, and one of a channel that does not exist. */
 const OPERATOR_NAMES: Partial<Record<CommandSpec['source'], string>> = {
@@ -437,6 +438,7 @@ async function runScenario(steps: readonly Step[], start: () => Promise<Topology
 }
 
 async function checkInvariants(loop: TopologyUnderTest, model: Model, badStates: readonly string[]): Promise<void> {
+  await expectReconciled(loop)
   const audits = (await loop.readAll(AUDIT)).map(json)
   const routerAudits = audits.filter((a) => a.service === 'router')
   const aggregatorAudits = audits.filter((a) => a.service === 'aggregator')
