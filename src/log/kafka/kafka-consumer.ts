@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { lookUpOffsets } from './offsets-lookup.js'
 import type { Admin, Kafka, Consumer as KafkaJsConsumer } from 'kafkajs'
 import type { LogError } from '../errors.js'
 import type { Consumer, ConsumerOptions, LogRecord, PollOptions, TopicPartitionOffset } from '../port.js'
@@ -200,7 +201,7 @@ export class KafkaConsumer implements Consumer {
     try {
       const result: TopicPartitionOffset[] = []
       for (const topic of topics) {
-        const watermarks = await this.deps.admin.fetchTopicOffsets(topic)
+        const watermarks = await lookUpOffsets(this.deps.admin, () => this.deps.admin.fetchTopicOffsets(topic))
         for (const { partition, high } of watermarks.sort((a, b) => a.partition - b.partition)) {
           if (this.states.has(topic, partition)) result.push({ topic, partition, offset: Number(high) })
         }

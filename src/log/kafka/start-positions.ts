@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs'
 import type { StartPosition } from '../port.js'
+import { lookUpOffsets } from './offsets-lookup.js'
 import { slotKey } from './partition-states.js'
 
 /** Offsets per partition of one topic. */
@@ -16,12 +17,12 @@ export async function startOffsets(
   if (partitions.length === 0) return result
   if (from.type === 'timestamp') {
     // kafkajs answers with the high watermark for a partition with nothing at or after the time.
-    const byTime = await admin.fetchTopicOffsetsByTimestamp(topic, from.timestamp)
+    const byTime = await lookUpOffsets(admin, () => admin.fetchTopicOffsetsByTimestamp(topic, from.timestamp))
     for (const { partition, offset } of byTime)
       if (partitions.includes(partition)) result.set(partition, Number(offset))
     return result
   }
-  const watermarks = await admin.fetchTopicOffsets(topic)
+  const watermarks = await lookUpOffsets(admin, () => admin.fetchTopicOffsets(topic))
   for (const { partition, low, high } of watermarks) {
     if (!partitions.includes(partition)) continue
     if (from.type === 'latest') result.set(partition, Number(high))

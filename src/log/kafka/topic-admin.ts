@@ -1,6 +1,7 @@
 import type { Admin } from 'kafkajs'
 import type { TopicPartitionOffset } from '../port.js'
 import { translateKafkaError, type ErrorContext } from './kafka-errors.js'
+import { lookUpOffsets } from './offsets-lookup.js'
 import { committedOffsets } from './start-positions.js'
 import type { Watermarks } from './topic-scan.js'
 
@@ -38,7 +39,7 @@ export class TopicAdmin {
   }
 
   async watermarks(topic: string): Promise<Watermarks[]> {
-    const offsets = await this.admin.fetchTopicOffsets(topic)
+    const offsets = await lookUpOffsets(this.admin, () => this.admin.fetchTopicOffsets(topic))
     return offsets
       .map(({ partition, low, high }) => ({ partition, low: Number(low), high: Number(high) }))
       .sort((a, b) => a.partition - b.partition)
