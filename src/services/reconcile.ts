@@ -1,7 +1,4 @@
-import { decodeJson, decodeOrder } from '../contracts/decode.js'
-import { deadLetterSchema } from '../contracts/messages.js'
 import type { AuditRecord } from '../domain/audit-record.js'
-import type { Order } from '../domain/order.js'
 import type { KillStatus } from '../domain/kill-status.js'
 import {
   reconcile,
@@ -9,17 +6,17 @@ import {
   type DecisionRow,
   type GatedRow,
   type LetterRow,
-  type OrderFacts,
   type OrderRow,
   type Reconciliation,
   type ScopeChange,
 } from '../domain/reconciliation.js'
 import { assertPeriod } from '../time-span.js'
-import type { EventLog, LogRecord } from '../log/port.js'
+import type { EventLog } from '../log/port.js'
 import { ROUTER_GROUP } from '../../topologies/groups.js'
 import { AUDIT, DEAD_LETTERS, ORDERS, ORDERS_GATED } from '../../topologies/topics.js'
 import { AuditIndex, type IndexedAudit } from './audit-index/audit-index.js'
 import { readPositions, searchLog } from './log-search.js'
+import { decisionRow, gatedRow, letterRow, orderRow, position } from './reconcile-rows.js'
 
 export interface ReconcileOptions {
   /** Epoch ms: orders appended at or after. */
@@ -75,7 +72,7 @@ export async function reconcileLog(
       decisions: index
         .decisionsSince(since)
         .filter((found) => found.audit.order_id !== '')
-        .map(decisionRow),
+        .map((found) => decisionRow(`${found.partition}:${found.offset}`, found.audit)),
       changes: index.appliedCommands().flatMap(scopeChange),
     }
   })
@@ -85,37 +82,22 @@ export async function reconcileLog(
     ORDERS,
     { start: { type: 'timestamp', timestamp: options.fromMs }, untilTs: options.toMs },
     (record) => {
-      const order = decodeOrder(record.value)
-      orders.push({
-        at: position(record),
-        partition: record.partition,
-        offset: record.offset,
-        order_id: order.ok ? order.value.order_id : undefined,
-        ts: record.timestamp,
-        facts: order.ok ? factsOf(order.value) : undefined,
-      })
+      orders.push(orderRow(record))
       return false
     },
   )
   const letters: LetterRow[] = []
   await searchLog(log, DEAD_LETTERS, { start: { type: 'timestamp', timestamp: since } }, (record) => {
-    const letter = decodeJson(deadLetterSchema, record.value)
-    if (!letter.ok) {
+    const letter = letterRow(record)
+    if (letter !== undefined && 'error' in letter) {
       if (record.timestamp >= options.fromMs && record.timestamp <= options.toMs)
         damaged.push({ topic: DEAD_LETTERS, at: position(record), error: letter.error })
-    } else if (letter.value.source_topic === ORDERS)
-      letters.push({ at: position(record), source: letter.value.offset })
+    } else if (letter !== undefined) letters.push(letter)
     return false
   })
   const gated: GatedRow[] = []
   await searchLog(log, ORDERS_GATED, { start: { type: 'timestamp', timestamp: since } }, (record) => {
-    const order = decodeOrder(record.value)
-    gated.push({
-      at: position(record),
-      order_id: order.ok ? order.value.order_id : undefined,
-      ts: record.timestamp,
-      facts: order.ok ? factsOf(order.value) : undefined,
-    })
+    gated.push(gatedRow(record))
     return false
   })
   const elsewhere = await ordersNamedElsewhere(log, orders, decisions, options)
@@ -157,47 +139,7 @@ async function ordersNamedElsewhere(
     if (decision.ts >= options.fromMs && decision.ts <= options.toMs) named.add(decision.order_offset)
   }
   const found = await readPositions(log, ORDERS, named)
-  return [...found.values()].map((record) => {
-    const order = decodeOrder(record.value)
-    return {
-      at: position(record),
-      partition: record.partition,
-      offset: record.offset,
-      order_id: order.ok ? order.value.order_id : undefined,
-      ts: record.timestamp,
-    }
-  })
-}
-
-function factsOf(order: Order): OrderFacts {
-  return {
-    account_id: order.account_id,
-    symbol: order.symbol,
-    strategy: order.strategy,
-    side: order.side,
-    qty: order.qty,
-    price: order.price,
-  }
-}
-
-function position(record: LogRecord): string {
-  return `${record.partition}:${record.offset}`
-}
-
-function decisionRow(found: IndexedAudit): DecisionRow {
-  const audit = found.audit
-  return {
-    at: `${found.partition}:${found.offset}`,
-    order_offset: audit.order_offset,
-    order_id: audit.order_id,
-    decision: audit.decision,
-    check: audit.check,
-    account_id: audit.account_id,
-    symbol: audit.symbol,
-    strategy: audit.strategy,
-    scope_matches: audit.scope_matches,
-    ts: audit.ts,
-  }
+  return [...found.values()].map(orderRow)
 }
 
 const KILL_SWITCH_CHANGE = /^APPLIED (KILL|UNKILL|THROTTLE) /
