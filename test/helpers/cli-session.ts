@@ -72,3 +72,22 @@ export function useCliSession(backend: 'embedded' | 'kafka', upArgs?: readonly s
   })
   return session
 }
+
+/** Account 12345 running away as the demo's does (50 orders/s for 4 s: the detector kills it after its 101st order). */
+export async function runaway(cli: Cli, seed: number): Promise<void> {
+  const result = await cli([
+    'generate',
+    '--mode',
+    'panic',
+    '--account',
+    '12345',
+    '--rate',
+    '50',
+    '--duration',
+    '4',
+    '--seed',
+    String(seed),
+  ])
+  if (result.exitCode !== 0)
+    throw new Error(`riskctl generate --mode panic exited ${result.exitCode}: ${result.stderr}`)
+}

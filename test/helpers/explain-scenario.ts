@@ -3,7 +3,7 @@ import { waitFor } from './pipeline.js'
 import type { AuditRecord } from '../../src/domain/audit-record.js'
 import type { KillState } from '../../src/domain/kill-status.js'
 import type { OrderExplanation } from '../../src/domain/order-explanation.js'
-import type { Cli } from './cli-session.js'
+import { runaway, type Cli } from './cli-session.js'
 
 async function json<T>(cli: Cli, args: readonly string[]): Promise<T> {
   const result = await cli([...args, '--json'])
@@ -17,20 +17,7 @@ async function json<T>(cli: Cli, args: readonly string[]): Promise<T> {
  * log, in order, and agrees with the others.
  */
 export async function explainsADetectorKill(cli: Cli): Promise<void> {
-  const panic = await cli([
-    'generate',
-    '--mode',
-    'panic',
-    '--account',
-    '12345',
-    '--rate',
-    '50',
-    '--duration',
-    '4',
-    '--seed',
-    '12',
-  ])
-  expect(panic.exitCode).toBe(0)
+  await runaway(cli, 12)
   const [dropped] = await waitFor('a DROP of 12345', async () => {
     const drops = await json<AuditRecord[]>(cli, [
       'audit',

@@ -2,7 +2,7 @@ import { expect } from 'vitest'
 import { waitFor } from './pipeline.js'
 import type { AuditRecord } from '../../src/domain/audit-record.js'
 import type { ReconcileReport } from '../../src/services/reconcile.js'
-import type { Cli } from './cli-session.js'
+import { runaway, type Cli } from './cli-session.js'
 
 async function reconcileJson(
   cli: Cli,
@@ -15,20 +15,7 @@ async function reconcileJson(
 /** With `riskctl up` running: a runaway killed among normal flow and a record that is no order, all of it balanced. */
 export async function balancesALiveRun(cli: Cli): Promise<void> {
   const normal = cli(['generate', '--mode', 'normal', '--rate', '40', '--duration', '4', '--seed', '21'])
-  const panic = await cli([
-    'generate',
-    '--mode',
-    'panic',
-    '--account',
-    '12345',
-    '--rate',
-    '50',
-    '--duration',
-    '4',
-    '--seed',
-    '22',
-  ])
-  expect(panic.exitCode).toBe(0)
+  await runaway(cli, 22)
   expect((await normal).exitCode).toBe(0)
   expect((await cli(['produce', 'orders.v1', '--no-validate'], '{"order_id": "half-writ\n')).exitCode).toBe(0)
   const { exitCode, report } = await waitFor('every order decided', async () => {

@@ -4,7 +4,7 @@ import { expect } from 'vitest'
 import { waitFor } from './pipeline.js'
 import type { KillState } from '../../src/domain/kill-status.js'
 import type { KillActivityReport } from '../../src/services/report.js'
-import type { Cli } from './cli-session.js'
+import { runaway, type Cli } from './cli-session.js'
 
 async function stateOf(cli: Cli, scope: string): Promise<KillState | undefined> {
   const result = await cli(['state', '--json'])
@@ -17,23 +17,7 @@ async function stateOf(cli: Cli, scope: string): Promise<KillState | undefined> 
  */
 export async function reportsAKillAndItsUnkill(cli: Cli, dir: string, operator: string): Promise<string> {
   const normal = cli(['generate', '--mode', 'normal', '--rate', '20', '--duration', '5', '--seed', '31'])
-  expect(
-    (
-      await cli([
-        'generate',
-        '--mode',
-        'panic',
-        '--account',
-        '12345',
-        '--rate',
-        '50',
-        '--duration',
-        '4',
-        '--seed',
-        '32',
-      ])
-    ).exitCode,
-  ).toBe(0)
+  await runaway(cli, 32)
   await waitFor('the KILL of 12345', async () =>
     (await stateOf(cli, 'ACCOUNT:12345'))?.status === 'KILLED' ? true : undefined,
   )
